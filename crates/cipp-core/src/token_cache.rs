@@ -99,12 +99,22 @@ impl TokenCache {
         };
     }
 
-    /// Drop `token` from `key` if it is still the cached one (a 401 proved it bad).
+    /// Drop `token` wherever it is still cached (a 401 proved it bad). The same token can sit
+    /// under a domain key and its GUID key, so every slot holding it is cleared.
     pub async fn invalidate(&self, key: &TokenKey, token: &AccessToken) {
-        let slot = self.slot(key);
-        let mut guard = slot.lock().await;
-        if guard.as_ref().map(|t| t.secret() == token.secret()) == Some(true) {
-            *guard = None;
+        let slots: Vec<Slot> = match self.slots.lock() {
+            Ok(map) => map
+                .iter()
+                .filter(|(k, _)| k.scope == key.scope && k.grant == key.grant)
+                .map(|(_, s)| s.clone())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        for slot in slots {
+            let mut guard = slot.lock().await;
+            if guard.as_ref().map(|t| t.secret() == token.secret()) == Some(true) {
+                *guard = None;
+            }
         }
     }
 

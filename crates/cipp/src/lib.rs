@@ -1,0 +1,29 @@
+//! # cipp
+//!
+//! Multi-tenant Microsoft 365 management for managed service providers, in Rust: the
+//! features of CIPP as a library. This crate is the front door; the clients live in
+//! `cipp-core` (auth, pipeline) and `cipp-graph` (Microsoft Graph).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), cipp::Error> {
+//! use futures::TryStreamExt;
+//! let cipp = cipp::Cipp::from_env()?;
+//! let alpha = cipp.tenant("alpha.onmicrosoft.com");
+//! let mut users = alpha.graph().users().list().select(["id", "userPrincipalName"]).stream();
+//! while let Some(u) = users.try_next().await? {
+//!     println!("{:?}", u.user_principal_name);
+//! }
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod tenant;
+mod tenants;
+
+pub use client::{Cipp, CippBuilder};
+pub use tenant::Tenant;
+pub use tenants::ManagedTenant;
+
+pub use cipp_core as core;
+pub use cipp_core::{Cloud, Error, Grant, RetryPolicy, Service};
+pub use cipp_graph as graph;
