@@ -153,7 +153,8 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         if qs.is_empty() {
             self.path.clone()
         } else {
-            format!("{}?{qs}", self.path)
+            let sep = if self.path.contains('?') { '&' } else { '?' };
+            format!("{}{sep}{qs}", self.path)
         }
     }
 
