@@ -27,3 +27,8 @@ pub use tenants::ManagedTenant;
 pub use cipp_core as core;
 pub use cipp_core::{Cloud, Error, Grant, RetryPolicy, Service};
 pub use cipp_graph as graph;
+
+/// The README's Rust examples, compiled as doctests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -1,0 +1,281 @@
+//! `cipp-bench`: figures for BENCHMARKS.md.
+//!
+//! The simulator runs in a child process and every measured job in a fresh child of its own,
+//! so peak memory (VmHWM) is the client's alone and one job cannot inflate the next.
+//!
+//! ```text
+//! cargo run --release -p cipp-bench            # all jobs, prints a Markdown table
+//! cargo run --release -p cipp-bench -- --users 100000 --latency-ms 50 --gets 1000
+//! ```
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cipp::{Cipp, Service};
+use cipp_graph::BatchRequest;
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{json, Value};
+
+const TENANT: &str = "alpha.onmicrosoft.com";
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn arg(args: &[String], name: &str, default: u64) -> u64 {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn arg_str<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+/// Peak resident memory of this process in KiB (Linux), 0 elsewhere.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn main() -> BenchResult<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let runtime = tokio::runtime::Runtime::new()?;
+    match args.get(1).map(String::as_str) {
+        Some("serve") => runtime.block_on(serve(arg(&args, "--users", 100_000) as usize)),
+        Some("job") => {
+            let job = arg_str(&args, "--job").unwrap_or_default().to_string();
+            let env: Value = serde_json::from_str(arg_str(&args, "--env").unwrap_or("{}"))?;
+            let figures = runtime.block_on(run_job(&job, &env, &args))?;
+            println!("{figures}");
+            Ok(())
+        }
+        _ => orchestrate(&args),
+    }
+}
+
+/// Child: serve the simulator and print its settings as one JSON line.
+async fn serve(users: usize) -> BenchResult<()> {
+    let sim = cipp_sim::Sim::builder()
+        .generated_users(TENANT, users)
+        .start()
+        .await?;
+    let c = sim.credentials();
+    println!(
+        "{}",
+        json!({
+            "base": sim.base_url(), "login": sim.login_url(), "graph": sim.graph_url(),
+            "app": c.application_id, "secret": c.application_secret,
+            "refresh": c.refresh_token, "tenant": c.partner_tenant_id,
+        })
+    );
+    sim.wait().await;
+    Ok(())
+}
+
+fn client(env: &Value) -> BenchResult<Cipp> {
+    let s = |k: &str| env[k].as_str().unwrap_or_default().to_string();
+    Ok(Cipp::builder()
+        .application_id(s("app"))
+        .application_secret(s("secret"))
+        .refresh_token(s("refresh"))
+        .tenant_id(s("tenant"))
+        .endpoint(Service::Login, s("login"))
+        .endpoint(Service::Graph, s("graph"))
+        .build()?)
+}
+
+async fn sim_stats(http: &reqwest::Client, env: &Value) -> BenchResult<Value> {
+    let base = env["base"].as_str().unwrap_or_default();
+    Ok(http.get(format!("{base}/_sim/stats")).send().await?.json().await?)
+}
+
+fn delta(after: &Value, before: &Value, key: &str) -> u64 {
+    after[key].as_u64().unwrap_or(0) - before[key].as_u64().unwrap_or(0)
+}
+
+/// Child: run one measured job against the simulator described by `env`.
+async fn run_job(job: &str, env: &Value, args: &[String]) -> BenchResult<Value> {
+    let http = reqwest::Client::new();
+    let cipp = client(env)?;
+    let graph = cipp.tenant(TENANT).graph();
+    // Sign in before measuring, as a long-running service would have.
+    graph.organization().await?;
+    let before = sim_stats(&http, env).await?;
+    let started = Instant::now();
+    let mut figures = match job {
+        "list" => {
+            let page = arg(args, "--page", 999) as u32;
+            let count = graph
+                .users()
+                .list()
+                .select(["id", "displayName", "userPrincipalName", "accountEnabled"])
+                .top(page)
+                .stream()
+                .try_fold(0u64, |n, _| async move { Ok(n + 1) })
+                .await?;
+            json!({"items": count, "page_size": page})
+        }
+        "gets-batch" | "gets-single" | "gets-concurrent" => {
+            let n = arg(args, "--gets", 1000) as usize;
+            let ids: Vec<String> = graph
+                .users()
+                .list()
+                .select(["id"])
+                .top(999)
+                .stream()
+                .take(n)
+                .map_ok(|u| u.id.unwrap_or_default())
+                .try_collect()
+                .await?;
+            let before_inner = sim_stats(&http, env).await?;
+            let t = Instant::now();
+            let ok = match job {
+                "gets-batch" => {
+                    let results = graph
+                        .batch(ids.iter().enumerate().map(|(i, id)| {
+                            BatchRequest::get(i.to_string(), format!("/users/{id}?$select=id,displayName"))
+                        }))
+                        .await?;
+                    results.iter().filter(|r| r.is_success()).count()
+                }
+                "gets-single" => {
+                    let mut ok = 0;
+                    for id in &ids {
+                        graph.get(&format!("users/{id}?$select=id,displayName")).await?;
+                        ok += 1;
+                    }
+                    ok
+                }
+                _ => futures::stream::iter(ids.iter())
+                    .map(|id| {
+                        let g = graph.clone();
+                        async move { g.get(&format!("users/{id}?$select=id,displayName")).await }
+                    })
+                    .buffer_unordered(8)
+                    .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+                    .await?,
+            };
+            let after = sim_stats(&http, env).await?;
+            return Ok(json!({
+                "job": job, "gets": ok,
+                "round_trips": delta(&after, &before_inner, "http_requests"),
+                "seconds": t.elapsed().as_secs_f64(),
+                "peak_rss_mib": peak_rss_kib() as f64 / 1024.0,
+            }));
+        }
+        other => return Err(format!("unknown job {other}").into()),
+    };
+    let secs = started.elapsed().as_secs_f64();
+    let after = sim_stats(&http, env).await?;
+    let items = figures["items"].as_u64().unwrap_or(0) as f64;
+    figures["job"] = json!(job);
+    figures["seconds"] = json!(secs);
+    figures["items_per_second"] = json!(items / secs);
+    figures["http_requests"] = json!(delta(&after, &before, "http_requests"));
+    figures["peak_rss_mib"] = json!(peak_rss_kib() as f64 / 1024.0);
+    Ok(figures)
+}
+
+struct SimChild {
+    child: Child,
+    env: Value,
+}
+
+impl Drop for SimChild {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_sim(users: u64) -> BenchResult<SimChild> {
+    let exe = std::env::current_exe()?;
+    let mut child = Command::new(exe)
+        .args(["serve", "--users", &users.to_string()])
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout from the simulator child")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let env: Value = serde_json::from_str(&line)?;
+    Ok(SimChild { child, env })
+}
+
+fn job(env: &Value, name: &str, extra: &[String]) -> BenchResult<Value> {
+    let exe = std::env::current_exe()?;
+    let out = Command::new(exe)
+        .args(["job", "--job", name, "--env", &env.to_string()])
+        .args(extra)
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("job {name} failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+fn set_latency(env: &Value, ms: u64) -> BenchResult<()> {
+    let base = env["base"].as_str().unwrap_or_default().to_string();
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        reqwest::Client::new()
+            .put(format!("{base}/_sim/latency"))
+            .json(&json!({"ms": ms}))
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok::<_, reqwest::Error>(())
+    })?;
+    Ok(())
+}
+
+fn orchestrate(args: &[String]) -> BenchResult<()> {
+    let users = arg(args, "--users", 100_000);
+    let latency = arg(args, "--latency-ms", 50);
+    let gets = arg(args, "--gets", 1000).to_string();
+    let t = Instant::now();
+    let sim = spawn_sim(users)?;
+    eprintln!("simulator with {users} extra users ready in {:.1?}", t.elapsed());
+
+    println!("## Listing {users} users (no injected latency)\n");
+    println!("| page size | users | wall time (s) | users/s | HTTP requests | client peak RSS (MiB) |");
+    println!("|---|---|---|---|---|---|");
+    for page in ["999", "100"] {
+        let f = job(&sim.env, "list", &["--page".into(), page.into()])?;
+        println!(
+            "| {page} | {} | {:.2} | {:.0} | {} | {:.1} |",
+            f["items"], f["seconds"].as_f64().unwrap_or(0.0),
+            f["items_per_second"].as_f64().unwrap_or(0.0), f["http_requests"],
+            f["peak_rss_mib"].as_f64().unwrap_or(0.0)
+        );
+    }
+
+    set_latency(&sim.env, latency)?;
+    std::thread::sleep(Duration::from_millis(50));
+    println!("\n## {gets} GETs at {latency} ms injected latency\n");
+    println!("| method | GETs | HTTP round trips | wall time (s) |");
+    println!("|---|---|---|---|");
+    for (name, label) in [
+        ("gets-batch", "$batch (20 per request, 4 in flight)"),
+        ("gets-concurrent", "one by one, 8 in flight"),
+        ("gets-single", "one by one, sequential"),
+    ] {
+        let f = job(&sim.env, name, &["--gets".into(), gets.clone()])?;
+        println!(
+            "| {label} | {} | {} | {:.2} |",
+            f["gets"], f["round_trips"], f["seconds"].as_f64().unwrap_or(0.0)
+        );
+    }
+    Ok(())
+}
