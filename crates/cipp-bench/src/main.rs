@@ -98,7 +98,12 @@ fn client(env: &Value) -> BenchResult<Cipp> {
 
 async fn sim_stats(http: &reqwest::Client, env: &Value) -> BenchResult<Value> {
     let base = env["base"].as_str().unwrap_or_default();
-    Ok(http.get(format!("{base}/_sim/stats")).send().await?.json().await?)
+    Ok(http
+        .get(format!("{base}/_sim/stats"))
+        .send()
+        .await?
+        .json()
+        .await?)
 }
 
 fn delta(after: &Value, before: &Value, key: &str) -> u64 {
@@ -145,7 +150,10 @@ async fn run_job(job: &str, env: &Value, args: &[String]) -> BenchResult<Value> 
                 "gets-batch" => {
                     let results = graph
                         .batch(ids.iter().enumerate().map(|(i, id)| {
-                            BatchRequest::get(i.to_string(), format!("/users/{id}?$select=id,displayName"))
+                            BatchRequest::get(
+                                i.to_string(),
+                                format!("/users/{id}?$select=id,displayName"),
+                            )
                         }))
                         .await?;
                     results.iter().filter(|r| r.is_success()).count()
@@ -153,7 +161,9 @@ async fn run_job(job: &str, env: &Value, args: &[String]) -> BenchResult<Value> 
                 "gets-single" => {
                     let mut ok = 0;
                     for id in &ids {
-                        graph.get(&format!("users/{id}?$select=id,displayName")).await?;
+                        graph
+                            .get(&format!("users/{id}?$select=id,displayName"))
+                            .await?;
                         ok += 1;
                     }
                     ok
@@ -206,7 +216,10 @@ fn spawn_sim(users: u64) -> BenchResult<SimChild> {
         .args(["serve", "--users", &users.to_string()])
         .stdout(Stdio::piped())
         .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout from the simulator child")?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or("no stdout from the simulator child")?;
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
     let env: Value = serde_json::from_str(&line)?;
@@ -220,7 +233,11 @@ fn job(env: &Value, name: &str, extra: &[String]) -> BenchResult<Value> {
         .args(extra)
         .output()?;
     if !out.status.success() {
-        return Err(format!("job {name} failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+        return Err(format!(
+            "job {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
     }
     Ok(serde_json::from_slice(&out.stdout)?)
 }
@@ -246,17 +263,24 @@ fn orchestrate(args: &[String]) -> BenchResult<()> {
     let gets = arg(args, "--gets", 1000).to_string();
     let t = Instant::now();
     let sim = spawn_sim(users)?;
-    eprintln!("simulator with {users} extra users ready in {:.1?}", t.elapsed());
+    eprintln!(
+        "simulator with {users} extra users ready in {:.1?}",
+        t.elapsed()
+    );
 
     println!("## Listing {users} users (no injected latency)\n");
-    println!("| page size | users | wall time (s) | users/s | HTTP requests | client peak RSS (MiB) |");
+    println!(
+        "| page size | users | wall time (s) | users/s | HTTP requests | client peak RSS (MiB) |"
+    );
     println!("|---|---|---|---|---|---|");
     for page in ["999", "100"] {
         let f = job(&sim.env, "list", &["--page".into(), page.into()])?;
         println!(
             "| {page} | {} | {:.2} | {:.0} | {} | {:.1} |",
-            f["items"], f["seconds"].as_f64().unwrap_or(0.0),
-            f["items_per_second"].as_f64().unwrap_or(0.0), f["http_requests"],
+            f["items"],
+            f["seconds"].as_f64().unwrap_or(0.0),
+            f["items_per_second"].as_f64().unwrap_or(0.0),
+            f["http_requests"],
             f["peak_rss_mib"].as_f64().unwrap_or(0.0)
         );
     }
@@ -274,7 +298,9 @@ fn orchestrate(args: &[String]) -> BenchResult<()> {
         let f = job(&sim.env, name, &["--gets".into(), gets.clone()])?;
         println!(
             "| {label} | {} | {} | {:.2} |",
-            f["gets"], f["round_trips"], f["seconds"].as_f64().unwrap_or(0.0)
+            f["gets"],
+            f["round_trips"],
+            f["seconds"].as_f64().unwrap_or(0.0)
         );
     }
     Ok(())

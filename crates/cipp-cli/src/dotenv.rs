@@ -104,6 +104,9 @@ mod tests {
             let mode = std::fs::metadata(&p).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert_eq!(parse("export A=\"x y\"\n# c\nB='z'"), vec![("A".into(), "x y".into()), ("B".into(), "z".into())]);
+        assert_eq!(
+            parse("export A=\"x y\"\n# c\nB='z'"),
+            vec![("A".into(), "x y".into()), ("B".into(), "z".into())]
+        );
     }
 }

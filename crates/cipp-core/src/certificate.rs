@@ -56,9 +56,8 @@ impl ClientCertificate {
     /// Load from a PEM certificate and a PEM private key (PKCS#8 or PKCS#1).
     /// Both may be in one string.
     pub fn from_pem(certificate_pem: &str, private_key_pem: &str) -> Result<Self, Error> {
-        let der = pem_block(certificate_pem, "CERTIFICATE").ok_or_else(|| {
-            Error::invalid_input("certificate", "no PEM CERTIFICATE block found")
-        })?;
+        let der = pem_block(certificate_pem, "CERTIFICATE")
+            .ok_or_else(|| Error::invalid_input("certificate", "no PEM CERTIFICATE block found"))?;
         let key = RsaPrivateKey::from_pkcs8_pem(private_key_pem.trim())
             .or_else(|_| RsaPrivateKey::from_pkcs1_pem(private_key_pem.trim()))
             .or_else(|_| {
@@ -154,10 +153,9 @@ mod tests {
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
         assert_eq!(payload["iss"], "app-id");
         assert_eq!(payload["sub"], "app-id");
-        let sig = rsa::pss::Signature::try_from(
-            URL_SAFE_NO_PAD.decode(parts[2]).unwrap().as_slice(),
-        )
-        .unwrap();
+        let sig =
+            rsa::pss::Signature::try_from(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().as_slice())
+                .unwrap();
         VerifyingKey::<Sha256>::new(key.to_public_key())
             .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &sig)
             .unwrap();

@@ -169,7 +169,12 @@ impl FromStr for Cloud {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', '_', ' '], "")
+            .as_str()
+        {
             "global" | "public" | "commercial" | "azurecloud" | "gcc" => Ok(Cloud::Global),
             "usgov" | "gcchigh" | "usgovernment" | "azureusgovernment" => Ok(Cloud::UsGov),
             "usgovdod" | "dod" => Ok(Cloud::UsGovDod),

@@ -139,8 +139,7 @@ pub struct AuthError {
 impl AuthError {
     /// CIPP's plain-language explanation of this code, if it has one.
     pub fn hint(&self) -> Option<&'static str> {
-        friendly_hint(&self.description)
-            .or_else(|| self.code.as_deref().and_then(friendly_hint))
+        friendly_hint(&self.description).or_else(|| self.code.as_deref().and_then(friendly_hint))
     }
 }
 

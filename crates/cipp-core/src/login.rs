@@ -200,7 +200,11 @@ pub(crate) async fn post_form(
         };
         match retry.delay(attempt, retry_after, waited) {
             Some(wait) => {
-                tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "token request retry");
+                tracing::debug!(
+                    attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "token request retry"
+                );
                 tokio::time::sleep(wait).await;
                 waited += wait;
                 attempt += 1;
@@ -300,15 +304,25 @@ mod tests {
         };
         let e = parse_login_error("alpha", &resp);
         assert_eq!(e.code.as_deref(), Some("AADSTS7000215"));
-        assert_eq!(e.description, "AADSTS7000215: Invalid client secret provided.");
+        assert_eq!(
+            e.description,
+            "AADSTS7000215: Invalid client secret provided."
+        );
         assert_eq!(e.correlation_id.as_deref(), Some("y"));
         let text = e.to_string();
-        assert!(text.contains("alpha") && !text.contains("Trace ID"), "{text}");
+        assert!(
+            text.contains("alpha") && !text.contains("Trace ID"),
+            "{text}"
+        );
     }
 
     #[test]
     fn token_body_accepts_string_lifetimes() {
-        let g = parse_token_body(br#"{"access_token":"a.b.c","expires_in":"60","refresh_token":"r"}"#, "t").unwrap();
+        let g = parse_token_body(
+            br#"{"access_token":"a.b.c","expires_in":"60","refresh_token":"r"}"#,
+            "t",
+        )
+        .unwrap();
         assert!(g.access_token.expires_within(Duration::from_secs(61)));
         assert!(!g.access_token.expires_within(Duration::from_secs(50)));
         assert!(g.refresh_token.is_some());

@@ -93,8 +93,13 @@ mod tests {
         );
         assert_eq!(
             friendly_hint("AADSTS650051: service principal name is already present"),
-            Some("The application service principal already exists in this tenant; this is expected")
+            Some(
+                "The application service principal already exists in this tenant; this is expected"
+            )
         );
-        assert_eq!(friendly_hint("Request not applicable to target tenant. more"), None);
+        assert_eq!(
+            friendly_hint("Request not applicable to target tenant. more"),
+            None
+        );
     }
 }

@@ -82,7 +82,11 @@ impl Settings {
 
     /// Read settings through `lookup` (a map, a config file, the environment).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let get = |k: &str| lookup(k).map(|v| v.trim().to_string()).filter(|v| !is_placeholder(v));
+        let get = |k: &str| {
+            lookup(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !is_placeholder(v))
+        };
         let cloud = match get(env::CLOUD) {
             Some(c) => c.parse()?,
             None => Cloud::Global,
@@ -105,14 +109,12 @@ impl Settings {
     pub fn endpoints(&self) -> Result<Endpoints, Error> {
         let mut ep = Endpoints::new(self.cloud);
         for (service, url) in &self.overrides {
-            ep = ep
-                .with_override(*service, url)
-                .map_err(|e| match e {
-                    Error::InvalidInput { message, .. } => {
-                        Error::invalid_input(override_variable(*service), message)
-                    }
-                    other => other,
-                })?;
+            ep = ep.with_override(*service, url).map_err(|e| match e {
+                Error::InvalidInput { message, .. } => {
+                    Error::invalid_input(override_variable(*service), message)
+                }
+                other => other,
+            })?;
         }
         Ok(ep)
     }
@@ -157,7 +159,10 @@ mod tests {
         assert!(s.refresh_token.is_none());
         let ep = s.endpoints().unwrap();
         assert_eq!(ep.base(Service::Graph).as_str(), "http://127.0.0.1:1/graph");
-        assert_eq!(ep.scope(Service::Graph).unwrap(), "https://graph.microsoft.us/.default");
+        assert_eq!(
+            ep.scope(Service::Graph).unwrap(),
+            "https://graph.microsoft.us/.default"
+        );
         let dbg = format!("{s:?}");
         assert!(!dbg.contains("se+cret"), "{dbg}");
         assert!(s.credentials().is_ok());

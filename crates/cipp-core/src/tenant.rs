@@ -137,8 +137,14 @@ mod tests {
         assert!(is_guid("6babcaad-604b-40ac-a9d7-9fd97c0b779f"));
         assert!(!is_guid("alpha.onmicrosoft.com"));
         let r = TenantResolver::new();
-        assert_eq!(r.canonical("Alpha.OnMicrosoft.com"), "alpha.onmicrosoft.com");
-        r.remember("alpha.onmicrosoft.com", "6BABCAAD-604B-40AC-A9D7-9FD97C0B779F");
+        assert_eq!(
+            r.canonical("Alpha.OnMicrosoft.com"),
+            "alpha.onmicrosoft.com"
+        );
+        r.remember(
+            "alpha.onmicrosoft.com",
+            "6BABCAAD-604B-40AC-A9D7-9FD97C0B779F",
+        );
         assert_eq!(
             r.canonical("ALPHA.onmicrosoft.com"),
             "6babcaad-604b-40ac-a9d7-9fd97c0b779f"

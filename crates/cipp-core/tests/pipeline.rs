@@ -1,4 +1,5 @@
 //! The pipeline over real HTTP against wiremock: tokens, retries, errors, secrecy.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -19,7 +20,9 @@ fn jwt(tid: &str, n: usize) -> String {
     format!(
         "{}.{}.sig{n}",
         enc(r#"{"typ":"JWT","alg":"none"}"#.into()),
-        enc(format!(r#"{{"tid":"{tid}","aud":"https://graph.microsoft.com","n":{n}}}"#))
+        enc(format!(
+            r#"{{"tid":"{tid}","aud":"https://graph.microsoft.com","n":{n}}}"#
+        ))
     )
 }
 
@@ -32,7 +35,13 @@ impl Respond for TokenIssuer {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let mut n = self.count.lock().unwrap();
         *n += 1;
-        let tenant = req.url.path().split('/').nth(1).unwrap_or_default().to_string();
+        let tenant = req
+            .url
+            .path()
+            .split('/')
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
         let tid = match tenant.as_str() {
             "alpha.onmicrosoft.com" => "11111111-1111-1111-1111-111111111111".to_string(),
             "bravo.onmicrosoft.com" => "22222222-2222-2222-2222-222222222222".to_string(),
@@ -74,7 +83,9 @@ async fn server_with_tokens() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/[^/]+/oauth2/v2.0/token$"))
-        .and(body_string_contains("client_secret=s3cr%2Bt%2Fwith%3Dchars%7E"))
+        .and(body_string_contains(
+            "client_secret=s3cr%2Bt%2Fwith%3Dchars%7E",
+        ))
         .respond_with(TokenIssuer {
             count: Mutex::new(0),
         })
@@ -105,7 +116,10 @@ async fn hundred_concurrent_calls_cause_one_token_request() {
     let p = pipeline_for(&server, SECRET);
     let calls = (0..100).map(|_| {
         let p = p.clone();
-        tokio::spawn(async move { p.send(get(&p, "alpha.onmicrosoft.com", "v1.0/organization")).await })
+        tokio::spawn(async move {
+            p.send(get(&p, "alpha.onmicrosoft.com", "v1.0/organization"))
+                .await
+        })
     });
     for c in futures::future::join_all(calls).await {
         c.unwrap().unwrap();
@@ -125,7 +139,9 @@ async fn hundred_concurrent_calls_cause_one_token_request() {
     assert!(body.contains("grant_type=refresh_token"), "{body}");
     // The rotated refresh token is kept for the next grant.
     assert_eq!(
-        p.credentials().refresh_token().map(|t| cipp_core::ExposeSecret::expose_secret(&t).to_string()),
+        p.credentials()
+            .refresh_token()
+            .map(|t| cipp_core::ExposeSecret::expose_secret(&t).to_string()),
         Some("rotated-1".to_string())
     );
 }
@@ -138,11 +154,19 @@ async fn domain_and_guid_share_one_token_once_known() {
         .mount(&server)
         .await;
     let p = pipeline_for(&server, SECRET);
-    p.send(get(&p, "alpha.onmicrosoft.com", "v1.0/organization")).await.unwrap();
-    p.send(get(&p, "11111111-1111-1111-1111-111111111111", "v1.0/organization"))
+    p.send(get(&p, "alpha.onmicrosoft.com", "v1.0/organization"))
         .await
         .unwrap();
-    p.send(get(&p, "ALPHA.onmicrosoft.com", "v1.0/organization")).await.unwrap();
+    p.send(get(
+        &p,
+        "11111111-1111-1111-1111-111111111111",
+        "v1.0/organization",
+    ))
+    .await
+    .unwrap();
+    p.send(get(&p, "ALPHA.onmicrosoft.com", "v1.0/organization"))
+        .await
+        .unwrap();
     let reqs = server.received_requests().await.unwrap();
     assert_eq!(token_requests(&reqs), 1);
 }
@@ -157,10 +181,15 @@ async fn a_token_for_tenant_a_is_never_sent_for_tenant_b() {
     let p = pipeline_for(&server, SECRET);
     let mut calls = Vec::new();
     for i in 0..40 {
-        let tenant = if i % 2 == 0 { "alpha.onmicrosoft.com" } else { "bravo.onmicrosoft.com" };
+        let tenant = if i % 2 == 0 {
+            "alpha.onmicrosoft.com"
+        } else {
+            "bravo.onmicrosoft.com"
+        };
         let p = p.clone();
         calls.push(tokio::spawn(async move {
-            p.send(get(&p, tenant, &format!("v1.0/organization?t={tenant}"))).await
+            p.send(get(&p, tenant, &format!("v1.0/organization?t={tenant}")))
+                .await
         }));
     }
     for c in futures::future::join_all(calls).await {
@@ -208,7 +237,10 @@ async fn wrong_secret_is_an_auth_error_with_the_aadsts_code() {
         other => panic!("expected an auth error, got {other:?}"),
     }
     let text = err.to_string();
-    assert!(!text.contains("wrong+secret") && !text.contains("Trace ID"), "{text}");
+    assert!(
+        !text.contains("wrong+secret") && !text.contains("Trace ID"),
+        "{text}"
+    );
     assert_eq!(err.code(), Some("AADSTS7000215"));
 }
 
@@ -253,9 +285,18 @@ async fn a_429_storm_is_survived_and_retry_after_honoured() {
         .unwrap();
     assert_eq!(resp.status, 200);
     // Three waits of at least the one second the service asked for.
-    assert!(started.elapsed() >= Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     let reqs = server.received_requests().await.unwrap();
-    assert_eq!(reqs.iter().filter(|r| r.url.path() == "/graph/v1.0/users").count(), 4);
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r.url.path() == "/graph/v1.0/users")
+            .count(),
+        4
+    );
 }
 
 #[tokio::test]
@@ -279,7 +320,12 @@ async fn throttling_past_the_budget_is_a_throttled_error() {
     assert_eq!(err.tenant(), Some("alpha.onmicrosoft.com"));
     let reqs = server.received_requests().await.unwrap();
     // First attempt plus the six retries of the policy.
-    assert_eq!(reqs.iter().filter(|r| r.url.path() == "/graph/v1.0/users").count(), 7);
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r.url.path() == "/graph/v1.0/users")
+            .count(),
+        7
+    );
 }
 
 #[tokio::test]
@@ -342,11 +388,15 @@ async fn a_401_drops_the_token_and_retries_once() {
         .await;
     Mock::given(method("GET"))
         .and(path("/graph/v1.0/always401"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({"error": {"code": "InvalidAuthenticationToken", "message": "nope"}})))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            serde_json::json!({"error": {"code": "InvalidAuthenticationToken", "message": "nope"}}),
+        ))
         .mount(&server)
         .await;
     let p = pipeline_for(&server, SECRET);
-    p.send(get(&p, "alpha.onmicrosoft.com", "v1.0/me")).await.unwrap();
+    p.send(get(&p, "alpha.onmicrosoft.com", "v1.0/me"))
+        .await
+        .unwrap();
     let err = p
         .send(get(&p, "alpha.onmicrosoft.com", "v1.0/always401"))
         .await
@@ -354,7 +404,12 @@ async fn a_401_drops_the_token_and_retries_once() {
     assert_eq!(err.status(), Some(401));
     let reqs = server.received_requests().await.unwrap();
     assert_eq!(token_requests(&reqs), 3, "one per 401, no loop");
-    assert_eq!(reqs.iter().filter(|r| r.url.path() == "/graph/v1.0/always401").count(), 2);
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r.url.path() == "/graph/v1.0/always401")
+            .count(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -375,7 +430,9 @@ async fn service_errors_keep_code_message_request_id_and_tenant() {
         .await
         .unwrap_err();
     assert!(err.is_not_found());
-    let Error::Service(e) = &err else { panic!("{err:?}") };
+    let Error::Service(e) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(e.code.as_deref(), Some("Request_ResourceNotFound"));
     assert_eq!(e.request_id.as_deref(), Some("req-123"));
     assert!(err.to_string().contains("alpha.onmicrosoft.com"));
@@ -440,7 +497,9 @@ async fn no_secret_reaches_logs_errors_or_debug_output() {
         .mount(&server)
         .await;
     let p = pipeline_for(&server, SECRET);
-    p.send(get(&p, "alpha.onmicrosoft.com", "v1.0/users")).await.unwrap();
+    p.send(get(&p, "alpha.onmicrosoft.com", "v1.0/users"))
+        .await
+        .unwrap();
     let err = p
         .send(get(&p, "alpha.onmicrosoft.com", "v1.0/fail"))
         .await

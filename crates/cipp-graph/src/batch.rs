@@ -198,7 +198,11 @@ impl BatchResponse {
             headers,
             body: Bytes::from(self.body.to_string()),
         };
-        Some(service_error(&format!("$batch item '{}'", self.id), tenant, &resp))
+        Some(service_error(
+            &format!("$batch item '{}'", self.id),
+            tenant,
+            &resp,
+        ))
     }
 
     /// The body on success, the typed error otherwise.
@@ -470,10 +474,13 @@ impl GraphClient {
             let wait = if retry_ids.is_empty() || round >= self.batch.max_item_retries {
                 None
             } else {
-                self.pipeline.retry_policy().delay(0, retry_after, waited).map(|d| {
-                    // Back off further on each round when the service gave no Retry-After.
-                    d.max(self.pipeline.retry_policy().backoff(round))
-                })
+                self.pipeline
+                    .retry_policy()
+                    .delay(0, retry_after, waited)
+                    .map(|d| {
+                        // Back off further on each round when the service gave no Retry-After.
+                        d.max(self.pipeline.retry_policy().backoff(round))
+                    })
             };
             let answered: HashSet<&str> = answers.iter().map(|a| a.id.as_str()).collect();
             let missing: Vec<BatchRequest> = pending
@@ -612,8 +619,9 @@ mod tests {
 
     #[test]
     fn chunks_of_twenty_keep_dependency_chains_together() {
-        let mut reqs: Vec<BatchRequest> =
-            (0..19).map(|i| BatchRequest::get(format!("r{i}"), "/users")).collect();
+        let mut reqs: Vec<BatchRequest> = (0..19)
+            .map(|i| BatchRequest::get(format!("r{i}"), "/users"))
+            .collect();
         reqs.push(BatchRequest::get("a", "/users"));
         reqs.push(BatchRequest::get("b", "/users").depends_on(["a"]));
         let chunks = plan_chunks(reqs).unwrap();
@@ -621,8 +629,9 @@ mod tests {
         assert_eq!(got[0].len(), 19);
         assert_eq!(got[1], vec!["a".to_string(), "b".to_string()]);
 
-        let plain: Vec<BatchRequest> =
-            (0..45).map(|i| BatchRequest::get(format!("{i}"), "/users")).collect();
+        let plain: Vec<BatchRequest> = (0..45)
+            .map(|i| BatchRequest::get(format!("{i}"), "/users"))
+            .collect();
         let sizes: Vec<usize> = plan_chunks(plain).unwrap().iter().map(Vec::len).collect();
         assert_eq!(sizes, vec![20, 20, 5]);
     }
@@ -632,7 +641,10 @@ mod tests {
         let err = plan_chunks(vec![BatchRequest::get("a", "/x").depends_on(["zz"])])
             .unwrap_err()
             .to_string();
-        assert!(err.contains("batch[a].dependsOn") && err.contains("zz"), "{err}");
+        assert!(
+            err.contains("batch[a].dependsOn") && err.contains("zz"),
+            "{err}"
+        );
         let chain: Vec<BatchRequest> = (0..21)
             .map(|i| {
                 let r = BatchRequest::get(format!("{i}"), "/x");

@@ -145,9 +145,7 @@ impl GraphClient {
                 // Another version's URL: drop scheme, host, base path and version.
                 let base = self.pipeline.endpoints().join(Service::Graph, "");
                 let rest = full.strip_prefix(&base).unwrap_or(&full);
-                let rest = rest
-                    .trim_start_matches("v1.0/")
-                    .trim_start_matches("beta/");
+                let rest = rest.trim_start_matches("v1.0/").trim_start_matches("beta/");
                 format!("/{}", rest.trim_start_matches('/'))
             }
         }
@@ -182,17 +180,26 @@ impl GraphClient {
 
     /// `POST path` with a JSON body; returns the response JSON (`null` when empty).
     pub async fn post(&self, path: &str, body: &Value) -> Result<Value, Error> {
-        self.request(Method::POST, path).body(body.clone()).send().await
+        self.request(Method::POST, path)
+            .body(body.clone())
+            .send()
+            .await
     }
 
     /// `PATCH path` with a JSON body.
     pub async fn patch(&self, path: &str, body: &Value) -> Result<Value, Error> {
-        self.request(Method::PATCH, path).body(body.clone()).send().await
+        self.request(Method::PATCH, path)
+            .body(body.clone())
+            .send()
+            .await
     }
 
     /// `PUT path` with a JSON body.
     pub async fn put(&self, path: &str, body: &Value) -> Result<Value, Error> {
-        self.request(Method::PUT, path).body(body.clone()).send().await
+        self.request(Method::PUT, path)
+            .body(body.clone())
+            .send()
+            .await
     }
 
     /// `DELETE path`.

@@ -40,7 +40,11 @@ impl GraphClient {
         options(&mut q);
         let qs = q.to_query_string();
         let path = format!("{}/delta", resource.trim_matches('/'));
-        let url = if qs.is_empty() { path } else { format!("{path}?{qs}") };
+        let url = if qs.is_empty() {
+            path
+        } else {
+            format!("{path}?{qs}")
+        };
         self.delta_resume(&url).await
     }
 

@@ -164,7 +164,10 @@ mod tests {
     fn builds_an_encoded_query() {
         let mut q = Query::new();
         q.select(["id", "userPrincipalName"])
-            .filter(format!("startswith(displayName,{}) and accountEnabled eq true", quote("A&B")))
+            .filter(format!(
+                "startswith(displayName,{}) and accountEnabled eq true",
+                quote("A&B")
+            ))
             .top(999)
             .count(true);
         assert_eq!(

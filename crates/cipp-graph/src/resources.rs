@@ -37,7 +37,10 @@ impl AuthenticationMethodsPolicyHandle {
 
     /// Change policy-level properties.
     pub async fn update(&self, changes: &Value) -> Result<(), Error> {
-        self.client.patch(AUTH_METHODS_POLICY, changes).await.map(|_| ())
+        self.client
+            .patch(AUTH_METHODS_POLICY, changes)
+            .await
+            .map(|_| ())
     }
 }
 
@@ -81,7 +84,10 @@ impl GraphClient {
 
     /// The tenant's organization object (`/organization` has exactly one item).
     pub async fn organization(&self) -> Result<Organization, Error> {
-        let mut all = self.list::<Organization>("organization").collect_all().await?;
+        let mut all = self
+            .list::<Organization>("organization")
+            .collect_all()
+            .await?;
         if all.is_empty() {
             return Err(Error::Decode {
                 operation: "GET organization".into(),

@@ -1,4 +1,5 @@
 //! cipp-graph end to end against cipp-sim over real HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -73,15 +74,31 @@ async fn tenants_see_their_own_data_with_their_own_tokens() {
     let sim = Sim::start().await.unwrap();
     let p = pipeline(&sim, None);
     let (a, b) = tokio::join!(
-        GraphClient::new(p.clone(), ALPHA).users().list().collect_all(),
-        GraphClient::new(p.clone(), BRAVO).users().list().collect_all()
+        GraphClient::new(p.clone(), ALPHA)
+            .users()
+            .list()
+            .collect_all(),
+        GraphClient::new(p.clone(), BRAVO)
+            .users()
+            .list()
+            .collect_all()
     );
-    let alpha_domain = sim.tenants().into_iter().find(|t| t.initial_domain == ALPHA).unwrap();
-    let bravo_domain = sim.tenants().into_iter().find(|t| t.initial_domain == BRAVO).unwrap();
+    let alpha_domain = sim
+        .tenants()
+        .into_iter()
+        .find(|t| t.initial_domain == ALPHA)
+        .unwrap();
+    let bravo_domain = sim
+        .tenants()
+        .into_iter()
+        .find(|t| t.initial_domain == BRAVO)
+        .unwrap();
     for u in a.unwrap() {
         let upn = u.user_principal_name.unwrap();
         assert!(
-            upn.ends_with(&alpha_domain.default_domain) || upn.ends_with(ALPHA) || upn.contains("#EXT#"),
+            upn.ends_with(&alpha_domain.default_domain)
+                || upn.ends_with(ALPHA)
+                || upn.contains("#EXT#"),
             "{upn}"
         );
     }
@@ -90,7 +107,8 @@ async fn tenants_see_their_own_data_with_their_own_tokens() {
     for r in sim.requests().iter().filter(|r| r.kind == "graph") {
         assert!(r.token_tid.is_some());
         assert!(
-            r.token_tid == Some(alpha_domain.id.clone()) || r.token_tid == Some(bravo_domain.id.clone()),
+            r.token_tid == Some(alpha_domain.id.clone())
+                || r.token_tid == Some(bravo_domain.id.clone()),
             "{r:?}"
         );
         assert_eq!(r.token_aud.as_deref(), Some("https://graph.microsoft.com"));
@@ -107,7 +125,12 @@ async fn a_429_storm_on_graph_is_survived() {
         times: Some(3),
         ..FaultRule::default()
     });
-    let users = graph(&sim, ALPHA).users().list().collect_all().await.unwrap();
+    let users = graph(&sim, ALPHA)
+        .users()
+        .list()
+        .collect_all()
+        .await
+        .unwrap();
     assert!(!users.is_empty());
     let throttled = sim.requests().iter().filter(|r| r.status == 429).count();
     assert_eq!(throttled, 3);
@@ -122,14 +145,20 @@ async fn a_batch_of_45_is_three_round_trips() {
     let requests: Vec<BatchRequest> = (0..45)
         .map(|i| {
             let u = &users[i % users.len()];
-            BatchRequest::get(format!("r{i}"), format!("/users/{}?$select=id,displayName", u.id.clone().unwrap()))
+            BatchRequest::get(
+                format!("r{i}"),
+                format!("/users/{}?$select=id,displayName", u.id.clone().unwrap()),
+            )
         })
         .collect();
     let results = g.batch(requests).await.unwrap();
     assert_eq!(results.len(), 45);
     assert_eq!(results.round_trips(), 3);
     assert!(results.iter().all(|r| r.status == 200));
-    assert_eq!(results.get("r44").unwrap().body["id"], json!(users[44 % users.len()].id.clone().unwrap()));
+    assert_eq!(
+        results.get("r44").unwrap().body["id"],
+        json!(users[44 % users.len()].id.clone().unwrap())
+    );
     let stats = sim.stats();
     assert_eq!(stats.batch_requests, 3);
     assert_eq!(stats.batch_items, 45);
@@ -153,7 +182,11 @@ async fn throttled_batch_items_are_resent_alone() {
         .collect();
     reqs.push(BatchRequest::get("skus", "/subscribedSkus"));
     let results = g.batch(reqs).await.unwrap();
-    assert_eq!(results.get("skus").unwrap().status, 200, "retried to success");
+    assert_eq!(
+        results.get("skus").unwrap().status,
+        200,
+        "retried to success"
+    );
     assert_eq!(results.round_trips(), 2);
     let sizes: Vec<usize> = sim
         .requests()
@@ -161,12 +194,20 @@ async fn throttled_batch_items_are_resent_alone() {
         .filter(|r| r.kind == "batch")
         .map(|r| r.batch_size.unwrap_or(0))
         .collect();
-    assert_eq!(sizes, vec![10, 1], "the second round trip carried only the throttled item");
+    assert_eq!(
+        sizes,
+        vec![10, 1],
+        "the second round trip carried only the throttled item"
+    );
 }
 
 #[tokio::test]
 async fn batch_follows_next_links_and_depends_on() {
-    let sim = Sim::builder().generated_users(ALPHA, 250).start().await.unwrap();
+    let sim = Sim::builder()
+        .generated_users(ALPHA, 250)
+        .start()
+        .await
+        .unwrap();
     let g = graph(&sim, ALPHA);
     let total = g.users().list().total_count().await.unwrap();
     let results = g
@@ -208,7 +249,10 @@ async fn duplicate_batch_ids_are_refused_before_sending() {
     let g = graph(&sim, ALPHA);
     sim.clear_requests();
     let err = g
-        .batch([BatchRequest::get("a", "/users"), BatchRequest::get("a", "/groups")])
+        .batch([
+            BatchRequest::get("a", "/users"),
+            BatchRequest::get("a", "/groups"),
+        ])
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
@@ -245,17 +289,23 @@ async fn crud_round_trip_and_not_found() {
     let g = graph(&sim, ALPHA);
     let created = g
         .users()
-        .create(&serde_json::from_value(json!({
-            "displayName": "Test User",
-            "userPrincipalName": "test.user@alphadental.com",
-            "accountEnabled": true,
-            "mailNickname": "test.user",
-            "passwordProfile": {"password": "x", "forceChangePasswordNextSignIn": true}
-        })).unwrap())
+        .create(
+            &serde_json::from_value(json!({
+                "displayName": "Test User",
+                "userPrincipalName": "test.user@alphadental.com",
+                "accountEnabled": true,
+                "mailNickname": "test.user",
+                "passwordProfile": {"password": "x", "forceChangePasswordNextSignIn": true}
+            }))
+            .unwrap(),
+        )
         .await
         .unwrap();
     let id = created.id.clone().unwrap();
-    g.users().update(&id, &json!({"jobTitle": "Tester"})).await.unwrap();
+    g.users()
+        .update(&id, &json!({"jobTitle": "Tester"}))
+        .await
+        .unwrap();
     let fetched = g.users().get(&id).await.unwrap();
     assert_eq!(fetched.job_title.as_deref(), Some("Tester"));
     let by_upn = g.users().get("test.user@alphadental.com").await.unwrap();
@@ -295,7 +345,14 @@ async fn a_throttled_write_is_applied_exactly_once() {
 async fn count_and_search_send_eventual_consistency() {
     let sim = Sim::start().await.unwrap();
     let g = graph(&sim, ALPHA);
-    let page = g.users().list().count(true).top(1).first_page().await.unwrap();
+    let page = g
+        .users()
+        .list()
+        .count(true)
+        .top(1)
+        .first_page()
+        .await
+        .unwrap();
     assert!(page.count.unwrap() > 1);
     let text = g.get("users/$count").await;
     // Without ConsistencyLevel the simulator, like Graph, refuses $count on directory objects.
@@ -320,17 +377,24 @@ async fn typed_models_read_the_seeded_tenant() {
     assert!(domains.iter().any(|d| d.is_initial == Some(true)));
     let skus: Vec<SubscribedSku> = g.subscribed_skus().list().collect_all().await.unwrap();
     assert!(skus.iter().all(|s| s.sku_part_number.is_some()));
-    let policies: Vec<ConditionalAccessPolicy> =
-        g.conditional_access_policies().list().collect_all().await.unwrap();
+    let policies: Vec<ConditionalAccessPolicy> = g
+        .conditional_access_policies()
+        .list()
+        .collect_all()
+        .await
+        .unwrap();
     assert!(policies.iter().all(|p| p.state.is_some()));
     let any_report_only = sim_has_report_only(&sim).await;
-    assert!(any_report_only.iter().any(|p| *p == PolicyState::EnabledForReportingButNotEnforced));
+    assert!(any_report_only
+        .iter()
+        .any(|p| *p == PolicyState::EnabledForReportingButNotEnforced));
     let amp: AuthenticationMethodsPolicy = g.authentication_methods_policy().get().await.unwrap();
     assert!(amp.method("sms").is_some());
     let groups = g.groups().list().collect_all().await.unwrap();
     assert!(!groups.is_empty());
     let roles = g.directory_roles().list().collect_all().await.unwrap();
-    assert!(roles.iter().any(|r| r.role_template_id.as_deref() == Some(cipp_graph::models::DirectoryRole::GLOBAL_ADMINISTRATOR)));
+    assert!(roles.iter().any(|r| r.role_template_id.as_deref()
+        == Some(cipp_graph::models::DirectoryRole::GLOBAL_ADMINISTRATOR)));
 }
 
 async fn sim_has_report_only(sim: &Sim) -> Vec<PolicyState> {
@@ -364,8 +428,16 @@ async fn update_patches_only_named_fields_and_keeps_unknown_ones() {
         .update("Sms", &json!({"@odata.type": "#microsoft.graph.smsAuthenticationMethodConfiguration", "state": "disabled"}))
         .await
         .unwrap();
-    let after = g.authentication_methods_policy().configurations().get("Sms").await.unwrap();
-    assert_eq!(after.state, Some(cipp_graph::models::FeatureState::Disabled));
+    let after = g
+        .authentication_methods_policy()
+        .configurations()
+        .get("Sms")
+        .await
+        .unwrap();
+    assert_eq!(
+        after.state,
+        Some(cipp_graph::models::FeatureState::Disabled)
+    );
     // Everything else is as it was.
     let mut expected = before.clone();
     expected["state"] = json!("disabled");
@@ -376,7 +448,12 @@ async fn update_patches_only_named_fields_and_keeps_unknown_ones() {
 async fn delta_reports_changes_since_the_last_round() {
     let sim = Sim::start().await.unwrap();
     let g = graph(&sim, ALPHA);
-    let first = g.delta("users", |q| { q.select(["id", "displayName"]); }).await.unwrap();
+    let first = g
+        .delta("users", |q| {
+            q.select(["id", "displayName"]);
+        })
+        .await
+        .unwrap();
     assert!(!first.changed.is_empty());
     let created = g
         .post("users", &json!({"displayName": "Delta Person", "userPrincipalName": "delta@alphadental.com", "accountEnabled": true}))

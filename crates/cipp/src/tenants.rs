@@ -42,7 +42,13 @@ impl Cipp {
         let relationships: Vec<Value> = graph
             .list_json(RELATIONSHIPS)
             .filter("status eq 'active'")
-            .select(["id", "displayName", "customer", "endDateTime", "autoExtendDuration"])
+            .select([
+                "id",
+                "displayName",
+                "customer",
+                "endDateTime",
+                "autoExtendDuration",
+            ])
             .top(300)
             .collect_all()
             .await?;
@@ -96,7 +102,7 @@ impl Cipp {
             .buffer_unordered(8)
             .try_collect()
             .await?;
-        tenants.sort_by(|a, b| a.display_name.to_lowercase().cmp(&b.display_name.to_lowercase()));
+        tenants.sort_by_key(|a| a.display_name.to_lowercase());
         Ok(tenants)
     }
 }

@@ -48,15 +48,24 @@ async fn login(a: LoginArgs, json: bool) -> Result<(), Error> {
     let flow = DeviceCodeLogin::new(&transport, &endpoints, app, None);
     let tenant = a.tenant.or(settings.tenant_id.clone());
     let prompt = flow.start(tenant.as_deref()).await?;
-    eprintln!("{}", if prompt.message.is_empty() {
-        format!("Open {} and enter the code {}", prompt.verification_uri, prompt.user_code)
-    } else {
-        prompt.message.clone()
-    });
+    eprintln!(
+        "{}",
+        if prompt.message.is_empty() {
+            format!(
+                "Open {} and enter the code {}",
+                prompt.verification_uri, prompt.user_code
+            )
+        } else {
+            prompt.message.clone()
+        }
+    );
     let grant = flow.wait(&prompt).await?;
     let claims = TokenClaims::decode(grant.access_token.secret()).unwrap_or_default();
     let refresh = grant.refresh_token.ok_or_else(|| {
-        Error::invalid_input("device code", "Entra returned no refresh token (is offline_access allowed?)")
+        Error::invalid_input(
+            "device code",
+            "Entra returned no refresh token (is offline_access allowed?)",
+        )
     })?;
     if a.print_env {
         println!("export CIPP_REFRESH_TOKEN='{}'", refresh.expose_secret());
@@ -79,7 +88,11 @@ async fn login(a: LoginArgs, json: bool) -> Result<(), Error> {
     if json {
         output::print_json(&who);
     } else {
-        eprintln!("Signed in as {} in tenant {}.", claims.user().unwrap_or("?"), claims.tid.as_deref().unwrap_or("?"));
+        eprintln!(
+            "Signed in as {} in tenant {}.",
+            claims.user().unwrap_or("?"),
+            claims.tid.as_deref().unwrap_or("?")
+        );
     }
     Ok(())
 }

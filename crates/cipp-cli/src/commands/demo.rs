@@ -23,7 +23,10 @@ pub async fn run(args: DemoArgs, json: bool) -> Result<(), cipp::Error> {
         .map_err(|e| cipp::Error::invalid_input("sim", e.to_string()))?;
     let cipp = super::cipp_for_sim(&sim)?;
     if !json {
-        println!("Started the simulator at {} and signed in as the partner.\n", sim.base_url());
+        println!(
+            "Started the simulator at {} and signed in as the partner.\n",
+            sim.base_url()
+        );
     }
 
     let tenants = cipp.tenants().await?;
@@ -48,7 +51,10 @@ pub async fn run(args: DemoArgs, json: bool) -> Result<(), cipp::Error> {
         let batch = graph
             .batch([
                 BatchRequest::get("org", "/organization?$select=id,displayName"),
-                BatchRequest::get("skus", "/subscribedSkus?$select=skuPartNumber,consumedUnits,prepaidUnits"),
+                BatchRequest::get(
+                    "skus",
+                    "/subscribedSkus?$select=skuPartNumber,consumedUnits,prepaidUnits",
+                ),
             ])
             .await?;
         let skus = batch.get("skus").map(|r| r.items()).unwrap_or_default();
@@ -57,8 +63,17 @@ pub async fn run(args: DemoArgs, json: bool) -> Result<(), cipp::Error> {
             .map(|u| serde_json::to_value(u).unwrap_or(Value::Null))
             .collect();
         if !json {
-            println!("{} ({}): {} users, {} licence SKUs", t.display_name, t.default_domain_name.as_deref().unwrap_or("-"), users.len(), skus.len());
-            let cols: Vec<String> = ["displayName", "userPrincipalName", "accountEnabled"].iter().map(|s| s.to_string()).collect();
+            println!(
+                "{} ({}): {} users, {} licence SKUs",
+                t.display_name,
+                t.default_domain_name.as_deref().unwrap_or("-"),
+                users.len(),
+                skus.len()
+            );
+            let cols: Vec<String> = ["displayName", "userPrincipalName", "accountEnabled"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
             let shown: Vec<Value> = user_rows.iter().take(args.show).cloned().collect();
             print!("{}", output::table(&shown, &cols));
             if users.len() > args.show {

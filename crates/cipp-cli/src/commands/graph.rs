@@ -161,14 +161,21 @@ pub async fn run(cmd: GraphCommand, json: bool) -> Result<(), Error> {
             }
             let value = if all {
                 let qs = q.to_query_string();
-                let first = if qs.is_empty() { path } else { format!("{path}?{qs}") };
+                let first = if qs.is_empty() {
+                    path
+                } else {
+                    format!("{path}?{qs}")
+                };
                 let mut list = g.list_json(first);
                 if q.needs_eventual_consistency() {
                     list = list.eventual_consistency();
                 }
                 Value::Array(list.stream().try_collect().await?)
             } else {
-                g.request(cipp::core::Method::GET, path).with_query(q).send().await?
+                g.request(cipp::core::Method::GET, path)
+                    .with_query(q)
+                    .send()
+                    .await?
             };
             print(&value, json, &select);
             Ok(())
@@ -186,9 +193,17 @@ pub async fn run(cmd: GraphCommand, json: bool) -> Result<(), Error> {
             Ok(())
         }
         GraphCommand::Batch { file, target } => {
-            let text = read_source(&if file == "-" { file } else { format!("@{file}") }, "--file")?;
-            let requests: Vec<BatchRequest> = serde_json::from_str(&text)
-                .map_err(|e| Error::invalid_input("--file", format!("not a JSON array of batch requests: {e}")))?;
+            let text = read_source(
+                &if file == "-" {
+                    file
+                } else {
+                    format!("@{file}")
+                },
+                "--file",
+            )?;
+            let requests: Vec<BatchRequest> = serde_json::from_str(&text).map_err(|e| {
+                Error::invalid_input("--file", format!("not a JSON array of batch requests: {e}"))
+            })?;
             let g = target.client()?;
             let results = g.batch(requests).await?;
             let rows: Vec<Value> = results
@@ -200,7 +215,11 @@ pub async fn run(cmd: GraphCommand, json: bool) -> Result<(), Error> {
             } else {
                 let cols = vec!["id".to_string(), "status".to_string()];
                 print!("{}", output::table(&rows, &cols));
-                println!("({} responses, {} round trips)", results.len(), results.round_trips());
+                println!(
+                    "({} responses, {} round trips)",
+                    results.len(),
+                    results.round_trips()
+                );
             }
             Ok(())
         }

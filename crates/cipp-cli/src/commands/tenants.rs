@@ -28,10 +28,15 @@ pub fn print_tenants(tenants: &[cipp::ManagedTenant], json: bool) {
     if json {
         output::print_json(&value);
     } else {
-        let cols: Vec<String> = ["display_name", "default_domain_name", "customer_id", "relationship_end"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let cols: Vec<String> = [
+            "display_name",
+            "default_domain_name",
+            "customer_id",
+            "relationship_end",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let rows = value.as_array().cloned().unwrap_or_default();
         print!("{}", output::table(&rows, &cols));
     }

@@ -335,7 +335,11 @@ impl Pipeline {
         let tenant = self.tenant_or_partner(tenant);
         self.inner
             .tenants
-            .resolve(self.inner.transport.as_ref(), &self.inner.endpoints, &tenant)
+            .resolve(
+                self.inner.transport.as_ref(),
+                &self.inner.endpoints,
+                &tenant,
+            )
             .await
     }
 
@@ -476,12 +480,12 @@ impl Pipeline {
         let mut reauthorised = false;
         loop {
             attempt += 1;
-            let (key, token) = self
-                .token_for_scope(&tenant, &scope, request.grant)
-                .await?;
+            let (key, token) = self.token_for_scope(&tenant, &scope, request.grant).await?;
             let mut http_req = HttpRequest::new(request.method.clone(), request.url.clone());
             http_req.headers = request.headers.clone();
-            http_req.headers.insert(AUTHORIZATION, token.header_value()?);
+            http_req
+                .headers
+                .insert(AUTHORIZATION, token.header_value()?);
             http_req
                 .headers
                 .entry(USER_AGENT)

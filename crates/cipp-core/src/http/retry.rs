@@ -145,7 +145,10 @@ mod tests {
     fn retry_after_http_date() {
         let future = SystemTime::now() + Duration::from_secs(30);
         let d = parse_retry_after(&httpdate::fmt_http_date(future)).unwrap();
-        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?}");
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
         let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(30));
         assert_eq!(parse_retry_after(&past), Some(Duration::ZERO));
     }
@@ -159,10 +162,16 @@ mod tests {
             p.delay(0, Some(Duration::from_secs(3)), Duration::ZERO),
             Some(Duration::from_secs(3))
         );
-        assert_eq!(p.delay(0, Some(Duration::from_secs(11)), Duration::ZERO), None);
+        assert_eq!(
+            p.delay(0, Some(Duration::from_secs(11)), Duration::ZERO),
+            None
+        );
         assert_eq!(p.delay(6, None, Duration::ZERO), None);
         let b = p.backoff(3);
-        assert!(b >= Duration::from_millis(40) && b <= Duration::from_millis(80), "{b:?}");
+        assert!(
+            b >= Duration::from_millis(40) && b <= Duration::from_millis(80),
+            "{b:?}"
+        );
     }
 
     #[test]

@@ -13,8 +13,11 @@ use crate::http::transport::HttpResponse;
 /// Look up `key` in a JSON object ignoring ASCII case.
 pub fn get_ci<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
     let obj = value.as_object()?;
-    obj.get(key)
-        .or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    obj.get(key).or_else(|| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
 }
 
 fn non_empty_str(v: Option<&Value>) -> Option<String> {
@@ -31,9 +34,9 @@ pub fn error_message(body: &Value) -> Option<String> {
         // OAuth-style `{"error":"code","error_description":"..."}`.
         return non_empty_str(get_ci(body, "error_description")).or(Some(s.to_string()));
     }
-    let details = get_ci(err, "details").and_then(Value::as_array).and_then(|d| {
-        d.iter().find_map(|x| non_empty_str(get_ci(x, "message")))
-    });
+    let details = get_ci(err, "details")
+        .and_then(Value::as_array)
+        .and_then(|d| d.iter().find_map(|x| non_empty_str(get_ci(x, "message"))));
     let inner = get_ci(err, "innererror").and_then(|i| {
         get_ci(i, "internalexception")
             .and_then(|x| non_empty_str(get_ci(x, "message")))
@@ -64,17 +67,14 @@ fn body_request_id(body: &Value) -> Option<String> {
 pub fn service_error(operation: &str, tenant: &str, resp: &HttpResponse) -> ServiceError {
     let json = serde_json::from_slice::<Value>(&resp.body).ok();
     let text = String::from_utf8_lossy(&resp.body);
-    let message = json
-        .as_ref()
-        .and_then(error_message)
-        .unwrap_or_else(|| {
-            let t = text.trim();
-            if t.is_empty() || t.starts_with('<') {
-                format!("the service answered HTTP {}", resp.status)
-            } else {
-                t.chars().take(500).collect()
-            }
-        });
+    let message = json.as_ref().and_then(error_message).unwrap_or_else(|| {
+        let t = text.trim();
+        if t.is_empty() || t.starts_with('<') {
+            format!("the service answered HTTP {}", resp.status)
+        } else {
+            t.chars().take(500).collect()
+        }
+    });
     let request_id = resp
         .header("request-id")
         .or_else(|| resp.header("x-ms-request-id"))
@@ -100,7 +100,10 @@ mod tests {
     #[test]
     fn messages_from_each_shape() {
         let graph = json!({"error":{"code":"Request_ResourceNotFound","message":"Resource 'x' does not exist","innerError":{"request-id":"r1"}}});
-        assert_eq!(error_message(&graph).unwrap(), "Resource 'x' does not exist");
+        assert_eq!(
+            error_message(&graph).unwrap(),
+            "Resource 'x' does not exist"
+        );
         assert_eq!(error_code(&graph).unwrap(), "Request_ResourceNotFound");
         assert_eq!(body_request_id(&graph).unwrap(), "r1");
         let exo = json!({"error":{"code":"InternalServerError","message":"","details":[{"message":"The operation couldn't be performed because object 'bob' couldn't be found"}]}});

@@ -12,7 +12,11 @@ pub struct AuthenticationMethodConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The concrete type, e.g. `#microsoft.graph.smsAuthenticationMethodConfiguration`.
-    #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@odata.type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub odata_type: Option<String>,
     /// On or off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
