@@ -517,3 +517,101 @@ async fn no_secret_reaches_logs_errors_or_debug_output() {
         assert!(!seen.contains(secret), "'{secret}' leaked into: {seen}");
     }
 }
+
+#[tokio::test]
+async fn domains_resolve_to_guids_once_through_openid_metadata() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/alpha.onmicrosoft.com/v2.0/.well-known/openid-configuration"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "issuer": "https://login.microsoftonline.com/6babcaad-604b-40ac-a9d7-9fd97c0b779f/v2.0",
+            "token_endpoint": "https://login.microsoftonline.com/6babcaad-604b-40ac-a9d7-9fd97c0b779f/oauth2/v2.0/token"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/nowhere.example/v2.0/.well-known/openid-configuration",
+        ))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": "invalid_tenant",
+            "error_description": "AADSTS90002: Tenant 'nowhere.example' not found.",
+            "error_codes": [90002]
+        })))
+        .mount(&server)
+        .await;
+    let p = pipeline_for(&server, SECRET);
+    for _ in 0..3 {
+        assert_eq!(
+            p.resolve_tenant("alpha.onmicrosoft.com").await.unwrap(),
+            "6babcaad-604b-40ac-a9d7-9fd97c0b779f"
+        );
+    }
+    let err = p.resolve_tenant("nowhere.example").await.unwrap_err();
+    assert_eq!(err.code(), Some("AADSTS90002"));
+    assert!(err.to_string().contains("nowhere.example"));
+    let err = p.resolve_tenant("bad/../name").await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }));
+}
+
+#[tokio::test]
+async fn certificate_credentials_send_a_signed_assertion_not_a_secret() {
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"/oauth2/v2.0/token$"))
+        .and(body_string_contains("client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"))
+        .respond_with(TokenIssuer {
+            count: Mutex::new(0),
+        })
+        .mount(&server)
+        .await;
+    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let key_pem = key.to_pkcs8_pem(LineEnding::LF).unwrap();
+    let cert_pem = "-----BEGIN CERTIFICATE-----\nAAECAwQ=\n-----END CERTIFICATE-----\n";
+    let cert = cipp_core::ClientCertificate::from_pem(cert_pem, &key_pem).unwrap();
+    let creds = Credentials::builder("app-id")
+        .certificate(cert)
+        .refresh_token(REFRESH)
+        .partner_tenant("partner.onmicrosoft.com")
+        .build()
+        .unwrap();
+    let endpoints = Endpoints::default()
+        .with_override(Service::Login, &server.uri())
+        .unwrap();
+    let p = Pipeline::builder(creds)
+        .endpoints(endpoints)
+        .build()
+        .unwrap();
+    for grant in [Grant::Delegated, Grant::AppOnly] {
+        p.token("alpha.onmicrosoft.com", Service::Graph, grant)
+            .await
+            .unwrap();
+    }
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 2);
+    for r in &reqs {
+        let form: Vec<(String, String)> =
+            url::form_urlencoded::parse(&r.body).into_owned().collect();
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert!(get("client_secret").is_none());
+        let assertion = get("client_assertion").unwrap();
+        let claims: serde_json::Value = {
+            use base64::Engine;
+            let part = assertion.split('.').nth(1).unwrap();
+            serde_json::from_slice(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(part)
+                    .unwrap(),
+            )
+            .unwrap()
+        };
+        // The audience is the real token endpoint even though the request went to the override.
+        assert_eq!(
+            claims["aud"],
+            "https://login.microsoftonline.com/alpha.onmicrosoft.com/oauth2/v2.0/token"
+        );
+        assert_eq!(claims["iss"], "app-id");
+    }
+}

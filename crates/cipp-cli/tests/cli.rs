@@ -1,0 +1,290 @@
+//! The `cipp` binary end to end against a simulator started by the test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+use cipp_sim::Sim;
+use serde_json::Value;
+
+fn json_out(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Run the blocking CLI off the runtime's threads so the in-process simulator keeps serving.
+async fn run(sim: &Sim, args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let env = (sim.credentials(), sim.login_url(), sim.graph_url());
+    let sim_ref = SimEnv {
+        creds: env.0,
+        login: env.1,
+        graph: env.2,
+    };
+    tokio::task::spawn_blocking(move || sim_ref.cipp(&args))
+        .await
+        .unwrap()
+}
+
+struct SimEnv {
+    creds: cipp_sim::SimCredentials,
+    login: String,
+    graph: String,
+}
+
+impl SimEnv {
+    fn cipp(&self, args: &[String]) -> Output {
+        let home = tempfile::tempdir().unwrap();
+        Command::new(env!("CARGO_BIN_EXE_cipp"))
+            .args(args)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("CIPP_APPLICATION_ID", &self.creds.application_id)
+            .env("CIPP_APPLICATION_SECRET", &self.creds.application_secret)
+            .env("CIPP_REFRESH_TOKEN", &self.creds.refresh_token)
+            .env("CIPP_TENANT_ID", &self.creds.partner_tenant_id)
+            .env("CIPP_LOGIN_URL", &self.login)
+            .env("CIPP_GRAPH_URL", &self.graph)
+            .output()
+            .unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tenants_list_shows_the_gdap_customers() {
+    let sim = Sim::start().await.unwrap();
+    let v = json_out(&run(&sim, &["tenants", "list", "--json"]).await);
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), sim.tenants().len(), "{names:?}");
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["default_domain_name"].is_string()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn graph_get_all_with_select() {
+    let sim = Sim::builder()
+        .generated_users("alpha.onmicrosoft.com", 300)
+        .start()
+        .await
+        .unwrap();
+    let v = json_out(
+        &run(
+            &sim,
+            &[
+                "graph",
+                "get",
+                "users",
+                "--tenant",
+                "alpha.onmicrosoft.com",
+                "--all",
+                "--select",
+                "id,userPrincipalName",
+                "--top",
+                "100",
+                "--json",
+            ],
+        )
+        .await,
+    );
+    let users = v.as_array().unwrap();
+    assert!(users.len() >= 300);
+    assert!(users.iter().all(|u| u.get("displayName").is_none()));
+    // People get a table.
+    let out = run(
+        &sim,
+        &[
+            "graph",
+            "get",
+            "organization",
+            "--tenant",
+            "alpha.onmicrosoft.com",
+        ],
+    )
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("displayName") && text.contains("(1 items)"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn graph_writes_and_errors() {
+    let sim = Sim::start().await.unwrap();
+    let t = "bravo.onmicrosoft.com";
+    let created = json_out(
+        &run(&sim, &["graph", "post", "groups", "--tenant", t, "--json", "--body", r#"{"displayName":"CLI group","mailEnabled":false,"securityEnabled":true,"mailNickname":"cli"}"#]).await,
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+    json_out(
+        &run(
+            &sim,
+            &[
+                "graph",
+                "patch",
+                &format!("groups/{id}"),
+                "--tenant",
+                t,
+                "--json",
+                "--body",
+                r#"{"description":"x"}"#,
+            ],
+        )
+        .await,
+    );
+    let out = run(
+        &sim,
+        &["graph", "delete", &format!("groups/{id}"), "--tenant", t],
+    )
+    .await;
+    assert!(out.status.success());
+    let out = run(
+        &sim,
+        &["graph", "get", &format!("groups/{id}"), "--tenant", t],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("404") && err.contains("Request_ResourceNotFound") && err.contains(t),
+        "{err}"
+    );
+    let out = run(
+        &sim,
+        &[
+            "graph",
+            "post",
+            "groups",
+            "--tenant",
+            t,
+            "--body",
+            "{not json",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--body"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn graph_batch_from_a_file() {
+    let sim = Sim::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("batch.json");
+    let reqs: Vec<Value> = (0..25)
+        .map(|i| serde_json::json!({"id": format!("{i}"), "method": "GET", "url": "/organization"}))
+        .collect();
+    std::fs::write(&file, serde_json::to_string(&reqs).unwrap()).unwrap();
+    let v = json_out(
+        &run(
+            &sim,
+            &[
+                "graph",
+                "batch",
+                "--file",
+                file.to_str().unwrap(),
+                "--tenant",
+                "charlie.onmicrosoft.com",
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(v.as_array().unwrap().len(), 25);
+    assert!(v.as_array().unwrap().iter().all(|r| r["status"] == 200));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_status_describes_the_token_without_printing_it() {
+    let sim = Sim::start().await.unwrap();
+    let out = run(&sim, &["auth", "status", "--json"]).await;
+    let v = json_out(&out);
+    assert_eq!(
+        v["tenant_id"].as_str(),
+        Some(sim.credentials().partner_tenant_id.as_str())
+    );
+    assert!(v["user"].as_str().unwrap().contains('@'));
+    assert_eq!(v["mfa"], true);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(&sim.credentials().refresh_token));
+    assert!(!all.contains(&sim.credentials().application_secret));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_login_with_device_code_saves_a_working_refresh_token() {
+    let sim = Sim::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("creds.env");
+    let args = ["auth", "login", "--save", file.to_str().unwrap(), "--json"];
+    let out = run(&sim, &args).await;
+    let v = json_out(&out);
+    assert_eq!(
+        v["tenant_id"].as_str(),
+        Some(sim.credentials().partner_tenant_id.as_str())
+    );
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let token = saved
+        .lines()
+        .find_map(|l| l.strip_prefix("CIPP_REFRESH_TOKEN="))
+        .unwrap()
+        .to_string();
+    assert!(!token.is_empty());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&token));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(&token));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_secret_exits_3_with_the_aadsts_code() {
+    let sim = Sim::start().await.unwrap();
+    let mut env = SimEnv {
+        creds: sim.credentials(),
+        login: sim.login_url(),
+        graph: sim.graph_url(),
+    };
+    env.creds.application_secret = "wrong".into();
+    let out = tokio::task::spawn_blocking(move || env.cipp(&["tenants".into(), "list".into()]))
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("AADSTS7000215"));
+}
+
+#[test]
+fn demo_runs_on_the_embedded_simulator() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cipp"))
+        .args(["demo", "--json"])
+        .env_clear()
+        .output()
+        .unwrap();
+    let v = json_out(&out);
+    let tenants = v["tenants"].as_array().unwrap();
+    assert!(tenants.len() >= 3);
+    assert!(tenants
+        .iter()
+        .all(|t| !t["users"].as_array().unwrap().is_empty()));
+    // The human version reads well too.
+    let out = Command::new(env!("CARGO_BIN_EXE_cipp"))
+        .arg("demo")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Managed tenants"));
+}
