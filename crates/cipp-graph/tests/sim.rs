@@ -11,7 +11,7 @@ use cipp_graph::models::{
 use cipp_graph::{BatchRequest, GraphClient};
 use cipp_sim::{FaultRule, FaultScope, Sim};
 use futures::TryStreamExt;
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn pipeline(sim: &Sim, secret: Option<&str>) -> Pipeline {
     let c = sim.credentials();

@@ -86,7 +86,9 @@ impl Faults {
             };
             scope_ok
                 && r.times != Some(0)
-                && r.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && r.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
                 && r.path_contains.as_deref().is_none_or(|p| path.contains(p))
                 && r.tenant
                     .as_deref()

@@ -237,7 +237,10 @@ fn read_call(data: &TenantData, segs: &[String], is_directory: bool, call: &Grap
             if let Some(o) = entity.as_object_mut() {
                 o.insert(
                     "@odata.context".into(),
-                    json!(format!("http://{}/graph/{}/$metadata#{}/$entity", call.host, call.version, path)),
+                    json!(format!(
+                        "http://{}/graph/{}/$metadata#{}/$entity",
+                        call.host, call.version, path
+                    )),
                 );
             }
             Reply::json(200, entity)
@@ -258,10 +261,15 @@ fn select_list(call: &GraphCall) -> Vec<String> {
 }
 
 /// Items of a collection after `$filter` and `$search`, as references.
-fn filtered<'a>(items: &'a [Value], call: &GraphCall, is_directory: bool) -> Result<Vec<&'a Value>, Reply> {
+fn filtered<'a>(
+    items: &'a [Value],
+    call: &GraphCall,
+    is_directory: bool,
+) -> Result<Vec<&'a Value>, Reply> {
     let filter = match call.param("$filter") {
         Some(f) => {
-            let e = odata::parse_filter(f).map_err(|m| bad_request("BadRequest", &format!("Invalid filter clause: {m}")))?;
+            let e = odata::parse_filter(f)
+                .map_err(|m| bad_request("BadRequest", &format!("Invalid filter clause: {m}")))?;
             if is_directory && odata::is_advanced(&e) && !call.eventual {
                 return Err(bad_request("Request_UnsupportedQuery", "Unsupported query: this filter needs the ConsistencyLevel header set to 'eventual' and $count=true."));
             }
@@ -292,14 +300,22 @@ fn filtered<'a>(items: &'a [Value], call: &GraphCall, is_directory: bool) -> Res
 }
 
 fn list(items: &[Value], path: &str, is_directory: bool, call: &GraphCall) -> Reply {
-    let count = call.param("$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
+    let count = call
+        .param("$count")
+        .is_some_and(|c| c.eq_ignore_ascii_case("true"));
     if count && is_directory && !call.eventual {
         return bad_request("Request_BadRequest", "$count is not currently supported without the ConsistencyLevel header set to 'eventual'.");
     }
     let top = match call.param("$top").map(str::parse::<usize>) {
         None => DEFAULT_PAGE,
         Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => n,
-        Some(_) => return bad_request("Request_BadRequest", &format!("Invalid page size specified: '{}'. Must be between 1 and {MAX_PAGE} inclusive.", call.param("$top").unwrap_or_default())),
+        Some(_) => return bad_request(
+            "Request_BadRequest",
+            &format!(
+                "Invalid page size specified: '{}'. Must be between 1 and {MAX_PAGE} inclusive.",
+                call.param("$top").unwrap_or_default()
+            ),
+        ),
     };
     let offset = match call.param("$skiptoken").map(str::parse::<usize>) {
         None => 0,
@@ -324,7 +340,10 @@ fn list(items: &[Value], path: &str, is_directory: bool, call: &GraphCall) -> Re
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
-        json!(format!("http://{}/graph/{}/$metadata#{}", call.host, call.version, path)),
+        json!(format!(
+            "http://{}/graph/{}/$metadata#{}",
+            call.host, call.version, path
+        )),
     );
     if count {
         body.insert("@odata.count".into(), json!(matched.len()));
@@ -374,7 +393,12 @@ fn delta(data: &TenantData, steps: &[Step], path: &str, call: &GraphCall) -> Rep
         Some(since) => {
             let mut seen = HashSet::new();
             let mut out = Vec::new();
-            for c in data.changes.iter().rev().filter(|c| c.seq > since && c.seq <= start && c.collection == collection) {
+            for c in data
+                .changes
+                .iter()
+                .rev()
+                .filter(|c| c.seq > since && c.seq <= start && c.collection == collection)
+            {
                 if !seen.insert(c.id.clone()) {
                     continue;
                 }
@@ -387,7 +411,12 @@ fn delta(data: &TenantData, steps: &[Step], path: &str, call: &GraphCall) -> Rep
             out
         }
     };
-    let page: Vec<Value> = results.iter().skip(offset).take(DELTA_PAGE).cloned().collect();
+    let page: Vec<Value> = results
+        .iter()
+        .skip(offset)
+        .take(DELTA_PAGE)
+        .cloned()
+        .collect();
     let mut body = Map::new();
     let keep: Vec<(String, String)> = call
         .query
@@ -399,12 +428,21 @@ fn delta(data: &TenantData, steps: &[Step], path: &str, call: &GraphCall) -> Rep
     if offset + DELTA_PAGE < results.len() {
         let mut params = keep.clone();
         let from_text = from.map(|f| f.to_string()).unwrap_or_else(|| "all".into());
-        params.push(("$skiptoken".into(), format!("{}-{start}-{from_text}", offset + DELTA_PAGE)));
-        body.insert("@odata.nextLink".into(), json!(link(call, &delta_path, &params)));
+        params.push((
+            "$skiptoken".into(),
+            format!("{}-{start}-{from_text}", offset + DELTA_PAGE),
+        ));
+        body.insert(
+            "@odata.nextLink".into(),
+            json!(link(call, &delta_path, &params)),
+        );
     } else {
         let mut params = keep;
         params.push(("$deltatoken".into(), start.to_string()));
-        body.insert("@odata.deltaLink".into(), json!(link(call, &delta_path, &params)));
+        body.insert(
+            "@odata.deltaLink".into(),
+            json!(link(call, &delta_path, &params)),
+        );
     }
     body.insert("value".into(), Value::Array(page));
     Reply::json(200, Value::Object(body))
@@ -441,7 +479,10 @@ fn write_call(data: &mut TenantData, segs: &[String], call: &GraphCall) -> Reply
                 a.push(item.clone());
             }
             record_change(data, collection, id.clone(), false);
-            let location = format!("http://{}/graph/{}/{}/{}", call.host, call.version, path, id);
+            let location = format!(
+                "http://{}/graph/{}/{}/{}",
+                call.host, call.version, path, id
+            );
             Reply::json(201, item).header("Location", location)
         }
         ("PATCH", Some(Value::Object(_))) => {
@@ -473,7 +514,10 @@ fn write_call(data: &mut TenantData, segs: &[String], call: &GraphCall) -> Reply
                 if let Some(old_id) = target.get("id").cloned() {
                     replacement.insert("id".into(), old_id);
                 }
-                id = replacement.get("id").and_then(Value::as_str).map(str::to_string);
+                id = replacement
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
                 *target = Value::Object(replacement);
             }
             if let (true, Some(id)) = (in_collection, id) {
@@ -515,10 +559,16 @@ pub(crate) fn batch(
     log_item: &dyn Fn(&str, &str, &str, u16),
 ) -> Reply {
     let Some(requests) = body.get("requests").and_then(Value::as_array) else {
-        return bad_request("BadRequest", "The batch request body must have a 'requests' array.");
+        return bad_request(
+            "BadRequest",
+            "The batch request body must have a 'requests' array.",
+        );
     };
     if requests.len() > 20 {
-        return bad_request("BadRequest", "Number of batch request steps exceeds the maximum of 20.");
+        return bad_request(
+            "BadRequest",
+            "Number of batch request steps exceeds the maximum of 20.",
+        );
     }
     let mut ids = HashSet::new();
     for r in requests {
@@ -527,11 +577,17 @@ pub(crate) fn batch(
             return bad_request("BadRequest", "Each batch request needs an 'id'.");
         }
         if !ids.insert(id.to_string()) {
-            return bad_request("BadRequest", &format!("Batch request ids must be unique: '{id}' is used more than once."));
+            return bad_request(
+                "BadRequest",
+                &format!("Batch request ids must be unique: '{id}' is used more than once."),
+            );
         }
         let url = r.get("url").and_then(Value::as_str).unwrap_or_default();
         if url.is_empty() || url.starts_with("http://") || url.starts_with("https://") {
-            return bad_request("BadRequest", &format!("Batch request '{id}' must have a relative url."));
+            return bad_request(
+                "BadRequest",
+                &format!("Batch request '{id}' must have a relative url."),
+            );
         }
     }
     let mut answers: HashMap<String, u16> = HashMap::new();
@@ -547,31 +603,51 @@ pub(crate) fn batch(
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
             if let Some(unknown) = deps.iter().find(|d| !ids.contains(**d)) {
-                return bad_request("BadRequest", &format!("dependsOn refers to an unknown id '{unknown}'."));
+                return bad_request(
+                    "BadRequest",
+                    &format!("dependsOn refers to an unknown id '{unknown}'."),
+                );
             }
             if deps.iter().any(|d| !answers.contains_key(*d)) {
                 rest.push(r);
                 continue;
             }
             let id = r["id"].as_str().unwrap_or_default().to_string();
-            let method = r.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
-            let url = r["url"].as_str().unwrap_or_default().trim_start_matches('/');
+            let method = r
+                .get("method")
+                .and_then(Value::as_str)
+                .unwrap_or("GET")
+                .to_ascii_uppercase();
+            let url = r["url"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches('/');
             let (path, query) = url.split_once('?').unwrap_or((url, ""));
             let full_path = format!("/graph/{version}/{path}");
             let reply = if deps.iter().any(|d| !(200..300).contains(&answers[*d])) {
-                Reply::graph_error(424, "FailedDependency", "The request failed because a request it depends on failed.")
+                Reply::graph_error(
+                    424,
+                    "FailedDependency",
+                    "The request failed because a request it depends on failed.",
+                )
             } else if let Some(f) = state.fire_fault(true, Some(guid), &method, &full_path) {
                 fault_reply(f.status, f.retry_after)
             } else {
                 let headers = r.get("headers").and_then(Value::as_object);
                 let eventual = headers.is_some_and(|h| {
-                    h.iter().any(|(k, v)| k.eq_ignore_ascii_case("consistencylevel") && v.as_str().is_some_and(|v| v.eq_ignore_ascii_case("eventual")))
+                    h.iter().any(|(k, v)| {
+                        k.eq_ignore_ascii_case("consistencylevel")
+                            && v.as_str()
+                                .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
+                    })
                 });
                 let call = GraphCall {
                     method: &method,
                     version,
                     path,
-                    query: url::form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+                    query: url::form_urlencoded::parse(query.as_bytes())
+                        .into_owned()
+                        .collect(),
                     eventual,
                     body: r.get("body").cloned(),
                     host,

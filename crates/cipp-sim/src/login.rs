@@ -61,12 +61,17 @@ fn assertion_ok(assertion: &str, client_id: &str) -> bool {
         && h["x5t#S256"].is_string()
         && c["iss"] == client_id
         && c["sub"] == client_id
-        && c["aud"].as_str().is_some_and(|a| a.ends_with("/oauth2/v2.0/token"))
+        && c["aud"]
+            .as_str()
+            .is_some_and(|a| a.ends_with("/oauth2/v2.0/token"))
         && c["exp"].as_i64().is_some_and(|e| e > now())
 }
 
 fn audience(scope: &str) -> String {
-    let first = scope.split_whitespace().find(|s| s.contains('/') || s.contains('.')).unwrap_or(scope);
+    let first = scope
+        .split_whitespace()
+        .find(|s| s.contains('/') || s.contains('.'))
+        .unwrap_or(scope);
     match first.rsplit_once('/') {
         Some((resource, _)) => resource.to_string(),
         None => first.to_string(),
@@ -92,7 +97,11 @@ fn token_reply(state: &State, guid: &str, scope: &str, delegated: bool) -> Reply
             claims["tenant_display_name"] = json!(t.display_name);
         }
     } else {
-        claims["roles"] = json!(["Directory.Read.All", "User.ReadWrite.All", "Policy.Read.All"]);
+        claims["roles"] = json!([
+            "Directory.Read.All",
+            "User.ReadWrite.All",
+            "Policy.Read.All"
+        ]);
     }
     let lifetime = state.tokens.lifetime();
     let mut body = json!({
@@ -105,7 +114,9 @@ fn token_reply(state: &State, guid: &str, scope: &str, delegated: bool) -> Reply
     if delegated {
         body["refresh_token"] = json!(state.new_refresh_token());
         if scope.contains("openid") {
-            body["id_token"] = json!(state.tokens.issue(json!({"tid": guid, "preferred_username": state.service_account})));
+            body["id_token"] = json!(state
+                .tokens
+                .issue(json!({"tid": guid, "preferred_username": state.service_account})));
         }
     }
     Reply::json(200, body)
@@ -122,26 +133,49 @@ pub(crate) fn token(state: &State, tenant: &str, body: &[u8]) -> (Reply, Option<
         return device_poll(state, field(&f, "device_code").unwrap_or_default(), scope);
     }
     let Some(guid) = state.resolve(tenant) else {
-        return (Reply::login_error(400, "invalid_request", 90002, &format!("Tenant '{tenant}' not found.")), None);
+        return (
+            Reply::login_error(
+                400,
+                "invalid_request",
+                90002,
+                &format!("Tenant '{tenant}' not found."),
+            ),
+            None,
+        );
     };
     if client_id != state.application.application_id {
         return (Reply::login_error(400, "unauthorized_client", 700016, &format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'.")), Some(guid));
     }
     let authenticated = match (field(&f, "client_secret"), field(&f, "client_assertion")) {
         (Some(secret), _) => secret == state.application.application_secret,
-        (None, Some(a)) => field(&f, "client_assertion_type") == Some(ASSERTION_TYPE) && assertion_ok(a, client_id),
+        (None, Some(a)) => {
+            field(&f, "client_assertion_type") == Some(ASSERTION_TYPE) && assertion_ok(a, client_id)
+        }
         (None, None) => grant == "refresh_token",
     };
     if !authenticated {
         let reply = if field(&f, "client_assertion").is_some() {
-            Reply::login_error(401, "invalid_client", 700027, "Client assertion failed signature validation.")
+            Reply::login_error(
+                401,
+                "invalid_client",
+                700027,
+                "Client assertion failed signature validation.",
+            )
         } else {
             Reply::login_error(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.")
         };
         return (reply, Some(guid));
     }
     if scope.is_empty() {
-        return (Reply::login_error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'."), Some(guid));
+        return (
+            Reply::login_error(
+                400,
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'scope'.",
+            ),
+            Some(guid),
+        );
     }
     let reply = match grant {
         "refresh_token" => {
@@ -160,16 +194,34 @@ pub(crate) fn token(state: &State, tenant: &str, body: &[u8]) -> (Reply, Option<
                 token_reply(state, &guid, scope, false)
             }
         }
-        other => Reply::login_error(400, "unsupported_grant_type", 70003, &format!("The app requested an unsupported grant type '{other}'.")),
+        other => Reply::login_error(
+            400,
+            "unsupported_grant_type",
+            70003,
+            &format!("The app requested an unsupported grant type '{other}'."),
+        ),
     };
     (reply, Some(guid))
 }
 
 /// `POST /login/{tenant}/oauth2/v2.0/devicecode`.
-pub(crate) fn device_code(state: &State, tenant: &str, body: &[u8], host: &str) -> (Reply, Option<String>) {
+pub(crate) fn device_code(
+    state: &State,
+    tenant: &str,
+    body: &[u8],
+    host: &str,
+) -> (Reply, Option<String>) {
     let f = form(body);
     if field(&f, "client_id") != Some(state.application.application_id.as_str()) {
-        return (Reply::login_error(400, "unauthorized_client", 700016, "Application was not found in the directory."), None);
+        return (
+            Reply::login_error(
+                400,
+                "unauthorized_client",
+                700016,
+                "Application was not found in the directory.",
+            ),
+            None,
+        );
     }
     let code = format!("DAQABAAEAAA{}", uuid::Uuid::new_v4().simple());
     let user_code: String = uuid::Uuid::new_v4().simple().to_string()[..8].to_ascii_uppercase();

@@ -107,10 +107,14 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
                 }
                 out.push(Tok::Str(lit));
             }
-            c if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) => {
+            c if c.is_ascii_digit()
+                || (c == '-' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) =>
+            {
                 let start = i;
                 i += 1;
-                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '.' | '-' | ':')) {
+                while i < chars.len()
+                    && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '.' | '-' | ':'))
+                {
                     i += 1;
                 }
                 let text: String = chars[start..i].iter().collect();
@@ -123,7 +127,8 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
             c if c.is_alphanumeric() || matches!(c, '_' | '@' | '$' | '#') => {
                 let start = i;
                 while i < chars.len()
-                    && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '@' | '$' | '#' | '.' | '/'))
+                    && (chars[i].is_alphanumeric()
+                        || matches!(chars[i], '_' | '@' | '$' | '#' | '.' | '/'))
                 {
                     i += 1;
                 }
@@ -192,9 +197,10 @@ impl Parser {
             return Ok(e);
         }
         // Function call?
-        if let (Some(Tok::Ident(name)), Some(Tok::LParen)) =
-            (self.toks.get(self.pos).cloned(), self.toks.get(self.pos + 1))
-        {
+        if let (Some(Tok::Ident(name)), Some(Tok::LParen)) = (
+            self.toks.get(self.pos).cloned(),
+            self.toks.get(self.pos + 1),
+        ) {
             let lname = name.to_ascii_lowercase();
             if matches!(lname.as_str(), "startswith" | "endswith" | "contains") {
                 self.pos += 2;
@@ -271,7 +277,10 @@ pub fn parse_filter(text: &str) -> Result<Expr, String> {
     };
     let e = p.or()?;
     if p.pos < p.toks.len() {
-        return Err(format!("unexpected {:?} after the expression", p.toks[p.pos]));
+        return Err(format!(
+            "unexpected {:?} after the expression",
+            p.toks[p.pos]
+        ));
     }
     Ok(e)
 }
@@ -292,8 +301,11 @@ pub fn is_advanced(e: &Expr) -> bool {
 /// Look up a property ignoring ASCII case.
 pub fn get_ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     let o = v.as_object()?;
-    o.get(key)
-        .or_else(|| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    o.get(key).or_else(|| {
+        o.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
 }
 
 fn resolve<'a>(item: &'a Value, path: &[String], var: Option<(&str, &'a Value)>) -> Value {
@@ -409,7 +421,8 @@ pub fn parse_orderby(text: &str) -> Vec<(Vec<String>, bool)> {
 /// Order two items by the `$orderby` clauses.
 pub fn order(a: &Value, b: &Value, clauses: &[(Vec<String>, bool)]) -> Ordering {
     for (path, desc) in clauses {
-        let ord = compare(&resolve(a, path, None), &resolve(b, path, None)).unwrap_or(Ordering::Equal);
+        let ord =
+            compare(&resolve(a, path, None), &resolve(b, path, None)).unwrap_or(Ordering::Equal);
         let ord = if *desc { ord.reverse() } else { ord };
         if ord != Ordering::Equal {
             return ord;

@@ -34,9 +34,18 @@ pub(crate) async fn dispatch(AxState(state): AxState<Arc<State>>, req: Request<B
     let (parts, body) = req.into_parts();
     let body = match to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
-        Err(_) => return Reply::graph_error(413, "RequestEntityTooLarge", "The request body is too large.").into_response(),
+        Err(_) => {
+            return Reply::graph_error(
+                413,
+                "RequestEntityTooLarge",
+                "The request body is too large.",
+            )
+            .into_response()
+        }
     };
-    let host = header(&parts.headers, "host").unwrap_or("127.0.0.1").to_string();
+    let host = header(&parts.headers, "host")
+        .unwrap_or("127.0.0.1")
+        .to_string();
     let inc = Incoming {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
@@ -58,10 +67,23 @@ pub(crate) async fn dispatch(AxState(state): AxState<Arc<State>>, req: Request<B
     if let Some(rest) = inc.path.strip_prefix("/graph/") {
         return graph_route(&state, rest, &inc).into_response();
     }
-    Reply::graph_error(404, "NotFound", &format!("No simulated service at '{}'.", inc.path)).into_response()
+    Reply::graph_error(
+        404,
+        "NotFound",
+        &format!("No simulated service at '{}'.", inc.path),
+    )
+    .into_response()
 }
 
-fn record(state: &State, inc: &Incoming, kind: &str, status: u16, tenant: Option<String>, claims: Option<&Value>, batch_size: Option<usize>) {
+fn record(
+    state: &State,
+    inc: &Incoming,
+    kind: &str,
+    status: u16,
+    tenant: Option<String>,
+    claims: Option<&Value>,
+    batch_size: Option<usize>,
+) {
     state.record(RequestRecord {
         seq: 0,
         method: inc.method.clone(),
@@ -94,7 +116,10 @@ fn login_route(state: &State, rest: &str, inc: &Incoming) -> Reply {
         ("GET", "openid") => login::openid(state, tenant, &inc.host),
         ("POST", "login") => login::token(state, tenant, &inc.body),
         ("POST", "devicecode") => login::device_code(state, tenant, &inc.body, &inc.host),
-        _ => (Reply::login_error(404, "not_found", 90000, "Unknown login endpoint."), None),
+        _ => (
+            Reply::login_error(404, "not_found", 90000, "Unknown login endpoint."),
+            None,
+        ),
     };
     record(state, inc, kind, reply.status, guid, None, None);
     reply
@@ -109,8 +134,10 @@ fn graph_route(state: &State, rest: &str, inc: &Incoming) -> Reply {
         record(state, inc, kind, reply.status, None, None, None);
         return reply;
     }
-    let token = header(&inc.headers, "authorization")
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")));
+    let token = header(&inc.headers, "authorization").and_then(|h| {
+        h.strip_prefix("Bearer ")
+            .or_else(|| h.strip_prefix("bearer "))
+    });
     let claims = match state.tokens.validate(token) {
         Ok(c) if c["aud"] == "https://graph.microsoft.com" => c,
         Ok(c) => {
@@ -127,7 +154,15 @@ fn graph_route(state: &State, rest: &str, inc: &Incoming) -> Reply {
     let guid = claims["tid"].as_str().unwrap_or_default().to_string();
     if let Some(f) = state.fire_fault(false, Some(&guid), &inc.method, &inc.path) {
         let reply = fault_reply(f.status, f.retry_after);
-        record(state, inc, kind, reply.status, Some(guid), Some(&claims), None);
+        record(
+            state,
+            inc,
+            kind,
+            reply.status,
+            Some(guid),
+            Some(&claims),
+            None,
+        );
         return reply;
     }
     let body: Option<Value> = if inc.body.is_empty() {
@@ -136,8 +171,20 @@ fn graph_route(state: &State, rest: &str, inc: &Incoming) -> Reply {
         match serde_json::from_slice(&inc.body) {
             Ok(v) => Some(v),
             Err(e) => {
-                let reply = Reply::graph_error(400, "BadRequest", &format!("Unable to read JSON request payload: {e}"));
-                record(state, inc, kind, reply.status, Some(guid), Some(&claims), None);
+                let reply = Reply::graph_error(
+                    400,
+                    "BadRequest",
+                    &format!("Unable to read JSON request payload: {e}"),
+                );
+                record(
+                    state,
+                    inc,
+                    kind,
+                    reply.status,
+                    Some(guid),
+                    Some(&claims),
+                    None,
+                );
                 return reply;
             }
         }
@@ -163,26 +210,47 @@ fn graph_route(state: &State, rest: &str, inc: &Incoming) -> Reply {
             })
         };
         let reply = graph::batch(state, &guid, version, &inc.host, &body, &log_item);
-        record(state, inc, kind, reply.status, Some(guid.clone()), Some(&claims), size);
+        record(
+            state,
+            inc,
+            kind,
+            reply.status,
+            Some(guid.clone()),
+            Some(&claims),
+            size,
+        );
         return reply;
     }
-    let eventual = header(&inc.headers, "consistencylevel").is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
+    let eventual = header(&inc.headers, "consistencylevel")
+        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
     let call = GraphCall {
         method: &inc.method,
         version,
         path,
-        query: url::form_urlencoded::parse(inc.query.as_bytes()).into_owned().collect(),
+        query: url::form_urlencoded::parse(inc.query.as_bytes())
+            .into_owned()
+            .collect(),
         eventual,
         body,
         host: &inc.host,
     };
     let reply = graph::handle(state, &guid, &call);
-    record(state, inc, kind, reply.status, Some(guid), Some(&claims), None);
+    record(
+        state,
+        inc,
+        kind,
+        reply.status,
+        Some(guid),
+        Some(&claims),
+        None,
+    );
     reply
 }
 
 fn control(state: &Arc<State>, rest: &str, inc: &Incoming) -> Reply {
-    let faults = FaultControl { state: state.clone() };
+    let faults = FaultControl {
+        state: state.clone(),
+    };
     let body: Value = serde_json::from_slice(&inc.body).unwrap_or(Value::Null);
     let bad = |m: &str| Reply::json(400, json!({"error": m}));
     match (inc.method.as_str(), rest.trim_end_matches('/')) {
@@ -200,7 +268,11 @@ fn control(state: &Arc<State>, rest: &str, inc: &Incoming) -> Reply {
         }
         ("GET", "faults") => Reply::json(
             200,
-            json!(faults.rules().into_iter().map(|(id, r)| json!({"id": id, "rule": r})).collect::<Vec<_>>()),
+            json!(faults
+                .rules()
+                .into_iter()
+                .map(|(id, r)| json!({"id": id, "rule": r}))
+                .collect::<Vec<_>>()),
         ),
         ("POST", "faults") => match serde_json::from_value::<FaultRule>(body) {
             Ok(rule) => Reply::json(201, json!({"id": faults.add_rule(rule)})),
@@ -246,6 +318,9 @@ fn control(state: &Arc<State>, rest: &str, inc: &Incoming) -> Reply {
                 Err(e) => bad(&e.to_string()),
             }
         }
-        (m, p) => Reply::json(404, json!({"error": format!("no control endpoint {m} /_sim/{p}")})),
+        (m, p) => Reply::json(
+            404,
+            json!({"error": format!("no control endpoint {m} /_sim/{p}")}),
+        ),
     }
 }

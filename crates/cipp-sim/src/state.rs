@@ -139,7 +139,10 @@ impl State {
     }
 
     pub fn latency(&self) -> Duration {
-        self.faults.lock().unwrap_or_else(|e| e.into_inner()).latency
+        self.faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .latency
     }
 
     pub fn fire_fault(

@@ -90,7 +90,10 @@ impl TokenIssuer {
             o.insert("iat".into(), json!(iat));
             o.insert("nbf".into(), json!(iat));
             o.insert("exp".into(), json!(iat + self.lifetime() as i64));
-            o.insert("uti".into(), json!(uuid::Uuid::new_v4().simple().to_string()));
+            o.insert(
+                "uti".into(),
+                json!(uuid::Uuid::new_v4().simple().to_string()),
+            );
             o.insert("sim_seq".into(), json!(seq));
         }
         let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256","kid":"cipp-sim"}"#);
@@ -102,7 +105,9 @@ impl TokenIssuer {
 
     /// Check a token and return its claims.
     pub fn validate(&self, token: Option<&str>) -> Result<Value, TokenProblem> {
-        let token = token.filter(|t| !t.is_empty()).ok_or(TokenProblem::Missing)?;
+        let token = token
+            .filter(|t| !t.is_empty())
+            .ok_or(TokenProblem::Missing)?;
         let mut parts = token.rsplitn(2, '.');
         let (sig, input) = (parts.next(), parts.next());
         let (Some(sig), Some(input)) = (sig, input) else {
@@ -134,7 +139,10 @@ mod tests {
         let t = TokenIssuer::new(Duration::from_secs(60));
         let tok = t.issue(json!({"tid": "x"}));
         assert_eq!(t.validate(Some(&tok)).unwrap()["tid"], "x");
-        assert_eq!(t.validate(Some(&format!("{tok}x"))), Err(TokenProblem::Invalid));
+        assert_eq!(
+            t.validate(Some(&format!("{tok}x"))),
+            Err(TokenProblem::Invalid)
+        );
         assert_eq!(t.validate(None), Err(TokenProblem::Missing));
         t.expire_all();
         assert_eq!(t.validate(Some(&tok)), Err(TokenProblem::Expired));

@@ -1,0 +1,98 @@
+//! The facade against the simulator.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use cipp::{Cipp, Service};
+use cipp_sim::Sim;
+
+fn client(sim: &Sim) -> Cipp {
+    let c = sim.credentials();
+    Cipp::builder()
+        .application_id(c.application_id)
+        .application_secret(c.application_secret)
+        .refresh_token(c.refresh_token)
+        .tenant_id(c.partner_tenant_id)
+        .endpoint(Service::Login, sim.login_url())
+        .endpoint(Service::Graph, sim.graph_url())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn tenants_are_the_active_gdap_customers_without_mlt_or_terminated() {
+    let sim = Sim::start().await.unwrap();
+    let tenants = client(&sim).tenants().await.unwrap();
+    let mut expected: Vec<String> = sim.tenants().into_iter().map(|t| t.id).collect();
+    expected.sort();
+    let mut got: Vec<String> = tenants.iter().map(|t| t.customer_id.clone()).collect();
+    got.sort();
+    assert_eq!(got, expected);
+    for t in &tenants {
+        let s = sim
+            .tenants()
+            .into_iter()
+            .find(|x| x.id == t.customer_id)
+            .unwrap();
+        assert_eq!(
+            t.default_domain_name.as_deref(),
+            Some(s.default_domain.as_str())
+        );
+        assert_eq!(
+            t.initial_domain_name.as_deref(),
+            Some(s.initial_domain.as_str())
+        );
+        assert_eq!(
+            t.relationship_count, 1,
+            "MLT_ and terminated relationships are skipped"
+        );
+        assert!(!t.display_name.contains("(old)"));
+    }
+    let names: Vec<&str> = tenants.iter().map(|t| t.display_name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted);
+}
+
+#[tokio::test]
+async fn a_tenant_by_guid_default_or_initial_domain_is_the_same_tenant() {
+    let sim = Sim::start().await.unwrap();
+    let cipp = client(&sim);
+    let t = &sim.tenants()[1];
+    let mut ids = Vec::new();
+    for name in [&t.id, &t.default_domain, &t.initial_domain] {
+        let org = cipp
+            .tenant(name.as_str())
+            .graph()
+            .organization()
+            .await
+            .unwrap();
+        ids.push(org.id.unwrap());
+        assert_eq!(cipp.tenant(name.as_str()).guid().await.unwrap(), t.id);
+    }
+    assert!(ids.iter().all(|i| *i == t.id));
+    // Each new name cost at most one token; once a name's GUID is known it shares the GUID's.
+    let tokens = sim.stats().token_requests;
+    assert!(tokens <= 3, "{tokens}");
+    for name in [&t.initial_domain, &t.id, &t.default_domain] {
+        cipp.tenant(name.as_str())
+            .graph()
+            .organization()
+            .await
+            .unwrap();
+    }
+    assert_eq!(sim.stats().token_requests, tokens);
+}
+
+#[tokio::test]
+async fn the_partner_tenant_is_reachable() {
+    let sim = Sim::start().await.unwrap();
+    let cipp = client(&sim);
+    let org = cipp.partner().graph().organization().await.unwrap();
+    assert_eq!(
+        org.id.as_deref(),
+        Some(sim.credentials().partner_tenant_id.as_str())
+    );
+    assert_eq!(
+        org.partner_tenant_type.as_deref(),
+        Some("resellerPartnerDelegatedAdmin")
+    );
+}
