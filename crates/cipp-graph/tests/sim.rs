@@ -385,9 +385,7 @@ async fn typed_models_read_the_seeded_tenant() {
         .unwrap();
     assert!(policies.iter().all(|p| p.state.is_some()));
     let any_report_only = sim_has_report_only(&sim).await;
-    assert!(any_report_only
-        .iter()
-        .any(|p| *p == PolicyState::EnabledForReportingButNotEnforced));
+    assert!(any_report_only.contains(&PolicyState::EnabledForReportingButNotEnforced));
     let amp: AuthenticationMethodsPolicy = g.authentication_methods_policy().get().await.unwrap();
     assert!(amp.method("sms").is_some());
     let groups = g.groups().list().collect_all().await.unwrap();

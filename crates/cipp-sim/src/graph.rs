@@ -309,13 +309,15 @@ fn list(items: &[Value], path: &str, is_directory: bool, call: &GraphCall) -> Re
     let top = match call.param("$top").map(str::parse::<usize>) {
         None => DEFAULT_PAGE,
         Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => n,
-        Some(_) => return bad_request(
-            "Request_BadRequest",
-            &format!(
+        Some(_) => {
+            return bad_request(
+                "Request_BadRequest",
+                &format!(
                 "Invalid page size specified: '{}'. Must be between 1 and {MAX_PAGE} inclusive.",
                 call.param("$top").unwrap_or_default()
             ),
-        ),
+            )
+        }
     };
     let offset = match call.param("$skiptoken").map(str::parse::<usize>) {
         None => 0,
