@@ -86,12 +86,7 @@ impl<'a> DeviceCodeLogin<'a> {
             .transport
             .send(req)
             .await
-            .map_err(|e| Error::Transport {
-                operation: "POST devicecode".into(),
-                tenant: tenant.to_string(),
-                message: e.message,
-                timeout: false,
-            })?;
+            .map_err(|e| e.into_error("POST devicecode", tenant))?;
         if !resp.is_success() {
             return Err(parse_login_error(tenant, &resp).into());
         }

@@ -14,7 +14,7 @@ use crate::cloud::{Endpoints, Service};
 use crate::credentials::{ClientAuth, Credentials, Grant};
 use crate::error::{AuthError, Error};
 use crate::http::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
-use crate::http::transport::{HttpRequest, HttpResponse, Transport, TransportErrorKind};
+use crate::http::transport::{HttpRequest, HttpResponse, Transport};
 use crate::jwt::TokenClaims;
 
 /// A bearer token. `Debug` never shows it.
@@ -181,7 +181,7 @@ pub(crate) async fn post_form(
     tenant: &str,
 ) -> Result<HttpResponse, Error> {
     let mut waited = Duration::ZERO;
-    let mut attempt = 0u32;
+    let mut retries = 0u32;
     loop {
         let mut req = HttpRequest::new(Method::POST, url);
         req.headers.insert(
@@ -198,25 +198,8 @@ pub(crate) async fn post_form(
             // Token requests change nothing server-side, so even a timeout is safe to resend.
             Err(e) => (None, Err(e)),
         };
-        match retry.delay(attempt, retry_after, waited) {
-            Some(wait) => {
-                tracing::debug!(
-                    attempt,
-                    wait_ms = wait.as_millis() as u64,
-                    "token request retry"
-                );
-                tokio::time::sleep(wait).await;
-                waited += wait;
-                attempt += 1;
-            }
-            None => {
-                return failure.map_err(|e| Error::Transport {
-                    operation: "POST token endpoint".into(),
-                    tenant: tenant.to_string(),
-                    message: e.message,
-                    timeout: e.kind == TransportErrorKind::Timeout,
-                })
-            }
+        if !retry.pause(&mut retries, retry_after, &mut waited).await {
+            return failure.map_err(|e| e.into_error("POST token endpoint", tenant));
         }
     }
 }

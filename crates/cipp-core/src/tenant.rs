@@ -96,12 +96,7 @@ impl TenantResolver {
         let resp = transport
             .send(HttpRequest::new(Method::GET, url))
             .await
-            .map_err(|e| Error::Transport {
-                operation: "GET openid-configuration".into(),
-                tenant: tenant.to_string(),
-                message: e.message,
-                timeout: false,
-            })?;
+            .map_err(|e| e.into_error("GET openid-configuration", tenant))?;
         if !resp.is_success() {
             return Err(parse_login_error(tenant, &resp).into());
         }

@@ -152,18 +152,20 @@ fn graph_route(state: &State, rest: &str, inc: &Incoming) -> Reply {
         }
     };
     let guid = claims["tid"].as_str().unwrap_or_default().to_string();
-    if let Some(f) = state.fire_fault(false, Some(&guid), &inc.method, &inc.path) {
-        let reply = fault_reply(f.status, f.retry_after);
+    let answer = |reply: Reply, size: Option<usize>| {
         record(
             state,
             inc,
             kind,
             reply.status,
-            Some(guid),
+            Some(guid.clone()),
             Some(&claims),
-            None,
+            size,
         );
-        return reply;
+        reply
+    };
+    if let Some(f) = state.fire_fault(false, Some(&guid), &inc.method, &inc.path) {
+        return answer(fault_reply(f.status, f.retry_after), None);
     }
     let body: Option<Value> = if inc.body.is_empty() {
         None
@@ -171,21 +173,8 @@ fn graph_route(state: &State, rest: &str, inc: &Incoming) -> Reply {
         match serde_json::from_slice(&inc.body) {
             Ok(v) => Some(v),
             Err(e) => {
-                let reply = Reply::graph_error(
-                    400,
-                    "BadRequest",
-                    &format!("Unable to read JSON request payload: {e}"),
-                );
-                record(
-                    state,
-                    inc,
-                    kind,
-                    reply.status,
-                    Some(guid),
-                    Some(&claims),
-                    None,
-                );
-                return reply;
+                let message = format!("Unable to read JSON request payload: {e}");
+                return answer(Reply::graph_error(400, "BadRequest", &message), None);
             }
         }
     };
@@ -210,16 +199,7 @@ fn graph_route(state: &State, rest: &str, inc: &Incoming) -> Reply {
             })
         };
         let reply = graph::batch(state, &guid, version, &inc.host, &body, &log_item);
-        record(
-            state,
-            inc,
-            kind,
-            reply.status,
-            Some(guid.clone()),
-            Some(&claims),
-            size,
-        );
-        return reply;
+        return answer(reply, size);
     }
     let eventual = header(&inc.headers, "consistencylevel")
         .is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
@@ -235,16 +215,7 @@ fn graph_route(state: &State, rest: &str, inc: &Incoming) -> Reply {
         host: &inc.host,
     };
     let reply = graph::handle(state, &guid, &call);
-    record(
-        state,
-        inc,
-        kind,
-        reply.status,
-        Some(guid),
-        Some(&claims),
-        None,
-    );
-    reply
+    answer(reply, None)
 }
 
 fn control(state: &Arc<State>, rest: &str, inc: &Incoming) -> Reply {

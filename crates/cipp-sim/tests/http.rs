@@ -6,23 +6,33 @@ use std::net::SocketAddr;
 use cipp_sim::{FaultRule, FaultScope, Sim, SimError};
 use serde_json::{json, Value};
 
-async fn token(sim: &Sim, tenant: &str) -> String {
+/// Post a token request with the seeded app; `grant` is `refresh_token` or `client_credentials`.
+async fn token_response(sim: &Sim, tenant: &str, grant: &str, scope: &str) -> Value {
     let c = sim.credentials();
-    let resp: Value = reqwest::Client::new()
+    let mut form = vec![
+        ("client_id", c.application_id.as_str()),
+        ("client_secret", c.application_secret.as_str()),
+        ("grant_type", grant),
+        ("scope", scope),
+    ];
+    if grant == "refresh_token" {
+        form.push(("refresh_token", c.refresh_token.as_str()));
+    }
+    reqwest::Client::new()
         .post(format!("{}/{tenant}/oauth2/v2.0/token", sim.login_url()))
-        .form(&[
-            ("client_id", c.application_id.as_str()),
-            ("client_secret", c.application_secret.as_str()),
-            ("refresh_token", c.refresh_token.as_str()),
-            ("grant_type", "refresh_token"),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
+        .form(&form)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+const GRAPH: &str = "https://graph.microsoft.com/.default";
+
+async fn token(sim: &Sim, tenant: &str) -> String {
+    let resp = token_response(sim, tenant, "refresh_token", GRAPH).await;
     resp["access_token"].as_str().unwrap().to_string()
 }
 
@@ -156,24 +166,13 @@ async fn batch_item_faults_carry_retry_after_and_fire_n_times() {
 #[tokio::test]
 async fn tokens_are_checked_for_audience_and_expiry() {
     let sim = Sim::start().await.unwrap();
-    let c = sim.credentials();
-    let exo: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/alpha.onmicrosoft.com/oauth2/v2.0/token",
-            sim.login_url()
-        ))
-        .form(&[
-            ("client_id", c.application_id.as_str()),
-            ("client_secret", c.application_secret.as_str()),
-            ("grant_type", "client_credentials"),
-            ("scope", "https://outlook.office365.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let exo = token_response(
+        &sim,
+        "alpha.onmicrosoft.com",
+        "client_credentials",
+        "https://outlook.office365.com/.default",
+    )
+    .await;
     let get = |tok: String| {
         let url = format!("{}/v1.0/organization", sim.graph_url());
         async move {
@@ -206,23 +205,7 @@ async fn a_tenant_missing_from_the_seed_is_aadsts90002() {
         .start()
         .await
         .unwrap();
-    let c = sim.credentials();
-    let r = reqwest::Client::new()
-        .post(format!(
-            "{}/bravo.onmicrosoft.com/oauth2/v2.0/token",
-            sim.login_url()
-        ))
-        .form(&[
-            ("client_id", c.application_id.as_str()),
-            ("client_secret", c.application_secret.as_str()),
-            ("refresh_token", c.refresh_token.as_str()),
-            ("grant_type", "refresh_token"),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let v: Value = r.json().await.unwrap();
+    let v = token_response(&sim, "bravo.onmicrosoft.com", "refresh_token", GRAPH).await;
     assert_eq!(v["error_codes"][0], 90002);
 }
 
@@ -231,25 +214,7 @@ async fn revoked_refresh_tokens_get_700082() {
     let sim = Sim::start().await.unwrap();
     let c = sim.credentials();
     sim.faults().revoke_refresh_token(&c.refresh_token);
-    let v: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            sim.login_url(),
-            c.partner_tenant_id
-        ))
-        .form(&[
-            ("client_id", c.application_id.as_str()),
-            ("client_secret", c.application_secret.as_str()),
-            ("refresh_token", c.refresh_token.as_str()),
-            ("grant_type", "refresh_token"),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = token_response(&sim, &c.partner_tenant_id, "refresh_token", GRAPH).await;
     assert_eq!(v["error"], "invalid_grant");
     assert_eq!(v["error_codes"][0], 700082);
 }

@@ -526,38 +526,25 @@ impl Pipeline {
                 Err(e) => {
                     // Only a connection that never opened is safe to resend for a write.
                     let resend = request.idempotent || e.kind == TransportErrorKind::Connect;
-                    let err = Error::Transport {
-                        operation: operation.clone(),
-                        tenant: tenant.clone(),
-                        message: e.message,
-                        timeout: e.kind == TransportErrorKind::Timeout,
-                    };
+                    let err = e.into_error(operation.as_str(), &tenant);
                     if !resend {
                         return Err(err);
                     }
                     (None, Err(err))
                 }
             };
-            match inner.retry.delay(retries, retry_after, waited) {
-                Some(wait) => {
-                    tracing::warn!(
-                        attempt,
-                        wait_ms = wait.as_millis() as u64,
-                        "throttled or transient failure, retrying"
-                    );
-                    tokio::time::sleep(wait).await;
-                    waited += wait;
-                    retries += 1;
-                }
-                None => {
-                    return Err(match outcome {
-                        Ok(resp) => {
-                            let e: ServiceError = service_error(&operation, &tenant, &resp);
-                            e.into()
-                        }
-                        Err(e) => e,
-                    })
-                }
+            if !inner
+                .retry
+                .pause(&mut retries, retry_after, &mut waited)
+                .await
+            {
+                return Err(match outcome {
+                    Ok(resp) => {
+                        let e: ServiceError = service_error(&operation, &tenant, &resp);
+                        e.into()
+                    }
+                    Err(e) => e,
+                });
             }
         }
     }

@@ -89,6 +89,28 @@ impl RetryPolicy {
         let wait = retry_after.unwrap_or_default().max(self.backoff(retry));
         (waited + wait <= self.budget).then_some(wait)
     }
+
+    /// Wait before the next retry if the policy allows one, counting it in `retries` and
+    /// `waited`. Returns `false` when retries or the budget are used up (nothing is slept).
+    pub async fn pause(
+        &self,
+        retries: &mut u32,
+        retry_after: Option<Duration>,
+        waited: &mut Duration,
+    ) -> bool {
+        let Some(wait) = self.delay(*retries, retry_after, *waited) else {
+            return false;
+        };
+        tracing::warn!(
+            retry = *retries + 1,
+            wait_ms = wait.as_millis() as u64,
+            "throttled or transient failure; waiting before resending"
+        );
+        tokio::time::sleep(wait).await;
+        *waited += wait;
+        *retries += 1;
+        true
+    }
 }
 
 /// Statuses that mean "try again later".

@@ -98,6 +98,18 @@ pub struct TransportError {
     pub message: String,
 }
 
+impl TransportError {
+    /// The SDK error for this failure of `operation` in `tenant`.
+    pub fn into_error(self, operation: impl Into<String>, tenant: &str) -> crate::Error {
+        crate::Error::Transport {
+            operation: operation.into(),
+            tenant: tenant.to_string(),
+            timeout: self.kind == TransportErrorKind::Timeout,
+            message: self.message,
+        }
+    }
+}
+
 /// Sends requests. Implement it to run the pipeline without sockets.
 #[async_trait]
 pub trait Transport: Send + Sync + fmt::Debug {
