@@ -265,18 +265,33 @@ impl Respond for Throttle {
     }
 }
 
+async fn mount_throttle(
+    server: &MockServer,
+    verb: &str,
+    at: &str,
+    times: u32,
+    retry_after: &'static str,
+    status: u16,
+) {
+    Mock::given(method(verb))
+        .and(path(at))
+        .respond_with(Throttle {
+            left: Mutex::new(times),
+            retry_after,
+            status,
+        })
+        .mount(server)
+        .await;
+}
+
+fn hits(reqs: &[Request], at: &str) -> usize {
+    reqs.iter().filter(|r| r.url.path() == at).count()
+}
+
 #[tokio::test]
 async fn a_429_storm_is_survived_and_retry_after_honoured() {
     let server = server_with_tokens().await;
-    Mock::given(method("GET"))
-        .and(path("/graph/v1.0/users"))
-        .respond_with(Throttle {
-            left: Mutex::new(3),
-            retry_after: "1",
-            status: 429,
-        })
-        .mount(&server)
-        .await;
+    mount_throttle(&server, "GET", "/graph/v1.0/users", 3, "1", 429).await;
     let p = pipeline_for(&server, SECRET);
     let started = Instant::now();
     let resp = p
@@ -291,26 +306,13 @@ async fn a_429_storm_is_survived_and_retry_after_honoured() {
         started.elapsed()
     );
     let reqs = server.received_requests().await.unwrap();
-    assert_eq!(
-        reqs.iter()
-            .filter(|r| r.url.path() == "/graph/v1.0/users")
-            .count(),
-        4
-    );
+    assert_eq!(hits(&reqs, "/graph/v1.0/users"), 4);
 }
 
 #[tokio::test]
 async fn throttling_past_the_budget_is_a_throttled_error() {
     let server = server_with_tokens().await;
-    Mock::given(method("GET"))
-        .and(path("/graph/v1.0/users"))
-        .respond_with(Throttle {
-            left: Mutex::new(100),
-            retry_after: "0",
-            status: 429,
-        })
-        .mount(&server)
-        .await;
+    mount_throttle(&server, "GET", "/graph/v1.0/users", 100, "0", 429).await;
     let p = pipeline_for(&server, SECRET);
     let err = p
         .send(get(&p, "alpha.onmicrosoft.com", "v1.0/users"))
@@ -320,35 +322,14 @@ async fn throttling_past_the_budget_is_a_throttled_error() {
     assert_eq!(err.tenant(), Some("alpha.onmicrosoft.com"));
     let reqs = server.received_requests().await.unwrap();
     // First attempt plus the six retries of the policy.
-    assert_eq!(
-        reqs.iter()
-            .filter(|r| r.url.path() == "/graph/v1.0/users")
-            .count(),
-        7
-    );
+    assert_eq!(hits(&reqs, "/graph/v1.0/users"), 7);
 }
 
 #[tokio::test]
 async fn writes_are_resent_after_429_but_never_after_504() {
     let server = server_with_tokens().await;
-    Mock::given(method("POST"))
-        .and(path("/graph/v1.0/groups"))
-        .respond_with(Throttle {
-            left: Mutex::new(1),
-            retry_after: "0",
-            status: 429,
-        })
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/graph/v1.0/users"))
-        .respond_with(Throttle {
-            left: Mutex::new(1),
-            retry_after: "0",
-            status: 504,
-        })
-        .mount(&server)
-        .await;
+    mount_throttle(&server, "POST", "/graph/v1.0/groups", 1, "0", 429).await;
+    mount_throttle(&server, "POST", "/graph/v1.0/users", 1, "0", 504).await;
     let p = pipeline_for(&server, SECRET);
     let post = |rel: &str| {
         let url = p.endpoints().join(Service::Graph, rel);
@@ -359,9 +340,8 @@ async fn writes_are_resent_after_429_but_never_after_504() {
     let err = p.send(post("v1.0/users")).await.unwrap_err();
     assert_eq!(err.status(), Some(504));
     let reqs = server.received_requests().await.unwrap();
-    let count = |p: &str| reqs.iter().filter(|r| r.url.path() == p).count();
-    assert_eq!(count("/graph/v1.0/groups"), 2);
-    assert_eq!(count("/graph/v1.0/users"), 1);
+    assert_eq!(hits(&reqs, "/graph/v1.0/groups"), 2);
+    assert_eq!(hits(&reqs, "/graph/v1.0/users"), 1);
 }
 
 /// 401 for the first token, 200 afterwards.
@@ -404,12 +384,7 @@ async fn a_401_drops_the_token_and_retries_once() {
     assert_eq!(err.status(), Some(401));
     let reqs = server.received_requests().await.unwrap();
     assert_eq!(token_requests(&reqs), 3, "one per 401, no loop");
-    assert_eq!(
-        reqs.iter()
-            .filter(|r| r.url.path() == "/graph/v1.0/always401")
-            .count(),
-        2
-    );
+    assert_eq!(hits(&reqs, "/graph/v1.0/always401"), 2);
 }
 
 #[tokio::test]
@@ -482,15 +457,7 @@ async fn no_secret_reaches_logs_errors_or_debug_output() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = server_with_tokens().await;
-    Mock::given(method("GET"))
-        .and(path("/graph/v1.0/users"))
-        .respond_with(Throttle {
-            left: Mutex::new(1),
-            retry_after: "0",
-            status: 429,
-        })
-        .mount(&server)
-        .await;
+    mount_throttle(&server, "GET", "/graph/v1.0/users", 1, "0", 429).await;
     Mock::given(method("GET"))
         .and(path("/graph/v1.0/fail"))
         .respond_with(ResponseTemplate::new(403).set_body_json(serde_json::json!({"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges"}})))
