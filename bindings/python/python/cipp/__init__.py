@@ -1,0 +1,42 @@
+"""cipp: multi-tenant Microsoft 365 management for MSPs (CIPP's features as a library).
+
+>>> import cipp
+>>> sim = cipp.sim.start()
+>>> c = sim.client()
+>>> [t["display_name"] for t in c.tenants()]
+['Alpha Dental', 'Bravo Logistics', 'Charlie Legal']
+>>> users = c.tenant("alpha.onmicrosoft.com").graph.get_all("users", select=["id", "userPrincipalName"])
+>>> sim.stop()
+"""
+
+from . import sim
+from ._errors import (
+    AuthError,
+    CippError,
+    CmdletError,
+    DecodeError,
+    HttpError,
+    InvalidInputError,
+    NotFoundError,
+    ThrottledError,
+    TransportError,
+)
+from ._native import Client, Graph, GraphIter, Tenant, __version__
+
+__all__ = [
+    "AuthError",
+    "CippError",
+    "Client",
+    "CmdletError",
+    "DecodeError",
+    "Graph",
+    "GraphIter",
+    "HttpError",
+    "InvalidInputError",
+    "NotFoundError",
+    "Tenant",
+    "ThrottledError",
+    "TransportError",
+    "__version__",
+    "sim",
+]

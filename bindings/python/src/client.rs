@@ -1,0 +1,175 @@
+//! `cipp.Client` and `cipp.Tenant`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use cipp::{Cipp, Service};
+use cipp_core::{SecretString, Settings};
+use pyo3::prelude::*;
+
+use crate::convert;
+use crate::errors::IntoPy;
+use crate::graph::Graph;
+use crate::runtime::block_on;
+
+fn service(name: &str) -> PyResult<Service> {
+    match name.to_ascii_lowercase().as_str() {
+        "login" => Ok(Service::Login),
+        "graph" => Ok(Service::Graph),
+        "exchange" => Ok(Service::Exchange),
+        "partner_center" | "partnercenter" => Ok(Service::PartnerCenter),
+        "keyvault" | "key_vault" => Ok(Service::KeyVault),
+        other => Err(crate::errors::to_py(cipp::Error::invalid_input(
+            format!("endpoints[{other:?}]"),
+            "unknown service (expected login, graph, exchange, partner_center or keyvault)",
+        ))),
+    }
+}
+
+/// Settings plus the client built from them in this process. Every Python object that sends
+/// requests holds one of these and asks it for the client per call, so a forked child builds
+/// its own connection pool instead of reusing sockets owned by the parent's runtime.
+pub struct Core {
+    settings: Settings,
+    inner: Mutex<Option<(u32, Cipp)>>,
+}
+
+impl Core {
+    pub fn cipp(&self) -> PyResult<Cipp> {
+        let pid = std::process::id();
+        let mut slot = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((owner, c)) = slot.as_ref() {
+            if *owner == pid {
+                return Ok(c.clone());
+            }
+        }
+        // Building the reqwest client needs a runtime context.
+        let rt = crate::runtime::runtime()?;
+        let _guard = rt.enter();
+        let built = cipp::CippBuilder::from_settings(self.settings.clone())
+            .build()
+            .py_err()?;
+        *slot = Some((pid, built.clone()));
+        Ok(built)
+    }
+}
+
+/// The client: credentials, endpoints and a connection pool shared by every tenant.
+#[pyclass(module = "cipp._native", frozen)]
+pub struct Client {
+    core: Arc<Core>,
+}
+
+impl Client {
+    pub fn from_settings(settings: Settings) -> PyResult<Self> {
+        let core = Arc::new(Core {
+            settings,
+            inner: Mutex::new(None),
+        });
+        core.cipp()?; // validate now, so bad settings fail at construction
+        Ok(Client { core })
+    }
+}
+
+#[pymethods]
+impl Client {
+    /// Build a client from keyword arguments (each has a `CIPP_*` environment twin).
+    #[new]
+    #[pyo3(signature = (*, application_id=None, application_secret=None, refresh_token=None, tenant_id=None, cloud=None, endpoints=None))]
+    fn new(
+        application_id: Option<String>,
+        application_secret: Option<String>,
+        refresh_token: Option<String>,
+        tenant_id: Option<String>,
+        cloud: Option<String>,
+        endpoints: Option<HashMap<String, String>>,
+    ) -> PyResult<Self> {
+        let mut s = Settings {
+            application_id,
+            application_secret: application_secret.map(SecretString::from),
+            refresh_token: refresh_token.map(SecretString::from),
+            tenant_id,
+            ..Settings::default()
+        };
+        if let Some(c) = cloud {
+            s.cloud = c.parse().py_err()?;
+        }
+        for (name, url) in endpoints.unwrap_or_default() {
+            s.overrides.push((service(&name)?, url));
+        }
+        Client::from_settings(s)
+    }
+
+    /// Build a client from the `CIPP_*` environment variables.
+    #[staticmethod]
+    fn from_env() -> PyResult<Self> {
+        Client::from_settings(Settings::from_env().py_err()?)
+    }
+
+    /// A handle on one tenant (GUID, default domain or initial domain). Sends nothing.
+    fn tenant(&self, tenant: String) -> Tenant {
+        Tenant {
+            core: self.core.clone(),
+            id: tenant,
+        }
+    }
+
+    /// The partner tenant.
+    fn partner(&self) -> PyResult<Tenant> {
+        let cipp = self.core.cipp()?;
+        let id = cipp.pipeline().credentials().partner_tenant().to_string();
+        Ok(Tenant {
+            core: self.core.clone(),
+            id,
+        })
+    }
+
+    /// The partner's managed tenants (active GDAP customers) as a list of dicts.
+    fn tenants(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let cipp = self.core.cipp()?;
+        let list = block_on(py, async move { cipp.tenants().await })?.py_err()?;
+        let value = serde_json::to_value(list)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        convert::to_py(py, &value)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "cipp.Client(tenant_id={:?}, cloud={:?})",
+            self.core.settings.tenant_id.as_deref().unwrap_or(""),
+            self.core.settings.cloud.name()
+        )
+    }
+}
+
+/// One tenant.
+#[pyclass(module = "cipp._native", frozen)]
+pub struct Tenant {
+    core: Arc<Core>,
+    id: String,
+}
+
+#[pymethods]
+impl Tenant {
+    /// The name the handle was made with.
+    #[getter]
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    /// Microsoft Graph in this tenant (v1.0).
+    #[getter]
+    fn graph(&self) -> Graph {
+        Graph::new(self.core.clone(), self.id.clone())
+    }
+
+    /// The tenant's GUID.
+    fn guid(&self, py: Python<'_>) -> PyResult<String> {
+        let t = self.core.cipp()?.tenant(self.id.clone());
+        block_on(py, async move { t.guid().await })?.py_err()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("cipp.Tenant({:?})", self.id)
+    }
+}

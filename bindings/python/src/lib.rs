@@ -1,0 +1,26 @@
+// Python classes are shown through __repr__; Rust Debug output is never used here.
+#![allow(missing_debug_implementations)]
+
+//! The native core of the `cipp` Python package (`cipp._native`). The hand-written Python
+//! layer in `python/cipp` re-exports these classes and defines the exception hierarchy.
+
+mod client;
+mod convert;
+mod errors;
+mod graph;
+mod runtime;
+mod sim;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<client::Client>()?;
+    m.add_class::<client::Tenant>()?;
+    m.add_class::<graph::Graph>()?;
+    m.add_class::<graph::GraphIter>()?;
+    m.add_class::<sim::Sim>()?;
+    m.add_function(wrap_pyfunction!(sim::start, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
