@@ -1,0 +1,118 @@
+'use strict'
+// The public face of the native module: errors become CippError subclasses with `code`,
+// `status` and `tenant`; pagers become async iterators; everything else passes through.
+
+const native = require('../native.js')
+
+class CippError extends Error {
+  constructor (message, info = {}) {
+    super(message)
+    this.name = new.target.name
+    this.status = info.status ?? null
+    this.code = info.code ?? null
+    this.tenant = info.tenant ?? null
+    this.hint = info.hint ?? null
+    this.requestId = info.requestId ?? null
+    this.field = info.field ?? null
+    this.path = info.path ?? null
+  }
+}
+class AuthError extends CippError {}
+class HttpError extends CippError {}
+class ThrottledError extends HttpError {}
+class NotFoundError extends HttpError {}
+class CmdletError extends HttpError {}
+class InvalidInputError extends CippError {}
+class TransportError extends CippError {}
+class DecodeError extends CippError {}
+
+const classes = { CippError, AuthError, HttpError, ThrottledError, NotFoundError, CmdletError, InvalidInputError, TransportError, DecodeError }
+const MARK = 'CIPP_ERROR:'
+
+function translate (err) {
+  const text = err && typeof err.message === 'string' ? err.message : ''
+  const at = text.indexOf(MARK)
+  if (at < 0) return err
+  let info
+  try {
+    info = JSON.parse(text.slice(at + MARK.length))
+  } catch {
+    return err
+  }
+  const Cls = classes[info.kind] || CippError
+  const e = new Cls(info.message, info)
+  e.cause = err
+  return e
+}
+
+async function call (fn) {
+  try {
+    return await fn()
+  } catch (e) {
+    throw translate(e)
+  }
+}
+
+function sync (fn) {
+  try {
+    return fn()
+  } catch (e) {
+    throw translate(e)
+  }
+}
+
+class Graph {
+  constructor (inner) { this._n = inner }
+  get beta () { return new Graph(this._n.beta) }
+  get appOnly () { return new Graph(this._n.appOnly) }
+  get (path, options) { return call(() => this._n.get(path, options)) }
+  getAll (path, options) { return call(() => this._n.getAll(path, options)) }
+  async * iter (path, options) {
+    const pager = this._n.pager(path, options)
+    for (;;) {
+      const page = await call(() => pager.nextPage())
+      if (page === null || page === undefined) return
+      yield * page
+    }
+  }
+
+  post (path, body) { return call(() => this._n.post(path, body)) }
+  patch (path, body) { return call(() => this._n.patch(path, body)) }
+  put (path, body) { return call(() => this._n.put(path, body)) }
+  delete (path) { return call(() => this._n.delete(path)) }
+  batch (requests) { return call(() => this._n.batch(requests)) }
+}
+
+class Tenant {
+  constructor (inner) { this._n = inner }
+  get id () { return this._n.id }
+  get graph () { return new Graph(this._n.graph) }
+  guid () { return call(() => this._n.guid()) }
+}
+
+class Client {
+  constructor (options) {
+    this._n = options instanceof native.Client ? options : sync(() => new native.Client(options))
+  }
+
+  static fromEnv () { return new Client(sync(() => native.Client.fromEnv())) }
+  tenant (tenant) { return new Tenant(this._n.tenant(tenant)) }
+  partner () { return new Tenant(this._n.partner()) }
+  tenants () { return call(() => this._n.tenants()) }
+}
+
+class Sim {
+  constructor (inner) { this._n = inner }
+  static async start (options) { return new Sim(await call(() => native.startSim(options))) }
+  get baseUrl () { return this._n.baseUrl }
+  client () { return new Client(sync(() => this._n.client())) }
+  credentials () { return this._n.credentials() }
+  tenants () { return call(() => this._n.tenants()) }
+  stats () { return call(() => this._n.stats()) }
+  clearRequests () { return call(() => this._n.clearRequests()) }
+  addFault (rule) { return call(() => this._n.addFault(rule)) }
+  expireTokens () { return call(() => this._n.expireTokens()) }
+  stop () { return call(() => this._n.stop()) }
+}
+
+module.exports = { Client, Tenant, Graph, Sim, ...classes }
