@@ -148,7 +148,12 @@ impl Client {
     /// The partner tenant.
     #[napi]
     pub fn partner(&self) -> Tenant {
-        let id = self.cipp.pipeline().credentials().partner_tenant().to_string();
+        let id = self
+            .cipp
+            .pipeline()
+            .credentials()
+            .partner_tenant()
+            .to_string();
         self.tenant(id)
     }
 
@@ -335,10 +340,13 @@ impl Graph {
     }
 }
 
+/// The pages of a list request, as the Graph client streams them.
+type PageStream = BoxStream<'static, std::result::Result<Page<Value>, CippError>>;
+
 /// Pages of a collection, fetched one `nextPage()` at a time.
 #[napi]
 pub struct Pager {
-    pages: tokio::sync::Mutex<Option<BoxStream<'static, std::result::Result<Page<Value>, CippError>>>>,
+    pages: tokio::sync::Mutex<Option<PageStream>>,
 }
 
 #[napi]
@@ -398,7 +406,9 @@ pub async fn start_sim(options: Option<SimOptions>) -> Result<Sim> {
             b = b.latency(Duration::from_millis(u64::from(ms)));
         }
         if let Some(n) = o.users.filter(|n| *n > 0) {
-            let t = o.users_tenant.unwrap_or_else(|| "alpha.onmicrosoft.com".into());
+            let t = o
+                .users_tenant
+                .unwrap_or_else(|| "alpha.onmicrosoft.com".into());
             b = b.generated_users(&t, n as usize);
         }
     }
@@ -482,8 +492,8 @@ impl Sim {
             r.insert("scope".into(), json!("batch_item"));
         }
         r.entry("status").or_insert(json!(429));
-        let parsed: cipp_sim::FaultRule = serde_json::from_value(Value::Object(r))
-            .map_err(|e| invalid("rule", e.to_string()))?;
+        let parsed: cipp_sim::FaultRule =
+            serde_json::from_value(Value::Object(r)).map_err(|e| invalid("rule", e.to_string()))?;
         self.with(|s| s.faults().add_rule(parsed) as f64).await
     }
 
