@@ -1,0 +1,63 @@
+'use strict'
+// The examples in examples/node run as documented.
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const { spawnSync } = require('node:child_process')
+const fs = require('node:fs')
+const path = require('node:path')
+
+const { Sim } = require('..')
+
+const EXAMPLES = path.resolve(__dirname, '..', '..', '..', 'examples', 'node')
+let sim
+
+before(async () => {
+  // Let the examples `import 'cipp'` the package built here.
+  const modules = path.join(EXAMPLES, 'node_modules')
+  fs.mkdirSync(modules, { recursive: true })
+  const link = path.join(modules, 'cipp')
+  if (!fs.existsSync(link)) fs.symlinkSync(path.resolve(__dirname, '..'), link, 'dir')
+  sim = await Sim.start({ users: 100 })
+})
+
+after(async () => { await sim.stop() })
+
+function env () {
+  const c = sim.credentials()
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CIPP_')))
+  return {
+    ...base,
+    CIPP_APPLICATION_ID: c.application_id,
+    CIPP_APPLICATION_SECRET: c.application_secret,
+    CIPP_REFRESH_TOKEN: c.refresh_token,
+    CIPP_TENANT_ID: c.partner_tenant_id,
+    CIPP_LOGIN_URL: sim.baseUrl + '/login',
+    CIPP_GRAPH_URL: sim.baseUrl + '/graph'
+  }
+}
+
+function run (name, environment, input) {
+  const r = spawnSync(process.execPath, [path.join(EXAMPLES, name)], { env: environment, input, encoding: 'utf8', timeout: 60000 })
+  assert.equal(r.status, 0, r.stderr)
+  return r.stdout
+}
+
+test('list-users-all-tenants against the configured tenant and standalone', () => {
+  const lines = run('list-users-all-tenants.mjs', env()).trim().split('\n').map(l => JSON.parse(l))
+  assert.equal(lines.length, 3)
+  assert.ok(lines[0].users > 100)
+  const bare = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CIPP_')))
+  const standalone = run('list-users-all-tenants.mjs', bare).trim().split('\n').map(l => JSON.parse(l))
+  assert.deepEqual(standalone.map(l => l.tenant), ['Alpha Dental', 'Bravo Logistics', 'Charlie Legal'])
+})
+
+test('rpa-handler answers JSON, errors included', () => {
+  const ok = JSON.parse(run('rpa-handler.mjs', env(), JSON.stringify({ tenant: 'alpha.onmicrosoft.com', action: 'getAll', path: 'domains' })))
+  assert.equal(ok.ok, true)
+  assert.equal(ok.result.length, 2)
+  const bad = JSON.parse(run('rpa-handler.mjs', env(), JSON.stringify({ tenant: 'alpha.onmicrosoft.com', path: 'users/nobody' })))
+  assert.equal(bad.ok, false)
+  assert.equal(bad.error.type, 'NotFoundError')
+  assert.equal(bad.error.status, 404)
+  assert.equal(bad.error.tenant, 'alpha.onmicrosoft.com')
+})

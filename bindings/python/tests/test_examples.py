@@ -1,0 +1,50 @@
+"""The examples in examples/python run as documented."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import cipp
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[3] / "examples" / "python"
+
+
+def sim_env(sim):
+    c = sim.credentials()
+    env = dict(os.environ)
+    env.update({
+        "CIPP_APPLICATION_ID": c["application_id"],
+        "CIPP_APPLICATION_SECRET": c["application_secret"],
+        "CIPP_REFRESH_TOKEN": c["refresh_token"],
+        "CIPP_TENANT_ID": c["partner_tenant_id"],
+        "CIPP_LOGIN_URL": sim.base_url + "/login",
+        "CIPP_GRAPH_URL": sim.base_url + "/graph",
+    })
+    return env
+
+
+def run(name, env, stdin=None):
+    out = subprocess.run([sys.executable, str(EXAMPLES / name)], env=env, input=stdin, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_list_users_all_tenants_with_and_without_configuration():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIPP_")}
+    lines = [json.loads(l) for l in run("list_users_all_tenants.py", env).splitlines()]
+    assert [l["tenant"] for l in lines] == ["Alpha Dental", "Bravo Logistics", "Charlie Legal"]
+    assert all(l["users"] > 0 for l in lines)
+    with cipp.sim.start(users=100) as sim:
+        lines = [json.loads(l) for l in run("list_users_all_tenants.py", sim_env(sim)).splitlines()]
+        assert lines[0]["users"] > 100
+
+
+def test_rpa_handler_answers_json_including_errors():
+    with cipp.sim.start() as sim:
+        env = sim_env(sim)
+        ok = json.loads(run("rpa_handler.py", env, json.dumps({"tenant": "alpha.onmicrosoft.com", "action": "get_all", "path": "domains"})))
+        assert ok["ok"] and len(ok["result"]) == 2
+        bad = json.loads(run("rpa_handler.py", env, json.dumps({"tenant": "alpha.onmicrosoft.com", "action": "get", "path": "users/nobody"})))
+        assert bad == {"ok": False, "error": {**bad["error"], "type": "NotFoundError", "status": 404, "code": "Request_ResourceNotFound", "tenant": "alpha.onmicrosoft.com"}}
