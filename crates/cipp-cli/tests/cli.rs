@@ -288,3 +288,32 @@ fn demo_runs_on_the_embedded_simulator() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Managed tenants"));
 }
+
+#[test]
+fn sim_serve_prints_settings_a_client_can_use() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cipp"))
+        .args(["sim", "serve", "--port", "0", "--json", "--users", "50"])
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let settings: Value = serde_json::from_str(&line).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
+    cmd.args(["graph", "get", "users", "--tenant", "alpha.onmicrosoft.com", "--all", "--json"])
+        .env_clear()
+        .env("HOME", home.path());
+    for (k, v) in settings["env"].as_object().unwrap() {
+        cmd.env(k, v.as_str().unwrap());
+    }
+    let out = cmd.output().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let users = json_out(&out);
+    assert!(users.as_array().unwrap().len() >= 50);
+}
