@@ -6,7 +6,6 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::output;
 
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
@@ -63,7 +62,8 @@ pub async fn run(cmd: SimCommand, json: bool) -> Result<(), cipp::Error> {
             .iter()
             .map(|(k, v)| (k.to_string(), json!(v)))
             .collect();
-        output::print_json(&json!({"base_url": sim.base_url(), "env": map}));
+        // One line, so a supervising script can read it before the server's lifetime ends.
+        println!("{}", json!({"base_url": sim.base_url(), "env": map}));
     } else {
         eprintln!("cipp-sim listening on {} (Ctrl-C to stop)", sim.base_url());
         eprintln!("# these are the simulator's own demo credentials, not real secrets:");
