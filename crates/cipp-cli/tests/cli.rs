@@ -305,9 +305,17 @@ fn sim_serve_prints_settings_a_client_can_use() {
     let settings: Value = serde_json::from_str(&line).unwrap();
     let home = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
-    cmd.args(["graph", "get", "users", "--tenant", "alpha.onmicrosoft.com", "--all", "--json"])
-        .env_clear()
-        .env("HOME", home.path());
+    cmd.args([
+        "graph",
+        "get",
+        "users",
+        "--tenant",
+        "alpha.onmicrosoft.com",
+        "--all",
+        "--json",
+    ])
+    .env_clear()
+    .env("HOME", home.path());
     for (k, v) in settings["env"].as_object().unwrap() {
         cmd.env(k, v.as_str().unwrap());
     }

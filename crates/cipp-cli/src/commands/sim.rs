@@ -6,7 +6,6 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
     /// Serve the simulator until interrupted and print the settings that point a client at it.
