@@ -36,7 +36,9 @@ pub use cloud::{Cloud, Endpoints, Service};
 pub use credentials::{ClientAuth, Credentials, CredentialsBuilder, Grant};
 pub use device_code::{DeviceCodeLogin, DeviceCodePrompt};
 pub use error::{AuthError, Error, Result, ServiceError};
-pub use http::{HttpResponse, Pipeline, PipelineBuilder, RetryPolicy, ServiceRequest};
+pub use http::{
+    HttpResponse, Pipeline, PipelineBuilder, RetryPolicy, ServiceRequest, ThrottlePriority,
+};
 pub use jwt::TokenClaims;
 pub use login::{AccessToken, TokenGrant};
 pub use normalize::friendly_hint;

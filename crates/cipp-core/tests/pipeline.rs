@@ -582,3 +582,39 @@ async fn certificate_credentials_send_a_signed_assertion_not_a_secret() {
         assert_eq!(claims["iss"], "app-id");
     }
 }
+
+#[tokio::test]
+async fn one_client_request_id_across_retries_and_the_throttle_priority_header() {
+    let server = server_with_tokens().await;
+    mount_throttle(&server, "GET", "/graph/v1.0/users", 2, "0", 429).await;
+    let p = pipeline_for(&server, SECRET);
+    p.send(
+        get(&p, "alpha.onmicrosoft.com", "v1.0/users").priority(cipp_core::ThrottlePriority::High),
+    )
+    .await
+    .unwrap();
+    p.send(get(&p, "alpha.onmicrosoft.com", "v1.0/users"))
+        .await
+        .unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    let users: Vec<&Request> = reqs
+        .iter()
+        .filter(|r| r.url.path() == "/graph/v1.0/users")
+        .collect();
+    assert_eq!(users.len(), 4);
+    let id = |r: &Request| {
+        r.headers
+            .get("client-request-id")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(id(users[0]), id(users[1]));
+    assert_eq!(id(users[1]), id(users[2]));
+    assert_ne!(id(users[2]), id(users[3]), "a new call gets a new id");
+    assert!(users[..3]
+        .iter()
+        .all(|r| r.headers.get("x-ms-throttle-priority").unwrap() == "high"));
+    assert!(users[3].headers.get("x-ms-throttle-priority").is_none());
+}

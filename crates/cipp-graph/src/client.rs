@@ -1,7 +1,7 @@
 //! `GraphClient`: Microsoft Graph for one tenant.
 
 use cipp_core::http::HttpResponse;
-use cipp_core::{Error, Grant, Method, Pipeline, Service, ServiceRequest};
+use cipp_core::{Error, Grant, Method, Pipeline, Service, ServiceRequest, ThrottlePriority};
 use http::header::{HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -49,6 +49,7 @@ pub struct GraphClient {
     pub(crate) version: ApiVersion,
     pub(crate) grant: Grant,
     pub(crate) batch: BatchOptions,
+    pub(crate) priority: Option<ThrottlePriority>,
 }
 
 impl GraphClient {
@@ -60,6 +61,7 @@ impl GraphClient {
             version: ApiVersion::V1,
             grant: Grant::Delegated,
             batch: BatchOptions::default(),
+            priority: None,
         }
     }
 
@@ -100,6 +102,15 @@ impl GraphClient {
     pub fn app_only(&self) -> Self {
         GraphClient {
             grant: Grant::AppOnly,
+            ..self.clone()
+        }
+    }
+
+    /// The same client sending `x-ms-throttle-priority` (High for interactive work, Low for
+    /// background sweeps) on every call.
+    pub fn with_priority(&self, priority: ThrottlePriority) -> Self {
+        GraphClient {
+            priority: Some(priority),
             ..self.clone()
         }
     }
@@ -152,7 +163,12 @@ impl GraphClient {
     }
 
     pub(crate) fn service_request(&self, method: Method, url: String) -> ServiceRequest {
-        ServiceRequest::new(Service::Graph, self.tenant.clone(), method, url).grant(self.grant)
+        let req =
+            ServiceRequest::new(Service::Graph, self.tenant.clone(), method, url).grant(self.grant);
+        match self.priority {
+            Some(p) => req.priority(p),
+            None => req,
+        }
     }
 
     /// Send a prepared request.

@@ -72,6 +72,7 @@ pub struct CippBuilder {
     user_agent_suffix: Option<String>,
     per_tenant_concurrency: Option<usize>,
     token_refresh_margin: Option<Duration>,
+    throttle_priority: Option<cipp_core::ThrottlePriority>,
 }
 
 impl CippBuilder {
@@ -162,6 +163,12 @@ impl CippBuilder {
         self
     }
 
+    /// Default `x-ms-throttle-priority` of Graph calls (none unless set).
+    pub fn throttle_priority(mut self, priority: cipp_core::ThrottlePriority) -> Self {
+        self.throttle_priority = Some(priority);
+        self
+    }
+
     /// Validate and build.
     pub fn build(self) -> Result<Cipp, Error> {
         let endpoints: Endpoints = self.settings.endpoints()?;
@@ -201,6 +208,9 @@ impl CippBuilder {
         }
         if let Some(m) = self.token_refresh_margin {
             p = p.token_refresh_margin(m);
+        }
+        if let Some(t) = self.throttle_priority {
+            p = p.throttle_priority(t);
         }
         Ok(Cipp {
             pipeline: p.build()?,
