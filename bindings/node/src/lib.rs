@@ -76,20 +76,6 @@ pub struct ClientOptions {
     pub endpoints: Option<HashMap<String, String>>,
 }
 
-fn service(name: &str) -> Result<Service> {
-    match name.to_ascii_lowercase().as_str() {
-        "login" => Ok(Service::Login),
-        "graph" => Ok(Service::Graph),
-        "exchange" => Ok(Service::Exchange),
-        "partner_center" | "partnercenter" => Ok(Service::PartnerCenter),
-        "keyvault" | "key_vault" => Ok(Service::KeyVault),
-        other => Err(invalid(
-            &format!("endpoints.{other}"),
-            "unknown service (expected login, graph, exchange, partner_center or keyvault)",
-        )),
-    }
-}
-
 /// The client: credentials, endpoints and a connection pool shared by every tenant.
 #[napi]
 pub struct Client {
@@ -120,7 +106,7 @@ impl Client {
             s.cloud = c.parse().js()?;
         }
         for (name, url) in o.endpoints.unwrap_or_default() {
-            s.overrides.push((service(&name)?, url));
+            s.overrides.push((name.parse::<Service>().js()?, url));
         }
         Ok(Client {
             cipp: CippBuilder::from_settings(s).build().js()?,
@@ -215,33 +201,19 @@ pub struct QueryOptions {
 }
 
 fn query(o: Option<QueryOptions>) -> Query {
-    let mut q = Query::new();
-    let Some(o) = o else { return q };
-    q.select(o.select.unwrap_or_default())
-        .expand(o.expand.unwrap_or_default())
-        .count(o.count.unwrap_or(false));
-    if let Some(f) = o.filter {
-        q.filter(f);
+    let Some(o) = o else {
+        return Query::new();
+    };
+    cipp::graph::QueryOptions {
+        select: o.select.unwrap_or_default(),
+        filter: o.filter,
+        top: o.top,
+        orderby: o.orderby,
+        search: o.search,
+        expand: o.expand.unwrap_or_default(),
+        count: o.count.unwrap_or(false),
     }
-    if let Some(t) = o.top {
-        q.top(t);
-    }
-    if let Some(x) = o.orderby {
-        q.orderby(x);
-    }
-    if let Some(s) = o.search {
-        q.search(s);
-    }
-    q
-}
-
-fn with_query(path: &str, q: &Query) -> String {
-    let qs = q.to_query_string();
-    match (qs.is_empty(), path.contains('?')) {
-        (true, _) => path.to_string(),
-        (false, true) => format!("{path}&{qs}"),
-        (false, false) => format!("{path}?{qs}"),
-    }
+    .into()
 }
 
 /// Microsoft Graph for one tenant.
@@ -281,22 +253,14 @@ impl Graph {
     /// Every item of a collection, following nextLinks to the end.
     #[napi]
     pub async fn get_all(&self, path: String, options: Option<QueryOptions>) -> Result<Vec<Value>> {
-        let q = query(options);
-        let mut list = self.client.list_json(with_query(&path, &q));
-        if q.needs_eventual_consistency() {
-            list = list.eventual_consistency();
-        }
+        let list = self.client.list_json(path).with_query(query(options));
         list.collect_all().await.js()
     }
 
     /// A pager over a collection; `lib/index.js` turns it into an async iterator.
     #[napi]
     pub fn pager(&self, path: String, options: Option<QueryOptions>) -> Pager {
-        let q = query(options);
-        let mut list = self.client.list_json(with_query(&path, &q));
-        if q.needs_eventual_consistency() {
-            list = list.eventual_consistency();
-        }
+        let list = self.client.list_json(path).with_query(query(options));
         Pager {
             pages: tokio::sync::Mutex::new(Some(list.pages())),
         }

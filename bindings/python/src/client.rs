@@ -12,20 +12,6 @@ use crate::errors::IntoPy;
 use crate::graph::Graph;
 use crate::runtime::block_on;
 
-fn service(name: &str) -> PyResult<Service> {
-    match name.to_ascii_lowercase().as_str() {
-        "login" => Ok(Service::Login),
-        "graph" => Ok(Service::Graph),
-        "exchange" => Ok(Service::Exchange),
-        "partner_center" | "partnercenter" => Ok(Service::PartnerCenter),
-        "keyvault" | "key_vault" => Ok(Service::KeyVault),
-        other => Err(crate::errors::to_py(cipp::Error::invalid_input(
-            format!("endpoints[{other:?}]"),
-            "unknown service (expected login, graph, exchange, partner_center or keyvault)",
-        ))),
-    }
-}
-
 /// Settings plus the client built from them in this process. Every Python object that sends
 /// requests holds one of these and asks it for the client per call, so a forked child builds
 /// its own connection pool instead of reusing sockets owned by the parent's runtime.
@@ -95,7 +81,7 @@ impl Client {
             s.cloud = c.parse().py_err()?;
         }
         for (name, url) in endpoints.unwrap_or_default() {
-            s.overrides.push((service(&name)?, url));
+            s.overrides.push((name.parse::<Service>().py_err()?, url));
         }
         Client::from_settings(s)
     }

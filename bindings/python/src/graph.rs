@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use cipp::graph::{BatchRequest, GraphClient, Page, Query};
+use cipp::graph::{BatchRequest, GraphClient, Page, Query, QueryOptions};
 use cipp::Error;
 use cipp_core::Method;
 use futures::stream::BoxStream;
@@ -26,32 +26,16 @@ fn query(
     expand: Option<Vec<String>>,
     count: bool,
 ) -> Query {
-    let mut q = Query::new();
-    q.select(select.unwrap_or_default())
-        .expand(expand.unwrap_or_default())
-        .count(count);
-    if let Some(f) = filter {
-        q.filter(f);
+    QueryOptions {
+        select: select.unwrap_or_default(),
+        filter,
+        top,
+        orderby,
+        search,
+        expand: expand.unwrap_or_default(),
+        count,
     }
-    if let Some(t) = top {
-        q.top(t);
-    }
-    if let Some(o) = orderby {
-        q.orderby(o);
-    }
-    if let Some(s) = search {
-        q.search(s);
-    }
-    q
-}
-
-fn with_query(path: &str, q: &Query) -> String {
-    let qs = q.to_query_string();
-    match (qs.is_empty(), path.contains('?')) {
-        (true, _) => path.to_string(),
-        (false, true) => format!("{path}&{qs}"),
-        (false, false) => format!("{path}?{qs}"),
-    }
+    .into()
 }
 
 /// Microsoft Graph for one tenant.
@@ -161,10 +145,7 @@ impl Graph {
         count: bool,
     ) -> PyResult<Py<PyAny>> {
         let q = query(select, filter, top, orderby, search, expand, count);
-        let mut list = self.client()?.list_json(with_query(&path, &q));
-        if q.needs_eventual_consistency() {
-            list = list.eventual_consistency();
-        }
+        let list = self.client()?.list_json(path).with_query(q);
         let items = block_on(py, list.collect_all())?.py_err()?;
         convert::to_py(py, &Value::Array(items))
     }
@@ -184,10 +165,7 @@ impl Graph {
         count: bool,
     ) -> PyResult<GraphIter> {
         let q = query(select, filter, top, orderby, search, expand, count);
-        let mut list = self.client()?.list_json(with_query(&path, &q));
-        if q.needs_eventual_consistency() {
-            list = list.eventual_consistency();
-        }
+        let list = self.client()?.list_json(path).with_query(q);
         Ok(GraphIter {
             state: Mutex::new(IterState {
                 pages: Some(list.pages()),

@@ -65,6 +65,31 @@ impl Service {
     }
 }
 
+impl FromStr for Service {
+    type Err = Error;
+
+    /// Parse a service name as used in configuration (`login`, `graph`, `exchange`,
+    /// `partner_center`, `keyvault`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
+            "login" => Ok(Service::Login),
+            "graph" => Ok(Service::Graph),
+            "exchange" => Ok(Service::Exchange),
+            "partner_center" | "partnercenter" => Ok(Service::PartnerCenter),
+            "keyvault" | "key_vault" => Ok(Service::KeyVault),
+            _ => Err(Error::invalid_input(
+                format!("endpoints.{s}"),
+                "unknown service (expected login, graph, exchange, partner_center or keyvault)",
+            )),
+        }
+    }
+}
+
 impl fmt::Display for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -323,6 +348,19 @@ mod tests {
             ep.join(Service::Graph, "v1.0/users"),
             "https://graph.microsoft.us/v1.0/users"
         );
+    }
+
+    #[test]
+    fn service_names_parse() {
+        assert_eq!(
+            "partner-center".parse::<Service>().unwrap(),
+            Service::PartnerCenter
+        );
+        assert!("nope"
+            .parse::<Service>()
+            .unwrap_err()
+            .to_string()
+            .contains("endpoints.nope"));
     }
 
     #[test]

@@ -41,4 +41,4 @@ pub use client::{ApiVersion, GraphClient, GraphRequest};
 pub use collection::Collection;
 pub use delta::DeltaResult;
 pub use pager::{ListRequest, Page};
-pub use query::{quote, Query};
+pub use query::{quote, Query, QueryOptions};

@@ -149,13 +149,13 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     }
 
     fn first_url(&self) -> String {
-        let qs = self.query.to_query_string();
-        if qs.is_empty() {
-            self.path.clone()
-        } else {
-            let sep = if self.path.contains('?') { '&' } else { '?' };
-            format!("{}{sep}{qs}", self.path)
-        }
+        self.query.append_to(&self.path)
+    }
+
+    /// Replace the query options (`ConsistencyLevel` follows from them).
+    pub fn with_query(mut self, query: Query) -> Self {
+        self.query = query;
+        self
     }
 
     /// Pages, one request each, lazily.

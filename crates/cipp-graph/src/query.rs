@@ -38,6 +38,46 @@ pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// Query options as plain optional values, for front ends that receive them as arguments
+/// (the CLI, the Python and Node bindings).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryOptions {
+    /// `$select`.
+    pub select: Vec<String>,
+    /// `$filter`.
+    pub filter: Option<String>,
+    /// `$top`.
+    pub top: Option<u32>,
+    /// `$orderby`.
+    pub orderby: Option<String>,
+    /// `$search`.
+    pub search: Option<String>,
+    /// `$expand`.
+    pub expand: Vec<String>,
+    /// `$count=true`.
+    pub count: bool,
+}
+
+impl From<QueryOptions> for Query {
+    fn from(o: QueryOptions) -> Query {
+        let mut q = Query::new();
+        q.select(o.select).expand(o.expand).count(o.count);
+        if let Some(f) = o.filter {
+            q.filter(f);
+        }
+        if let Some(t) = o.top {
+            q.top(t);
+        }
+        if let Some(x) = o.orderby {
+            q.orderby(x);
+        }
+        if let Some(s) = o.search {
+            q.search(s);
+        }
+        q
+    }
+}
+
 /// A set of query options. Empty options are left out of the URL.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Query {
@@ -122,6 +162,16 @@ impl Query {
     /// `true` when no option is set.
     pub fn is_empty(&self) -> bool {
         *self == Query::default()
+    }
+
+    /// `path` with these options appended (after `?`, or `&` when `path` has a query already).
+    pub fn append_to(&self, path: &str) -> String {
+        let qs = self.to_query_string();
+        match (qs.is_empty(), path.contains('?')) {
+            (true, _) => path.to_string(),
+            (false, true) => format!("{path}&{qs}"),
+            (false, false) => format!("{path}?{qs}"),
+        }
     }
 
     /// The encoded query string, without the leading `?`.

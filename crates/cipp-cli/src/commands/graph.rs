@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use cipp::graph::{BatchRequest, GraphClient, Query};
+use cipp::graph::{BatchRequest, GraphClient, Query, QueryOptions};
 use cipp::Error;
 use clap::{Args, Subcommand};
 use futures::TryStreamExt;
@@ -145,31 +145,18 @@ pub async fn run(cmd: GraphCommand, json: bool) -> Result<(), Error> {
             count,
         } => {
             let g = target.client()?;
-            let mut q = Query::new();
-            q.select(select.clone()).expand(expand).count(count);
-            if let Some(f) = filter {
-                q.filter(f);
+            let q: Query = QueryOptions {
+                select: select.clone(),
+                filter,
+                top,
+                orderby,
+                search,
+                expand,
+                count,
             }
-            if let Some(t) = top {
-                q.top(t);
-            }
-            if let Some(o) = orderby {
-                q.orderby(o);
-            }
-            if let Some(s) = search {
-                q.search(s);
-            }
+            .into();
             let value = if all {
-                let qs = q.to_query_string();
-                let first = if qs.is_empty() {
-                    path
-                } else {
-                    format!("{path}?{qs}")
-                };
-                let mut list = g.list_json(first);
-                if q.needs_eventual_consistency() {
-                    list = list.eventual_consistency();
-                }
+                let list = g.list_json(path).with_query(q);
                 Value::Array(list.stream().try_collect().await?)
             } else {
                 g.request(cipp::core::Method::GET, path)
