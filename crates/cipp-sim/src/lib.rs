@@ -1,365 +1,156 @@
 //! # cipp-sim
 //!
-//! An offline, stateful, multi-tenant Microsoft 365 simulator for testing partner automation:
-//! Entra ID login (refresh token, client credentials, certificate assertions, device code,
-//! OpenID metadata) and Microsoft Graph as a generic JSON store with Graph's rules for
-//! `$select`, `$filter`, `$top`, `$count`, `$orderby`, `$search`, paging, `$batch` and delta.
-//! Faults (throttling, outages, latency, expired tokens) switch on and off at runtime, and a
-//! request log counts every round trip.
-//!
-//! It serves loopback only and depends on no other cipp-rs crate: it speaks HTTP.
+//! An offline, stateful, multi-tenant simulator of Entra ID sign-in and Microsoft Graph for
+//! testing partner (MSP) automation, served over HTTP on a loopback port. It depends on no
+//! other cipp-rs crate: clients talk to it over HTTP exactly as they would to Microsoft.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), cipp_sim::SimError> {
-//! let sim = cipp_sim::Sim::start().await?;
+//! use cipp_sim::{FaultRule, Sim};
+//! let sim = Sim::start().await?;
 //! println!("login at {}, graph at {}", sim.login_url(), sim.graph_url());
 //! let creds = sim.credentials(); // the seeded SAM app and partner refresh token
-//! sim.faults().add_rule(cipp_sim::FaultRule::throttle("/users", 2, 3));
+//! sim.faults().add_rule(FaultRule::throttle("/users", 2, 3));
+//! // ... point a client at sim.login_url() / sim.graph_url() ...
+//! assert!(sim.stats().http_requests > 0);
 //! # Ok(()) }
 //! ```
 //!
-//! Paths stand in for hosts: `{base}/login/...` is `https://login.microsoftonline.com/...`,
-//! `{base}/graph/...` is `https://graph.microsoft.com/...`, and `{base}/_sim/...` is the
-//! control API (`requests`, `stats`, `faults`, `latency`, `expire-tokens`, `token-lifetime`,
-//! `tenants`, `credentials`, `users/generate`).
+//! ## Routing
+//!
+//! One port; path prefixes stand in for hosts:
+//!
+//! | Prefix | Stands for |
+//! |---|---|
+//! | `{base}/login/...` | `https://login.microsoftonline.com/...` |
+//! | `{base}/graph/...` | `https://graph.microsoft.com/...` |
+//! | `{base}/_sim/...` | the control API (not logged, no latency) |
+//!
+//! Absolute URLs the simulator emits (`@odata.nextLink`, `token_endpoint`, `Location`) are
+//! built from the request's `Host` header; the OpenID `issuer` keeps its real form
+//! `https://login.microsoftonline.com/{guid}/v2.0`.
+//!
+//! ## Login
+//!
+//! * `GET /login/{tenant}/v2.0/.well-known/openid-configuration`: `{tenant}` is a GUID or any
+//!   domain of a known tenant (unknown: 400 AADSTS90002).
+//! * `POST /login/{tenant}/oauth2/v2.0/token` (and classic `/oauth2/token` with `resource`),
+//!   form-encoded (a `+` sent unencoded is a space, so the secret no longer matches):
+//!   `refresh_token` (delegated: partner tenant or a customer with an active GDAP relationship
+//!   in the partner's Graph data; each success rotates the refresh token, old ones stay
+//!   valid), `client_credentials` (app-only, `roles` instead of `scp`), the device-code grant.
+//!   The client authenticates with `client_secret` or a certificate `client_assertion`
+//!   (checked for structure, not signature); a refresh token alone is accepted too (the SAM
+//!   app is a fallback public client). Errors carry Entra's shape and codes: 700016,
+//!   7000215, 700027, 9002313, 700082 (revoked), 90002, 50020, 70003, 900144, 70016, 70020.
+//! * `POST /login/{tenant}/oauth2/v2.0/devicecode`: the first poll of the code answers
+//!   `authorization_pending`, the next succeeds for the partner's service account.
+//! * Access tokens are JWT-shaped and HMAC-signed with a per-simulator random key. The audience
+//!   is the scope's resource (`https://graph.microsoft.com/.default` ->
+//!   `https://graph.microsoft.com`, `{guid}/.default` -> `{guid}`).
+//!
+//! ## Graph
+//!
+//! `GET|POST|PATCH|PUT|DELETE /graph/{v1.0|beta}/{path}` on the token tenant's JSON tree
+//! (both versions share it). The token must be ours, unexpired, for
+//! `https://graph.microsoft.com`, and issued after the last [`FaultControl::expire_tokens`].
+//! Object keys are path segments; arrays are collections whose items are addressed by `id`
+//! (or `userPrincipalName`), ignoring case. GET answers collections (`value`, paging) or
+//! entities; POST to a collection creates (201, `Location`); PATCH merges (204); PUT replaces
+//! or creates (204/201); DELETE removes an item (204); `/$ref` adds or removes references;
+//! `/$count` answers `text/plain`; `/delta` answers delta rounds.
+//!
+//! Collections honour `$select`, `$filter` (`eq ne gt ge lt le in and or not`, `startswith`,
+//! `endswith`, `contains`, `any`/`all` lambdas, paths with `/`), `$search`, `$orderby`,
+//! `$top` (default 100, at most 999), `$skip`, `$count=true`, with opaque `$skiptoken`
+//! paging. As in Graph, `$search`, `/$count`, and on directory objects `$count=true` and
+//! advanced filters (`ne`, `not`, `endswith`, `null`) need `ConsistencyLevel: eventual`.
+//! `$batch` takes up to 20 requests with unique ids, relative urls and `dependsOn` (424 when
+//! a dependency failed); each item runs through the same code as a direct request.
+//!
+//! ## Seed
+//!
+//! The built-in seed ([`DEFAULT_SEED`], `seed/default.json`) holds the partner
+//! *Northwind MSP* (`northwindmsp.onmicrosoft.com`, default `northwindmsp.com`, service
+//! account `cipp@northwindmsp.com`), its customers *Alpha Dental* (`alpha.onmicrosoft.com`,
+//! `alphadental.com`), *Bravo Logistics* (`bravo.onmicrosoft.com`, `bravologistics.com`) and
+//! *Charlie Legal* (`charlie.onmicrosoft.com` only), and *Echo Hospitality*, a tenant that
+//! is not a customer. Replace it with [`SimBuilder::seed_file`]. A seed file looks like:
+//!
+//! ```json
+//! {
+//!   "application": {
+//!     "application_id": "<guid>",
+//!     "application_secret": "secret",
+//!     "refresh_token": "partner refresh token"
+//!   },
+//!   "partner": {
+//!     "id": "<guid>", "displayName": "Northwind MSP",
+//!     "domains": ["northwindmsp.com", "northwindmsp.onmicrosoft.com"],
+//!     "service_account": "cipp@northwindmsp.com",
+//!     "graph": {
+//!       "users": [{"id": "...", "userPrincipalName": "..."}],
+//!       "tenantRelationships": {"delegatedAdminRelationships": [{"status": "active", "customer": {"tenantId": "<guid>"}}]}
+//!     }
+//!   },
+//!   "customers": [{"id": "<guid>", "displayName": "...", "domains": ["..."], "graph": {}}],
+//!   "others": []
+//! }
+//! ```
+//!
+//! * `domains`: the default domain first (or name it in `default_domain`); the initial
+//!   domain is the `*.onmicrosoft.com` one.
+//! * `graph`: the tenant's Graph tree, e.g. `users`, `groups` (with `members` as `{"id"}`
+//!   references), `domains`, `organization`, `subscribedSkus`, `directoryRoles`,
+//!   `identity.conditionalAccess.policies`, `policies.authenticationMethodsPolicy`.
+//! * GDAP: if the partner tree has `tenantRelationships.delegatedAdminRelationships`,
+//!   delegated tokens for a customer need an `active` relationship for it there (so
+//!   terminating one through Graph locks the partner out); without that list every customer
+//!   is reachable.
+//! * `others`: tenants known to Entra that are not customers (AADSTS50020 for tokens).
+//!
+//! ## Faults
+//!
+//! [`FaultControl`] (also over HTTP) adds latency, fault rules ([`FaultRule`]: tenant, path,
+//! method, status, `Retry-After`, how many times, requests and/or batch items), expires every
+//! issued access token, changes the token lifetime and revokes refresh tokens. A faulted
+//! write is not applied.
+//!
+//! ## Control API
+//!
+//! `GET /_sim` lists it: `GET|DELETE /_sim/requests`, `GET /_sim/stats`,
+//! `GET|POST|DELETE /_sim/faults`, `DELETE /_sim/faults/{id}`, `GET|PUT /_sim/latency`
+//! (`{"ms":50}`), `POST /_sim/expire-tokens`, `GET|PUT /_sim/token-lifetime`
+//! (`{"seconds":N}`), `POST /_sim/revoke-refresh-token` (`{"refresh_token":"..."}`),
+//! `GET /_sim/tenants`, `GET /_sim/partner`, `GET /_sim/credentials`,
+//! `POST /_sim/users/generate` (`{"tenant":"...","count":N}`).
+//!
+//! ## Request log
+//!
+//! Every login and Graph request (and every `$batch` item) is recorded as a
+//! [`RequestRecord`]; the newest 200,000 are kept and all are counted in [`SimStats`].
 
+mod builder;
+mod clock;
+mod control;
+mod directory;
+mod error;
 mod faults;
 mod graph;
 mod log;
 mod login;
-mod odata;
+mod query;
 mod reply;
 mod seed;
 mod server;
+mod sim;
 mod state;
 mod tokens;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
-
-use serde::{Deserialize, Serialize};
-
+pub use builder::SimBuilder;
+pub use directory::SimTenant;
+pub use error::SimError;
 pub use faults::{FaultControl, FaultRule, FaultScope};
 pub use log::{RequestRecord, SimStats};
 pub use seed::{generated_user, Seed, SeedApplication, SeedTenant, DEFAULT_SEED};
-pub use state::SimTenant;
-
-use state::State;
-
-/// What can go wrong starting or driving the simulator.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SimError {
-    /// The seed could not be read or parsed.
-    #[error("invalid seed: {0}")]
-    Seed(String),
-    /// The address is not loopback, or binding failed.
-    #[error("cannot listen on {addr}: {message}")]
-    Bind {
-        /// The address asked for.
-        addr: SocketAddr,
-        /// Why.
-        message: String,
-    },
-    /// No tenant with that GUID or domain.
-    #[error("no simulated tenant '{0}'")]
-    UnknownTenant(String),
-}
-
-/// The seeded application and partner refresh token (test values, not secrets).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SimCredentials {
-    /// SAM application id.
-    pub application_id: String,
-    /// SAM application secret.
-    pub application_secret: String,
-    /// Partner service account refresh token.
-    pub refresh_token: String,
-    /// Partner tenant GUID.
-    pub partner_tenant_id: String,
-}
-
-/// A running simulator. Dropping it stops the server.
-#[derive(Debug)]
-pub struct Sim {
-    state: Arc<State>,
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-/// Builder for [`Sim`].
-#[derive(Debug)]
-pub struct SimBuilder {
-    seed: Result<Seed, SimError>,
-    addr: SocketAddr,
-    latency: Duration,
-    token_lifetime: Duration,
-    device_code_interval: Duration,
-    generated: Vec<(String, usize)>,
-}
-
-impl Default for SimBuilder {
-    fn default() -> Self {
-        SimBuilder {
-            seed: Ok(Seed::demo()),
-            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
-            latency: Duration::ZERO,
-            token_lifetime: Duration::from_secs(3599),
-            device_code_interval: Duration::from_secs(1),
-            generated: Vec::new(),
-        }
-    }
-}
-
-impl SimBuilder {
-    /// Use this seed instead of the demo tenants.
-    pub fn seed(mut self, seed: Seed) -> Self {
-        self.seed = Ok(seed);
-        self
-    }
-
-    /// Read the seed from a JSON file.
-    pub fn seed_file(mut self, path: impl AsRef<Path>) -> Self {
-        let path: PathBuf = path.as_ref().to_path_buf();
-        self.seed = std::fs::read_to_string(&path)
-            .map_err(|e| SimError::Seed(format!("{}: {e}", path.display())))
-            .and_then(|t| Seed::from_json(&t));
-        self
-    }
-
-    /// Parse the seed from JSON text.
-    pub fn seed_json(mut self, json: &str) -> Self {
-        self.seed = Seed::from_json(json);
-        self
-    }
-
-    /// Listen on this address (must be loopback).
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.addr = addr;
-        self
-    }
-
-    /// Listen on this port of 127.0.0.1 (0 picks a free one).
-    pub fn port(mut self, port: u16) -> Self {
-        self.addr.set_port(port);
-        self
-    }
-
-    /// Latency added to every login and Graph request.
-    pub fn latency(mut self, latency: Duration) -> Self {
-        self.latency = latency;
-        self
-    }
-
-    /// Lifetime of issued access tokens.
-    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime;
-        self
-    }
-
-    /// Polling interval announced for device-code sign-in.
-    pub fn device_code_interval(mut self, interval: Duration) -> Self {
-        self.device_code_interval = interval;
-        self
-    }
-
-    /// Add `count` generated users to `tenant` (GUID or domain) at start.
-    pub fn generated_users(mut self, tenant: &str, count: usize) -> Self {
-        self.generated.push((tenant.to_string(), count));
-        self
-    }
-
-    /// Start serving.
-    pub async fn start(self) -> Result<Sim, SimError> {
-        if !self.addr.ip().is_loopback() {
-            return Err(SimError::Bind {
-                addr: self.addr,
-                message: "the simulator only listens on loopback addresses".into(),
-            });
-        }
-        let seed = self.seed?;
-        let state = Arc::new(State::new(
-            seed,
-            self.token_lifetime,
-            self.device_code_interval.as_secs().max(1),
-        ));
-        for (tenant, count) in &self.generated {
-            generate_users(&state, tenant, *count)?;
-        }
-        FaultControl {
-            state: state.clone(),
-        }
-        .set_latency(self.latency);
-        let listener = tokio::net::TcpListener::bind(self.addr)
-            .await
-            .map_err(|e| SimError::Bind {
-                addr: self.addr,
-                message: e.to_string(),
-            })?;
-        let addr = listener.local_addr().map_err(|e| SimError::Bind {
-            addr: self.addr,
-            message: e.to_string(),
-        })?;
-        let app = axum::Router::new()
-            .fallback(server::dispatch)
-            .with_state(state.clone());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "cipp-sim server stopped");
-            }
-        });
-        Ok(Sim {
-            state,
-            addr,
-            shutdown: Some(tx),
-            task: Some(task),
-        })
-    }
-}
-
-/// Append `count` generated users to `tenant`'s `users`.
-pub(crate) fn generate_users(state: &State, tenant: &str, count: usize) -> Result<(), SimError> {
-    let guid = state
-        .resolve(tenant)
-        .ok_or_else(|| SimError::UnknownTenant(tenant.to_string()))?;
-    let domain = state
-        .tenant(&guid)
-        .map(|t| t.default_domain.clone())
-        .unwrap_or_default();
-    let mut all = state.data.write().unwrap_or_else(|e| e.into_inner());
-    let data = all
-        .get_mut(&guid)
-        .ok_or_else(|| SimError::UnknownTenant(tenant.to_string()))?;
-    let root = data
-        .root
-        .as_object_mut()
-        .ok_or_else(|| SimError::Seed(format!("tenant {tenant}: graph is not an object")))?;
-    let users = root
-        .entry("users")
-        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-    if let serde_json::Value::Array(list) = users {
-        let start = list.len();
-        list.reserve(count);
-        list.extend((start..start + count).map(|i| generated_user(i, &domain)));
-    }
-    Ok(())
-}
-
-impl Sim {
-    /// Start with the demo seed on a free loopback port.
-    pub async fn start() -> Result<Sim, SimError> {
-        SimBuilder::default().start().await
-    }
-
-    /// Configure before starting.
-    pub fn builder() -> SimBuilder {
-        SimBuilder::default()
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Stands in for `https://login.microsoftonline.com`.
-    pub fn login_url(&self) -> String {
-        format!("{}/login", self.base_url())
-    }
-
-    /// Stands in for `https://graph.microsoft.com`.
-    pub fn graph_url(&self) -> String {
-        format!("{}/graph", self.base_url())
-    }
-
-    /// The listening address.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The seeded application and partner refresh token.
-    pub fn credentials(&self) -> SimCredentials {
-        SimCredentials {
-            application_id: self.state.application.application_id.clone(),
-            application_secret: self.state.application.application_secret.clone(),
-            refresh_token: self.state.application.refresh_token.clone(),
-            partner_tenant_id: self.state.partner.id.clone(),
-        }
-    }
-
-    /// The customer tenants.
-    pub fn tenants(&self) -> Vec<SimTenant> {
-        self.state.customers.clone()
-    }
-
-    /// The partner tenant.
-    pub fn partner(&self) -> SimTenant {
-        self.state.partner.clone()
-    }
-
-    /// Fault control.
-    pub fn faults(&self) -> FaultControl {
-        FaultControl {
-            state: self.state.clone(),
-        }
-    }
-
-    /// Requests answered so far (the most recent 200,000).
-    pub fn requests(&self) -> Vec<RequestRecord> {
-        let log = self.state.log.lock().unwrap_or_else(|e| e.into_inner());
-        log.records.iter().cloned().collect()
-    }
-
-    /// Forget the request log and reset the counters.
-    pub fn clear_requests(&self) {
-        self.state
-            .log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
-
-    /// Counters since start or the last clear.
-    pub fn stats(&self) -> SimStats {
-        let log = self.state.log.lock().unwrap_or_else(|e| e.into_inner());
-        log.stats.clone()
-    }
-
-    /// Add `count` generated users to `tenant`.
-    pub fn generate_users(&self, tenant: &str, count: usize) -> Result<(), SimError> {
-        generate_users(&self.state, tenant, count)
-    }
-
-    /// Stop serving and wait for the server to end.
-    pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-
-    /// Serve until the server ends (it ends when the process does, or on shutdown).
-    pub async fn wait(mut self) {
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
+pub use sim::{Sim, SimCredentials};

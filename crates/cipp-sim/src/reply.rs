@@ -1,14 +1,20 @@
-//! A transport-neutral answer, so direct requests and `$batch` items share one code path.
+//! A transport-neutral answer (status, headers, body), so a direct request and a `$batch`
+//! item are answered by the same code and only differ in how the answer is delivered.
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Body of an answer.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum ReplyBody {
+pub(crate) enum Body {
+    /// A JSON value.
     Json(Value),
+    /// JSON already serialised (large collection pages are written straight from the store).
+    RawJson(String),
+    /// `text/plain` (e.g. `$count`).
     Text(String),
+    /// No body.
     Empty,
 }
 
@@ -17,15 +23,25 @@ pub(crate) enum ReplyBody {
 pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
-    pub body: ReplyBody,
+    pub body: Body,
 }
+
+const JSON: &str = "application/json";
 
 impl Reply {
     pub fn json(status: u16, body: Value) -> Self {
         Reply {
             status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: ReplyBody::Json(body),
+            headers: vec![("Content-Type".into(), JSON.into())],
+            body: Body::Json(body),
+        }
+    }
+
+    pub fn raw_json(status: u16, body: String) -> Self {
+        Reply {
+            status,
+            headers: vec![("Content-Type".into(), JSON.into())],
+            body: Body::RawJson(body),
         }
     }
 
@@ -33,7 +49,7 @@ impl Reply {
         Reply {
             status,
             headers: vec![("Content-Type".into(), "text/plain".into())],
-            body: ReplyBody::Text(body),
+            body: Body::Text(body),
         }
     }
 
@@ -41,53 +57,35 @@ impl Reply {
         Reply {
             status,
             headers: Vec::new(),
-            body: ReplyBody::Empty,
+            body: Body::Empty,
         }
     }
 
-    pub fn header(mut self, k: &str, v: impl Into<String>) -> Self {
-        self.headers.push((k.to_string(), v.into()));
+    /// Add (or replace) a header.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.set_header(name, value);
         self
     }
 
-    /// A Graph error body with `innerError`.
-    pub fn graph_error(status: u16, code: &str, message: &str) -> Self {
-        let rid = uuid::Uuid::new_v4().to_string();
-        Reply::json(
-            status,
-            json!({"error": {"code": code, "message": message, "innerError": {
-                "date": crate::tokens::now().to_string(),
-                "request-id": rid,
-                "client-request-id": rid
-            }}}),
-        )
-        .header("request-id", rid)
+    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_string(), value.into()));
     }
 
-    /// An Entra (AADSTS) error body.
-    pub fn login_error(status: u16, error: &str, code: u32, text: &str) -> Self {
-        let trace = uuid::Uuid::new_v4().to_string();
-        let corr = uuid::Uuid::new_v4().to_string();
-        Reply::json(
-            status,
-            json!({
-                "error": error,
-                "error_description": format!("AADSTS{code}: {text}\r\nTrace ID: {trace}\r\nCorrelation ID: {corr}\r\nTimestamp: 2026-01-01 00:00:00Z"),
-                "error_codes": [code],
-                "timestamp": "2026-01-01 00:00:00Z",
-                "trace_id": trace,
-                "correlation_id": corr,
-                "error_uri": format!("https://login.microsoftonline.com/error?code={code}")
-            }),
-        )
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
-    /// The body as JSON (text as a string, empty as null), for `$batch` items.
+    /// The body as a JSON value (text as a string, no body as null), for `$batch` items.
     pub fn body_json(&self) -> Value {
         match &self.body {
-            ReplyBody::Json(v) => v.clone(),
-            ReplyBody::Text(t) => Value::String(t.clone()),
-            ReplyBody::Empty => Value::Null,
+            Body::Json(v) => v.clone(),
+            Body::RawJson(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+            Body::Text(t) => Value::String(t.clone()),
+            Body::Empty => Value::Null,
         }
     }
 }
@@ -96,12 +94,12 @@ impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = match self.body {
-            ReplyBody::Json(v) => (status, v.to_string()).into_response(),
-            ReplyBody::Text(t) => (status, t).into_response(),
-            ReplyBody::Empty => status.into_response(),
+            Body::Json(v) => (status, v.to_string()).into_response(),
+            Body::RawJson(s) | Body::Text(s) => (status, s).into_response(),
+            Body::Empty => status.into_response(),
         };
         for (k, v) in self.headers {
-            if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::from_str(&v)) {
+            if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) {
                 resp.headers_mut().insert(k, v);
             }
         }

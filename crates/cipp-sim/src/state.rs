@@ -1,202 +1,90 @@
-//! Shared state: tenants, their data, tokens, faults and the log.
+//! Everything a running simulator shares between requests. Locks are std locks held for
+//! short, synchronous critical sections only (never across an `.await`); a poisoned lock is
+//! recovered, since every critical section leaves its data consistent.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, RwLock};
+use std::net::SocketAddr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-use crate::faults::{Faults, Fired};
+use crate::directory::Directory;
+use crate::faults::{Faults, Fired, Target};
+use crate::graph::GraphState;
 use crate::log::{Log, RequestRecord};
+use crate::login::LoginState;
 use crate::seed::{Seed, SeedApplication};
 use crate::tokens::TokenIssuer;
+use crate::SimError;
 
-/// A tenant as the simulator knows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SimTenant {
-    /// Tenant GUID.
-    pub id: String,
-    /// Display name.
-    pub display_name: String,
-    /// Default domain.
-    pub default_domain: String,
-    /// Initial `*.onmicrosoft.com` domain.
-    pub initial_domain: String,
-    /// Every domain.
-    pub domains: Vec<String>,
-}
-
-/// One change to a collection item, for delta queries.
+/// Settings fixed by the builder (some can change at run time through [`crate::FaultControl`]).
 #[derive(Debug, Clone)]
-pub(crate) struct Change {
-    pub seq: u64,
-    pub collection: String,
-    pub id: String,
-    pub removed: bool,
-}
-
-/// A tenant's Graph data and its change history.
-#[derive(Debug)]
-pub(crate) struct TenantData {
-    pub root: Value,
-    pub changes: Vec<Change>,
-    pub seq: u64,
+pub(crate) struct Settings {
+    pub token_lifetime: Duration,
+    pub device_code_interval: Duration,
+    pub latency: Duration,
 }
 
 #[derive(Debug)]
 pub(crate) struct State {
-    pub application: SeedApplication,
-    pub partner: SimTenant,
-    pub service_account: String,
-    pub customers: Vec<SimTenant>,
-    /// Lowercase GUID or domain -> GUID.
-    pub names: HashMap<String, String>,
-    pub data: RwLock<HashMap<String, TenantData>>,
+    /// Where the simulator listens (used when a request has no `Host` header).
+    pub addr: SocketAddr,
+    pub app: SeedApplication,
+    pub directory: Directory,
     pub tokens: TokenIssuer,
-    pub refresh_tokens: Mutex<HashSet<String>>,
-    pub revoked: Mutex<HashSet<String>>,
-    pub device_codes: Mutex<HashMap<String, u32>>,
-    pub device_interval: u64,
-    pub faults: Mutex<Faults>,
-    pub log: Mutex<Log>,
-}
-
-fn sim_tenant(t: &crate::seed::SeedTenant) -> SimTenant {
-    SimTenant {
-        id: t.id.to_ascii_lowercase(),
-        display_name: t.display_name.clone(),
-        default_domain: t.default_domain(),
-        initial_domain: t.initial_domain(),
-        domains: t.domains.clone(),
-    }
+    pub login: LoginState,
+    pub graph: GraphState,
+    faults: Mutex<Faults>,
+    log: Mutex<Log>,
 }
 
 impl State {
-    pub fn new(seed: Seed, token_lifetime: Duration, device_interval: u64) -> Self {
-        let partner = sim_tenant(&seed.partner);
-        let customers: Vec<SimTenant> = seed.customers.iter().map(sim_tenant).collect();
-        let mut names = HashMap::new();
-        let mut data = HashMap::new();
-        for (t, raw) in std::iter::once((&partner, &seed.partner))
-            .chain(customers.iter().zip(seed.customers.iter()))
-        {
-            names.insert(t.id.clone(), t.id.clone());
-            for d in &t.domains {
-                names.insert(d.to_ascii_lowercase(), t.id.clone());
-            }
-            data.insert(
-                t.id.clone(),
-                TenantData {
-                    root: raw.graph.clone(),
-                    changes: Vec::new(),
-                    seq: 0,
-                },
-            );
-        }
-        let service_account = seed
-            .partner
-            .service_account
-            .clone()
-            .unwrap_or_else(|| format!("cipp@{}", partner.default_domain));
-        let mut rts = HashSet::new();
-        rts.insert(seed.application.refresh_token.clone());
+    pub fn new(seed: Seed, settings: &Settings, addr: SocketAddr) -> Self {
+        let faults = Faults::with_latency(settings.latency);
         State {
-            application: seed.application,
-            partner,
-            service_account,
-            customers,
-            names,
-            data: RwLock::new(data),
-            tokens: TokenIssuer::new(token_lifetime),
-            refresh_tokens: Mutex::new(rts),
-            revoked: Mutex::new(HashSet::new()),
-            device_codes: Mutex::new(HashMap::new()),
-            device_interval,
-            faults: Mutex::new(Faults::default()),
+            addr,
+            directory: Directory::new(&seed),
+            tokens: TokenIssuer::new(settings.token_lifetime),
+            login: LoginState::new(&seed.application.refresh_token, settings),
+            graph: GraphState::new(&seed),
+            app: seed.application,
+            faults: Mutex::new(faults),
             log: Mutex::new(Log::default()),
         }
     }
 
-    /// GUID of a tenant named by GUID or domain.
-    pub fn resolve(&self, name: &str) -> Option<String> {
-        self.names.get(&name.to_ascii_lowercase()).cloned()
+    pub fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The tenant with this GUID.
-    pub fn tenant(&self, guid: &str) -> Option<&SimTenant> {
-        std::iter::once(&self.partner)
-            .chain(self.customers.iter())
-            .find(|t| t.id == guid)
-    }
-
-    pub fn is_customer(&self, guid: &str) -> bool {
-        self.customers.iter().any(|t| t.id == guid)
+    pub fn log(&self) -> MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn record(&self, r: RequestRecord) {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        self.log().push(r);
     }
 
     pub fn latency(&self) -> Duration {
-        self.faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .latency
+        self.faults().latency
     }
 
-    pub fn fire_fault(
-        &self,
-        is_item: bool,
-        tenant: Option<&str>,
-        method: &str,
-        path: &str,
-    ) -> Option<Fired> {
-        let matches = |rule_tenant: &str, have: &str| {
-            self.resolve(rule_tenant).as_deref() == Some(have)
-                || rule_tenant.eq_ignore_ascii_case(have)
-        };
-        self.faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .fire(is_item, tenant, matches, method, path)
+    /// The fault rule that fires for this request, if any.
+    pub fn fire(&self, target: &Target<'_>) -> Option<Fired> {
+        self.faults().fire(target, &self.directory)
     }
 
-    pub fn new_refresh_token(&self) -> String {
-        let rt = format!("0.AXEA+sim/{}", uuid::Uuid::new_v4().simple());
-        self.refresh_tokens
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(rt.clone());
-        rt
-    }
-
-    pub fn revoke_refresh_token(&self, rt: &str) {
-        self.revoked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(rt.to_string());
-    }
-
-    /// `Ok` for a valid refresh token; `Err(code)` with the AADSTS number otherwise.
-    pub fn check_refresh_token(&self, rt: &str) -> Result<(), u32> {
-        if self
-            .revoked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(rt)
-        {
-            return Err(700082);
-        }
-        if self
-            .refresh_tokens
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(rt)
-        {
-            Ok(())
-        } else {
-            Err(9002313)
-        }
+    /// Append `count` generated users to the tenant named by GUID or domain. Changes are
+    /// tracked for delta queries when `track` is set (not for users made at start).
+    pub fn generate_users(&self, tenant: &str, count: usize, track: bool) -> Result<(), SimError> {
+        let unknown = || SimError::UnknownTenant(tenant.to_string());
+        let guid = self.directory.resolve(tenant).ok_or_else(unknown)?;
+        let domain = self
+            .directory
+            .get(guid)
+            .map(|t| t.default_domain.clone())
+            .ok_or_else(unknown)?;
+        let store = self.graph.store(guid).ok_or_else(unknown)?;
+        let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
+        store.add_generated_users(&domain, count, track);
+        Ok(())
     }
 }

@@ -1,130 +1,164 @@
-//! JWT-shaped access tokens signed with a per-simulator HMAC key.
+//! JWT-shaped access tokens: `base64url(header).base64url(claims).base64url(HMAC-SHA256)`
+//! signed with a key drawn at random for each simulator, so only tokens this simulator issued
+//! validate.
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use sha2::Sha256;
+
+use crate::clock::unix_now;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Seconds since the epoch.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+/// Claim carrying the issue order, so "expire every token issued so far" is exact even for
+/// tokens issued within the same second.
+const SEQ_CLAIM: &str = "xms_sim_seq";
 
-/// Why a token was refused, in Graph's words.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TokenProblem {
+/// Why Graph refuses a bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenProblem {
     /// No bearer token.
     Missing,
-    /// Not a token this simulator issued.
+    /// Not a token this simulator issued (bad shape or signature).
     Invalid,
     /// Past `exp`, or issued before the last "expire tokens".
     Expired,
 }
 
 impl TokenProblem {
-    /// Graph's message.
-    pub fn message(&self) -> &'static str {
+    /// Graph's message for it.
+    pub fn message(self) -> &'static str {
         match self {
             TokenProblem::Missing => "Access token is empty.",
-            TokenProblem::Invalid => "Invalid JWT token. Token signature is invalid.",
+            TokenProblem::Invalid => {
+                "Access token validation failure. The token signature could not be validated."
+            }
             TokenProblem::Expired => "Lifetime validation failed, the token is expired.",
         }
     }
 }
 
+/// The claims of a decoded token.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Claims(pub Map<String, Value>);
+
+impl Claims {
+    fn str(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(Value::as_str)
+    }
+
+    /// Tenant GUID.
+    pub fn tid(&self) -> Option<&str> {
+        self.str("tid")
+    }
+
+    /// Audience.
+    pub fn aud(&self) -> Option<&str> {
+        self.str("aud")
+    }
+}
+
+/// Issues and checks access tokens.
 #[derive(Debug)]
 pub(crate) struct TokenIssuer {
     key: [u8; 32],
-    lifetime: AtomicU64,
-    /// Tokens issued at or before this second are rejected.
-    not_before: AtomicI64,
-    counter: AtomicU64,
+    lifetime_secs: AtomicU64,
+    /// Tokens whose sequence number is at or below this are rejected.
+    revoked_through: AtomicI64,
+    issued: AtomicU64,
 }
 
 impl TokenIssuer {
     pub fn new(lifetime: Duration) -> Self {
         TokenIssuer {
             key: rand::random(),
-            lifetime: AtomicU64::new(lifetime.as_secs().max(1)),
-            not_before: AtomicI64::new(i64::MIN),
-            counter: AtomicU64::new(0),
+            lifetime_secs: AtomicU64::new(lifetime.as_secs().max(1)),
+            revoked_through: AtomicI64::new(0),
+            issued: AtomicU64::new(0),
         }
     }
 
-    pub fn lifetime(&self) -> u64 {
-        self.lifetime.load(Ordering::Relaxed)
+    /// Lifetime of tokens issued from now on, in seconds.
+    pub fn lifetime_secs(&self) -> u64 {
+        self.lifetime_secs.load(Ordering::Relaxed)
     }
 
-    pub fn set_lifetime(&self, d: Duration) {
-        self.lifetime.store(d.as_secs().max(1), Ordering::Relaxed);
+    pub fn set_lifetime(&self, lifetime: Duration) {
+        self.lifetime_secs
+            .store(lifetime.as_secs().max(1), Ordering::Relaxed);
     }
 
+    /// Reject every token issued so far.
     pub fn expire_all(&self) {
-        // A per-token sequence makes "issued before now" exact even within one second.
-        let seq = self.counter.load(Ordering::SeqCst) as i64;
-        self.not_before.store(seq, Ordering::SeqCst);
+        let issued = self.issued.load(Ordering::SeqCst);
+        self.revoked_through
+            .store(i64::try_from(issued).unwrap_or(i64::MAX), Ordering::SeqCst);
     }
 
-    fn sign(&self, input: &str) -> String {
-        // HMAC accepts keys of any length; a 32-byte key cannot fail.
-        #[allow(clippy::expect_used)]
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("any key length");
+    fn mac(&self, input: &str) -> String {
+        // HMAC takes keys of any length, so building it from a 32-byte key cannot fail;
+        // the fallback only keeps the compiler honest.
+        let Ok(mut mac) = HmacSha256::new_from_slice(&self.key) else {
+            return String::new();
+        };
         mac.update(input.as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
-    /// Issue an access token with these claims (plus iat, nbf, exp, uti, seq).
-    pub fn issue(&self, mut claims: Value) -> String {
-        let seq = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
-        let iat = now();
-        if let Some(o) = claims.as_object_mut() {
-            o.insert("iat".into(), json!(iat));
-            o.insert("nbf".into(), json!(iat));
-            o.insert("exp".into(), json!(iat + self.lifetime() as i64));
-            o.insert(
-                "uti".into(),
-                json!(uuid::Uuid::new_v4().simple().to_string()),
-            );
-            o.insert("sim_seq".into(), json!(seq));
-        }
+    /// Issue a token carrying `claims` plus `iat`, `nbf`, `exp`, `uti`; returns the token
+    /// and its lifetime in seconds.
+    pub fn issue(&self, mut claims: Map<String, Value>) -> (String, u64) {
+        let seq = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
+        let lifetime = self.lifetime_secs();
+        let now = unix_now();
+        claims.insert("iat".into(), json!(now));
+        claims.insert("nbf".into(), json!(now));
+        claims.insert(
+            "exp".into(),
+            json!(now + i64::try_from(lifetime).unwrap_or(i64::MAX / 2)),
+        );
+        claims.insert(
+            "uti".into(),
+            json!(URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes())),
+        );
+        claims.insert(SEQ_CLAIM.into(), json!(seq));
         let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256","kid":"cipp-sim"}"#);
-        let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+        let payload = URL_SAFE_NO_PAD.encode(Value::Object(claims).to_string());
         let input = format!("{header}.{payload}");
-        let sig = self.sign(&input);
-        format!("{input}.{sig}")
+        let sig = self.mac(&input);
+        (format!("{input}.{sig}"), lifetime)
     }
 
-    /// Check a token and return its claims.
-    pub fn validate(&self, token: Option<&str>) -> Result<Value, TokenProblem> {
+    /// Decode a token's claims if its signature is ours, without checking its lifetime.
+    pub fn decode(&self, token: &str) -> Option<Claims> {
+        let (input, sig) = token.rsplit_once('.')?;
+        let (_, payload) = input.split_once('.')?;
+        if self.mac(input) != sig {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        match serde_json::from_slice(&bytes).ok()? {
+            Value::Object(map) => Some(Claims(map)),
+            _ => None,
+        }
+    }
+
+    /// Check a bearer token. On failure the claims are still returned when the token is one
+    /// of ours (an expired token still says which tenant it was for).
+    pub fn validate(&self, token: Option<&str>) -> Result<Claims, (TokenProblem, Option<Claims>)> {
         let token = token
             .filter(|t| !t.is_empty())
-            .ok_or(TokenProblem::Missing)?;
-        let mut parts = token.rsplitn(2, '.');
-        let (sig, input) = (parts.next(), parts.next());
-        let (Some(sig), Some(input)) = (sig, input) else {
-            return Err(TokenProblem::Invalid);
-        };
-        if self.sign(input) != sig {
-            return Err(TokenProblem::Invalid);
-        }
-        let payload = input.split('.').nth(1).ok_or(TokenProblem::Invalid)?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| TokenProblem::Invalid)?;
-        let claims: Value = serde_json::from_slice(&bytes).map_err(|_| TokenProblem::Invalid)?;
-        let exp = claims["exp"].as_i64().unwrap_or(0);
-        let seq = claims["sim_seq"].as_i64().unwrap_or(0);
-        if exp <= now() || seq <= self.not_before.load(Ordering::SeqCst) {
-            return Err(TokenProblem::Expired);
+            .ok_or((TokenProblem::Missing, None))?;
+        let claims = self.decode(token).ok_or((TokenProblem::Invalid, None))?;
+        let exp = claims.0.get("exp").and_then(Value::as_i64).unwrap_or(0);
+        let seq = claims.0.get(SEQ_CLAIM).and_then(Value::as_i64).unwrap_or(0);
+        if exp <= unix_now() || seq <= self.revoked_through.load(Ordering::SeqCst) {
+            return Err((TokenProblem::Expired, Some(claims)));
         }
         Ok(claims)
     }
@@ -134,19 +168,35 @@ impl TokenIssuer {
 mod tests {
     use super::*;
 
+    fn claims(tid: &str) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("tid".into(), json!(tid));
+        m
+    }
+
     #[test]
-    fn issue_validate_expire() {
+    fn issue_validate_and_expire() {
         let t = TokenIssuer::new(Duration::from_secs(60));
-        let tok = t.issue(json!({"tid": "x"}));
-        assert_eq!(t.validate(Some(&tok)).unwrap()["tid"], "x");
+        let (tok, life) = t.issue(claims("x"));
+        assert_eq!(life, 60);
+        assert_eq!(t.validate(Some(&tok)).unwrap().tid(), Some("x"));
+        assert_eq!(t.validate(None).unwrap_err().0, TokenProblem::Missing);
+        let tampered = format!("{tok}x");
         assert_eq!(
-            t.validate(Some(&format!("{tok}x"))),
-            Err(TokenProblem::Invalid)
+            t.validate(Some(&tampered)).unwrap_err().0,
+            TokenProblem::Invalid
         );
-        assert_eq!(t.validate(None), Err(TokenProblem::Missing));
+        assert_eq!(
+            t.validate(Some("a.b")).unwrap_err().0,
+            TokenProblem::Invalid
+        );
+        let other = TokenIssuer::new(Duration::from_secs(60));
+        assert!(other.decode(&tok).is_none(), "another simulator's key");
         t.expire_all();
-        assert_eq!(t.validate(Some(&tok)), Err(TokenProblem::Expired));
-        let fresh = t.issue(json!({"tid": "x"}));
+        let (problem, claims_back) = t.validate(Some(&tok)).unwrap_err();
+        assert_eq!(problem, TokenProblem::Expired);
+        assert_eq!(claims_back.unwrap().tid(), Some("x"));
+        let (fresh, _) = t.issue(claims("x"));
         assert!(t.validate(Some(&fresh)).is_ok());
     }
 }

@@ -1,0 +1,115 @@
+//! One Graph call, whether it came as an HTTP request or as a `$batch` item, and the single
+//! function that answers it: [`execute`] (fault rules, then the store).
+
+use std::sync::PoisonError;
+
+use serde_json::Value;
+
+use super::{errors, read, write};
+use crate::faults::Target;
+use crate::reply::Reply;
+use crate::state::State;
+
+/// Who is calling and where: the tenant comes from the bearer token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub state: &'a State,
+    /// Tenant GUID (the token's `tid`).
+    pub tenant: &'a str,
+    pub host: &'a str,
+    /// `v1.0` or `beta`.
+    pub version: &'a str,
+    pub token_aud: Option<&'a str>,
+}
+
+impl Ctx<'_> {
+    /// `http://{host}/graph/{version}`: the root of every URL the simulator emits.
+    pub fn base(&self) -> String {
+        format!("http://{}/graph/{}", self.host, self.version)
+    }
+}
+
+/// A request to the store.
+#[derive(Debug, Clone)]
+pub(crate) struct GraphCall {
+    /// Upper-case method.
+    pub method: String,
+    /// Path below the version root, without a leading `/`, still percent-encoded.
+    pub path: String,
+    /// Decoded query parameters.
+    pub query: Vec<(String, String)>,
+    /// Headers with lower-case names.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+    /// The path fault rules and the request log see: `/graph/v1.0/users` for a request,
+    /// `/graph/v1.0/users?$top=5` for a batch item.
+    pub full_path: String,
+}
+
+impl GraphCall {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `ConsistencyLevel: eventual` was sent (needed for advanced queries).
+    pub fn eventual(&self) -> bool {
+        self.header("consistencylevel")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual"))
+    }
+
+    /// `Prefer: odata.maxpagesize=N`.
+    pub fn max_page_size(&self) -> Option<usize> {
+        self.header("prefer")?
+            .split(',')
+            .find_map(|p| p.trim().strip_prefix("odata.maxpagesize="))
+            .and_then(|n| n.trim().parse().ok())
+    }
+
+    /// The path as decoded segments.
+    pub fn segments(&self) -> Vec<String> {
+        self.path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+            .collect()
+    }
+}
+
+/// Answer one call: a fault rule may answer first (then nothing is applied); otherwise the
+/// tenant's store does. Direct requests and `$batch` items both come through here.
+pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Reply {
+    let target = Target {
+        batch_item,
+        tenant: Some(ctx.tenant),
+        method: &call.method,
+        path: &call.full_path,
+    };
+    if let Some(fired) = ctx.state.fire(&target) {
+        return errors::fault(fired);
+    }
+    let segs = call.segments();
+    if segs.is_empty() {
+        return errors::bad_request("BadRequest", "Invalid request: no resource in the path.");
+    }
+    let Some(store) = ctx.state.graph.store(ctx.tenant) else {
+        return errors::not_found(ctx.tenant);
+    };
+    match call.method.as_str() {
+        "GET" | "HEAD" => {
+            let store = store.read().unwrap_or_else(PoisonError::into_inner);
+            read::read(ctx, &store, &segs, call)
+        }
+        "POST" | "PATCH" | "PUT" | "DELETE" => {
+            let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
+            write::write(ctx, &mut store, &segs, call)
+        }
+        other => errors::method_not_allowed(other, &call.path),
+    }
+}

@@ -1,0 +1,183 @@
+//! [`Sim`]: a running simulator and what a test can ask of it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::builder::SimBuilder;
+use crate::faults::FaultControl;
+use crate::log::{RequestRecord, SimStats};
+use crate::state::State;
+use crate::{SimError, SimTenant};
+
+/// The seeded application and the partner's refresh token: test values, not secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimCredentials {
+    /// SAM application (client) id.
+    pub application_id: String,
+    /// SAM application secret (contains `+`, `/` and `=`).
+    pub application_secret: String,
+    /// Refresh token of the partner's service account (contains `+`).
+    pub refresh_token: String,
+    /// Partner tenant GUID.
+    pub partner_tenant_id: String,
+}
+
+pub(crate) fn credentials(state: &State) -> SimCredentials {
+    SimCredentials {
+        application_id: state.app.application_id.clone(),
+        application_secret: state.app.application_secret.clone(),
+        refresh_token: state.app.refresh_token.clone(),
+        partner_tenant_id: state.directory.partner.id.clone(),
+    }
+}
+
+/// A running simulator on a loopback port. Dropping it (or [`Sim::shutdown`]) stops it.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let sim = cipp_sim::Sim::start().await?;
+/// let c = sim.credentials();
+/// let token: serde_json::Value = reqwest::Client::new()
+///     .post(format!("{}/{}/oauth2/v2.0/token", sim.login_url(), c.partner_tenant_id))
+///     .form(&[
+///         ("client_id", c.application_id.as_str()),
+///         ("client_secret", c.application_secret.as_str()),
+///         ("grant_type", "refresh_token"),
+///         ("refresh_token", c.refresh_token.as_str()),
+///         ("scope", "https://graph.microsoft.com/.default"),
+///     ])
+///     .send()
+///     .await?
+///     .json()
+///     .await?;
+/// let users: serde_json::Value = reqwest::Client::new()
+///     .get(format!("{}/v1.0/users?$top=5", sim.graph_url()))
+///     .bearer_auth(token["access_token"].as_str().unwrap_or_default())
+///     .send()
+///     .await?
+///     .json()
+///     .await?;
+/// assert_eq!(users["value"].as_array().map(Vec::len), Some(5));
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Sim {
+    pub(crate) state: Arc<State>,
+    pub(crate) addr: SocketAddr,
+    pub(crate) shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pub(crate) task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Sim {
+    /// Start with the built-in seed on a free port of 127.0.0.1 (needs a Tokio runtime).
+    pub async fn start() -> Result<Sim, SimError> {
+        SimBuilder::default().start().await
+    }
+
+    /// Configure a simulator before starting it.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), cipp_sim::SimError> {
+    /// use std::time::Duration;
+    /// let sim = cipp_sim::Sim::builder()
+    ///     .generated_users("alpha.onmicrosoft.com", 100_000)
+    ///     .latency(Duration::from_millis(5))
+    ///     .token_lifetime(Duration::from_secs(60))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder() -> SimBuilder {
+        SimBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stands in for `https://login.microsoftonline.com`.
+    pub fn login_url(&self) -> String {
+        format!("{}/login", self.base_url())
+    }
+
+    /// Stands in for `https://graph.microsoft.com`.
+    pub fn graph_url(&self) -> String {
+        format!("{}/graph", self.base_url())
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The seeded application, partner refresh token and partner tenant id.
+    pub fn credentials(&self) -> SimCredentials {
+        credentials(&self.state)
+    }
+
+    /// The customer tenants, in seed order.
+    pub fn tenants(&self) -> Vec<SimTenant> {
+        self.state.directory.customers.clone()
+    }
+
+    /// The partner tenant.
+    pub fn partner(&self) -> SimTenant {
+        self.state.directory.partner.clone()
+    }
+
+    /// Run-time control of faults, latency and tokens.
+    pub fn faults(&self) -> FaultControl {
+        FaultControl {
+            state: self.state.clone(),
+        }
+    }
+
+    /// The requests answered so far (the newest 200,000), oldest first.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.state.log().records().cloned().collect()
+    }
+
+    /// Forget the request log and reset the counters.
+    pub fn clear_requests(&self) {
+        self.state.log().clear();
+    }
+
+    /// Counters since start or the last [`Sim::clear_requests`].
+    pub fn stats(&self) -> SimStats {
+        self.state.log().stats().clone()
+    }
+
+    /// Add `count` generated users to `tenant` (GUID or domain); delta queries see them.
+    pub fn generate_users(&self, tenant: &str, count: usize) -> Result<(), SimError> {
+        self.state.generate_users(tenant, count, true)
+    }
+
+    /// Stop serving and wait until the server has ended.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Serve until the server task ends (for `cipp sim serve`: in practice until the
+    /// process is interrupted or this future is dropped, which stops the server).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
