@@ -119,6 +119,18 @@ test('Client.fromEnv and the partner tenant', async () => {
   assert.equal(await fromEnv.partner().guid(), c.partner_tenant_id)
 })
 
+test('beta, appOnly and renewal after expired tokens', async () => {
+  const g = client.tenant(ALPHA).graph
+  const v1 = await g.get('organization')
+  const beta = await g.beta.get('organization')
+  assert.equal(beta.value[0].id, v1.value[0].id)
+  assert.ok((await g.appOnly.getAll('domains')).length > 0)
+  const before = (await sim.stats()).token_requests
+  await sim.expireTokens()
+  await g.get('organization')
+  assert.equal((await sim.stats()).token_requests, before + 1)
+})
+
 test('the process exits promptly after the last call', () => {
   const script = `
     const { Sim } = require(${JSON.stringify(path.join(__dirname, '..'))});

@@ -126,7 +126,18 @@ def test_from_env(sim, monkeypatch):
     monkeypatch.setenv("CIPP_GRAPH_URL", sim.base_url + "/graph")
     c = cipp.Client.from_env()
     assert c.partner().guid() == creds["partner_tenant_id"]
-    assert "secret" not in repr(c).lower() or creds["application_secret"] not in repr(c)
+    assert creds["application_secret"] not in repr(c)
+
+
+def test_beta_app_only_and_expired_tokens(sim, client):
+    g = client.tenant(ALPHA).graph
+    assert g.beta.get("organization")["value"][0]["id"] == g.get("organization")["value"][0]["id"]
+    assert "beta" in repr(g.beta)
+    assert g.app_only.get_all("domains")
+    before = sim.stats()["token_requests"]
+    sim.expire_tokens()
+    g.get("organization")
+    assert sim.stats()["token_requests"] == before + 1
 
 
 def test_the_gil_is_released_during_io(sim, client):

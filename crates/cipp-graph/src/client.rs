@@ -309,10 +309,8 @@ impl GraphRequest {
     /// Send and return the response JSON (`null` for an empty body, a string for text).
     pub async fn send(self) -> Result<Value, Error> {
         let client = self.client.clone();
-        let req = self.into_service_request();
-        let operation = req.operation();
-        let resp = client.execute(req).await?;
-        Ok(response_json(&resp, &operation, client.tenant()))
+        let resp = client.execute(self.into_service_request()).await?;
+        Ok(response_json(&resp))
     }
 
     /// Send and decode the response into `T`, reporting the JSON path of a mismatch.
@@ -326,7 +324,7 @@ impl GraphRequest {
 }
 
 /// JSON of a response; plain text (such as `/$count`) comes back as a JSON string.
-pub(crate) fn response_json(resp: &HttpResponse, _operation: &str, _tenant: &str) -> Value {
+pub(crate) fn response_json(resp: &HttpResponse) -> Value {
     resp.json_value()
         .unwrap_or_else(|| Value::String(String::from_utf8_lossy(&resp.body).into_owned()))
 }
