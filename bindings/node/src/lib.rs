@@ -352,8 +352,7 @@ pub struct SimOptions {
 pub struct Sim {
     inner: tokio::sync::Mutex<Option<cipp_sim::Sim>>,
     base_url: String,
-    login_url: String,
-    graph_url: String,
+    endpoints: Vec<(&'static str, String)>,
     creds: cipp_sim::SimCredentials,
 }
 
@@ -379,8 +378,7 @@ pub async fn start_sim(options: Option<SimOptions>) -> Result<Sim> {
     let sim = b.start().await.map_err(sim_err)?;
     Ok(Sim {
         base_url: sim.base_url(),
-        login_url: sim.login_url(),
-        graph_url: sim.graph_url(),
+        endpoints: sim.endpoints(),
         creds: sim.credentials(),
         inner: tokio::sync::Mutex::new(Some(sim)),
     })
@@ -397,9 +395,11 @@ impl Sim {
     /// A client signed in with the simulator's seeded credentials.
     #[napi]
     pub fn client(&self) -> Result<Client> {
-        let mut endpoints = HashMap::new();
-        endpoints.insert("login".to_string(), self.login_url.clone());
-        endpoints.insert("graph".to_string(), self.graph_url.clone());
+        let endpoints: HashMap<String, String> = self
+            .endpoints
+            .iter()
+            .map(|(name, url)| (name.to_string(), url.clone()))
+            .collect();
         Client::new(Some(ClientOptions {
             application_id: Some(self.creds.application_id.clone()),
             application_secret: Some(self.creds.application_secret.clone()),

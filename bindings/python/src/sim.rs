@@ -20,8 +20,7 @@ fn sim_err(e: cipp_sim::SimError) -> PyErr {
 pub struct Sim {
     inner: Mutex<Option<cipp_sim::Sim>>,
     base_url: String,
-    login_url: String,
-    graph_url: String,
+    endpoints: Vec<(&'static str, String)>,
     creds: cipp_sim::SimCredentials,
 }
 
@@ -46,8 +45,7 @@ pub fn start(py: Python<'_>, users: usize, users_tenant: &str, latency_ms: u64) 
     let sim = block_on(py, b.start())?.map_err(sim_err)?;
     Ok(Sim {
         base_url: sim.base_url(),
-        login_url: sim.login_url(),
-        graph_url: sim.graph_url(),
+        endpoints: sim.endpoints(),
         creds: sim.credentials(),
         inner: Mutex::new(Some(sim)),
     })
@@ -68,10 +66,12 @@ impl Sim {
             application_secret: Some(SecretString::from(self.creds.application_secret.clone())),
             refresh_token: Some(SecretString::from(self.creds.refresh_token.clone())),
             tenant_id: Some(self.creds.partner_tenant_id.clone()),
-            overrides: vec![
-                (cipp::Service::Login, self.login_url.clone()),
-                (cipp::Service::Graph, self.graph_url.clone()),
-            ],
+            overrides: self
+                .endpoints
+                .iter()
+                .map(|(name, url)| Ok((name.parse::<cipp::Service>()?, url.clone())))
+                .collect::<Result<_, cipp::Error>>()
+                .map_err(crate::errors::to_py)?,
             ..Default::default()
         };
         Client::from_settings(s)

@@ -20,12 +20,7 @@ fn json_out(out: &Output) -> Value {
 /// Run the blocking CLI off the runtime's threads so the in-process simulator keeps serving.
 async fn run(sim: &Sim, args: &[&str]) -> Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let env = (sim.credentials(), sim.login_url(), sim.graph_url());
-    let sim_ref = SimEnv {
-        creds: env.0,
-        login: env.1,
-        graph: env.2,
-    };
+    let sim_ref = SimEnv::of(sim);
     tokio::task::spawn_blocking(move || sim_ref.cipp(&args))
         .await
         .unwrap()
@@ -33,25 +28,31 @@ async fn run(sim: &Sim, args: &[&str]) -> Output {
 
 struct SimEnv {
     creds: cipp_sim::SimCredentials,
-    login: String,
-    graph: String,
+    endpoints: Vec<(&'static str, String)>,
 }
 
 impl SimEnv {
+    fn of(sim: &Sim) -> Self {
+        SimEnv {
+            creds: sim.credentials(),
+            endpoints: sim.endpoints(),
+        }
+    }
+
     fn cipp(&self, args: &[String]) -> Output {
         let home = tempfile::tempdir().unwrap();
-        Command::new(env!("CARGO_BIN_EXE_cipp"))
-            .args(args)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
+        cmd.args(args)
             .env_clear()
             .env("HOME", home.path())
             .env("CIPP_APPLICATION_ID", &self.creds.application_id)
             .env("CIPP_APPLICATION_SECRET", &self.creds.application_secret)
             .env("CIPP_REFRESH_TOKEN", &self.creds.refresh_token)
-            .env("CIPP_TENANT_ID", &self.creds.partner_tenant_id)
-            .env("CIPP_LOGIN_URL", &self.login)
-            .env("CIPP_GRAPH_URL", &self.graph)
-            .output()
-            .unwrap()
+            .env("CIPP_TENANT_ID", &self.creds.partner_tenant_id);
+        for (name, url) in &self.endpoints {
+            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
+        }
+        cmd.output().unwrap()
     }
 }
 
@@ -253,11 +254,7 @@ async fn auth_login_with_device_code_saves_a_working_refresh_token() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_secret_exits_3_with_the_aadsts_code() {
     let sim = Sim::start().await.unwrap();
-    let mut env = SimEnv {
-        creds: sim.credentials(),
-        login: sim.login_url(),
-        graph: sim.graph_url(),
-    };
+    let mut env = SimEnv::of(&sim);
     env.creds.application_secret = "wrong".into();
     let out = tokio::task::spawn_blocking(move || env.cipp(&["tenants".into(), "list".into()]))
         .await

@@ -26,9 +26,15 @@ pub mod env {
     pub const GRAPH_URL: &str = "CIPP_GRAPH_URL";
     /// Exchange base-URL override.
     pub const EXCHANGE_URL: &str = "CIPP_EXCHANGE_URL";
+    /// Compliance (IPPS) base-URL override (the discovery host; regional hosts follow it).
+    pub const COMPLIANCE_URL: &str = "CIPP_COMPLIANCE_URL";
+    /// Teams admin ConfigAPI base-URL override.
+    pub const TEAMS_URL: &str = "CIPP_TEAMS_URL";
+    /// SharePoint override: a prefix under which `{name}-admin` and `{name}` hosts live.
+    pub const SHAREPOINT_URL: &str = "CIPP_SHAREPOINT_URL";
     /// Partner Center base-URL override.
     pub const PARTNER_CENTER_URL: &str = "CIPP_PARTNER_CENTER_URL";
-    /// Key Vault base-URL override.
+    /// Key Vault override: a prefix under which each vault `{name}` lives.
     pub const KEYVAULT_URL: &str = "CIPP_KEYVAULT_URL";
 }
 
@@ -40,6 +46,9 @@ pub fn override_variable(service: Service) -> &'static str {
         Service::Exchange => env::EXCHANGE_URL,
         Service::PartnerCenter => env::PARTNER_CENTER_URL,
         Service::KeyVault => env::KEYVAULT_URL,
+        Service::Compliance => env::COMPLIANCE_URL,
+        Service::Teams => env::TEAMS_URL,
+        Service::SharePoint => env::SHAREPOINT_URL,
     }
 }
 

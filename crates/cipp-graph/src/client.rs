@@ -140,7 +140,7 @@ impl GraphClient {
     fn rebase(&self, url: &str) -> String {
         let endpoints = self.pipeline.endpoints();
         let real = endpoints.cloud().base_url(Service::Graph);
-        match url.strip_prefix(real) {
+        match url.strip_prefix(real.as_str()) {
             Some(rest) => endpoints.join(Service::Graph, rest),
             None => url.to_string(),
         }

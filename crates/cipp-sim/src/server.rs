@@ -84,7 +84,7 @@ struct Service {
     serve: Serve,
 }
 
-const SERVICES: [Service; 3] = [
+const SERVICES: &[Service] = &[
     Service {
         prefix: "/_sim/",
         simulated: false,

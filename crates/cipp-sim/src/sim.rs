@@ -108,6 +108,13 @@ impl Sim {
         format!("{}/graph", self.base_url())
     }
 
+    /// Every simulated service as `(service name, base URL)`, the names being those the SDK's
+    /// configuration uses (`login`, `graph`, ...; `CIPP_{NAME}_URL` in the environment).
+    /// Point a client at all of them to run it entirely against the simulator.
+    pub fn endpoints(&self) -> Vec<(&'static str, String)> {
+        vec![("login", self.login_url()), ("graph", self.graph_url())]
+    }
+
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
         self.addr

@@ -6,15 +6,15 @@ use cipp_sim::Sim;
 
 fn client(sim: &Sim) -> Cipp {
     let c = sim.credentials();
-    Cipp::builder()
+    let mut b = Cipp::builder()
         .application_id(c.application_id)
         .application_secret(c.application_secret)
         .refresh_token(c.refresh_token)
-        .tenant_id(c.partner_tenant_id)
-        .endpoint(Service::Login, sim.login_url())
-        .endpoint(Service::Graph, sim.graph_url())
-        .build()
-        .unwrap()
+        .tenant_id(c.partner_tenant_id);
+    for (name, url) in sim.endpoints() {
+        b = b.endpoint(name.parse::<Service>().unwrap(), url);
+    }
+    b.build().unwrap()
 }
 
 #[tokio::test]

@@ -11,14 +11,15 @@ use cipp::{Cipp, Error, Service};
 /// A client signed in to a running simulator with its seeded credentials.
 pub fn cipp_for_sim(sim: &cipp_sim::Sim) -> Result<Cipp, Error> {
     let creds = sim.credentials();
-    Cipp::builder()
+    let mut b = Cipp::builder()
         .application_id(creds.application_id)
         .application_secret(creds.application_secret)
         .refresh_token(creds.refresh_token)
-        .tenant_id(creds.partner_tenant_id)
-        .endpoint(Service::Login, sim.login_url())
-        .endpoint(Service::Graph, sim.graph_url())
-        .build()
+        .tenant_id(creds.partner_tenant_id);
+    for (name, url) in sim.endpoints() {
+        b = b.endpoint(name.parse::<Service>()?, url);
+    }
+    b.build()
 }
 
 /// A client from the environment, with a hint when nothing is configured.

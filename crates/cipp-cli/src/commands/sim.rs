@@ -48,19 +48,21 @@ pub async fn run(cmd: SimCommand, json: bool) -> Result<(), cipp::Error> {
     }
     let sim = b.start().await.map_err(sim_error)?;
     let c = sim.credentials();
-    let vars = [
-        ("CIPP_APPLICATION_ID", c.application_id.clone()),
-        ("CIPP_APPLICATION_SECRET", c.application_secret.clone()),
-        ("CIPP_REFRESH_TOKEN", c.refresh_token.clone()),
-        ("CIPP_TENANT_ID", c.partner_tenant_id.clone()),
-        ("CIPP_LOGIN_URL", sim.login_url()),
-        ("CIPP_GRAPH_URL", sim.graph_url()),
+    let mut vars = vec![
+        ("CIPP_APPLICATION_ID".to_string(), c.application_id.clone()),
+        (
+            "CIPP_APPLICATION_SECRET".to_string(),
+            c.application_secret.clone(),
+        ),
+        ("CIPP_REFRESH_TOKEN".to_string(), c.refresh_token.clone()),
+        ("CIPP_TENANT_ID".to_string(), c.partner_tenant_id.clone()),
     ];
+    for (name, url) in sim.endpoints() {
+        vars.push((format!("CIPP_{}_URL", name.to_ascii_uppercase()), url));
+    }
     if json {
-        let map: serde_json::Map<String, serde_json::Value> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), json!(v)))
-            .collect();
+        let map: serde_json::Map<String, serde_json::Value> =
+            vars.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
         // One line, so a supervising script can read it before the server's lifetime ends.
         println!("{}", json!({"base_url": sim.base_url(), "env": map}));
     } else {

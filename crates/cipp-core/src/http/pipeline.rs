@@ -75,6 +75,8 @@ pub struct ServiceRequest {
     pub timeout: Option<Duration>,
     /// Graph throttling priority of this call (overrides the pipeline's default).
     pub priority: Option<ThrottlePriority>,
+    /// Follow redirects (default). When off, a `3xx` answer is returned as it is.
+    pub follow_redirects: bool,
 }
 
 impl fmt::Debug for ServiceRequest {
@@ -111,7 +113,14 @@ impl ServiceRequest {
             idempotent,
             timeout: None,
             priority: None,
+            follow_redirects: true,
         }
+    }
+
+    /// Do not follow redirects: a `3xx` answer is returned to the caller (with `Location`).
+    pub fn no_redirects(mut self) -> Self {
+        self.follow_redirects = false;
+        self
     }
 
     /// Send `value` as a JSON body.
@@ -547,6 +556,7 @@ impl Pipeline {
                 .or_insert_with(|| inner.user_agent.clone());
             http_req.body = request.body.clone();
             http_req.timeout = request.timeout;
+            http_req.follow_redirects = request.follow_redirects;
             if let Ok(v) = HeaderValue::from_str(&client_request_id) {
                 http_req.headers.insert("client-request-id", v);
             }
@@ -568,7 +578,9 @@ impl Pipeline {
             let (retry_after, outcome) = match result {
                 Ok(resp) => {
                     span.record("status", resp.status);
-                    if resp.is_success() {
+                    let redirect_wanted =
+                        !request.follow_redirects && (300..400).contains(&resp.status);
+                    if resp.is_success() || redirect_wanted {
                         return Ok(resp);
                     }
                     if resp.status == 401 && !reauthorised {

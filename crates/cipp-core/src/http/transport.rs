@@ -20,6 +20,8 @@ pub struct HttpRequest {
     pub body: Option<Bytes>,
     /// Per-request timeout overriding the transport's default.
     pub timeout: Option<Duration>,
+    /// Follow `3xx` redirects (the default). Off for discovery calls that read `Location`.
+    pub follow_redirects: bool,
 }
 
 impl fmt::Debug for HttpRequest {
@@ -43,6 +45,7 @@ impl HttpRequest {
             headers: HeaderMap::new(),
             body: None,
             timeout: None,
+            follow_redirects: true,
         }
     }
 }
@@ -121,6 +124,8 @@ pub trait Transport: Send + Sync + fmt::Debug {
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    /// The same settings without redirects, for requests that read `Location` themselves.
+    no_redirect: reqwest::Client,
 }
 
 /// Settings of the default transport.
@@ -151,21 +156,31 @@ impl Default for TransportOptions {
 impl ReqwestTransport {
     /// Build with `options`.
     pub fn new(options: &TransportOptions) -> Result<Self, crate::Error> {
-        let client = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .pool_max_idle_per_host(options.pool_max_idle_per_host)
-            .pool_idle_timeout(options.pool_idle_timeout)
-            .redirect(reqwest::redirect::Policy::limited(10))
-            .build()
-            .map_err(|e| crate::Error::invalid_input("http client", e.to_string()))?;
-        Ok(ReqwestTransport { client })
+        let build = |redirect: reqwest::redirect::Policy| {
+            reqwest::Client::builder()
+                .use_rustls_tls()
+                .timeout(options.timeout)
+                .connect_timeout(options.connect_timeout)
+                .pool_max_idle_per_host(options.pool_max_idle_per_host)
+                .pool_idle_timeout(options.pool_idle_timeout)
+                .redirect(redirect)
+                .build()
+                .map_err(|e| crate::Error::invalid_input("http client", e.to_string()))
+        };
+        Ok(ReqwestTransport {
+            client: build(reqwest::redirect::Policy::limited(10))?,
+            no_redirect: build(reqwest::redirect::Policy::none())?,
+        })
     }
 
-    /// Wrap an existing reqwest client (proxies, custom roots...).
-    pub fn from_client(client: reqwest::Client) -> Self {
-        ReqwestTransport { client }
+    /// Wrap existing reqwest clients (proxies, custom roots...): `client` for ordinary
+    /// requests and `no_redirect`, built with `redirect::Policy::none()`, for requests that
+    /// must see a redirect's `Location` (the compliance endpoint's regional discovery).
+    pub fn from_clients(client: reqwest::Client, no_redirect: reqwest::Client) -> Self {
+        ReqwestTransport {
+            client,
+            no_redirect,
+        }
     }
 }
 
@@ -213,8 +228,12 @@ impl WithoutUrl for reqwest::Error {
 #[async_trait]
 impl Transport for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let mut builder = self
-            .client
+        let client = if request.follow_redirects {
+            &self.client
+        } else {
+            &self.no_redirect
+        };
+        let mut builder = client
             .request(request.method, &request.url)
             .headers(request.headers);
         if let Some(body) = request.body {
@@ -230,7 +249,15 @@ impl Transport for ReqwestTransport {
         let resp = builder.send().await.map_err(to_err)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(to_err)?;
+        let body = match resp.bytes().await {
+            Ok(body) => body,
+            // Exchange sometimes labels a plain error body as gzip: the status is what
+            // matters then, so keep it rather than fail the whole request on the body.
+            Err(e) if status >= 400 => {
+                Bytes::from(format!("(unreadable error body: {})", describe(&e)))
+            }
+            Err(e) => return Err(to_err(e)),
+        };
         Ok(HttpResponse {
             status,
             headers,
