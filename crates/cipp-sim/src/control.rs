@@ -23,7 +23,7 @@ struct Endpoint {
     handler: Handler,
 }
 
-const ENDPOINTS: [Endpoint; 18] = [
+const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "GET",
         path: "",
@@ -132,6 +132,12 @@ const ENDPOINTS: [Endpoint; 18] = [
         about: "add generated users {\"tenant\", \"count\"}",
         handler: generate,
     },
+    Endpoint {
+        method: "POST",
+        path: "gdap/approve",
+        about: "a customer accepts a GDAP invitation {\"relationship\", \"customer\"}",
+        handler: approve,
+    },
 ];
 
 /// Match `path` against a pattern, returning the `{id}` parameter if there is one.
@@ -150,7 +156,7 @@ pub(crate) fn serve(state: &Arc<State>, inc: &Incoming, rest: &str) -> Outcome {
     let path = rest.trim_end_matches('/');
     let mut path_known = false;
     let mut reply = None;
-    for e in &ENDPOINTS {
+    for e in ENDPOINTS {
         if let Some(param) = matches(e.path, path) {
             path_known = true;
             if e.method == inc.method {
@@ -341,6 +347,24 @@ fn generate(state: &Arc<State>, inc: &Incoming, _: Option<&str>) -> Reply {
     match state.generate_users(tenant, count, true) {
         Ok(()) => Reply::empty(204),
         Err(e) => error(404, &e.to_string()),
+    }
+}
+
+fn approve(state: &Arc<State>, inc: &Incoming, _: Option<&str>) -> Reply {
+    let b = match body(inc) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let (Some(rel), Some(customer)) = (b["relationship"].as_str(), b["customer"].as_str()) else {
+        return error(
+            400,
+            "expected {\"relationship\": \"<id>\", \"customer\": \"<guid or domain>\"}",
+        );
+    };
+    match state.approve_relationship(rel, customer) {
+        Ok(v) => Reply::json(200, v),
+        Err(e @ crate::SimError::UnknownTenant(_)) => error(404, &e.to_string()),
+        Err(e) => error(409, &e.to_string()),
     }
 }
 

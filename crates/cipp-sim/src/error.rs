@@ -44,4 +44,8 @@ pub enum SimError {
     /// No tenant with that GUID or domain.
     #[error("no simulated tenant '{0}'")]
     UnknownTenant(String),
+    /// A control action that the simulated state does not allow (approving a relationship
+    /// that is not pending, ...).
+    #[error("{0}")]
+    Rejected(String),
 }

@@ -139,6 +139,7 @@ mod faults;
 mod graph;
 mod log;
 mod login;
+mod partner_center;
 mod query;
 mod reply;
 mod seed;

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use crate::log::RequestRecord;
 use crate::reply::Reply;
 use crate::state::State;
-use crate::{control, graph, login};
+use crate::{control, graph, login, partner_center};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -100,6 +100,11 @@ const SERVICES: &[Service] = &[
         simulated: true,
         serve: graph::serve,
     },
+    Service {
+        prefix: "/partnercenter/",
+        simulated: true,
+        serve: partner_center::serve,
+    },
 ];
 
 /// The axum application: every path goes through [`dispatch`].
@@ -151,7 +156,7 @@ async fn dispatch(AxState(state): AxState<Arc<State>>, req: Request<Body>) -> Re
             reply: Reply::json(
                 404,
                 serde_json::json!({"error": {"code": "NotFound", "message": format!(
-                    "cipp-sim serves /login, /graph and /_sim; nothing at '{}'.", inc.path
+                    "cipp-sim has no service at '{}' (GET /_sim lists the control API).", inc.path
                 )}}),
             ),
             record: Some(Draft::new("other")),

@@ -108,11 +108,20 @@ impl Sim {
         format!("{}/graph", self.base_url())
     }
 
+    /// Stands in for `https://api.partnercenter.microsoft.com`.
+    pub fn partner_center_url(&self) -> String {
+        format!("{}/partnercenter", self.base_url())
+    }
+
     /// Every simulated service as `(service name, base URL)`, the names being those the SDK's
     /// configuration uses (`login`, `graph`, ...; `CIPP_{NAME}_URL` in the environment).
     /// Point a client at all of them to run it entirely against the simulator.
     pub fn endpoints(&self) -> Vec<(&'static str, String)> {
-        vec![("login", self.login_url()), ("graph", self.graph_url())]
+        vec![
+            ("login", self.login_url()),
+            ("graph", self.graph_url()),
+            ("partner_center", self.partner_center_url()),
+        ]
     }
 
     /// The listening address.
@@ -160,6 +169,17 @@ impl Sim {
     /// Add `count` generated users to `tenant` (GUID or domain); delta queries see them.
     pub fn generate_users(&self, tenant: &str, count: usize) -> Result<(), SimError> {
         self.state.generate_users(tenant, count, true)
+    }
+
+    /// The customer `customer` (GUID or domain) accepts the GDAP invitation `relationship`
+    /// (which must be `approvalPending`): it becomes `active`, and delegated tokens for the
+    /// customer work from then on. Answers the relationship.
+    pub fn approve_relationship(
+        &self,
+        relationship: &str,
+        customer: &str,
+    ) -> Result<serde_json::Value, SimError> {
+        self.state.approve_relationship(relationship, customer)
     }
 
     /// Stop serving and wait until the server has ended.

@@ -11,6 +11,7 @@ use crate::faults::{Faults, Fired, Target};
 use crate::graph::GraphState;
 use crate::log::{Log, RequestRecord};
 use crate::login::LoginState;
+use crate::partner_center::PartnerCenterState;
 use crate::seed::{Seed, SeedApplication};
 use crate::tokens::TokenIssuer;
 use crate::SimError;
@@ -32,6 +33,7 @@ pub(crate) struct State {
     pub tokens: TokenIssuer,
     pub login: LoginState,
     pub graph: GraphState,
+    pub partner_center: PartnerCenterState,
     faults: Mutex<Faults>,
     log: Mutex<Log>,
 }
@@ -45,6 +47,7 @@ impl State {
             tokens: TokenIssuer::new(settings.token_lifetime),
             login: LoginState::new(&seed.application.refresh_token, settings),
             graph: GraphState::new(&seed),
+            partner_center: PartnerCenterState::default(),
             app: seed.application,
             faults: Mutex::new(faults),
             log: Mutex::new(Log::default()),
@@ -70,6 +73,30 @@ impl State {
     /// The fault rule that fires for this request, if any.
     pub fn fire(&self, target: &Target<'_>) -> Option<Fired> {
         self.faults().fire(target, &self.directory)
+    }
+
+    /// The customer `customer` (GUID or domain) approves the pending GDAP invitation
+    /// `relationship` of the partner; answers the relationship as Graph now shows it.
+    pub fn approve_relationship(
+        &self,
+        relationship: &str,
+        customer: &str,
+    ) -> Result<serde_json::Value, SimError> {
+        let unknown = || SimError::UnknownTenant(customer.to_string());
+        let guid = self.directory.resolve(customer).ok_or_else(unknown)?;
+        let name = self
+            .directory
+            .get(guid)
+            .map(|t| t.display_name.clone())
+            .ok_or_else(unknown)?;
+        let partner = self.directory.partner.id.to_ascii_lowercase();
+        let store = self
+            .graph
+            .store(&partner)
+            .ok_or_else(|| SimError::UnknownTenant(partner.clone()))?;
+        let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
+        crate::graph::gdap::approve(&mut store, relationship, guid, &name)
+            .map_err(SimError::Rejected)
     }
 
     /// Append `count` generated users to the tenant named by GUID or domain. Changes are

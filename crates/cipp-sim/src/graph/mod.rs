@@ -8,6 +8,7 @@ mod call;
 mod collection;
 mod delta;
 mod errors;
+pub(crate) mod gdap;
 mod read;
 mod store;
 mod write;
