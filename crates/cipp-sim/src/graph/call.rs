@@ -20,6 +20,8 @@ pub(crate) struct Ctx<'a> {
     /// `v1.0` or `beta`.
     pub version: &'a str,
     pub token_aud: Option<&'a str>,
+    /// The signed-in user's object id (delegated tokens), which `/me` stands for.
+    pub user: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -94,7 +96,16 @@ pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Repl
     if let Some(fired) = ctx.state.fire(&target) {
         return errors::fault(fired);
     }
-    let segs = call.segments();
+    let mut segs = call.segments();
+    if segs.first().is_some_and(|s| s.eq_ignore_ascii_case("me")) {
+        let Some(user) = ctx.user else {
+            return errors::bad_request(
+                "BadRequest",
+                "/me request is only valid with delegated authentication flow.",
+            );
+        };
+        segs.splice(0..1, ["users".to_string(), user.to_string()]);
+    }
     if segs.is_empty() {
         return errors::bad_request("BadRequest", "Invalid request: no resource in the path.");
     }

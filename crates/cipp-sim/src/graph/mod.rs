@@ -9,6 +9,7 @@ mod collection;
 mod delta;
 mod errors;
 pub(crate) mod gdap;
+mod membership;
 mod read;
 mod store;
 mod write;
@@ -114,6 +115,11 @@ fn answer(
         host: &inc.host,
         version,
         token_aud: claims.aud(),
+        user: claims
+            .0
+            .get("oid")
+            .and_then(Value::as_str)
+            .filter(|_| claims.0.contains_key("scp")),
     };
     if is_batch {
         return batch::serve(&ctx, inc, draft);

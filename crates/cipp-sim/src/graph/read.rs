@@ -6,6 +6,7 @@ use super::call::{Ctx, GraphCall};
 use super::collection::{self, check_consistency, is_directory};
 use super::delta;
 use super::errors;
+use super::membership;
 use super::store::{TenantStore, Walk};
 use crate::query::QueryOptions;
 use crate::reply::Reply;
@@ -70,6 +71,18 @@ pub(crate) fn read(ctx: &Ctx<'_>, store: &TenantStore, segs: &[String], call: &G
                 delta::delta(ctx, store, &steps, raw_parent, &opts, call)
             }
         };
+    }
+    if let [kind, id, nav] = segs {
+        let transitive = nav.eq_ignore_ascii_case("transitiveMemberOf");
+        let is_users_or_groups =
+            kind.eq_ignore_ascii_case("users") || kind.eq_ignore_ascii_case("groups");
+        if is_users_or_groups && (transitive || nav.eq_ignore_ascii_case("memberOf")) {
+            if matches!(store.walk(&segs[..2]), Walk::Missing { .. }) {
+                return errors::not_found(id);
+            }
+            let items = membership::member_of(store, id, transitive);
+            return collection::list(ctx, &items, &label, &opts, call);
+        }
     }
     let walk = store.walk(segs);
     if let Some(r) = missing(store, segs, &walk) {

@@ -327,8 +327,12 @@ fn grant(state: &State, inc: &Incoming, tenant: &str, flavor: Flavor) -> (Reply,
         }
         let allowed = match relation {
             Some(Relation::Partner) => true,
-            Some(Relation::Customer) => state.graph.gdap_allows(&state.directory.partner.id, &guid),
-            _ => false,
+            // A tenant outside the seed's customers becomes reachable once it approves a
+            // relationship; a customer stops being reachable when its relationships end.
+            Some(Relation::Customer | Relation::Other) => {
+                state.graph.gdap_allows(&state.directory.partner.id, &guid)
+            }
+            None => false,
         };
         if !allowed {
             let dir = &state.directory;
