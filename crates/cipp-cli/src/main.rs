@@ -36,6 +36,9 @@ enum Command {
     /// Managed tenants (the partner's active GDAP customers).
     #[command(subcommand)]
     Tenants(commands::tenants::TenantsCommand),
+    /// GDAP relationships, invites and checks in the partner tenant.
+    #[command(subcommand)]
+    Gdap(commands::gdap::GdapCommand),
     /// Raw Microsoft Graph calls in a tenant.
     #[command(subcommand)]
     Graph(commands::graph::GraphCommand),
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
             Command::Sim(c) => commands::sim::run(c, json).await,
             Command::Tenants(c) => commands::tenants::run(c, json).await,
             Command::Graph(c) => commands::graph::run(c, json).await,
+            Command::Gdap(c) => commands::gdap::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,
         }
     });

@@ -322,3 +322,91 @@ fn sim_serve_prints_settings_a_client_can_use() {
     let users = json_out(&out);
     assert!(users.as_array().unwrap().len() >= 50);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gdap_invite_extend_remove_ga_and_check() {
+    let sim = Sim::start().await.unwrap();
+    let out = run(&sim, &["gdap", "invite", "--name", "CIPP_cli", "--json"]).await;
+    let invite = json_out(&out);
+    assert_eq!(invite["status"], "approvalPending");
+    assert_eq!(invite["auto_extend"], "P180D");
+    assert!(invite["link"]
+        .as_str()
+        .unwrap()
+        .contains("granularAdminRelationships"));
+
+    let rels = json_out(&run(&sim, &["gdap", "relationships", "--json"]).await);
+    let id_of = |name: &str| {
+        rels.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["display_name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (alpha, bravo) = (id_of("CIPP_Alpha_Dental"), id_of("CIPP_Bravo_Logistics"));
+    // Alpha holds Global Administrator: extending it is refused with exit code 2.
+    let out = run(&sim, &["gdap", "extend", &alpha]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = json_out(&run(&sim, &["gdap", "extend", &bravo, "--json"]).await);
+    assert_eq!(out[0]["result"], "auto-extend enabled");
+    let out = json_out(&run(&sim, &["gdap", "remove-ga", &alpha, "--json"]).await);
+    assert_eq!(out["global_admin"], false);
+
+    let health = json_out(&run(&sim, &["gdap", "check", "--json"]).await);
+    assert_eq!(health["service_account"], "cipp@northwindmsp.com");
+    let access = json_out(
+        &run(
+            &sim,
+            &[
+                "gdap",
+                "check",
+                "--tenant",
+                "bravo.onmicrosoft.com",
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(access["graph_ok"], true);
+    let manifest = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/cipp-data/SAMManifest.json"
+    );
+    let sam = json_out(
+        &run(
+            &sim,
+            &[
+                "gdap",
+                "check",
+                "--manifest",
+                manifest,
+                "--repair",
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert!(sam["missing_count"].as_u64().unwrap() > 0);
+    assert_eq!(sam["added"], sam["missing_count"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tenants_get_accepts_guid_default_or_initial_domain() {
+    let sim = Sim::start().await.unwrap();
+    let t = &sim.tenants()[0];
+    for name in [&t.id, &t.default_domain, &t.initial_domain] {
+        let v = json_out(&run(&sim, &["tenants", "get", name, "--json"]).await);
+        assert_eq!(v[0]["customer_id"], t.id.as_str());
+    }
+    let out = run(&sim, &["tenants", "get", "nope.onmicrosoft.com"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.onmicrosoft.com"));
+}

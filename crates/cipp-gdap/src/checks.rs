@@ -26,7 +26,6 @@ pub enum Severity {
 
 /// One finding of [`GdapClient::health`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GdapIssue {
     /// Severity.
@@ -43,7 +42,6 @@ pub struct GdapIssue {
 
 /// The partner-level GDAP report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GdapHealth {
     /// The signed-in service account.
@@ -67,7 +65,6 @@ impl GdapHealth {
 
 /// One recommended role as seen in a customer tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RoleAccess {
     /// Role name.
@@ -82,7 +79,6 @@ pub struct RoleAccess {
 
 /// What a customer tenant lets the partner do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TenantAccess {
     /// The customer tenant as asked.
@@ -219,7 +215,6 @@ fn serde_path_to_error_free(
 
 /// The SAM application check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SamCheck {
     /// Who the delegated token belongs to (`upn`).
@@ -330,7 +325,7 @@ impl GdapClient {
                 link: None,
             });
         }
-        issues.sort_by(|a, b| b.severity.cmp(&a.severity));
+        issues.sort_by_key(|i| std::cmp::Reverse(i.severity));
         Ok(GdapHealth {
             service_account,
             issues,

@@ -26,9 +26,8 @@ pub enum Access {
     Partner,
 }
 
-/// A tenant the partner manages.
+/// A tenant the partner manages (fields serialise in snake_case, as the bindings show them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ManagedTenant {
     /// Tenant GUID (lower case).
@@ -73,7 +72,7 @@ impl ManagedTenant {
 
 /// The partner's own settings for the directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DirectoryOptions {
     /// Display-name overrides, by tenant GUID or domain.
@@ -84,8 +83,8 @@ pub struct DirectoryOptions {
     pub groups: BTreeMap<String, BTreeSet<String>>,
     /// List the partner tenant too.
     pub include_partner: bool,
-    /// How long a built list is reused.
-    #[serde(with = "secs")]
+    /// How long a built list is reused (`ttl_secs` when serialised).
+    #[serde(with = "secs", rename = "ttl_secs")]
     pub ttl: Duration,
     /// Tenants whose domains are read at once.
     pub concurrency: usize,

@@ -9,6 +9,9 @@ use cipp_core::{
     Settings,
 };
 
+use cipp_gdap::{DirectoryOptions, GdapClient, TenantDirectory};
+use cipp_graph::GraphClient;
+
 use crate::tenant::Tenant;
 
 /// The cipp-rs client: one per application, cheap to clone.
@@ -26,6 +29,7 @@ use crate::tenant::Tenant;
 #[derive(Debug, Clone)]
 pub struct Cipp {
     pipeline: Pipeline,
+    pub(crate) directory: TenantDirectory,
 }
 
 impl Cipp {
@@ -41,7 +45,16 @@ impl Cipp {
 
     /// Wrap an existing pipeline.
     pub fn from_pipeline(pipeline: Pipeline) -> Self {
-        Cipp { pipeline }
+        Self::with_directory_options(pipeline, DirectoryOptions::default())
+    }
+
+    fn with_directory_options(pipeline: Pipeline, options: DirectoryOptions) -> Self {
+        let partner = pipeline.credentials().partner_tenant().to_string();
+        let gdap = GdapClient::new(GraphClient::new(pipeline.clone(), partner));
+        Cipp {
+            directory: TenantDirectory::new(gdap, options),
+            pipeline,
+        }
     }
 
     /// The shared HTTP pipeline.
@@ -73,6 +86,7 @@ pub struct CippBuilder {
     per_tenant_concurrency: Option<usize>,
     token_refresh_margin: Option<Duration>,
     throttle_priority: Option<cipp_core::ThrottlePriority>,
+    directory: DirectoryOptions,
 }
 
 impl CippBuilder {
@@ -169,6 +183,13 @@ impl CippBuilder {
         self
     }
 
+    /// Aliases, exclusions, tenant groups, the partner tenant and the cache TTL of the
+    /// managed-tenant directory.
+    pub fn directory_options(mut self, options: DirectoryOptions) -> Self {
+        self.directory = options;
+        self
+    }
+
     /// Validate and build.
     pub fn build(self) -> Result<Cipp, Error> {
         let endpoints: Endpoints = self.settings.endpoints()?;
@@ -212,8 +233,6 @@ impl CippBuilder {
         if let Some(t) = self.throttle_priority {
             p = p.throttle_priority(t);
         }
-        Ok(Cipp {
-            pipeline: p.build()?,
-        })
+        Ok(Cipp::with_directory_options(p.build()?, self.directory))
     }
 }

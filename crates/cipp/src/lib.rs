@@ -2,7 +2,8 @@
 //!
 //! Multi-tenant Microsoft 365 management for managed service providers, in Rust: the
 //! features of CIPP as a library. This crate is the front door; the clients live in
-//! `cipp-core` (auth, pipeline) and `cipp-graph` (Microsoft Graph).
+//! `cipp-core` (auth, pipeline), `cipp-graph` (Microsoft Graph) and `cipp-gdap` (GDAP,
+//! Partner Center, the managed-tenant directory).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), cipp::Error> {
@@ -22,10 +23,11 @@ mod tenants;
 
 pub use client::{Cipp, CippBuilder};
 pub use tenant::Tenant;
-pub use tenants::ManagedTenant;
+pub use tenants::{DirectoryOptions, ManagedTenant};
 
 pub use cipp_core as core;
 pub use cipp_core::{Cloud, Error, Grant, RetryPolicy, Service};
+pub use cipp_gdap as gdap;
 pub use cipp_graph as graph;
 
 /// The README's Rust examples, compiled as doctests so they cannot drift.

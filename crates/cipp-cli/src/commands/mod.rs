@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod demo;
+pub mod gdap;
 pub mod graph;
 pub mod sim;
 pub mod tenants;

@@ -9,6 +9,11 @@ use crate::output;
 pub enum TenantsCommand {
     /// List the partner's managed tenants (active GDAP customers).
     List,
+    /// Show one managed tenant by GUID, default domain or initial domain.
+    Get {
+        /// GUID or domain.
+        tenant: String,
+    },
 }
 
 pub async fn run(cmd: TenantsCommand, json: bool) -> Result<(), cipp::Error> {
@@ -17,6 +22,12 @@ pub async fn run(cmd: TenantsCommand, json: bool) -> Result<(), cipp::Error> {
             let cipp = super::cipp_from_env()?;
             let tenants = cipp.tenants().await?;
             print_tenants(&tenants, json);
+            Ok(())
+        }
+        TenantsCommand::Get { tenant } => {
+            let cipp = super::cipp_from_env()?;
+            let t = cipp.managed_tenant(&tenant).await?;
+            print_tenants(std::slice::from_ref(&t), json);
             Ok(())
         }
     }
