@@ -119,6 +119,21 @@ impl Client {
         convert::to_py(py, &value)
     }
 
+    /// The managed tenant named by GUID, default domain or initial domain.
+    fn managed_tenant(&self, py: Python<'_>, name: String) -> PyResult<Py<PyAny>> {
+        let cipp = self.core.cipp()?;
+        let t = block_on(py, async move { cipp.managed_tenant(&name).await })?.py_err()?;
+        let value = serde_json::to_value(t)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        convert::to_py(py, &value)
+    }
+
+    /// GDAP, checks and Partner Center for the partner tenant.
+    #[getter]
+    fn gdap(&self) -> crate::gdap::Gdap {
+        crate::gdap::Gdap::new(self.core.clone())
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "cipp.Client(tenant_id={:?}, cloud={:?})",

@@ -7,6 +7,7 @@
 mod client;
 mod convert;
 mod errors;
+mod gdap;
 mod graph;
 mod runtime;
 mod sim;
@@ -18,6 +19,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Client>()?;
     m.add_class::<client::Tenant>()?;
     m.add_class::<graph::Graph>()?;
+    m.add_class::<gdap::Gdap>()?;
     m.add_class::<graph::GraphIter>()?;
     m.add_class::<sim::Sim>()?;
     m.add_function(wrap_pyfunction!(sim::start, m)?)?;

@@ -94,6 +94,19 @@ impl Sim {
         convert::to_py(py, &serde_json::to_value(st).unwrap_or_default())
     }
 
+    /// The customer accepts a pending GDAP invitation.
+    fn approve_relationship(
+        &self,
+        py: Python<'_>,
+        relationship: &str,
+        customer: &str,
+    ) -> PyResult<Py<PyAny>> {
+        let v = self
+            .with(|s| s.approve_relationship(relationship, customer))?
+            .map_err(sim_err)?;
+        convert::to_py(py, &v)
+    }
+
     /// Forget the request log and counters.
     fn clear_requests(&self) -> PyResult<()> {
         self.with(|s| s.clear_requests())

@@ -68,5 +68,23 @@ impl GdapError {
     }
 }
 
+/// For front ends that speak the core error only: service failures pass through unchanged,
+/// the rest become invalid input that names what was wrong.
+impl From<GdapError> for cipp_core::Error {
+    fn from(e: GdapError) -> Self {
+        match e {
+            GdapError::Api(e) => e,
+            GdapError::InvalidInput { field, message } => {
+                cipp_core::Error::InvalidInput { field, message }
+            }
+            GdapError::UnknownTenant(name) => cipp_core::Error::invalid_input(
+                "tenant",
+                format!("no managed tenant '{name}' (not an active GDAP customer)"),
+            ),
+            other => cipp_core::Error::invalid_input("gdap", other.to_string()),
+        }
+    }
+}
+
 /// Results of this crate.
 pub type Result<T, E = GdapError> = std::result::Result<T, E>;

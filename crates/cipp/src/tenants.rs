@@ -2,24 +2,11 @@
 //! [`Cipp`].
 
 use cipp_core::Error;
-use cipp_gdap::{GdapClient, GdapError, PartnerCenterClient, TenantDirectory};
+use cipp_gdap::{GdapClient, PartnerCenterClient, TenantDirectory};
 
 use crate::client::Cipp;
 
 pub use cipp_gdap::{DirectoryOptions, ManagedTenant};
-
-/// The facade speaks `cipp_core::Error`; directory-only failures become invalid input that
-/// names the tenant.
-pub(crate) fn into_core(e: GdapError) -> Error {
-    match e {
-        GdapError::Api(e) => e,
-        GdapError::UnknownTenant(name) => Error::invalid_input(
-            "tenant",
-            format!("no managed tenant '{name}' (not an active GDAP customer)"),
-        ),
-        other => Error::invalid_input("gdap", other.to_string()),
-    }
-}
 
 impl Cipp {
     /// GDAP relationships, invites and checks in the partner tenant.
@@ -41,11 +28,11 @@ impl Cipp {
     /// transition placeholders and without excluded tenants, with their domains, sorted by
     /// name. Cached by the [`TenantDirectory`].
     pub async fn tenants(&self) -> Result<Vec<ManagedTenant>, Error> {
-        Ok(self.directory.list().await.map_err(into_core)?.to_vec())
+        Ok(self.directory.list().await.map_err(Error::from)?.to_vec())
     }
 
     /// The managed tenant named by GUID, default domain or initial domain.
     pub async fn managed_tenant(&self, name: &str) -> Result<ManagedTenant, Error> {
-        self.directory.get(name).await.map_err(into_core)
+        self.directory.get(name).await.map_err(Error::from)
     }
 }

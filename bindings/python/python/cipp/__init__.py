@@ -21,7 +21,7 @@ from ._errors import (
     ThrottledError,
     TransportError,
 )
-from ._native import Client, Graph, GraphIter, Tenant, __version__
+from ._native import Client, Gdap, Graph, GraphIter, Tenant, __version__
 
 __all__ = [
     "AuthError",
@@ -29,6 +29,7 @@ __all__ = [
     "Client",
     "CmdletError",
     "DecodeError",
+    "Gdap",
     "Graph",
     "GraphIter",
     "HttpError",

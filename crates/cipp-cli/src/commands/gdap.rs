@@ -64,13 +64,7 @@ pub enum GdapCommand {
 }
 
 fn gdap_error(e: cipp::gdap::GdapError) -> Error {
-    match e {
-        cipp::gdap::GdapError::Api(e) => e,
-        cipp::gdap::GdapError::InvalidInput { field, message } => {
-            Error::InvalidInput { field, message }
-        }
-        other => Error::invalid_input("gdap", other.to_string()),
-    }
+    e.into()
 }
 
 fn relationship_row(r: &Relationship) -> Value {
