@@ -12,6 +12,39 @@ export declare class Client {
   partner(): Tenant
   /** The partner's managed tenants (active GDAP customers). */
   tenants(): Promise<any>
+  /** The managed tenant named by GUID, default domain or initial domain. */
+  managedTenant(name: string): Promise<any>
+  /** GDAP, checks and Partner Center for the partner tenant. */
+  get gdap(): Gdap
+}
+
+/** GDAP and Partner Center for the partner tenant. */
+export declare class Gdap {
+  /** Active relationships, or every status with `all`. */
+  relationships(all?: boolean | undefined | null): Promise<any>
+  /** One relationship with its `@odata.etag`. */
+  relationship(id: string): Promise<any>
+  /** Create and lock an invitation: `{relationship, link}`. */
+  createInvite(options?: InviteOptions | undefined | null): Promise<any>
+  /** Turn auto-extend on: `{outcome: 'changed'|'unchanged', ...}`. */
+  enableAutoExtend(id: string): Promise<any>
+  /** Remove Global Administrator from an active relationship. */
+  removeGlobalAdministrator(id: string): Promise<any>
+  /** End an active relationship. */
+  terminate(id: string): Promise<any>
+  /** The partner-level GDAP report. */
+  health(): Promise<any>
+  /** The roles partner groups hold in one customer. */
+  tenantAccess(tenant: string): Promise<any>
+  /**
+   * Check the SAM application against a manifest (JSON text); `repair` adds what is
+   * missing.
+   */
+  samCheck(manifest: string, repair?: boolean | undefined | null): Promise<any>
+  /** Partner Center customers, every page. */
+  customers(): Promise<any>
+  /** CPV consent for the SAM application (or `applicationId`) in a customer. */
+  addApplicationConsent(customer: string, applicationId?: string | undefined | null): Promise<any>
 }
 
 /** Microsoft Graph for one tenant. */
@@ -59,6 +92,8 @@ export declare class Sim {
   tenants(): Promise<any>
   /** Request counters. */
   stats(): Promise<any>
+  /** The customer accepts a pending GDAP invitation. */
+  approveRelationship(relationship: string, customer: string): Promise<any>
   /** Forget the request log and counters. */
   clearRequests(): Promise<void>
   /** Make matching requests fail: `{status, pathContains, tenant, method, retryAfter, times, batchItemsOnly}`. */
@@ -93,6 +128,16 @@ export interface ClientOptions {
   cloud?: string
   /** Base-URL overrides: `login`, `graph`, `exchange`, `partner_center`, `keyvault`. */
   endpoints?: Record<string, string>
+}
+
+/** Options of `createInvite`. */
+export interface InviteOptions {
+  /** Role template ids (default: the recommended set, never Global Administrator). */
+  roles?: Array<string>
+  /** Display name (default `CIPP_{guid}`). */
+  name?: string
+  /** Duration in days (default and maximum 730). */
+  days?: number
 }
 
 /** OData query options. */

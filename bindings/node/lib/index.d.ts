@@ -82,6 +82,52 @@ export interface ManagedTenant {
   relationship_end: string | null
   relationship_count: number
   has_auto_extend: boolean
+  access: 'gdap' | 'partner'
+  groups: string[]
+  requires_refresh: boolean
+}
+
+/** A GDAP relationship as Graph returns it (camelCase, with `@odata.etag`). */
+export interface Relationship {
+  id: string
+  displayName: string
+  status: string
+  duration?: string
+  autoExtendDuration?: string
+  customer?: { tenantId?: string, displayName?: string }
+  accessDetails?: { unifiedRoles: Array<{ roleDefinitionId: string }> }
+  endDateTime?: string
+  [key: string]: any
+}
+
+export interface InviteOptions {
+  /** Role template ids (default: the recommended set, never Global Administrator). */
+  roles?: string[]
+  name?: string
+  /** At most 730. */
+  days?: number
+}
+
+export interface GdapIssue {
+  severity: 'warning' | 'error'
+  issue: string
+  tenant: string | null
+  relationship: string | null
+  link: string | null
+}
+
+export declare class Gdap {
+  relationships (options?: { all?: boolean }): Promise<Relationship[]>
+  relationship (id: string): Promise<Relationship>
+  createInvite (options?: InviteOptions): Promise<{ relationship: Relationship, link: string }>
+  enableAutoExtend (id: string): Promise<{ outcome: 'changed' | 'unchanged', relationship?: Relationship, reason?: string }>
+  removeGlobalAdministrator (id: string): Promise<Relationship>
+  terminate (id: string): Promise<{ id?: string, action?: string, status?: string }>
+  health (): Promise<{ service_account: string | null, issues: GdapIssue[], missing_groups: string[], memberships: string[], gdap_group_count: number }>
+  tenantAccess (tenant: string): Promise<{ tenant: string, graph_ok: boolean, summary: string, roles: Array<{ role: string, role_id: string, required: boolean, groups: string[] }>, missing_required: string[], missing_optional: string[] }>
+  samCheck (manifest: string, options?: { repair?: boolean }): Promise<Record<string, any>>
+  customers (): Promise<Array<{ id: string, companyProfile: Record<string, any>, [key: string]: any }>>
+  addApplicationConsent (customer: string, options?: { applicationId?: string }): Promise<{ outcome: 'granted' | 'alreadyExisted', consent?: Record<string, any> }>
 }
 
 export declare class Client {
@@ -90,6 +136,9 @@ export declare class Client {
   tenant (tenant: string): Tenant
   partner (): Tenant
   tenants (): Promise<ManagedTenant[]>
+  /** The managed tenant named by GUID, default domain or initial domain. */
+  managedTenant (name: string): Promise<ManagedTenant>
+  readonly gdap: Gdap
 }
 
 export interface FaultRule {
@@ -110,6 +159,8 @@ export declare class Sim {
   tenants (): Promise<any[]>
   stats (): Promise<Record<string, any>>
   clearRequests (): Promise<void>
+  /** The customer accepts a pending GDAP invitation. */
+  approveRelationship (relationship: string, customer: string): Promise<Relationship>
   addFault (rule: FaultRule): Promise<number>
   expireTokens (): Promise<void>
   stop (): Promise<void>

@@ -90,6 +90,21 @@ class Tenant {
   guid () { return call(() => this._n.guid()) }
 }
 
+class Gdap {
+  constructor (inner) { this._n = inner }
+  relationships (options = {}) { return call(() => this._n.relationships(options.all ?? false)) }
+  relationship (id) { return call(() => this._n.relationship(id)) }
+  createInvite (options) { return call(() => this._n.createInvite(options)) }
+  enableAutoExtend (id) { return call(() => this._n.enableAutoExtend(id)) }
+  removeGlobalAdministrator (id) { return call(() => this._n.removeGlobalAdministrator(id)) }
+  terminate (id) { return call(() => this._n.terminate(id)) }
+  health () { return call(() => this._n.health()) }
+  tenantAccess (tenant) { return call(() => this._n.tenantAccess(tenant)) }
+  samCheck (manifest, options = {}) { return call(() => this._n.samCheck(manifest, options.repair ?? false)) }
+  customers () { return call(() => this._n.customers()) }
+  addApplicationConsent (customer, options = {}) { return call(() => this._n.addApplicationConsent(customer, options.applicationId)) }
+}
+
 class Client {
   constructor (options) {
     this._n = options instanceof native.Client ? options : sync(() => new native.Client(options))
@@ -99,6 +114,8 @@ class Client {
   tenant (tenant) { return new Tenant(this._n.tenant(tenant)) }
   partner () { return new Tenant(this._n.partner()) }
   tenants () { return call(() => this._n.tenants()) }
+  managedTenant (name) { return call(() => this._n.managedTenant(name)) }
+  get gdap () { return new Gdap(this._n.gdap) }
 }
 
 class Sim {
@@ -110,9 +127,10 @@ class Sim {
   tenants () { return call(() => this._n.tenants()) }
   stats () { return call(() => this._n.stats()) }
   clearRequests () { return call(() => this._n.clearRequests()) }
+  approveRelationship (relationship, customer) { return call(() => this._n.approveRelationship(relationship, customer)) }
   addFault (rule) { return call(() => this._n.addFault(rule)) }
   expireTokens () { return call(() => this._n.expireTokens()) }
   stop () { return call(() => this._n.stop()) }
 }
 
-module.exports = { Client, Tenant, Graph, Sim, ...classes }
+module.exports = { Client, Tenant, Graph, Gdap, Sim, ...classes }

@@ -16,8 +16,10 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{json, Value};
 
+mod gdap;
+
 /// Errors cross to JavaScript as a marked JSON payload the wrapper turns into a class.
-fn js_error(e: CippError) -> Error {
+pub(crate) fn js_error(e: CippError) -> Error {
     let kind = match &e {
         CippError::Auth(_) => "AuthError",
         CippError::InvalidInput { .. } => "InvalidInputError",
@@ -45,7 +47,7 @@ fn js_error(e: CippError) -> Error {
     Error::new(Status::GenericFailure, format!("CIPP_ERROR:{info}"))
 }
 
-trait OrJs<T> {
+pub(crate) trait OrJs<T> {
     fn js(self) -> Result<T>;
 }
 
@@ -55,7 +57,7 @@ impl<T> OrJs<T> for std::result::Result<T, CippError> {
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> Error {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
     js_error(CippError::invalid_input(field, message))
 }
 
@@ -148,6 +150,21 @@ impl Client {
     pub async fn tenants(&self) -> Result<Value> {
         let list = self.cipp.tenants().await.js()?;
         serde_json::to_value(list).map_err(|e| invalid("tenants", e.to_string()))
+    }
+
+    /// The managed tenant named by GUID, default domain or initial domain.
+    #[napi]
+    pub async fn managed_tenant(&self, name: String) -> Result<Value> {
+        let t = self.cipp.managed_tenant(&name).await.js()?;
+        serde_json::to_value(t).map_err(|e| invalid("tenant", e.to_string()))
+    }
+
+    /// GDAP, checks and Partner Center for the partner tenant.
+    #[napi(getter)]
+    pub fn gdap(&self) -> gdap::Gdap {
+        gdap::Gdap {
+            cipp: self.cipp.clone(),
+        }
     }
 }
 
@@ -428,6 +445,18 @@ impl Sim {
     pub async fn stats(&self) -> Result<Value> {
         self.with(|s| serde_json::to_value(s.stats()).unwrap_or_default())
             .await
+    }
+
+    /// The customer accepts a pending GDAP invitation.
+    #[napi]
+    pub async fn approve_relationship(
+        &self,
+        relationship: String,
+        customer: String,
+    ) -> Result<Value> {
+        self.with(|s| s.approve_relationship(&relationship, &customer))
+            .await?
+            .map_err(sim_err)
     }
 
     /// Forget the request log and counters.
