@@ -41,6 +41,11 @@ export declare class Gdap {
    * missing.
    */
   samCheck(manifest: string, repair?: boolean | undefined | null): Promise<any>
+  /**
+   * CPV: consent the SAM application in `tenant` and grant it what `manifest` (JSON text)
+   * asks.
+   */
+  refreshCpv(tenant: string, manifest: string): Promise<any>
   /** Partner Center customers, every page. */
   customers(): Promise<any>
   /** CPV consent for the SAM application (or `applicationId`) in a customer. */

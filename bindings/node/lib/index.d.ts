@@ -126,6 +126,8 @@ export declare class Gdap {
   health (): Promise<{ service_account: string | null, issues: GdapIssue[], missing_groups: string[], memberships: string[], gdap_group_count: number }>
   tenantAccess (tenant: string): Promise<{ tenant: string, graph_ok: boolean, summary: string, roles: Array<{ role: string, role_id: string, required: boolean, groups: string[] }>, missing_required: string[], missing_optional: string[] }>
   samCheck (manifest: string, options?: { repair?: boolean }): Promise<Record<string, any>>
+  /** CPV: consent the SAM application in `tenant` and grant what `manifest` (JSON text) asks. */
+  refreshCpv (tenant: string, manifest: string): Promise<{ tenant: string, consented: boolean, service_principals_created: string[], app_roles_added: string[], scopes_added: string[], unresolved: string[], errors: string[] }>
   customers (): Promise<Array<{ id: string, companyProfile: Record<string, any>, [key: string]: any }>>
   addApplicationConsent (customer: string, options?: { applicationId?: string }): Promise<{ outcome: 'granted' | 'alreadyExisted', consent?: Record<string, any> }>
 }

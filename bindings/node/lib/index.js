@@ -101,6 +101,7 @@ class Gdap {
   health () { return call(() => this._n.health()) }
   tenantAccess (tenant) { return call(() => this._n.tenantAccess(tenant)) }
   samCheck (manifest, options = {}) { return call(() => this._n.samCheck(manifest, options.repair ?? false)) }
+  refreshCpv (tenant, manifest) { return call(() => this._n.refreshCpv(tenant, manifest)) }
   customers () { return call(() => this._n.customers()) }
   addApplicationConsent (customer, options = {}) { return call(() => this._n.addApplicationConsent(customer, options.applicationId)) }
 }

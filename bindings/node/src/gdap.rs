@@ -128,6 +128,24 @@ impl Gdap {
         .await)
     }
 
+    /// CPV: consent the SAM application in `tenant` and grant it what `manifest` (JSON text)
+    /// asks.
+    #[napi]
+    pub async fn refresh_cpv(&self, tenant: String, manifest: String) -> Result<Value> {
+        let app = self
+            .cipp
+            .pipeline()
+            .credentials()
+            .application_id()
+            .to_string();
+        let g = self.client();
+        out(async move {
+            let m = PermissionManifest::from_json(&manifest)?;
+            g.refresh_cpv(&tenant, &app, &m).await
+        }
+        .await)
+    }
+
     /// Partner Center customers, every page.
     #[napi]
     pub async fn customers(&self) -> Result<Value> {

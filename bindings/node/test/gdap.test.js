@@ -54,6 +54,9 @@ test('checks, Partner Center and tenant lookups', async () => {
   assert.deepEqual(customers.map(c => c.id).sort(), tenants.map(t => t.id).sort())
   assert.equal((await client.gdap.addApplicationConsent(tenants[1].id)).outcome, 'granted')
   assert.equal((await client.gdap.addApplicationConsent(tenants[1].id)).outcome, 'alreadyExisted')
+  const cpv = await client.gdap.refreshCpv('charlie.onmicrosoft.com', manifest)
+  assert.equal(cpv.consented, true)
+  assert.equal(cpv.app_roles_added.length, 1)
 
   const t = tenants[0]
   for (const name of [t.id, t.default_domain, t.initial_domain]) {

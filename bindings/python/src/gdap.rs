@@ -141,6 +141,19 @@ impl Gdap {
         to_py(py, &check)
     }
 
+    /// CPV: consent the SAM application in `tenant` and grant it what `manifest` (JSON
+    /// text) asks; answers what was added, unresolved or failed.
+    fn refresh_cpv(&self, py: Python<'_>, tenant: String, manifest: String) -> PyResult<Py<PyAny>> {
+        let cipp = self.core.cipp()?;
+        let app = cipp.pipeline().credentials().application_id().to_string();
+        let g = cipp.gdap();
+        let report = run(py, async move {
+            let m = PermissionManifest::from_json(&manifest)?;
+            g.refresh_cpv(&tenant, &app, &m).await
+        })?;
+        to_py(py, &report)
+    }
+
     /// Partner Center customers, every page.
     fn customers(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let pc = self.core.cipp()?.partner_center();

@@ -66,6 +66,8 @@ def test_checks_and_partner_center(sim):
     bravo = sim.tenants()[1]["id"]
     assert gdap.add_application_consent(bravo)["outcome"] == "granted"
     assert gdap.add_application_consent(bravo)["outcome"] == "alreadyExisted"
+    report = gdap.refresh_cpv("charlie.onmicrosoft.com", manifest)
+    assert report["consented"] and len(report["app_roles_added"]) == 1 and not report["errors"]
 
 
 def test_managed_tenant_by_any_name(sim):

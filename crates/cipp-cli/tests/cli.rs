@@ -396,6 +396,23 @@ async fn gdap_invite_extend_remove_ga_and_check() {
     );
     assert!(sam["missing_count"].as_u64().unwrap() > 0);
     assert_eq!(sam["added"], sam["missing_count"]);
+    let cpv = json_out(
+        &run(
+            &sim,
+            &[
+                "gdap",
+                "cpv",
+                "--tenant",
+                "bravo.onmicrosoft.com",
+                "--manifest",
+                manifest,
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(cpv["consented"], true);
+    assert_eq!(cpv["app_roles_added"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]

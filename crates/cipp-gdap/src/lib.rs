@@ -22,6 +22,7 @@
 //! ```
 
 mod checks;
+mod cpv;
 mod directory;
 mod error;
 pub mod models;
@@ -33,6 +34,7 @@ pub use checks::{
     role_name, GdapHealth, GdapIssue, PermissionManifest, PermissionRef, ResourceAccess,
     RoleAccess, SamCheck, Severity, TenantAccess,
 };
+pub use cpv::CpvRefresh;
 pub use directory::{Access, DirectoryOptions, ManagedTenant, TenantDirectory};
 pub use error::{GdapError, Result};
 pub use models::{

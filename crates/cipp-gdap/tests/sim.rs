@@ -425,3 +425,51 @@ async fn aliases_exclusions_groups_and_the_partner_shape_the_directory() {
         .all(|t| t.groups == vec!["Legal and dental".to_string()]));
     assert!(dir.group("nope").await.is_err());
 }
+
+#[tokio::test]
+async fn a_cpv_refresh_consents_and_grants_only_what_is_missing() {
+    let sim = Sim::start().await.unwrap();
+    let gdap = gdap(&sim);
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/cipp-data/SAMManifest.json"
+    );
+    let manifest = PermissionManifest::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let app = sim.credentials().application_id;
+    let first = gdap
+        .refresh_cpv("bravo.onmicrosoft.com", &app, &manifest)
+        .await
+        .unwrap();
+    assert!(first.consented);
+    assert!(first.is_success(), "{:?}", first.errors);
+    assert_eq!(
+        first.app_roles_added,
+        vec![
+            "00000003-0000-0000-c000-000000000000/19dbc75e-c2e2-444c-a770-ec69d8559fc7".to_string()
+        ]
+    );
+    // Directory.ReadWrite.All came with the consent itself; only the other scope is new.
+    assert_eq!(first.scopes_added.len(), 1, "{:?}", first.scopes_added);
+    assert!(first.scopes_added[0].ends_with("/User.ReadWrite.All"));
+    assert!(!first.service_principals_created.is_empty());
+    assert!(!first.unresolved.is_empty());
+    // The consent's own grant was widened, not replaced.
+    let grants: Vec<serde_json::Value> = GraphClient::new(pipeline(&sim), "bravo.onmicrosoft.com")
+        .list_json("oauth2PermissionGrants")
+        .collect_all()
+        .await
+        .unwrap();
+    let scope = grants[0]["scope"].as_str().unwrap();
+    assert!(
+        scope.contains("AppRoleAssignment.ReadWrite.All") && scope.contains("User.ReadWrite.All"),
+        "{scope}"
+    );
+
+    let again = gdap
+        .refresh_cpv("bravo.onmicrosoft.com", &app, &manifest)
+        .await
+        .unwrap();
+    assert!(!again.consented);
+    assert!(again.app_roles_added.is_empty() && again.scopes_added.is_empty());
+    assert!(again.service_principals_created.is_empty());
+}

@@ -48,6 +48,15 @@ pub enum GdapCommand {
         /// Relationship id.
         id: String,
     },
+    /// Consent the SAM application in a customer (CPV) and grant it what the manifest asks.
+    Cpv {
+        /// Customer tenant (GUID or domain).
+        #[arg(long)]
+        tenant: String,
+        /// Permission manifest (JSON, Entra's requiredResourceAccess shape).
+        #[arg(long)]
+        manifest: PathBuf,
+    },
     /// Health checks: the partner's GDAP set-up, or one customer's roles with --tenant,
     /// or the SAM application's permissions with --manifest.
     Check {
@@ -65,6 +74,12 @@ pub enum GdapCommand {
 
 fn gdap_error(e: cipp::gdap::GdapError) -> Error {
     e.into()
+}
+
+fn read_manifest(path: &std::path::Path) -> Result<PermissionManifest, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::invalid_input("--manifest", format!("{}: {e}", path.display())))?;
+    PermissionManifest::from_json(&text).map_err(gdap_error)
 }
 
 fn relationship_row(r: &Relationship) -> Value {
@@ -189,6 +204,40 @@ pub async fn run(cmd: GdapCommand, json: bool) -> Result<(), Error> {
                 json,
             );
         }
+        GdapCommand::Cpv { tenant, manifest } => {
+            let manifest = read_manifest(&manifest)?;
+            let app = cipp.pipeline().credentials().application_id().to_string();
+            let report = gdap
+                .refresh_cpv(&tenant, &app, &manifest)
+                .await
+                .map_err(gdap_error)?;
+            if json {
+                output::print_json(&serde_json::to_value(&report).unwrap_or_default());
+            } else {
+                println!(
+                    "{}: consent {}, {} app role(s) and {} scope(s) added, {} unresolved, {} error(s)",
+                    report.tenant,
+                    if report.consented { "given" } else { "already present" },
+                    report.app_roles_added.len(),
+                    report.scopes_added.len(),
+                    report.unresolved.len(),
+                    report.errors.len()
+                );
+                for e in &report.errors {
+                    println!("- {e}");
+                }
+            }
+            if !report.is_success() {
+                return Err(Error::invalid_input(
+                    "gdap cpv",
+                    format!(
+                        "{} permission write(s) failed in {}",
+                        report.errors.len(),
+                        report.tenant
+                    ),
+                ));
+            }
+        }
         GdapCommand::Check {
             tenant: Some(tenant),
             manifest: None,
@@ -212,10 +261,7 @@ pub async fn run(cmd: GdapCommand, json: bool) -> Result<(), Error> {
             manifest: Some(path),
             repair,
         } => {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Error::invalid_input("--manifest", format!("{}: {e}", path.display()))
-            })?;
-            let manifest = PermissionManifest::from_json(&text).map_err(gdap_error)?;
+            let manifest = read_manifest(&path)?;
             let check = gdap.sam_check(&manifest).await.map_err(gdap_error)?;
             let added = if repair {
                 gdap.repair_sam_permissions(&check)

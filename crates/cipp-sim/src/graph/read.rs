@@ -84,6 +84,9 @@ pub(crate) fn read(ctx: &Ctx<'_>, store: &TenantStore, segs: &[String], call: &G
             return collection::list(ctx, &items, &label, &opts, call);
         }
     }
+    if store.is_absent_navigation(segs) {
+        return collection::list(ctx, &[], &label, &opts, call);
+    }
     let walk = store.walk(segs);
     if let Some(r) = missing(store, segs, &walk) {
         return r;

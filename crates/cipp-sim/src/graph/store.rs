@@ -112,7 +112,52 @@ fn key_syntax(seg: &str) -> Option<(&str, Option<&str>, &str)> {
     }
 }
 
+/// Navigation collections every directory object has, even when the seed leaves them out:
+/// reading one that was never written gives an empty collection, and the first write
+/// creates it.
+pub(crate) const NAVIGATION: [&str; 8] = [
+    "appRoleAssignments",
+    "appRoleAssignedTo",
+    "oauth2PermissionGrants",
+    "members",
+    "owners",
+    "registeredOwners",
+    "registeredUsers",
+    "extensions",
+];
+
 impl TenantStore {
+    /// Whether `segs` names an absent navigation collection of an existing item.
+    pub fn is_absent_navigation(&self, segs: &[String]) -> bool {
+        let Some((last, parent)) = segs.split_last() else {
+            return false;
+        };
+        if parent.len() < 2 || !NAVIGATION.iter().any(|n| n.eq_ignore_ascii_case(last)) {
+            return false;
+        }
+        match (self.walk(segs), self.walk(parent)) {
+            (Walk::Missing { .. }, Walk::Found(steps)) => {
+                matches!(self.get(&steps), Some(Value::Object(_)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Create the absent navigation collection `segs` names (see [`Self::is_absent_navigation`]).
+    pub fn create_navigation(&mut self, segs: &[String]) {
+        if !self.is_absent_navigation(segs) {
+            return;
+        }
+        let Some((last, parent)) = segs.split_last() else {
+            return;
+        };
+        if let Walk::Found(steps) = self.walk(parent) {
+            if let Some(Value::Object(o)) = self.get_mut(&steps) {
+                o.insert(last.clone(), Value::Array(Vec::new()));
+            }
+        }
+    }
+
     pub fn new(root: Value) -> Self {
         TenantStore {
             root,

@@ -57,6 +57,7 @@ fn created(ctx: &Ctx<'_>, label: &str, location: String, item: &Value) -> Reply 
 
 fn create(ctx: &Ctx<'_>, store: &mut TenantStore, segs: &[String], call: &GraphCall) -> Reply {
     let label = segs.join("/");
+    store.create_navigation(segs);
     let walk = store.walk(segs);
     if let Some(r) = missing(store, segs, &walk) {
         return r;
