@@ -1,6 +1,7 @@
 //! # cipp-sim
 //!
-//! An offline, stateful, multi-tenant simulator of Entra ID sign-in and Microsoft Graph for
+//! An offline, stateful, multi-tenant simulator of Entra ID sign-in, Microsoft Graph (with
+//! GDAP) and Partner Center for
 //! testing partner (MSP) automation, served over HTTP on a loopback port. It depends on no
 //! other cipp-rs crate: clients talk to it over HTTP exactly as they would to Microsoft.
 //!
@@ -24,6 +25,7 @@
 //! |---|---|
 //! | `{base}/login/...` | `https://login.microsoftonline.com/...` |
 //! | `{base}/graph/...` | `https://graph.microsoft.com/...` |
+//! | `{base}/partnercenter/...` | `https://api.partnercenter.microsoft.com/...` |
 //! | `{base}/_sim/...` | the control API (not logged, no latency) |
 //!
 //! Absolute URLs the simulator emits (`@odata.nextLink`, `token_endpoint`, `Location`) are
@@ -68,6 +70,35 @@
 //! `$batch` takes up to 20 requests with unique ids, relative urls and `dependsOn` (424 when
 //! a dependency failed); each item runs through the same code as a direct request.
 //!
+//! Computed parts: `/me` is the signed-in user of a delegated token; `memberOf` and
+//! `transitiveMemberOf` of users and groups are read from the groups' and directory roles'
+//! `members`; navigation collections an item lacks (`appRoleAssignments`, `members`, ...) read
+//! empty and are created by the first POST.
+//!
+//! ### GDAP
+//!
+//! `tenantRelationships/delegatedAdminRelationships` follows Graph's state machine: POST
+//! creates a relationship in `created` (display name unique, duration `P1D`..`P730D`, at least
+//! one role, `autoExtendDuration` `PT0S` or `P180D` and never `P180D` with Global
+//! Administrator); `requests {"action":"lockForApproval"}` makes it `approvalPending`; the
+//! customer's approval ([`Sim::approve_relationship`], `POST /_sim/gdap/approve`) makes it
+//! `active`; `requests {"action":"terminate"}` ends it. Every change needs `If-Match` with the
+//! current `@odata.etag` (412 otherwise) and gives a new one. PATCH on an active relationship
+//! may only remove roles or change auto-extend. `accessAssignments` need an active
+//! relationship, an existing partner security group and roles the relationship holds; they
+//! answer `pending` and read `active`; DELETE leaves them `deleted`.
+//! `findTenantInformationByTenantId(tenantId='...')` answers for every known tenant.
+//!
+//! ## Partner Center
+//!
+//! Partner tenant tokens for `https://api.partnercenter.microsoft.com` only. `GET
+//! /v1/customers?size=N` pages with `links.next` and an `MS-ContinuationToken` header;
+//! `GET /v1/customers/{id}`; `GET|POST /v1/customers/{id}/applicationconsents` (a second
+//! consent of the same application answers 409 `Permission entry already exists.`) and
+//! `DELETE .../applicationconsents/{appId}`. A consent adds the application's service
+//! principal and an `AllPrincipals` delegated grant to the customer's Graph. Errors have
+//! Partner Center's shape `{code, description, data, source}`.
+//!
 //! ## Seed
 //!
 //! The built-in seed ([`DEFAULT_SEED`], `seed/default.json`) holds the partner
@@ -107,7 +138,8 @@
 //!   delegated tokens for a customer need an `active` relationship for it there (so
 //!   terminating one through Graph locks the partner out); without that list every customer
 //!   is reachable.
-//! * `others`: tenants known to Entra that are not customers (AADSTS50020 for tokens).
+//! * `others`: tenants known to Entra that are not customers (AADSTS50020 for tokens until
+//!   they approve a relationship).
 //!
 //! ## Faults
 //!
@@ -123,7 +155,8 @@
 //! (`{"ms":50}`), `POST /_sim/expire-tokens`, `GET|PUT /_sim/token-lifetime`
 //! (`{"seconds":N}`), `POST /_sim/revoke-refresh-token` (`{"refresh_token":"..."}`),
 //! `GET /_sim/tenants`, `GET /_sim/partner`, `GET /_sim/credentials`,
-//! `POST /_sim/users/generate` (`{"tenant":"...","count":N}`).
+//! `POST /_sim/users/generate` (`{"tenant":"...","count":N}`),
+//! `POST /_sim/gdap/approve` (`{"relationship":"<id>","customer":"<guid or domain>"}`).
 //!
 //! ## Request log
 //!
