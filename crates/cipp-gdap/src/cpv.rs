@@ -113,11 +113,14 @@ impl GdapClient {
                     format!("the application {application_id} has no service principal in {customer_id} after consent"),
                 )
             })?;
-        let sam_id = str_of(&sam, "id").to_string();
-        self.add_app_roles(&graph, &sam_id, &sps, manifest, &mut report)
-            .await?;
-        self.add_scopes(&graph, &sam_id, &sps, manifest, &mut report)
-            .await?;
+        let grantee = Grantee {
+            graph: &graph,
+            sam_id: str_of(&sam, "id"),
+            sps: &sps,
+            manifest,
+        };
+        grantee.add_app_roles(&mut report).await?;
+        grantee.add_scopes(&mut report).await?;
         pipeline.tokens().clear_tenant(&customer_id);
         Ok(report)
     }
@@ -141,15 +144,20 @@ impl GdapClient {
             .map(|sp| (str_of(&sp, "appId").to_ascii_lowercase(), sp))
             .collect())
     }
+}
 
-    async fn add_app_roles(
-        &self,
-        graph: &GraphClient,
-        sam_id: &str,
-        sps: &BTreeMap<String, Value>,
-        manifest: &PermissionManifest,
-        report: &mut CpvRefresh,
-    ) -> Result<()> {
+/// The SAM service principal in one customer tenant, and what it should be granted.
+struct Grantee<'a> {
+    graph: &'a GraphClient,
+    sam_id: &'a str,
+    /// The tenant's service principals by lower-case app id.
+    sps: &'a BTreeMap<String, Value>,
+    manifest: &'a PermissionManifest,
+}
+
+impl Grantee<'_> {
+    async fn add_app_roles(&self, report: &mut CpvRefresh) -> Result<()> {
+        let (graph, sam_id, sps, manifest) = (self.graph, self.sam_id, self.sps, self.manifest);
         let held: Vec<Value> = graph
             .list_json(format!("servicePrincipals/{sam_id}/appRoleAssignments"))
             .collect_all()
@@ -195,14 +203,8 @@ impl GdapClient {
         Ok(())
     }
 
-    async fn add_scopes(
-        &self,
-        graph: &GraphClient,
-        sam_id: &str,
-        sps: &BTreeMap<String, Value>,
-        manifest: &PermissionManifest,
-        report: &mut CpvRefresh,
-    ) -> Result<()> {
+    async fn add_scopes(&self, report: &mut CpvRefresh) -> Result<()> {
+        let (graph, sam_id, sps, manifest) = (self.graph, self.sam_id, self.sps, self.manifest);
         let grants: Vec<Value> = graph
             .list_json("oauth2PermissionGrants")
             .filter(format!("clientId eq '{sam_id}'"))

@@ -39,6 +39,15 @@ fn gdap(sim: &Sim) -> GdapClient {
     GdapClient::new(GraphClient::new(p, partner)).with_polling(Duration::from_millis(10), 3)
 }
 
+/// CIPP's SAM permission manifest, read from the shared data beside the checkout.
+fn sam_manifest() -> PermissionManifest {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/cipp-data/SAMManifest.json"
+    );
+    PermissionManifest::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 fn group_id(sim_groups: &[serde_json::Value], name: &str) -> String {
     sim_groups
         .iter()
@@ -341,11 +350,7 @@ async fn tenant_access_lists_roles_held_by_partner_groups() {
 async fn sam_check_finds_missing_permissions_and_the_repair_adds_them() {
     let sim = Sim::start().await.unwrap();
     let gdap = gdap(&sim);
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/cipp-data/SAMManifest.json"
-    );
-    let manifest = PermissionManifest::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let manifest = sam_manifest();
     let check = gdap.sam_check(&manifest).await.unwrap();
     assert_eq!(
         check.service_account.as_deref(),
@@ -430,11 +435,7 @@ async fn aliases_exclusions_groups_and_the_partner_shape_the_directory() {
 async fn a_cpv_refresh_consents_and_grants_only_what_is_missing() {
     let sim = Sim::start().await.unwrap();
     let gdap = gdap(&sim);
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/cipp-data/SAMManifest.json"
-    );
-    let manifest = PermissionManifest::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let manifest = sam_manifest();
     let app = sim.credentials().application_id;
     let first = gdap
         .refresh_cpv("bravo.onmicrosoft.com", &app, &manifest)
