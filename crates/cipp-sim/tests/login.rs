@@ -324,14 +324,14 @@ async fn terminating_a_gdap_relationship_locks_the_partner_out() {
     let p = c
         .send(
             &sim,
-            Method::PATCH,
+            Method::POST,
             &partner,
-            &format!("beta/tenantRelationships/delegatedAdminRelationships/{id}"),
-            Some(&json!({"status": "terminated"})),
+            &format!("beta/tenantRelationships/delegatedAdminRelationships/{id}/requests"),
+            Some(&json!({"action": "terminate"})),
             &[],
         )
         .await;
-    assert_eq!(p.status, 204);
+    assert_eq!(p.status, 201, "{:?}", p.body);
     let denied = c.delegated(&sim, ALPHA, GRAPH_SCOPE).await;
     assert_eq!(denied.aadsts(), 50020);
     assert_eq!(c.delegated(&sim, BRAVO, GRAPH_SCOPE).await.status, 200);
