@@ -12,8 +12,8 @@
 use serde_json::{json, Map, Value};
 
 use super::call::{Ctx, GraphCall};
-use super::errors;
 use super::store::{is_item, Step, TenantStore, Walk};
+use super::{errors, read};
 use crate::clock::{rfc3339, unix_now};
 use crate::reply::Reply;
 
@@ -21,6 +21,9 @@ use crate::reply::Reply;
 pub(crate) const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
 const RELATIONSHIPS: &str = "delegatedAdminRelationships";
 const CHILDREN: [&str; 3] = ["accessAssignments", "requests", "operations"];
+/// Where each relationship's child collections live, keyed by relationship id: beside the
+/// relationships rather than inside them, so a relationship reads as Graph shows it.
+const CHILD_STORE: &str = "delegatedAdminRelationshipChildren";
 /// Longest relationship Graph accepts, in days.
 const MAX_DAYS: u64 = 730;
 
@@ -57,6 +60,16 @@ pub(crate) fn serve(
     ensure_children(store);
     let method = call.method.as_str();
     Some(match (method, rest.len()) {
+        ("GET" | "HEAD", n)
+            if n >= 3 && CHILDREN.iter().any(|c| c.eq_ignore_ascii_case(&rest[2])) =>
+        {
+            if relationship_mut(store, &rest[1]).is_err() {
+                return Some(errors::not_found(&rest[1]));
+            }
+            let mut inner = vec![segs[0].clone(), CHILD_STORE.to_string()];
+            inner.extend(rest[1..].iter().cloned());
+            read::read(ctx, store, &inner, call)
+        }
         ("GET" | "HEAD", _) => return None,
         ("POST", 1) => create_relationship(store, call),
         ("PATCH", 2) => update_relationship(store, &rest[1], call),
@@ -77,18 +90,65 @@ pub(crate) fn serve(
     })
 }
 
-/// Seeds may omit the child collections; Graph always has them.
+/// Every relationship has an etag and child collections (a seed may write them inside the
+/// relationship or leave them out; Graph always has them).
 fn ensure_children(store: &mut TenantStore) {
     let Some(list) = relationships_mut(store) else {
         return;
     };
+    let mut moved = Vec::new();
     for rel in list.iter_mut().filter_map(Value::as_object_mut) {
-        for c in CHILDREN {
-            rel.entry(c).or_insert_with(|| json!([]));
-        }
         rel.entry("@odata.etag")
             .or_insert_with(|| json!(new_etag()));
+        let id = rel
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut kids = Map::new();
+        for c in CHILDREN {
+            kids.insert(c.into(), rel.remove(c).unwrap_or_else(|| json!([])));
+        }
+        moved.push((id, kids));
     }
+    let Some(children) = child_list(store) else {
+        return;
+    };
+    for (id, kids) in moved {
+        if let Some(existing) = children.iter_mut().find(|c| is_item(c, &id)) {
+            // Children already kept aside win; ones a seed wrote inline fill the gaps.
+            if let Some(o) = existing.as_object_mut() {
+                for (k, v) in kids {
+                    o.entry(k).or_insert(v);
+                }
+            }
+        } else {
+            let mut entry = kids;
+            entry.insert("id".into(), json!(id));
+            children.push(Value::Object(entry));
+        }
+    }
+}
+
+fn child_list(store: &mut TenantStore) -> Option<&mut Vec<Value>> {
+    let root = store.get_mut(&[])?.as_object_mut()?;
+    let tr = root.get_mut("tenantRelationships")?.as_object_mut()?;
+    tr.entry(CHILD_STORE)
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+}
+
+/// The child collection `name` of relationship `id`.
+fn children_mut<'a>(
+    store: &'a mut TenantStore,
+    id: &str,
+    name: &str,
+) -> Result<&'a mut Vec<Value>, Reply> {
+    child_list(store)
+        .and_then(|l| l.iter_mut().find(|c| is_item(c, id)))
+        .and_then(|c| c.get_mut(name))
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| errors::not_found(id))
 }
 
 fn relationships_mut(store: &mut TenantStore) -> Option<&mut Vec<Value>> {
@@ -266,23 +326,10 @@ fn create_relationship(store: &mut TenantStore, call: &GraphCall) -> Reply {
         "endDateTime": null,
         "customer": body.get("customer").cloned().unwrap_or(Value::Null),
         "accessDetails": body.get("accessDetails").cloned().unwrap_or(Value::Null),
-        "accessAssignments": [],
-        "requests": [],
-        "operations": [],
     });
     list.push(rel.clone());
-    Reply::json(201, public(&rel))
-}
-
-/// The object as Graph shows it: without the child collections the store keeps inside.
-fn public(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Some(o) = v.as_object_mut() {
-        for c in CHILDREN {
-            o.remove(c);
-        }
-    }
-    v
+    ensure_children(store);
+    Reply::json(201, rel)
 }
 
 fn update_relationship(store: &mut TenantStore, id: &str, call: &GraphCall) -> Reply {
@@ -355,7 +402,7 @@ fn update_relationship(store: &mut TenantStore, id: &str, call: &GraphCall) -> R
     }
     obj.insert("@odata.etag".into(), json!(new_etag()));
     obj.insert("lastModifiedDateTime".into(), json!(now()));
-    let answer = public(rel);
+    let answer = rel.clone();
     store.touch(&[]);
     Reply::json(200, answer)
 }
@@ -440,7 +487,7 @@ fn relationship_request(store: &mut TenantStore, id: &str, call: &GraphCall) -> 
     if next == "terminated" {
         obj.insert("endDateTime".into(), json!(at));
     }
-    if let Some(list) = obj.get_mut("requests").and_then(Value::as_array_mut) {
+    if let Ok(list) = children_mut(store, id, "requests") {
         list.push(request.clone());
     }
     let mut answer = request;
@@ -464,10 +511,8 @@ fn assignments_mut<'a>(
     store: &'a mut TenantStore,
     rel_id: &str,
 ) -> Result<&'a mut Vec<Value>, Reply> {
-    relationship_mut(store, rel_id)?
-        .get_mut("accessAssignments")
-        .and_then(Value::as_array_mut)
-        .ok_or_else(|| errors::not_found(rel_id))
+    relationship_mut(store, rel_id)?;
+    children_mut(store, rel_id, "accessAssignments")
 }
 
 fn create_assignment(store: &mut TenantStore, rel_id: &str, call: &GraphCall) -> Reply {
@@ -660,5 +705,5 @@ pub(crate) fn approve(
     );
     obj.insert("lastModifiedDateTime".into(), json!(rfc3339(now_secs)));
     obj.insert("@odata.etag".into(), json!(new_etag()));
-    Ok(public(rel))
+    Ok(rel.clone())
 }
