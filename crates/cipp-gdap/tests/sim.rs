@@ -87,7 +87,11 @@ async fn an_invite_goes_from_created_to_active_and_takes_assignments() {
     assert_eq!(active.status_str(), "active");
     assert!(active.customer_id().is_some());
     // Navigation collections are not part of the relationship itself.
-    assert!(!active.extra.contains_key("accessAssignments"), "{:?}", active.extra);
+    assert!(
+        !active.extra.contains_key("accessAssignments"),
+        "{:?}",
+        active.extra
+    );
     p.tokens().clear();
     GraphClient::new(p, echo).get("organization").await.unwrap();
 
