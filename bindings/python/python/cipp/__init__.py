@@ -9,7 +9,7 @@
 >>> sim.stop()
 """
 
-from . import sim
+from . import aio, sim
 from ._errors import (
     AuthError,
     CippError,
@@ -22,8 +22,10 @@ from ._errors import (
     TransportError,
 )
 from ._native import Client, Gdap, Graph, GraphIter, Tenant, __version__
+from .aio import AsyncClient
 
 __all__ = [
+    "AsyncClient",
     "AuthError",
     "CippError",
     "Client",
@@ -39,5 +41,6 @@ __all__ = [
     "ThrottledError",
     "TransportError",
     "__version__",
+    "aio",
     "sim",
 ]
