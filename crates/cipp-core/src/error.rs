@@ -183,6 +183,38 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
+    /// A service error for `operation` in `tenant`, for clients that read errors out of answers
+    /// the pipeline accepted (a failed item of a `$batch`, a cmdlet error).
+    pub fn new(
+        operation: impl Into<String>,
+        tenant: impl Into<String>,
+        status: u16,
+        message: impl Into<String>,
+    ) -> Self {
+        ServiceError {
+            operation: operation.into(),
+            tenant: tenant.into(),
+            status,
+            code: None,
+            message: message.into(),
+            request_id: None,
+            retry_after: None,
+            raw_body: None,
+        }
+    }
+
+    /// The same error with the service's code.
+    pub fn with_code(mut self, code: Option<String>) -> Self {
+        self.code = code;
+        self
+    }
+
+    /// The same error with the request id.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
     /// CIPP's plain-language explanation of this message, if it has one.
     pub fn hint(&self) -> Option<&'static str> {
         friendly_hint(&self.message)
