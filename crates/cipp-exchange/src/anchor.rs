@@ -43,7 +43,12 @@ impl Anchor {
 
 /// The header value for a system mailbox: `APP:SystemMailbox{guid}@{tenant GUID}` for
 /// Exchange, `UPN:SystemMailbox{guid}@{initial domain}` for Security & Compliance.
-pub(crate) fn system_anchor(guid: &str, compliance: bool, tenant_guid: &str, initial: &str) -> String {
+pub(crate) fn system_anchor(
+    guid: &str,
+    compliance: bool,
+    tenant_guid: &str,
+    initial: &str,
+) -> String {
     if compliance {
         format!("UPN:SystemMailbox{{{guid}}}@{initial}")
     } else {
@@ -61,7 +66,10 @@ mod tests {
             Anchor::Auto.system_guid("set-adminauditlogconfig"),
             Some(ADMIN_AUDIT_LOG_MAILBOX)
         );
-        assert_eq!(Anchor::Auto.system_guid("Get-Mailbox"), Some(SYSTEM_MAILBOX));
+        assert_eq!(
+            Anchor::Auto.system_guid("Get-Mailbox"),
+            Some(SYSTEM_MAILBOX)
+        );
         assert_eq!(
             Anchor::SystemMailbox.system_guid("Set-AdminAuditLogConfig"),
             Some(SYSTEM_MAILBOX)

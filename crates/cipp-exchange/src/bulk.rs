@@ -169,10 +169,15 @@ impl ExchangeClient {
                         .json(&body)
                         // A batch of reads may be resent; one with a write may not.
                         .idempotent(chunk.iter().all(|p| ops[p.op].is_read()))
-                        .header(HeaderName::from_static("x-anchormailbox"), system_anchor.clone())
+                        .header(
+                            HeaderName::from_static("x-anchormailbox"),
+                            system_anchor.clone(),
+                        )
                         .header(
                             HeaderName::from_static("prefer"),
-                            HeaderValue::from_static("odata.maxpagesize=1000;odata.continue-on-error"),
+                            HeaderValue::from_static(
+                                "odata.maxpagesize=1000;odata.continue-on-error",
+                            ),
                         )
                         .header(
                             HeaderName::from_static("parameter-based-routing"),
@@ -263,10 +268,15 @@ impl ExchangeClient {
                         });
                     } else {
                         st.error = Some(
-                            CmdletError::from_body(&op.name, &self.tenant, Some(status), &item_body)
-                                .unwrap_or_else(|| {
-                                    item_error(op, &self.tenant, status, "the operation failed")
-                                }),
+                            CmdletError::from_body(
+                                &op.name,
+                                &self.tenant,
+                                Some(status),
+                                &item_body,
+                            )
+                            .unwrap_or_else(|| {
+                                item_error(op, &self.tenant, status, "the operation failed")
+                            }),
                         );
                         st.done = true;
                     }
@@ -360,7 +370,9 @@ fn missing(op: &Cmdlet, tenant: &str) -> CmdletError {
 /// A failure of a whole batch call, recorded against each of its operations.
 fn as_cmdlet_error(cmdlet: &str, tenant: &str, e: &CoreError) -> CmdletError {
     if let CoreError::Service(s) = e {
-        if let ExchangeError::Cmdlet(c) = cmdlet_error(cmdlet, tenant, CoreError::Service(s.clone())) {
+        if let ExchangeError::Cmdlet(c) =
+            cmdlet_error(cmdlet, tenant, CoreError::Service(s.clone()))
+        {
             return *c;
         }
     }

@@ -212,7 +212,10 @@ impl ExchangeClient {
         let anchor = self.anchor_header(&Anchor::SystemMailbox, "").await?;
         let req = self
             .request(Method::GET, url)
-            .header(HeaderName::from_static("commandname"), HeaderValue::from_static("*"))
+            .header(
+                HeaderName::from_static("commandname"),
+                HeaderValue::from_static("*"),
+            )
             .header(HeaderName::from_static("x-anchormailbox"), anchor);
         let resp = self.send(req).await?;
         let body: Value = serde_json::from_slice(&resp.body).unwrap_or_default();
@@ -272,7 +275,9 @@ impl ExchangeClient {
         let url = format!(
             "{global}/adminapi/beta/{guid}/EXOBanner('AutogenSession')?Version={MODULE_VERSION}"
         );
-        let answer = self.send(self.request(Method::GET, url).no_redirects()).await;
+        let answer = self
+            .send(self.request(Method::GET, url).no_redirects())
+            .await;
         let regional = match answer {
             Ok(resp) => resp.header("location").and_then(regional_base),
             Err(e) => {
@@ -318,8 +323,9 @@ impl ExchangeClient {
                 ))
             }
         };
-        HeaderValue::from_str(&value)
-            .map_err(|_| ExchangeError::invalid("anchor", format!("'{value}' is not a valid header value")))
+        HeaderValue::from_str(&value).map_err(|_| {
+            ExchangeError::invalid("anchor", format!("'{value}' is not a valid header value"))
+        })
     }
 
     /// The tenant's `*.onmicrosoft.com` domain (the compliance anchor needs it).
@@ -350,7 +356,10 @@ impl ExchangeClient {
             .ok_or_else(|| {
                 ExchangeError::invalid(
                     "tenant",
-                    format!("tenant '{}' reports no initial (onmicrosoft.com) domain", self.tenant),
+                    format!(
+                        "tenant '{}' reports no initial (onmicrosoft.com) domain",
+                        self.tenant
+                    ),
                 )
             })?;
         ExchangeCache::put(&self.cache.initial_domains, &guid, &domain);

@@ -221,8 +221,12 @@ impl Cmdlet {
 
     /// Run the cmdlet and decode its first row (for the single-object `Get-*Config` cmdlets).
     pub async fn one<T: DeserializeOwned>(&self) -> Result<T, ExchangeError> {
-        let row = self.rows().await?.into_iter().next().ok_or_else(|| {
-            CmdletError {
+        let row = self
+            .rows()
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| CmdletError {
                 cmdlet: self.name.clone(),
                 tenant: self.client.tenant.clone(),
                 status: None,
@@ -231,8 +235,7 @@ impl Cmdlet {
                 code: None,
                 target: None,
                 request_id: None,
-            }
-        })?;
+            })?;
         Ok(cipp_core::error::decode_value(
             row,
             &self.name,

@@ -160,9 +160,8 @@ impl CmdletError {
             .filter_map(|d| text(get_ci(d, "message")))
             .collect();
         let target = details.iter().find_map(|d| text(get_ci(d, "target")));
-        let inner = get_ci(err, "innererror").and_then(|i| {
-            get_ci(i, "internalexception").and_then(|x| text(get_ci(x, "message")))
-        });
+        let inner = get_ci(err, "innererror")
+            .and_then(|i| get_ci(i, "internalexception").and_then(|x| text(get_ci(x, "message"))));
         let raw = if !detail_messages.is_empty() {
             detail_messages.join("; ")
         } else if let Some(inner) = inner {
@@ -246,7 +245,9 @@ mod tests {
         assert!(e.message.starts_with("The operation couldn't"));
         assert_eq!(e.target.as_deref(), Some("bob@alpha.example"));
         assert!(e.is_not_found());
-        assert!(e.to_string().contains("Get-Mailbox failed in tenant 'alpha'"));
+        assert!(e
+            .to_string()
+            .contains("Get-Mailbox failed in tenant 'alpha'"));
     }
 
     #[test]
@@ -266,9 +267,10 @@ mod tests {
     #[test]
     fn converts_to_core_service_error() {
         let body = json!({"error": {"details": [{"message": "Ex1|A.B.ValidationException|nope"}]}});
-        let e: cipp_core::Error =
-            ExchangeError::from(CmdletError::from_body("Set-Mailbox", "t", Some(400), &body).unwrap())
-                .into();
+        let e: cipp_core::Error = ExchangeError::from(
+            CmdletError::from_body("Set-Mailbox", "t", Some(400), &body).unwrap(),
+        )
+        .into();
         assert_eq!(e.code(), Some("ValidationException"));
         assert_eq!(e.status(), Some(400));
     }

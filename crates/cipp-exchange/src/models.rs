@@ -37,8 +37,13 @@ pub struct Mailbox {
 impl Mailbox {
     /// `true` when mail is forwarded anywhere.
     pub fn forwards(&self) -> bool {
-        self.forwarding_address.as_deref().is_some_and(|s| !s.is_empty())
-            || self.forwarding_smtp_address.as_deref().is_some_and(|s| !s.is_empty())
+        self.forwarding_address
+            .as_deref()
+            .is_some_and(|s| !s.is_empty())
+            || self
+                .forwarding_smtp_address
+                .as_deref()
+                .is_some_and(|s| !s.is_empty())
     }
 }
 
@@ -101,14 +106,18 @@ impl InboxRule {
     /// `true` when the rule sends mail elsewhere (forward, forward as attachment, redirect):
     /// the classic sign of a compromised mailbox.
     pub fn sends_mail_out(&self) -> bool {
-        [&self.forward_to, &self.forward_as_attachment_to, &self.redirect_to]
-            .iter()
-            .any(|v| match v {
-                Some(Value::Array(a)) => !a.is_empty(),
-                Some(Value::String(s)) => !s.is_empty(),
-                Some(Value::Null) | None => false,
-                Some(_) => true,
-            })
+        [
+            &self.forward_to,
+            &self.forward_as_attachment_to,
+            &self.redirect_to,
+        ]
+        .iter()
+        .any(|v| match v {
+            Some(Value::Array(a)) => !a.is_empty(),
+            Some(Value::String(s)) => !s.is_empty(),
+            Some(Value::Null) | None => false,
+            Some(_) => true,
+        })
     }
 }
 

@@ -13,8 +13,14 @@ use crate::models::{
 /// them generically (snapshots).
 pub const POLICY_CMDLETS: &[(&str, &str)] = &[
     ("transport_rules", "Get-TransportRule"),
-    ("hosted_outbound_spam_filter_policies", "Get-HostedOutboundSpamFilterPolicy"),
-    ("hosted_content_filter_policies", "Get-HostedContentFilterPolicy"),
+    (
+        "hosted_outbound_spam_filter_policies",
+        "Get-HostedOutboundSpamFilterPolicy",
+    ),
+    (
+        "hosted_content_filter_policies",
+        "Get-HostedContentFilterPolicy",
+    ),
     ("anti_phish_policies", "Get-AntiPhishPolicy"),
     ("malware_filter_policies", "Get-MalwareFilterPolicy"),
     ("safe_links_policies", "Get-SafeLinksPolicy"),

@@ -168,6 +168,7 @@ mod clock;
 mod control;
 mod directory;
 mod error;
+mod exchange;
 mod faults;
 mod graph;
 mod log;

@@ -56,6 +56,10 @@ pub struct SeedTenant {
     /// objects with an `id`.
     #[serde(default)]
     pub graph: Value,
+    /// Exchange objects by noun (`{"TransportRule": [{...}]}`), replacing the simulator's
+    /// defaults for those nouns (mailboxes are made from the Graph users otherwise).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub exchange: Value,
 }
 
 impl SeedTenant {

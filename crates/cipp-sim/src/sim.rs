@@ -113,6 +113,17 @@ impl Sim {
         format!("{}/partnercenter", self.base_url())
     }
 
+    /// Stands in for `https://outlook.office365.com` (Exchange Online admin API).
+    pub fn exchange_url(&self) -> String {
+        format!("{}/exchange", self.base_url())
+    }
+
+    /// Stands in for `https://ps.compliance.protection.outlook.com`; it redirects each tenant
+    /// to its regional host below it.
+    pub fn compliance_url(&self) -> String {
+        format!("{}/compliance", self.base_url())
+    }
+
     /// Every simulated service as `(service name, base URL)`, the names being those the SDK's
     /// configuration uses (`login`, `graph`, ...; `CIPP_{NAME}_URL` in the environment).
     /// Point a client at all of them to run it entirely against the simulator.
@@ -121,6 +132,8 @@ impl Sim {
             ("login", self.login_url()),
             ("graph", self.graph_url()),
             ("partner_center", self.partner_center_url()),
+            ("exchange", self.exchange_url()),
+            ("compliance", self.compliance_url()),
         ]
     }
 
@@ -169,6 +182,35 @@ impl Sim {
     /// Add `count` generated users to `tenant` (GUID or domain); delta queries see them.
     pub fn generate_users(&self, tenant: &str, count: usize) -> Result<(), SimError> {
         self.state.generate_users(tenant, count, true)
+    }
+
+    /// The Exchange objects of `noun` (`Mailbox`, `TransportRule`, ...) in `tenant` (GUID or
+    /// domain), as the simulator holds them now; `compliance` for Security & Compliance nouns.
+    pub fn exchange_objects(
+        &self,
+        tenant: &str,
+        noun: &str,
+        compliance: bool,
+    ) -> Result<Vec<serde_json::Value>, SimError> {
+        let guid = self.tenant_guid(tenant)?;
+        Ok(self.state.exchange.rows(&guid, noun, compliance))
+    }
+
+    /// Add `count` generated user mailboxes to `tenant`'s Exchange (benchmarks, paging tests).
+    pub fn generate_mailboxes(&self, tenant: &str, count: usize) -> Result<(), SimError> {
+        let guid = self.tenant_guid(tenant)?;
+        if let Some(t) = self.state.directory.all().find(|t| t.id == guid) {
+            self.state.exchange.add_mailboxes(t, count);
+        }
+        Ok(())
+    }
+
+    fn tenant_guid(&self, tenant: &str) -> Result<String, SimError> {
+        self.state
+            .directory
+            .resolve(tenant)
+            .map(str::to_string)
+            .ok_or_else(|| SimError::UnknownTenant(tenant.to_string()))
     }
 
     /// The customer `customer` (GUID or domain) accepts the GDAP invitation `relationship`

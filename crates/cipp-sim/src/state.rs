@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::directory::Directory;
+use crate::exchange::ExchangeState;
 use crate::faults::{Faults, Fired, Target};
 use crate::graph::GraphState;
 use crate::log::{Log, RequestRecord};
@@ -34,6 +35,7 @@ pub(crate) struct State {
     pub login: LoginState,
     pub graph: GraphState,
     pub partner_center: PartnerCenterState,
+    pub exchange: ExchangeState,
     faults: Mutex<Faults>,
     log: Mutex<Log>,
 }
@@ -48,6 +50,7 @@ impl State {
             login: LoginState::new(&seed.application.refresh_token, settings),
             graph: GraphState::new(&seed),
             partner_center: PartnerCenterState::default(),
+            exchange: ExchangeState::new(&seed),
             app: seed.application,
             faults: Mutex::new(faults),
             log: Mutex::new(Log::default()),

@@ -45,6 +45,11 @@ const GRANTED: &[(&str, &str, &[&str])] = &[
         &["Exchange.ManageAsApp"],
     ),
     (
+        "https://ps.compliance.protection.outlook.com",
+        "Exchange.Manage",
+        &["Exchange.ManageAsApp"],
+    ),
+    (
         "https://api.partnercenter.microsoft.com",
         "user_impersonation",
         &[],
