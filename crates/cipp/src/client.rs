@@ -9,6 +9,7 @@ use cipp_core::{
     Settings,
 };
 
+use cipp_exchange::ExchangeCache;
 use cipp_gdap::{DirectoryOptions, GdapClient, TenantDirectory};
 use cipp_graph::GraphClient;
 
@@ -30,6 +31,8 @@ use crate::tenant::Tenant;
 pub struct Cipp {
     pipeline: Pipeline,
     pub(crate) directory: TenantDirectory,
+    /// Exchange discoveries (regional compliance hosts, ...) shared by every tenant handle.
+    exchange_cache: Arc<ExchangeCache>,
 }
 
 impl Cipp {
@@ -54,6 +57,7 @@ impl Cipp {
         Cipp {
             directory: TenantDirectory::new(gdap, options),
             pipeline,
+            exchange_cache: ExchangeCache::new(),
         }
     }
 
@@ -64,7 +68,11 @@ impl Cipp {
 
     /// A handle on one tenant: its GUID, default domain or initial domain.
     pub fn tenant(&self, tenant: impl Into<String>) -> Tenant {
-        Tenant::new(self.pipeline.clone(), tenant.into())
+        Tenant::new(
+            self.pipeline.clone(),
+            tenant.into(),
+            self.exchange_cache.clone(),
+        )
     }
 
     /// The partner (MSP) tenant itself.

@@ -27,6 +27,7 @@ pub use tenants::{DirectoryOptions, ManagedTenant};
 
 pub use cipp_core as core;
 pub use cipp_core::{Cloud, Error, Grant, RetryPolicy, Service};
+pub use cipp_exchange as exchange;
 pub use cipp_gdap as gdap;
 pub use cipp_graph as graph;
 

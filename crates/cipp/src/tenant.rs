@@ -1,6 +1,9 @@
 //! `Tenant`: everything the SDK does for one customer tenant.
 
+use std::sync::Arc;
+
 use cipp_core::{Error, Pipeline};
+use cipp_exchange::{ExchangeCache, ExchangeClient};
 use cipp_graph::GraphClient;
 
 /// A handle on one tenant. Creating it sends nothing.
@@ -8,11 +11,16 @@ use cipp_graph::GraphClient;
 pub struct Tenant {
     pipeline: Pipeline,
     id: String,
+    exchange_cache: Arc<ExchangeCache>,
 }
 
 impl Tenant {
-    pub(crate) fn new(pipeline: Pipeline, id: String) -> Self {
-        Tenant { pipeline, id }
+    pub(crate) fn new(pipeline: Pipeline, id: String, exchange_cache: Arc<ExchangeCache>) -> Self {
+        Tenant {
+            pipeline,
+            id,
+            exchange_cache,
+        }
     }
 
     /// The name this handle was created with (GUID or domain).
@@ -28,5 +36,12 @@ impl Tenant {
     /// Microsoft Graph in this tenant (v1.0; `.beta()` for beta).
     pub fn graph(&self) -> GraphClient {
         GraphClient::new(self.pipeline.clone(), self.id.clone())
+    }
+
+    /// Exchange Online in this tenant (`.compliance()` on it for Security & Compliance).
+    pub fn exchange(&self) -> ExchangeClient {
+        ExchangeClient::builder(self.pipeline.clone(), self.id.clone())
+            .cache(self.exchange_cache.clone())
+            .build()
     }
 }

@@ -96,3 +96,27 @@ async fn the_partner_tenant_is_reachable() {
         Some("resellerPartnerDelegatedAdmin")
     );
 }
+
+#[tokio::test]
+async fn exchange_through_the_tenant_handle_shares_discoveries() {
+    let sim = Sim::start().await.unwrap();
+    let cipp = client(&sim);
+    let alpha = cipp.tenant("alpha.onmicrosoft.com");
+    let mailboxes = alpha.exchange().mailboxes().await.unwrap();
+    assert!(!mailboxes.is_empty());
+    alpha.exchange().compliance().cmdlet("Get-Label").rows().await.unwrap();
+    // Another handle on the same tenant reuses the regional host found by the first.
+    cipp.tenant("alpha.onmicrosoft.com")
+        .exchange()
+        .compliance()
+        .cmdlet("Get-Label")
+        .rows()
+        .await
+        .unwrap();
+    let banners = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("EXOBanner"))
+        .count();
+    assert_eq!(banners, 1);
+}
