@@ -39,6 +39,9 @@ enum Command {
     /// GDAP relationships, invites and checks in the partner tenant.
     #[command(subcommand)]
     Gdap(commands::gdap::GdapCommand),
+    /// Exchange Online and Security & Compliance cmdlets in a tenant.
+    #[command(subcommand)]
+    Exo(commands::exo::ExoCommand),
     /// Raw Microsoft Graph calls in a tenant.
     #[command(subcommand)]
     Graph(commands::graph::GraphCommand),
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
             Command::Tenants(c) => commands::tenants::run(c, json).await,
             Command::Graph(c) => commands::graph::run(c, json).await,
             Command::Gdap(c) => commands::gdap::run(c, json).await,
+            Command::Exo(c) => commands::exo::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,
         }
     });

@@ -427,3 +427,114 @@ async fn tenants_get_accepts_guid_default_or_initial_domain() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.onmicrosoft.com"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exo_run_bulk_and_cmdlet_errors() {
+    let sim = Sim::start().await.unwrap();
+    let t = "bravologistics.com";
+    let rows = json_out(
+        &run(
+            &sim,
+            &[
+                "exo",
+                "run",
+                "Get-Mailbox",
+                "-t",
+                t,
+                "-p",
+                "ResultSize=Unlimited",
+                "--select",
+                "UserPrincipalName,AuditEnabled",
+                "--json",
+            ],
+        )
+        .await,
+    );
+    let rows = rows.as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        sim.exchange_objects(t, "Mailbox", false).unwrap().len()
+    );
+    let upn = rows[0]["UserPrincipalName"].as_str().unwrap().to_string();
+
+    // A parameter given as JSON (false) reaches Exchange as a boolean.
+    let out = run(
+        &sim,
+        &[
+            "exo",
+            "run",
+            "Set-Mailbox",
+            "-t",
+            t,
+            "-p",
+            &format!("Identity={upn}"),
+            "-p",
+            "AuditEnabled=false",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mailbox = sim
+        .exchange_objects(t, "Mailbox", false)
+        .unwrap()
+        .into_iter()
+        .find(|m| m["UserPrincipalName"] == upn.as_str())
+        .unwrap();
+    assert_eq!(mailbox["AuditEnabled"], false);
+
+    // Exchange's error: exit 1, the cmdlet, the tenant and the exception type on stderr.
+    let out = run(
+        &sim,
+        &["exo", "run", "Get-Mailbox", "-t", t, "-p", "Identity=ghost"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Get-Mailbox")
+            && err.contains(t)
+            && err.contains("ManagementObjectNotFoundException"),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ops.json");
+    std::fs::write(
+        &file,
+        serde_json::json!([
+            {"cmdlet": "Get-OrganizationConfig", "id": "org"},
+            {"cmdlet": "Set-Mailbox", "id": "ghost", "parameters": {"Identity": "ghost", "AuditEnabled": true}},
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let out = run(
+        &sim,
+        &["exo", "bulk", file.to_str().unwrap(), "-t", t, "--json"],
+    )
+    .await;
+    // One operation failed: the whole result is printed, and the exit code says so.
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ops = v["operations"].as_array().unwrap();
+    assert_eq!(ops[0]["success"], true);
+    assert_eq!(ops[1]["success"], false);
+    assert_eq!(
+        ops[1]["exception_type"],
+        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"
+    );
+    assert_eq!(v["round_trips"], 1);
+
+    let labels = json_out(
+        &run(
+            &sim,
+            &["exo", "run", "Get-Label", "-t", t, "--compliance", "--json"],
+        )
+        .await,
+    );
+    assert_eq!(labels[0]["Name"], "General");
+}

@@ -104,7 +104,13 @@ async fn exchange_through_the_tenant_handle_shares_discoveries() {
     let alpha = cipp.tenant("alpha.onmicrosoft.com");
     let mailboxes = alpha.exchange().mailboxes().await.unwrap();
     assert!(!mailboxes.is_empty());
-    alpha.exchange().compliance().cmdlet("Get-Label").rows().await.unwrap();
+    alpha
+        .exchange()
+        .compliance()
+        .cmdlet("Get-Label")
+        .rows()
+        .await
+        .unwrap();
     // Another handle on the same tenant reuses the regional host found by the first.
     cipp.tenant("alpha.onmicrosoft.com")
         .exchange()

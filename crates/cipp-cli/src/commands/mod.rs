@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod demo;
+pub mod exo;
 pub mod gdap;
 pub mod graph;
 pub mod sim;
