@@ -18,6 +18,29 @@ export declare class Client {
   get gdap(): Gdap
 }
 
+/** Exchange Online cmdlets in one tenant. */
+export declare class Exchange {
+  /** The same tenant's Security & Compliance cmdlets. */
+  get compliance(): Exchange
+  /** Run a cmdlet and resolve to its rows (every page). */
+  invoke(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<any>
+  /** Like `invoke`, resolving to `{rows, warnings, pages}`. */
+  invokeOutput(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<any>
+  /**
+   * Many cmdlets in `$batch` calls of ten: `[{cmdlet, parameters, id, select}]` ->
+   * `{operations: [{id, cmdlet, success, rows, warnings | error}], roundTrips}`.
+   */
+  bulk(operations: any): Promise<any>
+  /** Every mailbox. */
+  mailboxes(): Promise<any>
+  /** The inbox rules of a mailbox. */
+  inboxRules(mailbox: string): Promise<any>
+  /** `Get-OrganizationConfig`. */
+  organizationConfig(): Promise<any>
+  /** The cmdlets the tenant's admin session may run. */
+  availableCmdlets(): Promise<Array<string>>
+}
+
 /** GDAP and Partner Center for the partner tenant. */
 export declare class Gdap {
   /** Active relationships, or every status with `all`. */
@@ -99,6 +122,10 @@ export declare class Sim {
   stats(): Promise<any>
   /** The customer accepts a pending GDAP invitation. */
   approveRelationship(relationship: string, customer: string): Promise<any>
+  /** The simulator's Exchange objects of `noun` (`Mailbox`, ...) in a tenant. */
+  exchangeObjects(tenant: string, noun: string, compliance?: boolean | undefined | null): Promise<any>
+  /** Add `count` generated user mailboxes to a tenant's Exchange. */
+  generateMailboxes(tenant: string, count: number): Promise<void>
   /** Forget the request log and counters. */
   clearRequests(): Promise<void>
   /** Make matching requests fail: `{status, pathContains, tenant, method, retryAfter, times, batchItemsOnly}`. */
@@ -115,6 +142,8 @@ export declare class Tenant {
   get id(): string
   /** Microsoft Graph in this tenant (v1.0). */
   get graph(): Graph
+  /** Exchange Online cmdlets in this tenant (`.compliance` for Security & Compliance). */
+  get exchange(): Exchange
   /** The tenant's GUID. */
   guid(): Promise<string>
 }
@@ -143,6 +172,14 @@ export interface InviteOptions {
   name?: string
   /** Duration in days (default and maximum 730). */
   days?: number
+}
+
+/** Options of `invoke`. */
+export interface InvokeOptions {
+  /** Properties to return. */
+  select?: Array<string>
+  /** Run on this mailbox (UPN or object id) instead of the system mailbox. */
+  anchor?: string
 }
 
 /** OData query options. */

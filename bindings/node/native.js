@@ -509,6 +509,7 @@ if (!nativeBinding) {
 
 module.exports = nativeBinding
 module.exports.Client = nativeBinding.Client
+module.exports.Exchange = nativeBinding.Exchange
 module.exports.Gdap = nativeBinding.Gdap
 module.exports.Graph = nativeBinding.Graph
 module.exports.Pager = nativeBinding.Pager

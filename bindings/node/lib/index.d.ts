@@ -34,7 +34,18 @@ export declare class AuthError extends CippError {}
 export declare class HttpError extends CippError {}
 export declare class ThrottledError extends HttpError {}
 export declare class NotFoundError extends HttpError {}
-export declare class CmdletError extends HttpError {}
+export declare class CmdletError extends HttpError {
+  /** The cmdlet, e.g. `Set-Mailbox`. */
+  readonly cmdlet: string | null
+  /** The full .NET exception type (`code` holds its last segment). */
+  readonly exceptionType: string | null
+  /** Exchange's `ExNNNNNN` code. */
+  readonly exchangeCode: string | null
+  /** The object the error is about. */
+  readonly target: string | null
+  /** The message without the code and type prefixes. */
+  readonly detail: string | null
+}
 export declare class InvalidInputError extends CippError {}
 export declare class TransportError extends CippError {}
 export declare class DecodeError extends CippError {}
@@ -71,6 +82,8 @@ export declare class Graph {
 export declare class Tenant {
   readonly id: string
   readonly graph: Graph
+  /** Exchange Online cmdlets (`.compliance` for Security & Compliance). */
+  readonly exchange: Exchange
   guid (): Promise<string>
 }
 
@@ -114,6 +127,43 @@ export interface GdapIssue {
   tenant: string | null
   relationship: string | null
   link: string | null
+}
+
+/** A row of an Exchange cmdlet: PascalCase properties as Exchange returns them. */
+export type ExchangeRow = Record<string, unknown>
+
+export interface InvokeOptions {
+  /** Properties to return. */
+  select?: string[]
+  /** Run on this mailbox (UPN or object id) instead of the system mailbox. */
+  anchor?: string
+}
+
+export interface BulkOperation {
+  cmdlet: string
+  parameters?: Record<string, unknown>
+  id?: string
+  select?: string[]
+}
+
+export interface BulkOperationResult {
+  id: string
+  cmdlet: string
+  success: boolean
+  rows?: ExchangeRow[]
+  warnings?: string[]
+  error?: { message: string, exceptionType: string | null, code: string | null, status: number | null, target: string | null }
+}
+
+export declare class Exchange {
+  readonly compliance: Exchange
+  invoke (cmdlet: string, parameters?: Record<string, unknown> | null, options?: InvokeOptions): Promise<ExchangeRow[]>
+  invokeOutput (cmdlet: string, parameters?: Record<string, unknown> | null, options?: InvokeOptions): Promise<{ rows: ExchangeRow[], warnings: string[], pages: number }>
+  bulk (operations: BulkOperation[]): Promise<{ operations: BulkOperationResult[], roundTrips: number }>
+  mailboxes (): Promise<ExchangeRow[]>
+  inboxRules (mailbox: string): Promise<ExchangeRow[]>
+  organizationConfig (): Promise<ExchangeRow>
+  availableCmdlets (): Promise<string[]>
 }
 
 export declare class Gdap {
@@ -163,6 +213,8 @@ export declare class Sim {
   clearRequests (): Promise<void>
   /** The customer accepts a pending GDAP invitation. */
   approveRelationship (relationship: string, customer: string): Promise<Relationship>
+  exchangeObjects (tenant: string, noun: string, options?: { compliance?: boolean }): Promise<ExchangeRow[]>
+  generateMailboxes (tenant: string, count: number): Promise<void>
   addFault (rule: FaultRule): Promise<number>
   expireTokens (): Promise<void>
   stop (): Promise<void>

@@ -21,7 +21,16 @@ class AuthError extends CippError {}
 class HttpError extends CippError {}
 class ThrottledError extends HttpError {}
 class NotFoundError extends HttpError {}
-class CmdletError extends HttpError {}
+class CmdletError extends HttpError {
+  constructor (message, info = {}) {
+    super(message, info)
+    this.cmdlet = info.cmdlet ?? null
+    this.exceptionType = info.exceptionType ?? null
+    this.exchangeCode = info.exchangeCode ?? null
+    this.target = info.target ?? null
+    this.detail = info.detail ?? null
+  }
+}
 class InvalidInputError extends CippError {}
 class TransportError extends CippError {}
 class DecodeError extends CippError {}
@@ -87,7 +96,20 @@ class Tenant {
   constructor (inner) { this._n = inner }
   get id () { return this._n.id }
   get graph () { return new Graph(this._n.graph) }
+  get exchange () { return new Exchange(this._n.exchange) }
   guid () { return call(() => this._n.guid()) }
+}
+
+class Exchange {
+  constructor (inner) { this._n = inner }
+  get compliance () { return new Exchange(this._n.compliance) }
+  invoke (cmdlet, parameters, options) { return call(() => this._n.invoke(cmdlet, parameters, options)) }
+  invokeOutput (cmdlet, parameters, options) { return call(() => this._n.invokeOutput(cmdlet, parameters, options)) }
+  bulk (operations) { return call(() => this._n.bulk(operations)) }
+  mailboxes () { return call(() => this._n.mailboxes()) }
+  inboxRules (mailbox) { return call(() => this._n.inboxRules(mailbox)) }
+  organizationConfig () { return call(() => this._n.organizationConfig()) }
+  availableCmdlets () { return call(() => this._n.availableCmdlets()) }
 }
 
 class Gdap {
@@ -129,9 +151,11 @@ class Sim {
   stats () { return call(() => this._n.stats()) }
   clearRequests () { return call(() => this._n.clearRequests()) }
   approveRelationship (relationship, customer) { return call(() => this._n.approveRelationship(relationship, customer)) }
+  exchangeObjects (tenant, noun, options = {}) { return call(() => this._n.exchangeObjects(tenant, noun, options.compliance ?? false)) }
+  generateMailboxes (tenant, count) { return call(() => this._n.generateMailboxes(tenant, count)) }
   addFault (rule) { return call(() => this._n.addFault(rule)) }
   expireTokens () { return call(() => this._n.expireTokens()) }
   stop () { return call(() => this._n.stop()) }
 }
 
-module.exports = { Client, Tenant, Graph, Gdap, Sim, ...classes }
+module.exports = { Client, Tenant, Graph, Exchange, Gdap, Sim, ...classes }

@@ -16,6 +16,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{json, Value};
 
+mod exchange;
 mod gdap;
 
 /// Errors cross to JavaScript as a marked JSON payload the wrapper turns into a class.
@@ -188,6 +189,16 @@ impl Tenant {
     pub fn graph(&self) -> Graph {
         Graph {
             client: self.cipp.tenant(self.id.clone()).graph(),
+        }
+    }
+
+    /// Exchange Online cmdlets in this tenant (`.compliance` for Security & Compliance).
+    #[napi(getter)]
+    pub fn exchange(&self) -> exchange::Exchange {
+        exchange::Exchange {
+            cipp: self.cipp.clone(),
+            tenant: self.id.clone(),
+            compliance: false,
         }
     }
 
@@ -455,6 +466,28 @@ impl Sim {
         customer: String,
     ) -> Result<Value> {
         self.with(|s| s.approve_relationship(&relationship, &customer))
+            .await?
+            .map_err(sim_err)
+    }
+
+    /// The simulator's Exchange objects of `noun` (`Mailbox`, ...) in a tenant.
+    #[napi]
+    pub async fn exchange_objects(
+        &self,
+        tenant: String,
+        noun: String,
+        compliance: Option<bool>,
+    ) -> Result<Value> {
+        self.with(|s| s.exchange_objects(&tenant, &noun, compliance.unwrap_or(false)))
+            .await?
+            .map(Value::Array)
+            .map_err(sim_err)
+    }
+
+    /// Add `count` generated user mailboxes to a tenant's Exchange.
+    #[napi]
+    pub async fn generate_mailboxes(&self, tenant: String, count: u32) -> Result<()> {
+        self.with(|s| s.generate_mailboxes(&tenant, count as usize))
             .await?
             .map_err(sim_err)
     }

@@ -164,6 +164,12 @@ impl Tenant {
         Graph::new(self.core.clone(), self.id.clone())
     }
 
+    /// Exchange Online cmdlets in this tenant (`.compliance` for Security & Compliance).
+    #[getter]
+    fn exchange(&self) -> crate::exchange::Exchange {
+        crate::exchange::Exchange::new(self.core.clone(), self.id.clone())
+    }
+
     /// The tenant's GUID.
     fn guid(&self, py: Python<'_>) -> PyResult<String> {
         let t = self.core.cipp()?.tenant(self.id.clone());

@@ -46,6 +46,35 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     Ok(PyErr::from_value(instance))
 }
 
+/// An Exchange error: a refused cmdlet becomes `cipp.CmdletError` with `cmdlet`,
+/// `exception_type`, `exchange_code` and `target` attributes; anything else maps as usual.
+pub fn exchange_to_py(e: cipp::exchange::ExchangeError) -> PyErr {
+    let details = e.as_cmdlet().cloned();
+    let err = to_py(e.into());
+    let Some(c) = details else {
+        return err;
+    };
+    Python::attach(|py| {
+        let build = || -> PyResult<PyErr> {
+            let module = py.import("cipp._errors")?;
+            let class = module.getattr("CmdletError")?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("status", c.status)?;
+            kwargs.set_item("code", c.short_type().or(c.code.as_deref()))?;
+            kwargs.set_item("tenant", &c.tenant)?;
+            kwargs.set_item("request_id", &c.request_id)?;
+            let instance = class.call((c.to_string(),), Some(&kwargs))?;
+            instance.setattr("cmdlet", &c.cmdlet)?;
+            instance.setattr("exception_type", &c.exception_type)?;
+            instance.setattr("exchange_code", &c.code)?;
+            instance.setattr("target", &c.target)?;
+            instance.setattr("detail", &c.message)?;
+            Ok(PyErr::from_value(instance))
+        };
+        build().unwrap_or(err)
+    })
+}
+
 /// Shorthand for `result.map_err(to_py)`.
 pub trait IntoPy<T> {
     /// Map the error to a Python exception.

@@ -7,6 +7,7 @@
 mod client;
 mod convert;
 mod errors;
+mod exchange;
 mod gdap;
 mod graph;
 mod runtime;
@@ -20,6 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Tenant>()?;
     m.add_class::<graph::Graph>()?;
     m.add_class::<gdap::Gdap>()?;
+    m.add_class::<exchange::Exchange>()?;
     m.add_class::<graph::GraphIter>()?;
     m.add_class::<sim::Sim>()?;
     m.add_function(wrap_pyfunction!(sim::start, m)?)?;

@@ -94,6 +94,27 @@ impl Sim {
         convert::to_py(py, &serde_json::to_value(st).unwrap_or_default())
     }
 
+    /// The simulator's Exchange objects of `noun` (`Mailbox`, ...) in a tenant.
+    #[pyo3(signature = (tenant, noun, *, compliance=false))]
+    fn exchange_objects(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        noun: &str,
+        compliance: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let rows = self
+            .with(|s| s.exchange_objects(tenant, noun, compliance))?
+            .map_err(sim_err)?;
+        convert::to_py(py, &serde_json::Value::Array(rows))
+    }
+
+    /// Add `count` generated user mailboxes to a tenant's Exchange.
+    fn generate_mailboxes(&self, tenant: &str, count: usize) -> PyResult<()> {
+        self.with(|s| s.generate_mailboxes(tenant, count))?
+            .map_err(sim_err)
+    }
+
     /// The customer accepts a pending GDAP invitation.
     fn approve_relationship(
         &self,

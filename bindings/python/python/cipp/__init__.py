@@ -21,7 +21,7 @@ from ._errors import (
     ThrottledError,
     TransportError,
 )
-from ._native import Client, Gdap, Graph, GraphIter, Tenant, __version__
+from ._native import Client, Exchange, Gdap, Graph, GraphIter, Tenant, __version__
 from .aio import AsyncClient
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Client",
     "CmdletError",
     "DecodeError",
+    "Exchange",
     "Gdap",
     "Graph",
     "GraphIter",

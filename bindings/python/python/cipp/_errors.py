@@ -65,7 +65,13 @@ class NotFoundError(HttpError):
 
 
 class CmdletError(HttpError):
-    """An Exchange cmdlet failed."""
+    """An Exchange cmdlet failed.
+
+    Extra attributes: ``cmdlet`` (``Set-Mailbox``), ``exception_type`` (the full .NET type,
+    e.g. ``Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException``; ``code``
+    holds its last segment), ``exchange_code`` (``Ex6F9304``), ``target`` and ``detail`` (the
+    message without the prefixes).
+    """
 
 
 class InvalidInputError(CippError, ValueError):

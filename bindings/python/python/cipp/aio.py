@@ -29,7 +29,7 @@ from ._native import Client, Gdap, Graph, Tenant
 
 T = TypeVar("T")
 
-__all__ = ["AsyncClient", "AsyncGdap", "AsyncGraph", "AsyncTenant"]
+__all__ = ["AsyncClient", "AsyncExchange", "AsyncGdap", "AsyncGraph", "AsyncTenant"]
 
 
 async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -96,18 +96,22 @@ class AsyncTenant:
     def graph(self) -> AsyncGraph:
         return AsyncGraph(self._t.graph)
 
+    @property
+    def exchange(self) -> "AsyncExchange":
+        return AsyncExchange(self._t.exchange)
+
     async def guid(self) -> str:
         return await _run(self._t.guid)
 
 
-class AsyncGdap:
-    """GDAP, checks and Partner Center; see :class:`cipp.Gdap` for the arguments."""
+class _AsyncWrapper:
+    """Every method of the wrapped native object, as a coroutine run on a worker thread."""
 
-    def __init__(self, gdap: Gdap) -> None:
-        self._g = gdap
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        method = getattr(self._g, name)
+        method = getattr(self._inner, name)
         if not callable(method):
             raise AttributeError(name)
 
@@ -117,6 +121,18 @@ class AsyncGdap:
         call.__name__ = name
         call.__doc__ = method.__doc__
         return call
+
+
+class AsyncExchange(_AsyncWrapper):
+    """Exchange cmdlets; see :class:`cipp.Exchange` for the arguments."""
+
+    @property
+    def compliance(self) -> "AsyncExchange":
+        return AsyncExchange(self._inner.compliance)
+
+
+class AsyncGdap(_AsyncWrapper):
+    """GDAP, checks and Partner Center; see :class:`cipp.Gdap` for the arguments."""
 
 
 class AsyncClient:

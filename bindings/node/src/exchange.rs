@@ -1,0 +1,195 @@
+//! `tenant.exchange`: Exchange Online (and `.compliance`) cmdlets as promises of plain
+//! objects; rows keep Exchange's PascalCase property names.
+
+use cipp::exchange::{Anchor, Cmdlet, ExchangeClient, ExchangeError};
+use cipp::Cipp;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::{json, Value};
+
+use crate::js_error;
+
+/// Exchange Online cmdlets in one tenant.
+#[napi]
+pub struct Exchange {
+    pub(crate) cipp: Cipp,
+    pub(crate) tenant: String,
+    pub(crate) compliance: bool,
+}
+
+/// Options of `invoke`.
+#[napi(object)]
+pub struct InvokeOptions {
+    /// Properties to return.
+    pub select: Option<Vec<String>>,
+    /// Run on this mailbox (UPN or object id) instead of the system mailbox.
+    pub anchor: Option<String>,
+}
+
+/// A refused cmdlet becomes `CmdletError` with `cmdlet`, `exceptionType`, `exchangeCode`,
+/// `target` and `detail`; anything else maps like every other error.
+fn exo_error(e: ExchangeError) -> Error {
+    let Some(c) = e.as_cmdlet().cloned() else {
+        return js_error(e.into());
+    };
+    let info = json!({
+        "kind": "CmdletError",
+        "message": c.to_string(),
+        "status": c.status,
+        "code": c.short_type().or(c.code.as_deref()),
+        "tenant": c.tenant,
+        "requestId": c.request_id,
+        "cmdlet": c.cmdlet,
+        "exceptionType": c.exception_type,
+        "exchangeCode": c.code,
+        "target": c.target,
+        "detail": c.message,
+    });
+    Error::new(Status::GenericFailure, format!("CIPP_ERROR:{info}"))
+}
+
+fn cmdlet(
+    exo: &ExchangeClient,
+    name: String,
+    parameters: Option<Value>,
+    options: Option<InvokeOptions>,
+) -> Result<Cmdlet> {
+    let mut c = exo
+        .cmdlet(name)
+        .params(parameters.unwrap_or(Value::Null))
+        .map_err(exo_error)?;
+    if let Some(o) = options {
+        if let Some(s) = o.select {
+            c = c.select(s);
+        }
+        if let Some(a) = o.anchor {
+            c = c.anchor(Anchor::mailbox(a));
+        }
+    }
+    Ok(c)
+}
+
+fn to_value<T: serde::Serialize>(v: std::result::Result<T, ExchangeError>) -> Result<Value> {
+    let v = v.map_err(exo_error)?;
+    serde_json::to_value(v).map_err(|e| crate::invalid("exchange", e.to_string()))
+}
+
+impl Exchange {
+    fn client(&self) -> ExchangeClient {
+        let exo = self.cipp.tenant(self.tenant.clone()).exchange();
+        if self.compliance {
+            exo.compliance()
+        } else {
+            exo
+        }
+    }
+}
+
+#[napi]
+impl Exchange {
+    /// The same tenant's Security & Compliance cmdlets.
+    #[napi(getter)]
+    pub fn compliance(&self) -> Exchange {
+        Exchange {
+            cipp: self.cipp.clone(),
+            tenant: self.tenant.clone(),
+            compliance: true,
+        }
+    }
+
+    /// Run a cmdlet and resolve to its rows (every page).
+    #[napi]
+    pub async fn invoke(
+        &self,
+        name: String,
+        parameters: Option<Value>,
+        options: Option<InvokeOptions>,
+    ) -> Result<Value> {
+        let c = cmdlet(&self.client(), name, parameters, options)?;
+        to_value(c.rows().await)
+    }
+
+    /// Like `invoke`, resolving to `{rows, warnings, pages}`.
+    #[napi]
+    pub async fn invoke_output(
+        &self,
+        name: String,
+        parameters: Option<Value>,
+        options: Option<InvokeOptions>,
+    ) -> Result<Value> {
+        let c = cmdlet(&self.client(), name, parameters, options)?;
+        let out = c.invoke().await.map_err(exo_error)?;
+        Ok(json!({"rows": out.rows, "warnings": out.warnings, "pages": out.pages}))
+    }
+
+    /// Many cmdlets in `$batch` calls of ten: `[{cmdlet, parameters, id, select}]` ->
+    /// `{operations: [{id, cmdlet, success, rows, warnings | error}], roundTrips}`.
+    #[napi]
+    pub async fn bulk(&self, operations: Value) -> Result<Value> {
+        let exo = self.client();
+        let Value::Array(items) = operations else {
+            return Err(crate::invalid("operations", "expected an array of objects"));
+        };
+        let mut ops = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let name = item
+                .get("cmdlet")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    crate::invalid(
+                        &format!("operations[{i}].cmdlet"),
+                        "missing or not a string",
+                    )
+                })?
+                .to_string();
+            let mut op = exo
+                .cmdlet(name)
+                .params(item.get("parameters").cloned().unwrap_or(Value::Null))
+                .map_err(exo_error)?;
+            if let Some(id) = item.get("id").and_then(Value::as_str) {
+                op = op.id(id);
+            }
+            if let Some(Value::Array(sel)) = item.get("select") {
+                op = op.select(sel.iter().filter_map(Value::as_str));
+            }
+            ops.push(op);
+        }
+        let result = exo.bulk(ops).await.map_err(exo_error)?;
+        let operations: Vec<Value> = result
+            .operations
+            .iter()
+            .map(|o| match &o.outcome {
+                Ok(out) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": true,
+                    "rows": out.rows, "warnings": out.warnings}),
+                Err(e) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": false,
+                    "error": {"message": e.message, "exceptionType": e.exception_type,
+                        "code": e.code, "status": e.status, "target": e.target}}),
+            })
+            .collect();
+        Ok(json!({"operations": operations, "roundTrips": result.round_trips}))
+    }
+
+    /// Every mailbox.
+    #[napi]
+    pub async fn mailboxes(&self) -> Result<Value> {
+        to_value(self.client().mailboxes().await)
+    }
+
+    /// The inbox rules of a mailbox.
+    #[napi]
+    pub async fn inbox_rules(&self, mailbox: String) -> Result<Value> {
+        to_value(self.client().inbox_rules(&mailbox).await)
+    }
+
+    /// `Get-OrganizationConfig`.
+    #[napi]
+    pub async fn organization_config(&self) -> Result<Value> {
+        to_value(self.client().organization_config().await)
+    }
+
+    /// The cmdlets the tenant's admin session may run.
+    #[napi]
+    pub async fn available_cmdlets(&self) -> Result<Vec<String>> {
+        self.client().available_cmdlets().await.map_err(exo_error)
+    }
+}
