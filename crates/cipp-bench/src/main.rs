@@ -17,6 +17,8 @@ use cipp_graph::BatchRequest;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
+/// Mailboxes added for the Exchange figures.
+const MAILBOXES: usize = 200;
 const TENANT: &str = "alpha.onmicrosoft.com";
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -71,11 +73,13 @@ async fn serve(users: usize) -> BenchResult<()> {
         .generated_users(TENANT, users)
         .start()
         .await?;
+    sim.generate_mailboxes(TENANT, MAILBOXES)?;
     let c = sim.credentials();
     println!(
         "{}",
         json!({
             "base": sim.base_url(), "login": sim.login_url(), "graph": sim.graph_url(),
+            "exchange": sim.exchange_url(),
             "app": c.application_id, "secret": c.application_secret,
             "refresh": c.refresh_token, "tenant": c.partner_tenant_id,
         })
@@ -93,6 +97,7 @@ fn client(env: &Value) -> BenchResult<Cipp> {
         .tenant_id(s("tenant"))
         .endpoint(Service::Login, s("login"))
         .endpoint(Service::Graph, s("graph"))
+        .endpoint(Service::Exchange, s("exchange"))
         .build()?)
 }
 
@@ -183,6 +188,55 @@ async fn run_job(job: &str, env: &Value, args: &[String]) -> BenchResult<Value> 
                 "round_trips": delta(&after, &before_inner, "http_requests"),
                 "seconds": t.elapsed().as_secs_f64(),
                 "peak_rss_mib": peak_rss_kib() as f64 / 1024.0,
+            }));
+        }
+        "exo-bulk" | "exo-single" | "exo-concurrent" => {
+            let exo = cipp.tenant(TENANT).exchange();
+            let upns: Vec<String> = exo
+                .cmdlet("Get-Mailbox")
+                .param("ResultSize", "Unlimited")
+                .select(["UserPrincipalName"])
+                .rows()
+                .await?
+                .iter()
+                .filter_map(|r| r["UserPrincipalName"].as_str().map(str::to_string))
+                .take(MAILBOXES)
+                .collect();
+            let set = |upn: &str| {
+                exo.cmdlet("Set-Mailbox")
+                    .id(upn)
+                    .param("Identity", upn)
+                    .param("AuditEnabled", false)
+            };
+            let before_inner = sim_stats(&http, env).await?;
+            let t = Instant::now();
+            let ok = match job {
+                "exo-bulk" => {
+                    let result = exo.bulk(upns.iter().map(|u| set(u))).await?;
+                    result.operations.iter().filter(|o| o.is_success()).count()
+                }
+                "exo-single" => {
+                    let mut ok = 0;
+                    for u in &upns {
+                        set(u).invoke().await?;
+                        ok += 1;
+                    }
+                    ok
+                }
+                _ => futures::stream::iter(upns.iter())
+                    .map(|u| {
+                        let call = set(u);
+                        async move { call.invoke().await }
+                    })
+                    .buffer_unordered(8)
+                    .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+                    .await?,
+            };
+            let after = sim_stats(&http, env).await?;
+            return Ok(json!({
+                "job": job, "cmdlets": ok,
+                "round_trips": delta(&after, &before_inner, "http_requests"),
+                "seconds": t.elapsed().as_secs_f64(),
             }));
         }
         other => return Err(format!("unknown job {other}").into()),
@@ -299,6 +353,23 @@ fn orchestrate(args: &[String]) -> BenchResult<()> {
         println!(
             "| {label} | {} | {} | {:.2} |",
             f["gets"],
+            f["round_trips"],
+            f["seconds"].as_f64().unwrap_or(0.0)
+        );
+    }
+
+    println!("\n## {MAILBOXES} Exchange cmdlets (Set-Mailbox) at {latency} ms injected latency\n");
+    println!("| method | cmdlets | HTTP round trips | wall time (s) |");
+    println!("|---|---|---|---|");
+    for (name, label) in [
+        ("exo-bulk", "bulk `$batch` (10 per request, 3 in flight)"),
+        ("exo-concurrent", "InvokeCommand one by one, 8 in flight"),
+        ("exo-single", "InvokeCommand one by one, sequential"),
+    ] {
+        let f = job(&sim.env, name, &[])?;
+        println!(
+            "| {label} | {} | {} | {:.2} |",
+            f["cmdlets"],
             f["round_trips"],
             f["seconds"].as_f64().unwrap_or(0.0)
         );
