@@ -223,14 +223,16 @@ async fn run_job(job: &str, env: &Value, args: &[String]) -> BenchResult<Value> 
                     }
                     ok
                 }
-                _ => futures::stream::iter(upns.iter())
-                    .map(|u| {
-                        let call = set(u);
-                        async move { call.invoke().await }
-                    })
-                    .buffer_unordered(8)
-                    .try_fold(0usize, |n, _| async move { Ok(n + 1) })
-                    .await?,
+                _ => {
+                    futures::stream::iter(upns.iter())
+                        .map(|u| {
+                            let call = set(u);
+                            async move { call.invoke().await }
+                        })
+                        .buffer_unordered(8)
+                        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+                        .await?
+                }
             };
             let after = sim_stats(&http, env).await?;
             return Ok(json!({

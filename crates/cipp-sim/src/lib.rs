@@ -178,8 +178,10 @@ mod query;
 mod reply;
 mod seed;
 mod server;
+mod sharepoint;
 mod sim;
 mod state;
+mod teams;
 mod tokens;
 
 pub use builder::SimBuilder;

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use crate::log::RequestRecord;
 use crate::reply::Reply;
 use crate::state::State;
-use crate::{control, exchange, graph, login, partner_center};
+use crate::{control, exchange, graph, login, partner_center, sharepoint, teams};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -114,6 +114,16 @@ const SERVICES: &[Service] = &[
         prefix: "/compliance/",
         simulated: true,
         serve: exchange::serve_compliance,
+    },
+    Service {
+        prefix: "/teams/",
+        simulated: true,
+        serve: teams::serve,
+    },
+    Service {
+        prefix: "/sharepoint/",
+        simulated: true,
+        serve: sharepoint::serve,
     },
 ];
 

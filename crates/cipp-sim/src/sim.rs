@@ -124,6 +124,17 @@ impl Sim {
         format!("{}/compliance", self.base_url())
     }
 
+    /// Stands in for `https://api.interfaces.records.teams.microsoft.com` (Teams ConfigAPI).
+    pub fn teams_url(&self) -> String {
+        format!("{}/teams", self.base_url())
+    }
+
+    /// Stands in for `https://*.sharepoint.com`: tenant `name`'s admin host is
+    /// `{sharepoint_url}/{name}-admin`.
+    pub fn sharepoint_url(&self) -> String {
+        format!("{}/sharepoint", self.base_url())
+    }
+
     /// Every simulated service as `(service name, base URL)`, the names being those the SDK's
     /// configuration uses (`login`, `graph`, ...; `CIPP_{NAME}_URL` in the environment).
     /// Point a client at all of them to run it entirely against the simulator.
@@ -134,6 +145,8 @@ impl Sim {
             ("partner_center", self.partner_center_url()),
             ("exchange", self.exchange_url()),
             ("compliance", self.compliance_url()),
+            ("teams", self.teams_url()),
+            ("sharepoint", self.sharepoint_url()),
         ]
     }
 
@@ -194,6 +207,34 @@ impl Sim {
     ) -> Result<Vec<serde_json::Value>, SimError> {
         let guid = self.tenant_guid(tenant)?;
         Ok(self.state.exchange.rows(&guid, noun, compliance))
+    }
+
+    /// The Teams configurations of `kind` (`TeamsMeetingPolicy`, ...) in `tenant`.
+    pub fn teams_configurations(
+        &self,
+        tenant: &str,
+        kind: &str,
+    ) -> Result<Vec<serde_json::Value>, SimError> {
+        let guid = self.tenant_guid(tenant)?;
+        Ok(self.state.teams.instances(&guid, kind))
+    }
+
+    /// The SharePoint tenant settings of `tenant` (what CSOM's Tenant object reads).
+    pub fn sharepoint_settings(&self, tenant: &str) -> Result<serde_json::Value, SimError> {
+        let guid = self.tenant_guid(tenant)?;
+        let t = self
+            .state
+            .directory
+            .all()
+            .find(|t| t.id == guid)
+            .ok_or_else(|| SimError::UnknownTenant(tenant.to_string()))?;
+        let name = crate::sharepoint::sharepoint_name(&t.initial_domain);
+        Ok(self
+            .state
+            .sharepoint
+            .settings(&name)
+            .map(serde_json::Value::Object)
+            .unwrap_or_default())
     }
 
     /// Add `count` generated user mailboxes to `tenant`'s Exchange (benchmarks, paging tests).

@@ -14,6 +14,8 @@ use crate::log::{Log, RequestRecord};
 use crate::login::LoginState;
 use crate::partner_center::PartnerCenterState;
 use crate::seed::{Seed, SeedApplication};
+use crate::sharepoint::SharePointState;
+use crate::teams::TeamsState;
 use crate::tokens::TokenIssuer;
 use crate::SimError;
 
@@ -36,6 +38,8 @@ pub(crate) struct State {
     pub graph: GraphState,
     pub partner_center: PartnerCenterState,
     pub exchange: ExchangeState,
+    pub sharepoint: SharePointState,
+    pub teams: TeamsState,
     faults: Mutex<Faults>,
     log: Mutex<Log>,
 }
@@ -51,6 +55,8 @@ impl State {
             graph: GraphState::new(&seed),
             partner_center: PartnerCenterState::default(),
             exchange: ExchangeState::new(&seed),
+            sharepoint: SharePointState::new(&seed),
+            teams: TeamsState::new(&seed),
             app: seed.application,
             faults: Mutex::new(faults),
             log: Mutex::new(Log::default()),

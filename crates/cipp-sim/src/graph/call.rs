@@ -109,6 +109,9 @@ pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Repl
     if segs.is_empty() {
         return errors::bad_request("BadRequest", "Invalid request: no resource in the path.");
     }
+    if call.method == "GET" && segs.len() == 2 && segs[0] == "sites" && segs[1] == "root" {
+        return root_site(ctx);
+    }
     let Some(store) = ctx.state.graph.store(ctx.tenant) else {
         return errors::not_found(ctx.tenant);
     };
@@ -130,4 +133,26 @@ pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Repl
         }
         other => errors::method_not_allowed(other, &call.path),
     }
+}
+
+/// `GET /sites/root`: the tenant's root site, named after its SharePoint name.
+fn root_site(ctx: &Ctx<'_>) -> Reply {
+    let Some(t) = ctx.state.directory.all().find(|t| t.id == ctx.tenant) else {
+        return errors::not_found(ctx.tenant);
+    };
+    let name = crate::sharepoint::sharepoint_name(&t.initial_domain);
+    let host = format!("{name}.sharepoint.com");
+    let site = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_DNS, host.as_bytes());
+    let web = uuid::Uuid::new_v5(&site, b"root-web");
+    Reply::json(
+        200,
+        serde_json::json!({
+            "id": format!("{host},{site},{web}"),
+            "name": "",
+            "displayName": "Communication site",
+            "webUrl": format!("https://{host}"),
+            "root": {},
+            "siteCollection": {"hostname": host},
+        }),
+    )
 }

@@ -1,0 +1,160 @@
+//! CSOM (`_vti_bin/client.svc/ProcessQuery`): the XML requests the SharePoint admin tools
+//! send, and the JSON array they get back.
+
+use serde_json::{Map, Value};
+
+use crate::error::SharePointError;
+
+/// Type id of `Microsoft.Online.SharePoint.TenantAdministration.Tenant`.
+pub const TENANT_TYPE_ID: &str = "{268004ae-ef6b-4e9b-8425-127220d84719}";
+const NAMESPACE: &str = "http://schemas.microsoft.com/sharepoint/clientquery/2009";
+
+/// Escape text for an XML element or attribute.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn request(actions: &str) -> String {
+    format!(
+        "<Request AddExpandoFieldTypeSuffix=\"true\" SchemaVersion=\"15.0.0.0\" LibraryVersion=\"16.0.0.0\" \
+         ApplicationName=\"cipp-rs\" xmlns=\"{NAMESPACE}\"><Actions>{actions}</Actions>\
+         <ObjectPaths><Constructor Id=\"1\" TypeId=\"{TENANT_TYPE_ID}\"/></ObjectPaths></Request>"
+    )
+}
+
+/// Read every property of the tenant object.
+pub fn query_tenant() -> String {
+    request(
+        "<ObjectPath Id=\"2\" ObjectPathId=\"1\"/><Query Id=\"3\" ObjectPathId=\"1\">\
+         <Query SelectAllProperties=\"true\"><Properties/></Query></Query>",
+    )
+}
+
+/// Set tenant properties and save them (`Update`). Values must be booleans, integers or text.
+pub fn set_tenant(properties: &Map<String, Value>) -> Result<String, SharePointError> {
+    let mut actions = String::new();
+    let mut id = 2;
+    for (name, value) in properties {
+        let valid_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric());
+        if !valid_name {
+            return Err(SharePointError::invalid(
+                "property",
+                format!("'{name}' is not a tenant property name"),
+            ));
+        }
+        let (kind, text) = match value {
+            Value::Bool(b) => ("Boolean", b.to_string()),
+            Value::Number(n) if n.is_i64() => ("Int32", n.to_string()),
+            Value::String(s) => ("String", escape(s)),
+            other => {
+                return Err(SharePointError::invalid(
+                    format!("properties.{name}"),
+                    format!("CSOM takes booleans, integers or text, not {other}"),
+                ))
+            }
+        };
+        actions.push_str(&format!(
+            "<SetProperty Id=\"{id}\" ObjectPathId=\"1\" Name=\"{name}\"><Parameter Type=\"{kind}\">{text}</Parameter></SetProperty>"
+        ));
+        id += 1;
+    }
+    if actions.is_empty() {
+        return Err(SharePointError::invalid("properties", "nothing to set"));
+    }
+    actions.push_str(&format!(
+        "<Method Name=\"Update\" Id=\"{id}\" ObjectPathId=\"1\"/>"
+    ));
+    Ok(request(&actions))
+}
+
+/// Check the answer's `ErrorInfo` (a failure comes back with HTTP 200) and return the rest.
+pub fn read_answer(tenant: &str, answer: Value) -> Result<Vec<Value>, SharePointError> {
+    let Value::Array(mut items) = answer else {
+        return Err(cipp_core::Error::Decode {
+            operation: "POST ProcessQuery".into(),
+            tenant: tenant.into(),
+            path: ".".into(),
+            message: "expected a JSON array".into(),
+        }
+        .into());
+    };
+    if items.is_empty() {
+        return Err(cipp_core::Error::Decode {
+            operation: "POST ProcessQuery".into(),
+            tenant: tenant.into(),
+            path: ".".into(),
+            message: "empty answer".into(),
+        }
+        .into());
+    }
+    let head = items.remove(0);
+    match head.get("ErrorInfo") {
+        Some(Value::Null) | None => Ok(items),
+        Some(info) => Err(SharePointError::Csom {
+            tenant: tenant.to_string(),
+            message: info["ErrorMessage"]
+                .as_str()
+                .unwrap_or("unknown error")
+                .to_string(),
+            code: info["ErrorCode"].as_i64().unwrap_or(0),
+            type_name: info["ErrorTypeName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        }),
+    }
+}
+
+/// The first object in the answer with an `_ObjectType_` (the queried object).
+pub fn queried_object(items: &[Value]) -> Option<Map<String, Value>> {
+    items.iter().find_map(|v| {
+        v.get("_ObjectType_")?;
+        v.as_object().cloned()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn set_requests_are_typed_and_escaped() {
+        let mut m = Map::new();
+        m.insert("SharingCapability".into(), json!(0));
+        m.insert("ShowEveryoneClaim".into(), json!(false));
+        m.insert("SignInAccelerationDomain".into(), json!("a<b&\"c\""));
+        let xml = set_tenant(&m).unwrap();
+        assert!(xml.contains("Name=\"SharingCapability\"><Parameter Type=\"Int32\">0</Parameter>"));
+        assert!(xml.contains("<Parameter Type=\"Boolean\">false</Parameter>"));
+        assert!(xml.contains("a&lt;b&amp;&quot;c&quot;"));
+        assert!(xml.contains("<Method Name=\"Update\""));
+        m.insert("Bad Name".into(), json!(1));
+        assert!(set_tenant(&m).is_err());
+        let mut f = Map::new();
+        f.insert("X".into(), json!(1.5));
+        assert!(set_tenant(&f).is_err());
+    }
+
+    #[test]
+    fn error_info_inside_a_success() {
+        let ok = json!([{"ErrorInfo": null}, 3, {"_ObjectType_": "T", "SharingCapability": 1}]);
+        let items = read_answer("t", ok).unwrap();
+        assert_eq!(queried_object(&items).unwrap()["SharingCapability"], 1);
+        let bad = json!([{"ErrorInfo": {"ErrorMessage": "Cannot find site", "ErrorCode": -2147024809, "ErrorTypeName": "System.ArgumentException"}}]);
+        let e = read_answer("t", bad).unwrap_err();
+        assert!(e.to_string().contains("Cannot find site"));
+        assert!(read_answer("t", json!({})).is_err());
+    }
+}

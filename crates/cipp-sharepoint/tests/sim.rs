@@ -1,0 +1,120 @@
+//! SharePoint admin against the simulator, over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use cipp_core::{Credentials, Endpoints, Pipeline, Service};
+use cipp_sharepoint::{SharePointClient, SharePointError};
+use cipp_sim::Sim;
+use serde_json::{json, Map};
+
+fn pipeline(sim: &Sim) -> Pipeline {
+    let c = sim.credentials();
+    let creds = Credentials::builder(c.application_id)
+        .client_secret(c.application_secret)
+        .refresh_token(c.refresh_token)
+        .partner_tenant(c.partner_tenant_id)
+        .build()
+        .unwrap();
+    let mut endpoints = Endpoints::default();
+    for (name, url) in sim.endpoints() {
+        endpoints = endpoints
+            .with_override(name.parse::<Service>().unwrap(), &url)
+            .unwrap();
+    }
+    Pipeline::builder(creds)
+        .endpoints(endpoints)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn name_discovery_settings_and_quota() {
+    let sim = Sim::start().await.unwrap();
+    let spo = SharePointClient::new(pipeline(&sim), "alphadental.com");
+    assert_eq!(spo.name().await.unwrap(), "alpha");
+    assert!(spo
+        .admin_url()
+        .await
+        .unwrap()
+        .ends_with("/sharepoint/alpha-admin"));
+
+    let settings = spo.tenant_settings().await.unwrap();
+    assert_eq!(settings.sharing_capability, Some(2));
+    assert_eq!(settings.properties["ShowEveryoneClaim"], true);
+
+    let mut change = Map::new();
+    change.insert("SharingCapability".into(), json!(1));
+    change.insert("ShowEveryoneClaim".into(), json!(false));
+    spo.set_tenant_settings(&change).await.unwrap();
+    let now = sim.sharepoint_settings("alphadental.com").unwrap();
+    assert_eq!(now["SharingCapability"], 1);
+    assert_eq!(now["ShowEveryoneClaim"], false);
+    assert_eq!(
+        now["LegacyAuthProtocolsEnabled"], true,
+        "untouched settings stay"
+    );
+
+    let quota = spo.storage_quota().await.unwrap();
+    assert!(quota.used_percent().unwrap() > 0.0);
+
+    // One name lookup for all of it; admin calls carry the admin host's token.
+    let reqs = sim.requests();
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r.path.ends_with("sites/root"))
+            .count(),
+        1
+    );
+    let admin: Vec<_> = reqs.iter().filter(|r| r.kind == "sharepoint").collect();
+    assert_eq!(admin.len(), 3);
+    assert!(admin
+        .iter()
+        .all(|r| r.token_aud.as_deref() == Some("https://alpha-admin.sharepoint.com")));
+}
+
+#[tokio::test]
+async fn csom_failures_inside_http_200_are_errors() {
+    let sim = Sim::start().await.unwrap();
+    let spo = SharePointClient::new(pipeline(&sim), "bravo.onmicrosoft.com");
+    let mut change = Map::new();
+    change.insert("NoSuchSetting".into(), json!(true));
+    let err = spo.set_tenant_settings(&change).await.unwrap_err();
+    match &err {
+        SharePointError::Csom {
+            message,
+            type_name,
+            tenant,
+            ..
+        } => {
+            assert!(message.contains("NoSuchSetting"), "{message}");
+            assert!(type_name.ends_with("InvalidClientQueryException"));
+            assert_eq!(tenant, "bravo.onmicrosoft.com");
+        }
+        other => panic!("expected a CSOM error, got {other:?}"),
+    }
+    let mut wrong = Map::new();
+    wrong.insert("SharingCapability".into(), json!("lots"));
+    assert!(matches!(
+        spo.set_tenant_settings(&wrong).await,
+        Err(SharePointError::Csom { .. })
+    ));
+    assert_eq!(
+        sim.sharepoint_settings("bravo.onmicrosoft.com").unwrap()["SharingCapability"],
+        2
+    );
+    // Bad input is refused before anything is sent.
+    let before = sim.requests().len();
+    let mut float = Map::new();
+    float.insert("SharingCapability".into(), json!(1.5));
+    assert!(matches!(
+        spo.set_tenant_settings(&float).await,
+        Err(SharePointError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        spo.rest_get("../../etc").await,
+        Err(SharePointError::InvalidInput { .. })
+    ));
+    assert_eq!(sim.requests().len(), before);
+    assert!(SharePointClient::new(pipeline(&sim), "x")
+        .with_name("a/b")
+        .is_err());
+}

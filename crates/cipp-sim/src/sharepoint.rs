@@ -1,0 +1,246 @@
+//! SharePoint Online admin (`{base}/sharepoint/{name}-admin/...`, standing in for
+//! `https://{name}-admin.sharepoint.com`): CSOM `ProcessQuery` for the tenant object (query all
+//! properties, set properties, `Update`), with failures inside HTTP 200 answers as SharePoint
+//! sends them, and `_api/StorageQuotas()`. Tokens must be for that admin host and tenant.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::{json, Map, Value};
+
+use crate::reply::Reply;
+use crate::seed::Seed;
+use crate::server::{Draft, Incoming, Outcome};
+use crate::state::State;
+
+/// Each tenant's SharePoint: name -> (tenant GUID, tenant settings).
+#[derive(Debug, Default)]
+pub(crate) struct SharePointState {
+    tenants: HashMap<String, (String, Mutex<Map<String, Value>>)>,
+}
+
+/// The SharePoint name of a tenant: the first label of its initial domain.
+pub(crate) fn sharepoint_name(initial_domain: &str) -> String {
+    initial_domain
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+impl SharePointState {
+    pub fn new(seed: &Seed) -> Self {
+        let tenants = seed
+            .partner_and_customers()
+            .map(|t| {
+                let settings = match json!({
+                    "_ObjectType_": "Microsoft.Online.SharePoint.TenantAdministration.Tenant",
+                    "SharingCapability": 2, "DefaultSharingLinkType": 3, "DefaultLinkPermission": 2,
+                    "RequireAnonymousLinksExpireInDays": -1, "ShowEveryoneClaim": true,
+                    "ShowAllUsersClaim": true, "LegacyAuthProtocolsEnabled": true,
+                    "OneDriveStorageQuota": 1048576, "PreventExternalUsersFromResharing": false,
+                    "SharingDomainRestrictionMode": 0, "StorageQuota": 1_048_576,
+                    "StorageQuotaAllocated": 25_600, "DisallowInfectedFileDownload": false,
+                    "ExternalUserExpirationRequired": false,
+                }) {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                };
+                (
+                    sharepoint_name(&t.initial_domain()),
+                    (t.id.to_ascii_lowercase(), Mutex::new(settings)),
+                )
+            })
+            .collect();
+        SharePointState { tenants }
+    }
+
+    /// A tenant's settings by SharePoint name (tests).
+    pub fn settings(&self, name: &str) -> Option<Map<String, Value>> {
+        self.tenants
+            .get(name)
+            .map(|(_, m)| m.lock().unwrap_or_else(PoisonError::into_inner).clone())
+    }
+}
+
+fn error(status: u16, code: &str, message: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"error": {"code": code, "message": {"lang": "en-US", "value": message}}}),
+    )
+}
+
+fn csom_failure(message: &str, type_name: &str) -> Reply {
+    Reply::json(
+        200,
+        json!([{"SchemaVersion": "15.0.0.0", "LibraryVersion": "16.0.0.0",
+            "ErrorInfo": {"ErrorMessage": message, "ErrorValue": null, "TraceCorrelationId": uuid::Uuid::new_v4().to_string(),
+                "ErrorCode": -2147024809, "ErrorTypeName": type_name},
+            "TraceCorrelationId": uuid::Uuid::new_v4().to_string()}]),
+    )
+}
+
+/// Serve `/sharepoint/{host}/...`.
+pub(crate) fn serve(state: &Arc<State>, inc: &Incoming, rest: &str) -> Outcome {
+    let mut draft = Draft::new("sharepoint");
+    let reply = answer(state, inc, rest, &mut draft);
+    Outcome {
+        reply,
+        record: Some(draft),
+    }
+}
+
+fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply {
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let Some(name) = host.strip_suffix("-admin") else {
+        return error(
+            404,
+            "NotFound",
+            "cipp-sim serves SharePoint admin hosts only.",
+        );
+    };
+    let Some((guid, settings)) = state.sharepoint.tenants.get(name) else {
+        return error(404, "NotFound", &format!("No SharePoint tenant '{name}'."));
+    };
+    draft.tenant = Some(guid.clone());
+    let token = inc.header("authorization").and_then(|h| {
+        h.get(..7)
+            .filter(|s| s.eq_ignore_ascii_case("bearer "))
+            .map(|_| h[7..].trim())
+    });
+    let claims = match state.tokens.validate(token) {
+        Ok(c) => c,
+        Err((problem, _)) => return error(401, "Unauthorized", problem.message()),
+    };
+    draft.token_aud = claims.aud().map(str::to_string);
+    draft.token_tid = claims.tid().map(str::to_string);
+    let audience = format!("https://{name}-admin.sharepoint.com");
+    if claims.aud() != Some(audience.as_str()) {
+        return error(
+            401,
+            "Unauthorized",
+            &format!("The token audience is not {audience}."),
+        );
+    }
+    if claims.tid() != Some(guid.as_str()) {
+        return error(403, "Forbidden", "The token is for another tenant.");
+    }
+    let target = crate::faults::Target {
+        batch_item: false,
+        tenant: Some(guid),
+        method: &inc.method,
+        path: &inc.path,
+    };
+    if let Some(f) = state.fire(&target) {
+        let (code, message) = crate::faults::fault_answer(f.status);
+        let reply = error(f.status, code, message);
+        return match f.retry_after {
+            Some(s) => reply.header("Retry-After", s.to_string()),
+            None => reply,
+        };
+    }
+    match (inc.method.as_str(), path) {
+        ("POST", "_vti_bin/client.svc/ProcessQuery") => {
+            let xml = String::from_utf8_lossy(&inc.body);
+            let mut s = settings.lock().unwrap_or_else(PoisonError::into_inner);
+            process_query(&xml, &mut s)
+        }
+        ("GET", p) if p.starts_with("_api/StorageQuotas()") => {
+            let s = settings.lock().unwrap_or_else(PoisonError::into_inner);
+            Reply::json(
+                200,
+                json!({"value": [{"TenantStorageMB": s["StorageQuota"], "GeoUsedStorageMB": 18_432,
+                    "GeoAllocatedStorageMB": s["StorageQuotaAllocated"], "GeoAvailableStorageMB": 1_030_144}]}),
+            )
+        }
+        _ => error(
+            404,
+            "NotFound",
+            &format!("cipp-sim does not serve {} /{path}", inc.method),
+        ),
+    }
+}
+
+/// The value of attribute `name` in the tag starting at the beginning of `tag`.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+    let len = tag[start..].find('"')?;
+    Some(&tag[start..start + len])
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+fn process_query(xml: &str, settings: &mut Map<String, Value>) -> Reply {
+    if !xml.contains("{268004ae-ef6b-4e9b-8425-127220d84719}") {
+        return csom_failure(
+            "cipp-sim answers queries on the Tenant object only.",
+            "System.NotSupportedException",
+        );
+    }
+    let mut changes = Vec::new();
+    for part in xml.split("<SetProperty ").skip(1) {
+        let Some(name) = attribute(part, "Name") else {
+            return csom_failure("SetProperty without a Name.", "System.ArgumentException");
+        };
+        let Some(kind) = attribute(part, "Type") else {
+            return csom_failure("Parameter without a Type.", "System.ArgumentException");
+        };
+        let raw = part
+            .split_once("<Parameter")
+            .and_then(|(_, after)| after.split_once('>'))
+            .and_then(|(_, after)| after.split_once("</Parameter>"))
+            .map(|(v, _)| unescape(v))
+            .unwrap_or_default();
+        let Some(current) = settings.get(name) else {
+            return csom_failure(
+                &format!("The property '{name}' does not exist on type 'Microsoft.Online.SharePoint.TenantAdministration.Tenant'."),
+                "Microsoft.SharePoint.Client.InvalidClientQueryException",
+            );
+        };
+        let value = match kind {
+            "Boolean" => raw.parse::<bool>().ok().map(Value::Bool),
+            "Int32" | "Int64" => raw.parse::<i64>().ok().map(Value::from),
+            "String" => Some(Value::String(raw.clone())),
+            _ => None,
+        };
+        let same_kind = matches!(
+            (current, &value),
+            (Value::Bool(_), Some(Value::Bool(_)))
+                | (Value::Number(_), Some(Value::Number(_)))
+                | (Value::String(_) | Value::Null, Some(Value::String(_)))
+        );
+        let Some(value) = value.filter(|_| same_kind) else {
+            return csom_failure(
+                &format!("The value '{raw}' is not valid for property '{name}'."),
+                "System.ArgumentException",
+            );
+        };
+        changes.push((name.to_string(), value));
+    }
+    let mut out = vec![
+        json!({"SchemaVersion": "15.0.0.0", "LibraryVersion": "16.0.0.0", "ErrorInfo": null,
+        "TraceCorrelationId": uuid::Uuid::new_v4().to_string()}),
+    ];
+    if !changes.is_empty() {
+        if !xml.contains("<Method Name=\"Update\"") {
+            // Without Update nothing is saved, as in SharePoint.
+            return Reply::json(200, Value::Array(out));
+        }
+        for (k, v) in changes {
+            settings.insert(k, v);
+        }
+    }
+    if xml.contains("<Query ") {
+        out.push(json!(2));
+        out.push(json!({"IsNull": false}));
+        out.push(json!(3));
+        out.push(Value::Object(settings.clone()));
+    }
+    Reply::json(200, Value::Array(out))
+}
