@@ -42,6 +42,12 @@ enum Command {
     /// Exchange Online and Security & Compliance cmdlets in a tenant.
     #[command(subcommand)]
     Exo(commands::exo::ExoCommand),
+    /// Teams policies and configurations in a tenant.
+    #[command(subcommand)]
+    Teams(commands::teams::TeamsCommand),
+    /// SharePoint Online tenant settings and storage.
+    #[command(subcommand)]
+    Spo(commands::spo::SpoCommand),
     /// Raw Microsoft Graph calls in a tenant.
     #[command(subcommand)]
     Graph(commands::graph::GraphCommand),
@@ -88,6 +94,8 @@ fn main() -> ExitCode {
             Command::Graph(c) => commands::graph::run(c, json).await,
             Command::Gdap(c) => commands::gdap::run(c, json).await,
             Command::Exo(c) => commands::exo::run(c, json).await,
+            Command::Teams(c) => commands::teams::run(c, json).await,
+            Command::Spo(c) => commands::spo::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,
         }
     });

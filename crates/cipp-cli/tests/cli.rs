@@ -538,3 +538,93 @@ async fn exo_run_bulk_and_cmdlet_errors() {
     );
     assert_eq!(labels[0]["Name"], "General");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn teams_policies_and_sharepoint_settings() {
+    let sim = Sim::start().await.unwrap();
+    let t = "charlie.onmicrosoft.com";
+    let global = json_out(
+        &run(
+            &sim,
+            &[
+                "teams",
+                "policy",
+                "get",
+                "Get-CsTeamsMeetingPolicy",
+                "-t",
+                t,
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(global["AllowAnonymousUsersToJoinMeeting"], true);
+    let out = json_out(
+        &run(
+            &sim,
+            &[
+                "teams",
+                "policy",
+                "set",
+                "TeamsMeetingPolicy",
+                "-t",
+                t,
+                "-p",
+                "AllowAnonymousUsersToJoinMeeting=false",
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(out["changed"], true);
+    let again = json_out(
+        &run(
+            &sim,
+            &[
+                "teams",
+                "policy",
+                "set",
+                "TeamsMeetingPolicy",
+                "-t",
+                t,
+                "-p",
+                "AllowAnonymousUsersToJoinMeeting=false",
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(again["changed"], false);
+    let out = run(
+        &sim,
+        &[
+            "teams",
+            "policy",
+            "set",
+            "TeamsMeetingPolicy",
+            "-t",
+            t,
+            "-p",
+            "Nope=1",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Nope"));
+
+    let settings = json_out(&run(&sim, &["spo", "settings", "-t", t, "--json"]).await);
+    assert_eq!(settings["SharingCapability"], 2);
+    json_out(
+        &run(
+            &sim,
+            &["spo", "set", "-t", t, "-p", "SharingCapability=0", "--json"],
+        )
+        .await,
+    );
+    assert_eq!(sim.sharepoint_settings(t).unwrap()["SharingCapability"], 0);
+    let quota = json_out(&run(&sim, &["spo", "quota", "-t", t, "--json"]).await);
+    assert!(quota["used_percent"].as_f64().unwrap() > 0.0);
+    let out = run(&sim, &["spo", "set", "-t", t, "-p", "Bogus=1"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Bogus"));
+}

@@ -12,17 +12,26 @@ use tokio::sync::OnceCell;
 use crate::csom;
 use crate::error::SharePointError;
 
-/// Tenant-wide SharePoint settings (`Tenant` in CSOM), every property kept.
+/// Tenant-wide SharePoint settings (`Tenant` in CSOM): every property as SharePoint returned it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TenantSettings {
-    /// External sharing: 0 disabled, 1 existing guests and new guests by sign-in, 2 anyone,
-    /// 3 existing guests only.
-    #[serde(rename = "SharingCapability", default)]
-    pub sharing_capability: Option<i64>,
-    /// Every property, as SharePoint returned it.
+    /// Every property, by its CSOM name (`SharingCapability`, `ShowEveryoneClaim`, ...).
     #[serde(flatten)]
     pub properties: Map<String, Value>,
+}
+
+impl TenantSettings {
+    /// One property.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.properties.get(name)
+    }
+
+    /// External sharing: 0 disabled, 1 existing guests and new guests by sign-in, 2 anyone,
+    /// 3 existing guests only.
+    pub fn sharing_capability(&self) -> Option<i64> {
+        self.get("SharingCapability").and_then(Value::as_i64)
+    }
 }
 
 /// The tenant's storage (`StorageQuotas()`), in MB.
@@ -56,7 +65,7 @@ impl StorageQuota {
 /// use cipp_sharepoint::SharePointClient;
 /// let spo = SharePointClient::new(pipeline, "alpha.onmicrosoft.com");
 /// let settings = spo.tenant_settings().await?;
-/// if settings.sharing_capability == Some(2) {
+/// if settings.sharing_capability() == Some(2) {
 ///     let mut change = serde_json::Map::new();
 ///     change.insert("SharingCapability".into(), 1.into());
 ///     spo.set_tenant_settings(&change).await?;

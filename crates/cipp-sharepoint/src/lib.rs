@@ -7,7 +7,7 @@
 //! ```no_run
 //! # async fn run(pipeline: cipp_core::Pipeline) -> Result<(), cipp_sharepoint::SharePointError> {
 //! let spo = cipp_sharepoint::SharePointClient::new(pipeline, "alpha.onmicrosoft.com");
-//! println!("sharing: {:?}", spo.tenant_settings().await?.sharing_capability);
+//! println!("sharing: {:?}", spo.tenant_settings().await?.sharing_capability());
 //! println!("storage used: {:?}%", spo.storage_quota().await?.used_percent());
 //! # Ok(()) }
 //! ```

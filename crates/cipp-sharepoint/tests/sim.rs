@@ -38,7 +38,7 @@ async fn name_discovery_settings_and_quota() {
         .ends_with("/sharepoint/alpha-admin"));
 
     let settings = spo.tenant_settings().await.unwrap();
-    assert_eq!(settings.sharing_capability, Some(2));
+    assert_eq!(settings.sharing_capability(), Some(2));
     assert_eq!(settings.properties["ShowEveryoneClaim"], true);
 
     let mut change = Map::new();

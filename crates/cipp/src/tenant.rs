@@ -5,6 +5,8 @@ use std::sync::Arc;
 use cipp_core::{Error, Pipeline};
 use cipp_exchange::{ExchangeCache, ExchangeClient};
 use cipp_graph::GraphClient;
+use cipp_sharepoint::SharePointClient;
+use cipp_teams::TeamsClient;
 
 /// A handle on one tenant. Creating it sends nothing.
 #[derive(Debug, Clone)]
@@ -26,6 +28,16 @@ impl Tenant {
     /// The name this handle was created with (GUID or domain).
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// SharePoint Online administration in this tenant.
+    pub fn sharepoint(&self) -> SharePointClient {
+        SharePointClient::new(self.pipeline.clone(), self.id.clone())
+    }
+
+    /// The Teams admin ConfigAPI in this tenant.
+    pub fn teams(&self) -> TeamsClient {
+        TeamsClient::new(self.pipeline.clone(), self.id.clone())
     }
 
     /// The tenant's GUID (looked up once through Entra's OpenID metadata for a domain).

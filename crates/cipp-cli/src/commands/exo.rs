@@ -93,8 +93,7 @@ pub async fn run(cmd: ExoCommand, json_out: bool) -> Result<(), Error> {
                     .map_err(|e| Error::invalid_input("--params-json", e.to_string()))?;
                 call = call.params(value)?;
             }
-            for p in &params {
-                let (name, value) = parse_param(p)?;
+            for (name, value) in super::params_object(&params)? {
                 call = call.param(name, value);
             }
             if let Some(a) = anchor {
@@ -171,16 +170,6 @@ pub async fn run(cmd: ExoCommand, json_out: bool) -> Result<(), Error> {
     }
 }
 
-/// `Name=Value`, the value as JSON when it parses, else as text.
-fn parse_param(p: &str) -> Result<(String, Value), Error> {
-    let (name, value) = p
-        .split_once('=')
-        .filter(|(n, _)| !n.trim().is_empty())
-        .ok_or_else(|| Error::invalid_input("--param", format!("'{p}' is not Name=Value")))?;
-    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
-    Ok((name.trim().to_string(), value))
-}
-
 /// The bulk file's operations.
 fn operations(exo: &ExchangeClient, text: &str) -> Result<Vec<cipp::exchange::Cmdlet>, Error> {
     let items: Vec<Map<String, Value>> = serde_json::from_str(text).map_err(|e| {
@@ -208,22 +197,4 @@ fn operations(exo: &ExchangeClient, text: &str) -> Result<Vec<cipp::exchange::Cm
             Ok(op)
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn params_are_json_when_they_can_be() {
-        assert_eq!(parse_param("A=true").unwrap(), ("A".into(), json!(true)));
-        assert_eq!(parse_param("A=[1,2]").unwrap(), ("A".into(), json!([1, 2])));
-        assert_eq!(
-            parse_param("ResultSize=Unlimited").unwrap(),
-            ("ResultSize".into(), json!("Unlimited"))
-        );
-        assert_eq!(parse_param("A=x=y").unwrap(), ("A".into(), json!("x=y")));
-        assert!(parse_param("=1").is_err());
-        assert!(parse_param("nothing").is_err());
-    }
 }
