@@ -108,6 +108,18 @@ export declare class Pager {
   nextPage(): Promise<Array<any> | null>
 }
 
+/** SharePoint Online tenant administration in one tenant. */
+export declare class SharePoint {
+  /** The tenant's SharePoint name. */
+  name(): Promise<string>
+  /** Every tenant setting (CSOM Tenant properties). */
+  tenantSettings(): Promise<any>
+  /** Change tenant settings (only those given are sent). */
+  setTenantSettings(changes: any): Promise<void>
+  /** `{tenantStorageMb, usedStorageMb, usedPercent}`. */
+  storageQuota(): Promise<any>
+}
+
 /** A running simulator. */
 export declare class Sim {
   /** `http://127.0.0.1:PORT`. */
@@ -124,6 +136,10 @@ export declare class Sim {
   approveRelationship(relationship: string, customer: string): Promise<any>
   /** The simulator's Exchange objects of `noun` (`Mailbox`, ...) in a tenant. */
   exchangeObjects(tenant: string, noun: string, compliance?: boolean | undefined | null): Promise<any>
+  /** The simulator's Teams configurations of `kind` in a tenant. */
+  teamsConfigurations(tenant: string, kind: string): Promise<any>
+  /** The simulator's SharePoint tenant settings of a tenant. */
+  sharepointSettings(tenant: string): Promise<any>
   /** Add `count` generated user mailboxes to a tenant's Exchange. */
   generateMailboxes(tenant: string, count: number): Promise<void>
   /** Forget the request log and counters. */
@@ -136,6 +152,18 @@ export declare class Sim {
   stop(): Promise<void>
 }
 
+/** Teams policies and configurations in one tenant. */
+export declare class Teams {
+  /** Every instance of a type (`TeamsMeetingPolicy`, `Get-CsTeamsMeetingPolicy`, ...). */
+  list(kind: string): Promise<any>
+  /** One instance (default `Global`). */
+  get(kind: string, identity?: string | undefined | null): Promise<any>
+  /** Change properties read-modify-write: `{changed, object}`. */
+  set(kind: string, changes: any, identity?: string | undefined | null): Promise<any>
+  /** Remove a custom instance. */
+  delete(kind: string, identity: string): Promise<void>
+}
+
 /** One tenant. */
 export declare class Tenant {
   /** The name the handle was made with. */
@@ -144,6 +172,10 @@ export declare class Tenant {
   get graph(): Graph
   /** Exchange Online cmdlets in this tenant (`.compliance` for Security & Compliance). */
   get exchange(): Exchange
+  /** Teams policies and configurations in this tenant. */
+  get teams(): Teams
+  /** SharePoint Online tenant administration in this tenant. */
+  get sharepoint(): SharePoint
   /** The tenant's GUID. */
   guid(): Promise<string>
 }

@@ -84,6 +84,10 @@ export declare class Tenant {
   readonly graph: Graph
   /** Exchange Online cmdlets (`.compliance` for Security & Compliance). */
   readonly exchange: Exchange
+  /** Teams policies and configurations. */
+  readonly teams: Teams
+  /** SharePoint Online tenant administration. */
+  readonly sharepoint: SharePoint
   guid (): Promise<string>
 }
 
@@ -166,6 +170,22 @@ export declare class Exchange {
   availableCmdlets (): Promise<string[]>
 }
 
+/** Teams policies; `kind` is a type, noun or cmdlet name (`Get-CsTeamsMeetingPolicy`). */
+export declare class Teams {
+  list (kind: string): Promise<Record<string, unknown>[]>
+  get (kind: string, identity?: string): Promise<Record<string, unknown>>
+  /** Read-modify-write; nothing is written when every value already matches. */
+  set (kind: string, changes: Record<string, unknown>, identity?: string): Promise<{ changed: boolean, object: Record<string, unknown> }>
+  delete (kind: string, identity: string): Promise<void>
+}
+
+export declare class SharePoint {
+  name (): Promise<string>
+  tenantSettings (): Promise<Record<string, unknown>>
+  setTenantSettings (changes: Record<string, boolean | number | string>): Promise<void>
+  storageQuota (): Promise<{ tenantStorageMb: number | null, usedStorageMb: number | null, usedPercent: number | null }>
+}
+
 export declare class Gdap {
   relationships (options?: { all?: boolean }): Promise<Relationship[]>
   relationship (id: string): Promise<Relationship>
@@ -215,6 +235,8 @@ export declare class Sim {
   approveRelationship (relationship: string, customer: string): Promise<Relationship>
   exchangeObjects (tenant: string, noun: string, options?: { compliance?: boolean }): Promise<ExchangeRow[]>
   generateMailboxes (tenant: string, count: number): Promise<void>
+  teamsConfigurations (tenant: string, kind: string): Promise<Record<string, unknown>[]>
+  sharepointSettings (tenant: string): Promise<Record<string, unknown>>
   addFault (rule: FaultRule): Promise<number>
   expireTokens (): Promise<void>
   stop (): Promise<void>

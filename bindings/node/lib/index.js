@@ -97,7 +97,25 @@ class Tenant {
   get id () { return this._n.id }
   get graph () { return new Graph(this._n.graph) }
   get exchange () { return new Exchange(this._n.exchange) }
+  get teams () { return new Teams(this._n.teams) }
+  get sharepoint () { return new SharePoint(this._n.sharepoint) }
   guid () { return call(() => this._n.guid()) }
+}
+
+class Teams {
+  constructor (inner) { this._n = inner }
+  list (kind) { return call(() => this._n.list(kind)) }
+  get (kind, identity) { return call(() => this._n.get(kind, identity)) }
+  set (kind, changes, identity) { return call(() => this._n.set(kind, changes, identity)) }
+  delete (kind, identity) { return call(() => this._n.delete(kind, identity)) }
+}
+
+class SharePoint {
+  constructor (inner) { this._n = inner }
+  name () { return call(() => this._n.name()) }
+  tenantSettings () { return call(() => this._n.tenantSettings()) }
+  setTenantSettings (changes) { return call(() => this._n.setTenantSettings(changes)) }
+  storageQuota () { return call(() => this._n.storageQuota()) }
 }
 
 class Exchange {
@@ -153,9 +171,11 @@ class Sim {
   approveRelationship (relationship, customer) { return call(() => this._n.approveRelationship(relationship, customer)) }
   exchangeObjects (tenant, noun, options = {}) { return call(() => this._n.exchangeObjects(tenant, noun, options.compliance ?? false)) }
   generateMailboxes (tenant, count) { return call(() => this._n.generateMailboxes(tenant, count)) }
+  teamsConfigurations (tenant, kind) { return call(() => this._n.teamsConfigurations(tenant, kind)) }
+  sharepointSettings (tenant) { return call(() => this._n.sharepointSettings(tenant)) }
   addFault (rule) { return call(() => this._n.addFault(rule)) }
   expireTokens () { return call(() => this._n.expireTokens()) }
   stop () { return call(() => this._n.stop()) }
 }
 
-module.exports = { Client, Tenant, Graph, Exchange, Gdap, Sim, ...classes }
+module.exports = { Client, Tenant, Graph, Exchange, Teams, SharePoint, Gdap, Sim, ...classes }

@@ -16,6 +16,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{json, Value};
 
+mod admin;
 mod exchange;
 mod gdap;
 
@@ -199,6 +200,24 @@ impl Tenant {
             cipp: self.cipp.clone(),
             tenant: self.id.clone(),
             compliance: false,
+        }
+    }
+
+    /// Teams policies and configurations in this tenant.
+    #[napi(getter)]
+    pub fn teams(&self) -> admin::Teams {
+        admin::Teams {
+            cipp: self.cipp.clone(),
+            tenant: self.id.clone(),
+        }
+    }
+
+    /// SharePoint Online tenant administration in this tenant.
+    #[napi(getter)]
+    pub fn sharepoint(&self) -> admin::SharePoint {
+        admin::SharePoint {
+            cipp: self.cipp.clone(),
+            tenant: self.id.clone(),
         }
     }
 
@@ -481,6 +500,23 @@ impl Sim {
         self.with(|s| s.exchange_objects(&tenant, &noun, compliance.unwrap_or(false)))
             .await?
             .map(Value::Array)
+            .map_err(sim_err)
+    }
+
+    /// The simulator's Teams configurations of `kind` in a tenant.
+    #[napi]
+    pub async fn teams_configurations(&self, tenant: String, kind: String) -> Result<Value> {
+        self.with(|s| s.teams_configurations(&tenant, &kind))
+            .await?
+            .map(Value::Array)
+            .map_err(sim_err)
+    }
+
+    /// The simulator's SharePoint tenant settings of a tenant.
+    #[napi]
+    pub async fn sharepoint_settings(&self, tenant: String) -> Result<Value> {
+        self.with(|s| s.sharepoint_settings(&tenant))
+            .await?
             .map_err(sim_err)
     }
 

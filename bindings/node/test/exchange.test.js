@@ -68,3 +68,22 @@ test('bulk reports every operation, and compliance works', async () => {
   const labels = await exo.compliance.invoke('Get-Label')
   assert.equal(labels[0].Name, 'General')
 })
+
+test('teams policies read-modify-write and SharePoint settings', async () => {
+  const t = client.tenant('charlie.onmicrosoft.com')
+  assert.equal((await t.teams.list('Get-CsTeamsMeetingPolicy')).length, 2)
+  const first = await t.teams.set('TeamsMeetingPolicy', { AllowAnonymousUsersToJoinMeeting: false })
+  assert.equal(first.changed, true)
+  const again = await t.teams.set('TeamsMeetingPolicy', { AllowAnonymousUsersToJoinMeeting: false })
+  assert.equal(again.changed, false)
+  await assert.rejects(t.teams.set('TeamsMeetingPolicy', { Nope: 1 }), InvalidInputError)
+  const stored = await sim.teamsConfigurations('charlie.onmicrosoft.com', 'TeamsMeetingPolicy')
+  assert.equal(stored.find(p => p.Identity === 'Global').AllowAnonymousUsersToJoinMeeting, false)
+
+  assert.equal(await t.sharepoint.name(), 'charlie')
+  assert.equal((await t.sharepoint.tenantSettings()).SharingCapability, 2)
+  await t.sharepoint.setTenantSettings({ SharingCapability: 0 })
+  assert.equal((await sim.sharepointSettings('charlie.onmicrosoft.com')).SharingCapability, 0)
+  assert.ok((await t.sharepoint.storageQuota()).usedPercent > 0)
+  await assert.rejects(t.sharepoint.setTenantSettings({ Bogus: true }), HttpError)
+})

@@ -170,6 +170,18 @@ impl Tenant {
         crate::exchange::Exchange::new(self.core.clone(), self.id.clone())
     }
 
+    /// Teams policies and configurations in this tenant.
+    #[getter]
+    fn teams(&self) -> crate::admin::Teams {
+        crate::admin::Teams::new(self.core.clone(), self.id.clone())
+    }
+
+    /// SharePoint Online tenant administration in this tenant.
+    #[getter]
+    fn sharepoint(&self) -> crate::admin::SharePoint {
+        crate::admin::SharePoint::new(self.core.clone(), self.id.clone())
+    }
+
     /// The tenant's GUID.
     fn guid(&self, py: Python<'_>) -> PyResult<String> {
         let t = self.core.cipp()?.tenant(self.id.clone());

@@ -4,6 +4,7 @@
 //! The native core of the `cipp` Python package (`cipp._native`). The hand-written Python
 //! layer in `python/cipp` re-exports these classes and defines the exception hierarchy.
 
+mod admin;
 mod client;
 mod convert;
 mod errors;
@@ -22,6 +23,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<graph::Graph>()?;
     m.add_class::<gdap::Gdap>()?;
     m.add_class::<exchange::Exchange>()?;
+    m.add_class::<admin::Teams>()?;
+    m.add_class::<admin::SharePoint>()?;
     m.add_class::<graph::GraphIter>()?;
     m.add_class::<sim::Sim>()?;
     m.add_function(wrap_pyfunction!(sim::start, m)?)?;

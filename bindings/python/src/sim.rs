@@ -109,6 +109,27 @@ impl Sim {
         convert::to_py(py, &serde_json::Value::Array(rows))
     }
 
+    /// The simulator's Teams configurations of `kind` in a tenant.
+    fn teams_configurations(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        kind: &str,
+    ) -> PyResult<Py<PyAny>> {
+        let rows = self
+            .with(|s| s.teams_configurations(tenant, kind))?
+            .map_err(sim_err)?;
+        convert::to_py(py, &serde_json::Value::Array(rows))
+    }
+
+    /// The simulator's SharePoint tenant settings of a tenant.
+    fn sharepoint_settings(&self, py: Python<'_>, tenant: &str) -> PyResult<Py<PyAny>> {
+        let v = self
+            .with(|s| s.sharepoint_settings(tenant))?
+            .map_err(sim_err)?;
+        convert::to_py(py, &v)
+    }
+
     /// Add `count` generated user mailboxes to a tenant's Exchange.
     fn generate_mailboxes(&self, tenant: &str, count: usize) -> PyResult<()> {
         self.with(|s| s.generate_mailboxes(tenant, count))?

@@ -94,3 +94,29 @@ def test_compliance_and_async(sim):
         return await ac.tenant(TENANT).exchange.compliance.invoke("Get-Label")
 
     assert asyncio.run(main())[0]["Name"] == "General"
+
+
+def test_teams_policies(sim):
+    teams = sim.client().tenant("charlie.onmicrosoft.com").teams
+    assert len(teams.list("Get-CsTeamsMeetingPolicy")) == 2
+    assert teams.get("TeamsMeetingPolicy")["AllowAnonymousUsersToJoinMeeting"] is True
+    out = teams.set("TeamsMeetingPolicy", {"AllowAnonymousUsersToJoinMeeting": False})
+    assert out["changed"] is True
+    assert teams.set("TeamsMeetingPolicy", {"AllowAnonymousUsersToJoinMeeting": False})["changed"] is False
+    stored = sim.teams_configurations("charlie.onmicrosoft.com", "TeamsMeetingPolicy")
+    assert next(p for p in stored if p["Identity"] == "Global")["AllowAnonymousUsersToJoinMeeting"] is False
+    with pytest.raises(cipp.InvalidInputError):
+        teams.set("TeamsMeetingPolicy", {"NoSuchThing": 1})
+    with pytest.raises(cipp.NotFoundError):
+        teams.get("TeamsMeetingPolicy", "Tag:Missing")
+
+
+def test_sharepoint_settings(sim):
+    spo = sim.client().tenant("bravologistics.com").sharepoint
+    assert spo.name() == "bravo"
+    assert spo.tenant_settings()["SharingCapability"] == 2
+    spo.set_tenant_settings({"SharingCapability": 1})
+    assert sim.sharepoint_settings("bravologistics.com")["SharingCapability"] == 1
+    assert spo.storage_quota()["used_percent"] > 0
+    with pytest.raises(cipp.HttpError):
+        spo.set_tenant_settings({"Bogus": True})

@@ -21,7 +21,17 @@ from ._errors import (
     ThrottledError,
     TransportError,
 )
-from ._native import Client, Exchange, Gdap, Graph, GraphIter, Tenant, __version__
+from ._native import (
+    Client,
+    Exchange,
+    Gdap,
+    Graph,
+    GraphIter,
+    SharePoint,
+    Teams,
+    Tenant,
+    __version__,
+)
 from .aio import AsyncClient
 
 __all__ = [
@@ -33,6 +43,8 @@ __all__ = [
     "DecodeError",
     "Exchange",
     "Gdap",
+    "SharePoint",
+    "Teams",
     "Graph",
     "GraphIter",
     "HttpError",

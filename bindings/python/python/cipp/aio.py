@@ -100,6 +100,16 @@ class AsyncTenant:
     def exchange(self) -> "AsyncExchange":
         return AsyncExchange(self._t.exchange)
 
+    @property
+    def teams(self) -> "_AsyncWrapper":
+        """Teams policies; see :class:`cipp.Teams` for the arguments."""
+        return _AsyncWrapper(self._t.teams)
+
+    @property
+    def sharepoint(self) -> "_AsyncWrapper":
+        """SharePoint tenant settings; see :class:`cipp.SharePoint` for the arguments."""
+        return _AsyncWrapper(self._t.sharepoint)
+
     async def guid(self) -> str:
         return await _run(self._t.guid)
 
