@@ -35,6 +35,12 @@ const REGIONS: [&str; 3] = ["nam10b", "eur03b", "apc01b"];
 /// Parameters every cmdlet accepts without them being properties.
 const COMMON_PARAMETERS: [&str; 5] = ["Confirm", "Force", "WhatIf", "ErrorAction", "Identity"];
 
+/// One Exchange object: property -> value.
+type Row = Map<String, Value>;
+
+/// What a cmdlet yields: its rows and its warnings.
+type CmdletYield = (Vec<Row>, Vec<String>);
+
 /// One tenant's objects: noun (lower case) -> objects, per admin API.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct ExoStore {
@@ -702,7 +708,7 @@ fn run(
     store: &mut ExoStore,
     name: &str,
     params: &Map<String, Value>,
-) -> Result<(Vec<Map<String, Value>>, Vec<String>), Reply> {
+) -> Result<CmdletYield, Reply> {
     let server = format!(
         "{}.PROD.OUTLOOK.COM",
         ctx.tenant.id.get(..8).unwrap_or("SIM").to_ascii_uppercase()

@@ -22,10 +22,13 @@ const FEDERATION: [&str; 2] = [
 ];
 const ADMIN_SERVICE: &str = "admin2a.online.lync.com";
 
-/// Each tenant's configurations: type -> instances.
+/// One tenant's configurations: type -> instances.
+type Configurations = BTreeMap<String, Vec<Map<String, Value>>>;
+
+/// Each tenant's configurations.
 #[derive(Debug, Default)]
 pub(crate) struct TeamsState {
-    tenants: HashMap<String, Mutex<BTreeMap<String, Vec<Map<String, Value>>>>>,
+    tenants: HashMap<String, Mutex<Configurations>>,
 }
 
 fn obj(v: Value) -> Map<String, Value> {
@@ -53,7 +56,7 @@ impl TeamsState {
             .partner_and_customers()
             .map(|t| {
                 let id = t.id.to_ascii_lowercase();
-                let mut types: BTreeMap<String, Vec<Map<String, Value>>> = BTreeMap::new();
+                let mut types = Configurations::new();
                 let mut put = |kind: &str, identity: &str, props: Value| {
                     types
                         .entry(kind.to_string())
