@@ -28,7 +28,7 @@ export declare class Exchange {
   invokeOutput(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<any>
   /**
    * Many cmdlets in `$batch` calls of ten: `[{cmdlet, parameters, id, select}]` ->
-   * `{operations: [{id, cmdlet, success, rows, warnings | error}], roundTrips}`.
+   * `{operations: [{id, cmdlet, success, rows, warnings | error}], round_trips}`.
    */
   bulk(operations: any): Promise<any>
   /** Every mailbox. */

@@ -156,14 +156,14 @@ export interface BulkOperationResult {
   success: boolean
   rows?: ExchangeRow[]
   warnings?: string[]
-  error?: { message: string, exceptionType: string | null, code: string | null, status: number | null, target: string | null }
+  error?: { message: string, exception_type: string | null, code: string | null, status: number | null, target: string | null }
 }
 
 export declare class Exchange {
   readonly compliance: Exchange
   invoke (cmdlet: string, parameters?: Record<string, unknown> | null, options?: InvokeOptions): Promise<ExchangeRow[]>
   invokeOutput (cmdlet: string, parameters?: Record<string, unknown> | null, options?: InvokeOptions): Promise<{ rows: ExchangeRow[], warnings: string[], pages: number }>
-  bulk (operations: BulkOperation[]): Promise<{ operations: BulkOperationResult[], roundTrips: number }>
+  bulk (operations: BulkOperation[]): Promise<{ operations: BulkOperationResult[], round_trips: number }>
   mailboxes (): Promise<ExchangeRow[]>
   inboxRules (mailbox: string): Promise<ExchangeRow[]>
   organizationConfig (): Promise<ExchangeRow>

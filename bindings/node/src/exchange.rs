@@ -123,50 +123,13 @@ impl Exchange {
     }
 
     /// Many cmdlets in `$batch` calls of ten: `[{cmdlet, parameters, id, select}]` ->
-    /// `{operations: [{id, cmdlet, success, rows, warnings | error}], roundTrips}`.
+    /// `{operations: [{id, cmdlet, success, rows, warnings | error}], round_trips}`.
     #[napi]
     pub async fn bulk(&self, operations: Value) -> Result<Value> {
         let exo = self.client();
-        let Value::Array(items) = operations else {
-            return Err(crate::invalid("operations", "expected an array of objects"));
-        };
-        let mut ops = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            let name = item
-                .get("cmdlet")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    crate::invalid(
-                        &format!("operations[{i}].cmdlet"),
-                        "missing or not a string",
-                    )
-                })?
-                .to_string();
-            let mut op = exo
-                .cmdlet(name)
-                .params(item.get("parameters").cloned().unwrap_or(Value::Null))
-                .map_err(exo_error)?;
-            if let Some(id) = item.get("id").and_then(Value::as_str) {
-                op = op.id(id);
-            }
-            if let Some(Value::Array(sel)) = item.get("select") {
-                op = op.select(sel.iter().filter_map(Value::as_str));
-            }
-            ops.push(op);
-        }
+        let ops = exo.operations_from_json(operations).map_err(exo_error)?;
         let result = exo.bulk(ops).await.map_err(exo_error)?;
-        let operations: Vec<Value> = result
-            .operations
-            .iter()
-            .map(|o| match &o.outcome {
-                Ok(out) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": true,
-                    "rows": out.rows, "warnings": out.warnings}),
-                Err(e) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": false,
-                    "error": {"message": e.message, "exceptionType": e.exception_type,
-                        "code": e.code, "status": e.status, "target": e.target}}),
-            })
-            .collect();
-        Ok(json!({"operations": operations, "roundTrips": result.round_trips}))
+        Ok(result.to_json())
     }
 
     /// Every mailbox.

@@ -127,52 +127,11 @@ impl Exchange {
     /// a failed operation does not raise, it is reported.
     fn bulk(&self, py: Python<'_>, operations: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let exo = self.client()?;
-        let items = convert::from_py(operations, "operations")?;
-        let Value::Array(items) = items else {
-            return Err(pyo3::exceptions::PyValueError::new_err(
-                "operations must be a list of dicts",
-            ));
-        };
-        let mut ops = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            let name = item
-                .get("cmdlet")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    exchange_to_py(ExchangeError::from(cipp::Error::invalid_input(
-                        format!("operations[{i}].cmdlet"),
-                        "missing or not a string",
-                    )))
-                })?
-                .to_string();
-            let mut op = exo
-                .cmdlet(name)
-                .params(item.get("parameters").cloned().unwrap_or(Value::Null))
-                .map_err(exchange_to_py)?;
-            if let Some(id) = item.get("id").and_then(Value::as_str) {
-                op = op.id(id);
-            }
-            if let Some(Value::Array(sel)) = item.get("select") {
-                op = op.select(sel.iter().filter_map(Value::as_str));
-            }
-            ops.push(op);
-        }
+        let ops = exo
+            .operations_from_json(convert::from_py(operations, "operations")?)
+            .map_err(exchange_to_py)?;
         let result = run(py, async move { exo.bulk(ops).await })?;
-        let operations: Vec<Value> = result
-            .operations
-            .iter()
-            .map(|o| match &o.outcome {
-                Ok(out) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": true,
-                    "rows": out.rows, "warnings": out.warnings}),
-                Err(e) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": false,
-                    "error": {"message": e.message, "exception_type": e.exception_type,
-                        "code": e.code, "status": e.status, "target": e.target}}),
-            })
-            .collect();
-        convert::to_py(
-            py,
-            &json!({"operations": operations, "round_trips": result.round_trips}),
-        )
+        convert::to_py(py, &result.to_json())
     }
 
     /// Every mailbox (`Get-Mailbox -ResultSize Unlimited`).

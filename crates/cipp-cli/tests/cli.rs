@@ -524,7 +524,7 @@ async fn exo_run_bulk_and_cmdlet_errors() {
     assert_eq!(ops[0]["success"], true);
     assert_eq!(ops[1]["success"], false);
     assert_eq!(
-        ops[1]["exception_type"],
+        ops[1]["error"]["exception_type"],
         "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"
     );
     assert_eq!(v["round_trips"], 1);

@@ -67,6 +67,24 @@ impl BulkResult {
     pub fn get(&self, id: &str) -> Option<&OperationResult> {
         self.operations.iter().find(|o| o.id == id)
     }
+
+    /// `{"operations": [{"id", "cmdlet", "success", "rows", "warnings"} | {"id", "cmdlet",
+    /// "success": false, "error": {"message", "exception_type", "code", "status", "target"}}],
+    /// "round_trips"}`: the shape the CLI prints and the bindings return.
+    pub fn to_json(&self) -> Value {
+        let operations: Vec<Value> = self
+            .operations
+            .iter()
+            .map(|o| match &o.outcome {
+                Ok(out) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": true,
+                    "rows": out.rows, "warnings": out.warnings}),
+                Err(e) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": false,
+                    "error": {"message": e.message, "exception_type": e.exception_type,
+                        "code": e.code, "status": e.status, "target": e.target}}),
+            })
+            .collect();
+        json!({"operations": operations, "round_trips": self.round_trips})
+    }
 }
 
 /// One sub-request still to send: operation index and the URL to post to.
@@ -86,6 +104,50 @@ struct OpState {
 }
 
 impl ExchangeClient {
+    /// Operations from JSON: `[{"cmdlet": "Set-Mailbox", "parameters": {...}, "id": "...",
+    /// "select": [...]}]` (what the CLI's bulk file and the bindings take).
+    pub fn operations_from_json(&self, operations: Value) -> Result<Vec<Cmdlet>, ExchangeError> {
+        let Value::Array(items) = operations else {
+            return Err(ExchangeError::invalid(
+                "operations",
+                "expected an array of {cmdlet, parameters, id, select} objects",
+            ));
+        };
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let name = item.get("cmdlet").and_then(Value::as_str).ok_or_else(|| {
+                    ExchangeError::invalid(format!("operations[{i}].cmdlet"), "missing or not text")
+                })?;
+                let mut op = self
+                    .cmdlet(name)
+                    .params(item.get("parameters").cloned().unwrap_or(Value::Null))?;
+                match item.get("id") {
+                    Some(Value::String(id)) => op = op.id(id.as_str()),
+                    None | Some(Value::Null) => {}
+                    Some(_) => {
+                        return Err(ExchangeError::invalid(
+                            format!("operations[{i}].id"),
+                            "not text",
+                        ))
+                    }
+                }
+                match item.get("select") {
+                    Some(Value::Array(sel)) => op = op.select(sel.iter().filter_map(Value::as_str)),
+                    None | Some(Value::Null) => {}
+                    Some(_) => {
+                        return Err(ExchangeError::invalid(
+                            format!("operations[{i}].select"),
+                            "not a list of property names",
+                        ))
+                    }
+                }
+                Ok(op)
+            })
+            .collect()
+    }
+
     /// Run many cmdlets in as few round trips as Exchange allows.
     ///
     /// ```no_run

@@ -1,28 +1,15 @@
 //! Exchange Online and Security & Compliance against the simulator, over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use cipp_core::{Credentials, Endpoints, Pipeline, RetryPolicy, Service};
+use cipp_core::{Pipeline, RetryPolicy};
 use cipp_exchange::{Anchor, ExchangeCache, ExchangeClient, ExchangeError};
 use cipp_sim::{FaultRule, FaultScope, Sim};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 fn pipeline(sim: &Sim) -> Pipeline {
-    let c = sim.credentials();
-    let creds = Credentials::builder(c.application_id)
-        .client_secret(c.application_secret)
-        .refresh_token(c.refresh_token)
-        .partner_tenant(c.partner_tenant_id)
-        .build()
-        .unwrap();
-    let mut endpoints = Endpoints::default();
-    for (name, url) in sim.endpoints() {
-        endpoints = endpoints
-            .with_override(name.parse::<Service>().unwrap(), &url)
-            .unwrap();
-    }
-    Pipeline::builder(creds)
-        .endpoints(endpoints)
+    cipp_testkit::pipeline_builder(sim)
+        .unwrap()
         .retry(RetryPolicy::default().with_base_delay(Duration::from_millis(5)))
         .build()
         .unwrap()

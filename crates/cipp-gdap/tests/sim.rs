@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cipp_core::{Credentials, Endpoints, Error, Pipeline, Service};
+use cipp_core::{Error, Pipeline};
 use cipp_gdap::roles::{GLOBAL_ADMINISTRATOR, RECOMMENDED_ROLES};
 use cipp_gdap::{
     Access, Change, ConsentOutcome, DirectoryOptions, GdapClient, GdapError, Invite,
@@ -14,23 +14,7 @@ use cipp_sim::Sim;
 use futures::TryStreamExt;
 
 fn pipeline(sim: &Sim) -> Pipeline {
-    let c = sim.credentials();
-    let creds = Credentials::builder(c.application_id)
-        .client_secret(c.application_secret)
-        .refresh_token(c.refresh_token)
-        .partner_tenant(c.partner_tenant_id)
-        .build()
-        .unwrap();
-    let mut endpoints = Endpoints::default();
-    for (name, url) in sim.endpoints() {
-        endpoints = endpoints
-            .with_override(name.parse::<Service>().unwrap(), &url)
-            .unwrap();
-    }
-    Pipeline::builder(creds)
-        .endpoints(endpoints)
-        .build()
-        .unwrap()
+    cipp_testkit::pipeline(sim).unwrap()
 }
 
 fn gdap(sim: &Sim) -> GdapClient {

@@ -1,29 +1,13 @@
 //! The Teams ConfigAPI against the simulator, over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use cipp_core::{Credentials, Endpoints, Pipeline, Service};
+use cipp_core::Pipeline;
 use cipp_sim::Sim;
 use cipp_teams::{TeamsClient, TeamsError};
 use serde_json::{json, Map};
 
 fn pipeline(sim: &Sim) -> Pipeline {
-    let c = sim.credentials();
-    let creds = Credentials::builder(c.application_id)
-        .client_secret(c.application_secret)
-        .refresh_token(c.refresh_token)
-        .partner_tenant(c.partner_tenant_id)
-        .build()
-        .unwrap();
-    let mut endpoints = Endpoints::default();
-    for (name, url) in sim.endpoints() {
-        endpoints = endpoints
-            .with_override(name.parse::<Service>().unwrap(), &url)
-            .unwrap();
-    }
-    Pipeline::builder(creds)
-        .endpoints(endpoints)
-        .build()
-        .unwrap()
+    cipp_testkit::pipeline(sim).unwrap()
 }
 
 #[tokio::test]

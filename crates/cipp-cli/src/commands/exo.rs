@@ -5,7 +5,7 @@ use std::io::Read;
 use cipp::exchange::{Anchor, ExchangeClient};
 use cipp::{Error, Grant};
 use clap::{Args, Subcommand};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::output;
 
@@ -122,36 +122,38 @@ pub async fn run(cmd: ExoCommand, json_out: bool) -> Result<(), Error> {
                     .map_err(|e| Error::invalid_input("file", format!("{file}: {e}")))?
             };
             let exo = target.client()?;
-            let ops = operations(&exo, &text)?;
-            let result = exo.bulk(ops).await?;
-            let rows: Vec<Value> = result
-                .operations
-                .iter()
-                .map(|o| match &o.outcome {
-                    Ok(out) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": true,
-                        "rows": out.rows, "warnings": out.warnings}),
-                    Err(e) => json!({"id": o.id, "cmdlet": o.cmdlet, "success": false,
-                        "error": e.message, "exception_type": e.exception_type, "code": e.code}),
-                })
-                .collect();
+            let ops: Value = serde_json::from_str(&text)
+                .map_err(|e| Error::invalid_input("bulk file", e.to_string()))?;
+            let result = exo.bulk(exo.operations_from_json(ops)?).await?;
+            let report = result.to_json();
             let failed = result.failures().count();
+            let total = result.operations.len();
             if json_out {
-                output::print_json(&json!({"operations": rows, "round_trips": result.round_trips}));
+                output::print_json(&report);
             } else {
+                let rows: Vec<Value> = report["operations"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|mut o| {
+                        o["error"] = o["error"]["message"].clone();
+                        o
+                    })
+                    .collect();
                 let cols: Vec<String> = ["id", "cmdlet", "success", "error"]
                     .map(String::from)
                     .to_vec();
                 print!("{}", output::table(&rows, &cols));
                 println!(
-                    "({} operations, {failed} failed, {} round trips)",
-                    rows.len(),
+                    "({total} operations, {failed} failed, {} round trips)",
                     result.round_trips
                 );
             }
             if failed > 0 {
                 return Err(Error::invalid_input(
                     "bulk",
-                    format!("{failed} of {} operations failed", rows.len()),
+                    format!("{failed} of {total} operations failed"),
                 ));
             }
             Ok(())
@@ -168,33 +170,4 @@ pub async fn run(cmd: ExoCommand, json_out: bool) -> Result<(), Error> {
             Ok(())
         }
     }
-}
-
-/// The bulk file's operations.
-fn operations(exo: &ExchangeClient, text: &str) -> Result<Vec<cipp::exchange::Cmdlet>, Error> {
-    let items: Vec<Map<String, Value>> = serde_json::from_str(text).map_err(|e| {
-        Error::invalid_input(
-            "bulk file",
-            format!("expected a JSON array of objects: {e}"),
-        )
-    })?;
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let name = item.get("cmdlet").and_then(Value::as_str).ok_or_else(|| {
-                Error::invalid_input(format!("[{i}].cmdlet"), "missing or not text")
-            })?;
-            let mut op = exo
-                .cmdlet(name)
-                .params(item.get("parameters").cloned().unwrap_or(Value::Null))?;
-            if let Some(id) = item.get("id").and_then(Value::as_str) {
-                op = op.id(id);
-            }
-            if let Some(Value::Array(sel)) = item.get("select") {
-                op = op.select(sel.iter().filter_map(Value::as_str));
-            }
-            Ok(op)
-        })
-        .collect()
 }
