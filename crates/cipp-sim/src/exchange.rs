@@ -355,12 +355,7 @@ fn answer(state: &State, inc: &Incoming, rest: &str, compliance: bool, draft: &m
             &format!("Invalid API version '{version}'."),
         );
     }
-    let token = inc.header("authorization").and_then(|h| {
-        h.get(..7)
-            .filter(|s| s.eq_ignore_ascii_case("bearer "))
-            .map(|_| h[7..].trim())
-    });
-    let claims = match state.tokens.validate(token) {
+    let claims = match state.tokens.validate(inc.bearer()) {
         Ok(c) => c,
         Err((problem, _)) => return error(401, "Unauthorized", problem.message()),
     };
@@ -399,13 +394,8 @@ fn answer(state: &State, inc: &Incoming, rest: &str, compliance: bool, draft: &m
         method: &inc.method,
         path: &inc.path,
     };
-    if let Some(f) = state.fire(&target) {
-        let (code, message) = crate::faults::fault_answer(f.status);
-        let reply = error(f.status, code, message);
-        return match f.retry_after {
-            Some(s) => reply.header("Retry-After", s.to_string()),
-            None => reply,
-        };
+    if let Some(reply) = state.fault_reply(&target, error) {
+        return reply;
     }
     let home = state
         .exchange
@@ -986,13 +976,8 @@ fn batch(
             method: "POST",
             path: &path,
         };
-        let reply = if let Some(f) = state.fire(&target) {
-            let (code, message) = crate::faults::fault_answer(f.status);
-            let reply = error(f.status, code, message);
-            match f.retry_after {
-                Some(s) => reply.header("Retry-After", s.to_string()),
-                None => reply,
-            }
+        let reply = if let Some(reply) = state.fault_reply(&target, error) {
+            reply
         } else if !path.ends_with("/InvokeCommand") {
             error(400, "BadRequest", "Batch items must call InvokeCommand.")
         } else {

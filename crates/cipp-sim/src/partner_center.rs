@@ -49,12 +49,7 @@ pub(crate) fn serve(state: &Arc<State>, inc: &Incoming, rest: &str) -> Outcome {
 }
 
 fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply {
-    let token = inc.header("authorization").and_then(|h| {
-        h.get(..7)
-            .filter(|s| s.eq_ignore_ascii_case("bearer "))
-            .map(|_| h[7..].trim())
-    });
-    let claims = match state.tokens.validate(token) {
+    let claims = match state.tokens.validate(inc.bearer()) {
         Ok(c) => c,
         Err((problem, _)) => return error(401, 401, problem.message()),
     };
@@ -76,13 +71,10 @@ fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply
         method: &inc.method,
         path: &inc.path,
     };
-    if let Some(f) = state.fire(&target) {
-        let (_, message) = crate::faults::fault_answer(f.status);
-        let reply = error(f.status, u32::from(f.status), message);
-        return match f.retry_after {
-            Some(s) => reply.header("Retry-After", s.to_string()),
-            None => reply,
-        };
+    if let Some(reply) = state.fault_reply(&target, |status, _, message| {
+        error(status, u32::from(status), message)
+    }) {
+        return reply;
     }
     let segs: Vec<&str> = rest.trim_matches('/').split('/').collect();
     match (inc.method.as_str(), segs.as_slice()) {

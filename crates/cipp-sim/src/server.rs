@@ -38,6 +38,15 @@ impl Incoming {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The bearer token of the `Authorization` header.
+    pub fn bearer(&self) -> Option<&str> {
+        self.header("authorization").and_then(|h| {
+            h.get(..7)
+                .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                .map(|_| h[7..].trim())
+        })
+    }
+
     /// Decoded query parameters.
     pub fn query_pairs(&self) -> Vec<(String, String)> {
         url::form_urlencoded::parse(self.query.as_bytes())

@@ -103,12 +103,7 @@ fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply
         return error(404, "NotFound", &format!("No SharePoint tenant '{name}'."));
     };
     draft.tenant = Some(guid.clone());
-    let token = inc.header("authorization").and_then(|h| {
-        h.get(..7)
-            .filter(|s| s.eq_ignore_ascii_case("bearer "))
-            .map(|_| h[7..].trim())
-    });
-    let claims = match state.tokens.validate(token) {
+    let claims = match state.tokens.validate(inc.bearer()) {
         Ok(c) => c,
         Err((problem, _)) => return error(401, "Unauthorized", problem.message()),
     };
@@ -131,13 +126,8 @@ fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply
         method: &inc.method,
         path: &inc.path,
     };
-    if let Some(f) = state.fire(&target) {
-        let (code, message) = crate::faults::fault_answer(f.status);
-        let reply = error(f.status, code, message);
-        return match f.retry_after {
-            Some(s) => reply.header("Retry-After", s.to_string()),
-            None => reply,
-        };
+    if let Some(reply) = state.fault_reply(&target, error) {
+        return reply;
     }
     match (inc.method.as_str(), path) {
         ("POST", "_vti_bin/client.svc/ProcessQuery") => {

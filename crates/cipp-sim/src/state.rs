@@ -80,6 +80,22 @@ impl State {
     }
 
     /// The fault rule that fires for this request, if any.
+    /// The answer of a fault rule matching `target`, in the service's own error shape
+    /// (`error(status, code, message)`), with its `Retry-After`.
+    pub fn fault_reply(
+        &self,
+        target: &Target<'_>,
+        error: impl Fn(u16, &str, &str) -> crate::reply::Reply,
+    ) -> Option<crate::reply::Reply> {
+        let f = self.fire(target)?;
+        let (code, message) = crate::faults::fault_answer(f.status);
+        let reply = error(f.status, code, message);
+        Some(match f.retry_after {
+            Some(s) => reply.header("Retry-After", s.to_string()),
+            None => reply,
+        })
+    }
+
     pub fn fire(&self, target: &Target<'_>) -> Option<Fired> {
         self.faults().fire(target, &self.directory)
     }
