@@ -759,6 +759,25 @@ fn run(
             .map(|(i, _)| i)
             .collect()
     };
+    let missing = |param: &str| {
+        cmdlet_failure(
+            400,
+            "",
+            "System.Management.Automation.ParameterBindingException",
+            &format!("{name}: the {param} parameter is required."),
+            "",
+        )
+    };
+    // The objects an Identity names (an error when it is missing or names nothing).
+    let targets = |rows: &[Map<String, Value>]| -> Result<Vec<usize>, Reply> {
+        let id = identity.as_deref().ok_or_else(|| missing("Identity"))?;
+        let idx = pick(rows);
+        if idx.is_empty() {
+            Err(not_found(id))
+        } else {
+            Ok(idx)
+        }
+    };
     match verb.as_str() {
         "get" => {
             let idx = pick(rows);
@@ -787,20 +806,7 @@ fn run(
             let idx = if singleton {
                 (0..rows.len().min(1)).collect()
             } else {
-                let Some(id) = &identity else {
-                    return Err(cmdlet_failure(
-                        400,
-                        "",
-                        "System.Management.Automation.ParameterBindingException",
-                        &format!("{name}: the Identity parameter is required."),
-                        "",
-                    ));
-                };
-                let idx = pick(rows);
-                if idx.is_empty() {
-                    return Err(not_found(id));
-                }
-                idx
+                targets(rows)?
             };
             let mut changes: Vec<(String, Value)> = Vec::new();
             if verb == "enable" || verb == "disable" {
@@ -850,13 +856,7 @@ fn run(
         }
         "new" if !singleton => {
             let Some(new_name) = param(params, "Name").map(text) else {
-                return Err(cmdlet_failure(
-                    400,
-                    "",
-                    "System.Management.Automation.ParameterBindingException",
-                    &format!("{name}: the Name parameter is required."),
-                    "",
-                ));
+                return Err(missing("Name"));
             };
             if rows
                 .iter()
@@ -893,19 +893,7 @@ fn run(
             Ok((vec![row], Vec::new()))
         }
         "remove" if !singleton => {
-            let Some(id) = &identity else {
-                return Err(cmdlet_failure(
-                    400,
-                    "",
-                    "System.Management.Automation.ParameterBindingException",
-                    &format!("{name}: the Identity parameter is required."),
-                    "",
-                ));
-            };
-            let idx = pick(rows);
-            if idx.is_empty() {
-                return Err(not_found(id));
-            }
+            let idx = targets(rows)?;
             let mut i = 0;
             rows.retain(|_| {
                 let keep = !idx.contains(&i);
