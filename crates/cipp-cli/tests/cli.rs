@@ -457,6 +457,17 @@ async fn exo_run_bulk_and_cmdlet_errors() {
     );
     let upn = rows[0]["UserPrincipalName"].as_str().unwrap().to_string();
 
+    // `cipp exo <Cmdlet>` is `cipp exo run <Cmdlet>`.
+    let short = json_out(&run(&sim, &["exo", "Get-AcceptedDomain", "-t", t, "--json"]).await);
+    assert_eq!(
+        short.as_array().unwrap().len(),
+        sim.exchange_objects(t, "AcceptedDomain", false)
+            .unwrap()
+            .len()
+    );
+    let out = run(&sim, &["exo", "Get-Mailbox", "--bogus"]).await;
+    assert_eq!(out.status.code(), Some(2));
+
     // A parameter given as JSON (false) reaches Exchange as a boolean.
     let out = run(
         &sim,

@@ -155,6 +155,14 @@ async fn writes_warnings_and_typed_cmdlet_errors() {
         Some("ParameterBindingException")
     );
 
+    let err = exo
+        .cmdlet("Get-Mailbox")
+        .param("NoSuchSwitch", true)
+        .invoke()
+        .await
+        .unwrap_err();
+    assert!(err.as_cmdlet().unwrap().message.contains("NoSuchSwitch"));
+
     let err = exo.cmdlet("Get-Nothing").invoke().await.unwrap_err();
     assert_eq!(
         err.as_cmdlet().unwrap().short_type(),

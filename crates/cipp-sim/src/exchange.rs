@@ -32,6 +32,15 @@ const AUDIT_ANCHOR: &str = "8cc370d3-822a-4ab8-a926-bb94bd0641a9";
 const BATCH_LIMIT: usize = 10;
 /// Regional compliance hosts handed out, by tenant position.
 const REGIONS: [&str; 3] = ["nam10b", "eur03b", "apc01b"];
+/// Parameters the simulated `Get-` cmdlets understand.
+const GET_PARAMETERS: [&str; 6] = [
+    "Identity",
+    "ResultSize",
+    "Mailbox",
+    "RecipientTypeDetails",
+    "IncludeHidden",
+    "ErrorAction",
+];
 /// Parameters every cmdlet accepts without them being properties.
 const COMMON_PARAMETERS: [&str; 5] = ["Confirm", "Force", "WhatIf", "ErrorAction", "Identity"];
 
@@ -780,6 +789,18 @@ fn run(
     };
     match verb.as_str() {
         "get" => {
+            if let Some(k) = params
+                .keys()
+                .find(|k| !GET_PARAMETERS.iter().any(|g| g.eq_ignore_ascii_case(k)))
+            {
+                return Err(cmdlet_failure(
+                    400,
+                    "",
+                    "System.Management.Automation.ParameterBindingException",
+                    &format!("A parameter cannot be found that matches parameter name '{k}' (cipp-sim's {name} takes {}).", GET_PARAMETERS.join(", ")),
+                    k,
+                ));
+            }
             let idx = pick(rows);
             if let Some(id) = &identity {
                 if idx.is_empty() {

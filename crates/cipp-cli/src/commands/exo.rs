@@ -4,7 +4,7 @@ use std::io::Read;
 
 use cipp::exchange::{Anchor, ExchangeClient};
 use cipp::{Error, Grant};
-use clap::{Args, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use serde_json::{json, Value};
 
 use crate::output;
@@ -41,26 +41,9 @@ impl Target {
 
 #[derive(Debug, Subcommand)]
 pub enum ExoCommand {
-    /// Run one cmdlet, e.g. `cipp exo run Get-Mailbox -t contoso.com -p ResultSize=Unlimited`.
-    Run {
-        /// The cmdlet (Verb-Noun).
-        cmdlet: String,
-        #[command(flatten)]
-        target: Target,
-        /// A parameter as `Name=Value`; the value is read as JSON when it is JSON
-        /// (`true`, `5`, `["a","b"]`), as text otherwise. Repeatable.
-        #[arg(long = "param", short = 'p')]
-        params: Vec<String>,
-        /// All parameters as one JSON object (merged before --param).
-        #[arg(long)]
-        params_json: Option<String>,
-        /// Properties to return, comma separated.
-        #[arg(long, value_delimiter = ',')]
-        select: Vec<String>,
-        /// Anchor on this mailbox (UPN or object id) instead of the system mailbox.
-        #[arg(long)]
-        anchor: Option<String>,
-    },
+    /// Run one cmdlet, e.g. `cipp exo run Get-Mailbox -t contoso.com -p ResultSize=Unlimited`
+    /// (`cipp exo Get-Mailbox ...` works too).
+    Run(RunArgs),
     /// Run many cmdlets in `$batch` calls: a JSON array of
     /// `{"cmdlet": "...", "parameters": {...}, "id": "...", "select": [...]}` from a file or `-`.
     Bulk {
@@ -74,41 +57,44 @@ pub enum ExoCommand {
         #[command(flatten)]
         target: Target,
     },
+    /// `cipp exo <Cmdlet> ...`: the same as `cipp exo run <Cmdlet> ...`.
+    #[command(external_subcommand)]
+    Cmdlet(Vec<String>),
+}
+
+/// One cmdlet call.
+#[derive(Debug, Parser)]
+#[command(name = "cipp exo")]
+pub struct RunArgs {
+    /// The cmdlet (Verb-Noun).
+    cmdlet: String,
+    #[command(flatten)]
+    target: Target,
+    /// A parameter as `Name=Value`; the value is read as JSON when it is JSON
+    /// (`true`, `5`, `["a","b"]`), as text otherwise. Repeatable.
+    #[arg(long = "param", short = 'p')]
+    params: Vec<String>,
+    /// All parameters as one JSON object (merged before --param).
+    #[arg(long)]
+    params_json: Option<String>,
+    /// Properties to return, comma separated.
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Anchor on this mailbox (UPN or object id) instead of the system mailbox.
+    #[arg(long)]
+    anchor: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 pub async fn run(cmd: ExoCommand, json_out: bool) -> Result<(), Error> {
     match cmd {
-        ExoCommand::Run {
-            cmdlet,
-            target,
-            params,
-            params_json,
-            select,
-            anchor,
-        } => {
-            let exo = target.client()?;
-            let mut call = exo.cmdlet(cmdlet).select(select);
-            if let Some(text) = params_json {
-                let value: Value = serde_json::from_str(&text)
-                    .map_err(|e| Error::invalid_input("--params-json", e.to_string()))?;
-                call = call.params(value)?;
-            }
-            for (name, value) in super::params_object(&params)? {
-                call = call.param(name, value);
-            }
-            if let Some(a) = anchor {
-                call = call.anchor(Anchor::mailbox(a));
-            }
-            let out = call.invoke().await?;
-            for w in &out.warnings {
-                eprintln!("warning: {w}");
-            }
-            if json_out {
-                output::print_json(&Value::Array(out.rows));
-            } else {
-                output::print_human(&Value::Array(out.rows), &[]);
-            }
-            Ok(())
+        ExoCommand::Run(args) => run_cmdlet(args, json_out).await,
+        ExoCommand::Cmdlet(argv) => {
+            let args = RunArgs::try_parse_from(std::iter::once("cipp exo".to_string()).chain(argv))
+                .map_err(|e| Error::invalid_input("arguments", e.to_string()))?;
+            run_cmdlet(args, json_out).await
         }
         ExoCommand::Bulk { file, target } => {
             let text = if file == "-" {
@@ -170,4 +156,30 @@ pub async fn run(cmd: ExoCommand, json_out: bool) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+async fn run_cmdlet(args: RunArgs, json_out: bool) -> Result<(), Error> {
+    let exo = args.target.client()?;
+    let mut call = exo.cmdlet(args.cmdlet).select(args.select);
+    if let Some(text) = args.params_json {
+        let value: Value = serde_json::from_str(&text)
+            .map_err(|e| Error::invalid_input("--params-json", e.to_string()))?;
+        call = call.params(value)?;
+    }
+    for (name, value) in super::params_object(&args.params)? {
+        call = call.param(name, value);
+    }
+    if let Some(a) = args.anchor {
+        call = call.anchor(Anchor::mailbox(a));
+    }
+    let out = call.invoke().await?;
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    if json_out || args.json {
+        output::print_json(&Value::Array(out.rows));
+    } else {
+        output::print_human(&Value::Array(out.rows), &[]);
+    }
+    Ok(())
 }
