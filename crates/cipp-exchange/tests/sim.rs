@@ -16,6 +16,8 @@ fn pipeline(sim: &Sim) -> Pipeline {
 }
 
 const ALPHA: &str = "alphadental.com";
+/// A tenant with only a pending GDAP invitation: no tokens for it.
+const OTHER: &str = "echohospitality.onmicrosoft.com";
 
 fn exchange_requests(sim: &Sim, kind: &str) -> Vec<cipp_sim::RequestRecord> {
     sim.requests()
@@ -384,4 +386,22 @@ async fn lists_available_cmdlets() {
     let names = exo.available_cmdlets().await.unwrap();
     assert!(names.iter().any(|n| n == "Get-Mailbox"));
     assert!(names.iter().any(|n| n == "Set-TransportConfig"));
+}
+
+#[tokio::test]
+async fn wrong_tenants_are_typed_errors_naming_the_tenant() {
+    let sim = Sim::start().await.unwrap();
+    let p = pipeline(&sim);
+    let unknown = ExchangeClient::new(p.clone(), "no-such-tenant.example");
+    let err = unknown.cmdlet("Get-Mailbox").invoke().await.unwrap_err();
+    assert!(matches!(err, ExchangeError::Api(_)), "{err:?}");
+    assert!(err.to_string().contains("no-such-tenant.example"), "{err}");
+    // A tenant that exists but is no customer: Entra refuses the token, nothing reaches Exchange.
+    let other = sim.requests().len();
+    let stranger = ExchangeClient::new(p, OTHER);
+    let err = stranger.cmdlet("Get-Mailbox").invoke().await.unwrap_err();
+    let core: cipp_core::Error = err.into();
+    assert!(matches!(core, cipp_core::Error::Auth(_)), "{core:?}");
+    assert_eq!(core.tenant(), Some(OTHER));
+    assert!(sim.requests()[other..].iter().all(|r| r.kind != "exchange"));
 }
