@@ -1,0 +1,413 @@
+//! Collection: read the asked cache types of a tenant in as few round trips as the services
+//! allow. Graph reads share `$batch` calls (20 per round trip, pages followed), Exchange reads
+//! share one bulk call (10 cmdlets per round trip), SharePoint and Teams reads run beside them.
+//! Licence gates are checked against the tenant's subscribed service plans, read first in the
+//! same batch as the ungated Graph types.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use cipp_core::Pipeline;
+use cipp_exchange::{ExchangeCache, ExchangeClient};
+use cipp_graph::{BatchRequest, GraphClient};
+use cipp_sharepoint::SharePointClient;
+use cipp_teams::TeamsClient;
+use futures::stream::{self, StreamExt};
+use serde_json::Value;
+
+use crate::error::SnapshotError;
+use crate::registry::{CacheType, Registry, Source};
+use crate::snapshot::{Snapshot, TypeSnapshot};
+
+/// The cache type the licence gates are checked against.
+pub const LICENCE_TYPE: &str = "SubscribedSkus";
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Reads cache types from tenants. Cheap to clone.
+///
+/// ```no_run
+/// # async fn run(pipeline: cipp_core::Pipeline) -> Result<(), cipp_snapshot::SnapshotError> {
+/// let collector = cipp_snapshot::Collector::new(pipeline);
+/// let snap = collector
+///     .collect("alpha.onmicrosoft.com", &["Users", "AuthorizationPolicy", "ExoOrganizationConfig"])
+///     .await?;
+/// for (name, failed) in snap.failures() {
+///     eprintln!("{name}: {:?}", failed.error);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Collector {
+    pipeline: Pipeline,
+    registry: Registry,
+    exchange_cache: Arc<ExchangeCache>,
+}
+
+impl Collector {
+    /// A collector with the shipped registry.
+    pub fn new(pipeline: Pipeline) -> Self {
+        Collector {
+            pipeline,
+            registry: Registry::builtin().clone(),
+            exchange_cache: ExchangeCache::new(),
+        }
+    }
+
+    /// Use another registry.
+    pub fn with_registry(mut self, registry: Registry) -> Self {
+        self.registry = registry;
+        self
+    }
+
+    /// Share Exchange discoveries with other clients.
+    pub fn with_exchange_cache(mut self, cache: Arc<ExchangeCache>) -> Self {
+        self.exchange_cache = cache;
+        self
+    }
+
+    /// The registry in use.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Read `types` (registry names, any case) from `tenant`. Unknown names are refused before
+    /// anything is sent. A type whose read fails is recorded as failed, never as empty.
+    pub async fn collect(&self, tenant: &str, types: &[&str]) -> Result<Snapshot, SnapshotError> {
+        let mut wanted: Vec<&CacheType> = Vec::new();
+        for name in types {
+            let t = self
+                .registry
+                .get(name)
+                .ok_or_else(|| SnapshotError::UnknownType((*name).to_string()))?;
+            if !wanted.iter().any(|w| w.name == t.name) {
+                wanted.push(t);
+            }
+        }
+        let started = now();
+        let mut snapshot = Snapshot {
+            tenant: tenant.to_string(),
+            collected_at: started,
+            round_trips: 0,
+            types: BTreeMap::new(),
+        };
+        let gated = wanted.iter().any(|t| !t.gate.is_empty());
+        let licence = self.registry.get(LICENCE_TYPE).filter(|_| gated);
+
+        // Wave one: ungated Graph reads, with the licence read when a gate needs it.
+        let mut first: Vec<&CacheType> = wanted
+            .iter()
+            .copied()
+            .filter(|t| t.gate.is_empty() && matches!(t.source, Source::Graph(_)))
+            .collect();
+        if let Some(l) = licence {
+            if !first.iter().any(|t| t.name == l.name) {
+                first.push(l);
+            }
+        }
+        self.graph_wave(tenant, &first, &mut snapshot).await;
+        let plans = licence.map(|l| service_plans(snapshot.get(&l.name)));
+        if gated && !wanted.iter().any(|t| t.name == LICENCE_TYPE) {
+            snapshot.types.remove(LICENCE_TYPE);
+        }
+
+        // Wave two: everything else the tenant is licensed for.
+        let mut rest: Vec<&CacheType> = Vec::new();
+        for t in wanted
+            .iter()
+            .copied()
+            .filter(|t| !first.iter().any(|f| f.name == t.name))
+        {
+            match (&plans, t.gate.is_empty()) {
+                (_, true) => rest.push(t),
+                (Some(Ok(plans)), false) => {
+                    if t.gate
+                        .iter()
+                        .any(|g| plans.contains(&g.to_ascii_uppercase()))
+                    {
+                        rest.push(t);
+                    } else {
+                        snapshot
+                            .types
+                            .insert(t.name.clone(), TypeSnapshot::not_licensed(&t.gate, now()));
+                    }
+                }
+                (Some(Err(why)), false) => {
+                    snapshot.types.insert(
+                        t.name.clone(),
+                        TypeSnapshot::failed(format!("licence check failed: {why}"), now()),
+                    );
+                }
+                (None, false) => rest.push(t),
+            }
+        }
+        let graph: Vec<&CacheType> = rest
+            .iter()
+            .copied()
+            .filter(|t| matches!(t.source, Source::Graph(_)))
+            .collect();
+        let exchange: Vec<&CacheType> = rest
+            .iter()
+            .copied()
+            .filter(|t| matches!(t.source, Source::Exchange(_)))
+            .collect();
+        let others: Vec<&CacheType> = rest
+            .iter()
+            .copied()
+            .filter(|t| matches!(t.source, Source::Sharepoint(_) | Source::Teams(_)))
+            .collect();
+        let mut graph_part = Snapshot {
+            types: BTreeMap::new(),
+            round_trips: 0,
+            ..snapshot.clone()
+        };
+        let mut exchange_part = graph_part.clone();
+        let mut other_part = graph_part.clone();
+        futures::join!(
+            self.graph_wave(tenant, &graph, &mut graph_part),
+            self.exchange_wave(tenant, &exchange, &mut exchange_part),
+            self.admin_wave(tenant, &others, &mut other_part),
+        );
+        for part in [graph_part, exchange_part, other_part] {
+            snapshot.round_trips += part.round_trips;
+            snapshot.types.extend(part.types);
+        }
+        Ok(snapshot)
+    }
+
+    /// Read many tenants, `concurrency` at a time; each tenant's outcome on its own (one
+    /// unreachable tenant does not stop the others). Results come in completion order.
+    pub async fn collect_many(
+        &self,
+        tenants: &[String],
+        types: &[&str],
+        concurrency: usize,
+    ) -> Vec<(String, Result<Snapshot, SnapshotError>)> {
+        stream::iter(tenants.iter().cloned())
+            .map(|t| async move {
+                let r = self.collect(&t, types).await;
+                (t, r)
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    async fn graph_wave(&self, tenant: &str, types: &[&CacheType], snapshot: &mut Snapshot) {
+        let mut by_version: BTreeMap<&str, Vec<&CacheType>> = BTreeMap::new();
+        for t in types {
+            if let Source::Graph(g) = &t.source {
+                by_version.entry(g.version.as_str()).or_default().push(t);
+            }
+        }
+        for (version, types) in by_version {
+            let base = GraphClient::new(self.pipeline.clone(), tenant);
+            let client = if version == "v1.0" {
+                base.v1()
+            } else {
+                base.beta()
+            };
+            let requests = types.iter().filter_map(|t| {
+                let Source::Graph(g) = &t.source else {
+                    return None;
+                };
+                let url = match &g.query {
+                    Some(q) => format!("/{}?{q}", g.path),
+                    None => format!("/{}", g.path),
+                };
+                let req = BatchRequest::get(t.name.clone(), url);
+                Some(if g.consistency {
+                    req.with_header("ConsistencyLevel", "eventual")
+                } else {
+                    req
+                })
+            });
+            match client.batch(requests).await {
+                Ok(results) => {
+                    snapshot.round_trips += results.round_trips() as u64;
+                    for t in &types {
+                        let entry = match results.get(&t.name) {
+                            Some(r) if r.is_success() => {
+                                TypeSnapshot::complete(graph_rows(&r.body), now())
+                            }
+                            Some(r) => TypeSnapshot::failed(
+                                r.error(tenant)
+                                    .map(|e| e.to_string())
+                                    .unwrap_or_else(|| format!("HTTP {}", r.status)),
+                                now(),
+                            ),
+                            None => TypeSnapshot::failed("no answer in the batch", now()),
+                        };
+                        snapshot.types.insert(t.name.clone(), entry);
+                    }
+                }
+                Err(e) => {
+                    for t in &types {
+                        snapshot
+                            .types
+                            .insert(t.name.clone(), TypeSnapshot::failed(e.to_string(), now()));
+                    }
+                }
+            }
+        }
+    }
+
+    async fn exchange_wave(&self, tenant: &str, types: &[&CacheType], snapshot: &mut Snapshot) {
+        if types.is_empty() {
+            return;
+        }
+        let exo = ExchangeClient::builder(self.pipeline.clone(), tenant)
+            .cache(self.exchange_cache.clone())
+            .build();
+        let ops = types.iter().filter_map(|t| {
+            let Source::Exchange(x) = &t.source else {
+                return None;
+            };
+            exo.cmdlet(x.cmdlet.clone())
+                .id(t.name.clone())
+                .params(Value::Object(x.parameters.clone()))
+                .ok()
+        });
+        match exo.bulk(ops).await {
+            Ok(result) => {
+                for t in types {
+                    let entry = match result.get(&t.name).map(|o| &o.outcome) {
+                        Some(Ok(out)) => TypeSnapshot::complete(out.rows.clone(), now()),
+                        Some(Err(e)) => TypeSnapshot::failed(e.to_string(), now()),
+                        None => TypeSnapshot::failed("the cmdlet's parameters were refused", now()),
+                    };
+                    snapshot.types.insert(t.name.clone(), entry);
+                }
+            }
+            Err(e) => {
+                for t in types {
+                    snapshot
+                        .types
+                        .insert(t.name.clone(), TypeSnapshot::failed(e.to_string(), now()));
+                }
+            }
+        }
+        snapshot.round_trips += exo.round_trips();
+    }
+
+    async fn admin_wave(&self, tenant: &str, types: &[&CacheType], snapshot: &mut Snapshot) {
+        let spo = SharePointClient::new(self.pipeline.clone(), tenant);
+        let teams = TeamsClient::new(self.pipeline.clone(), tenant);
+        let mut spo_used = false;
+        let mut teams_used = false;
+        for t in types {
+            let read = match &t.source {
+                Source::Sharepoint(_) => {
+                    spo_used = true;
+                    snapshot.round_trips += 1;
+                    spo.tenant_settings()
+                        .await
+                        .map(|s| vec![Value::Object(s.properties)])
+                        .map_err(|e| e.to_string())
+                }
+                Source::Teams(x) => {
+                    teams_used = true;
+                    snapshot.round_trips += 1;
+                    teams
+                        .get(&x.kind, Some(&x.identity))
+                        .await
+                        .map(|v| vec![v])
+                        .map_err(|e| e.to_string())
+                }
+                _ => continue,
+            };
+            let entry = match read {
+                Ok(rows) => TypeSnapshot::complete(rows, now()),
+                Err(e) => TypeSnapshot::failed(e, now()),
+            };
+            snapshot.types.insert(t.name.clone(), entry);
+        }
+        // One discovery each: the SharePoint name, the Teams service location.
+        snapshot.round_trips += u64::from(spo_used) + u64::from(teams_used);
+    }
+}
+
+/// A Graph answer as rows: a collection's items, or the single object.
+fn graph_rows(body: &Value) -> Vec<Value> {
+    match body.get("value") {
+        Some(Value::Array(items)) => items.clone(),
+        _ if body.is_null() => Vec::new(),
+        _ => {
+            let mut obj = body.clone();
+            if let Some(m) = obj.as_object_mut() {
+                m.remove("@odata.context");
+            }
+            vec![obj]
+        }
+    }
+}
+
+/// The service plans a tenant has, upper case, from its `subscribedSkus`.
+fn service_plans(skus: Option<&TypeSnapshot>) -> Result<BTreeSet<String>, String> {
+    let Some(skus) = skus else {
+        return Err("the subscribed SKUs were not read".into());
+    };
+    if skus.status != crate::snapshot::Status::Complete {
+        return Err(skus
+            .error
+            .clone()
+            .unwrap_or_else(|| "the subscribed SKUs were not read".into()));
+    }
+    let mut plans = BTreeSet::new();
+    for sku in &skus.rows {
+        let status = sku["capabilityStatus"].as_str().unwrap_or("Enabled");
+        if status.eq_ignore_ascii_case("Suspended") || status.eq_ignore_ascii_case("Deleted") {
+            continue;
+        }
+        for plan in sku["servicePlans"].as_array().into_iter().flatten() {
+            let off = plan["provisioningStatus"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case("Disabled"));
+            if let (Some(name), false) = (plan["servicePlanName"].as_str(), off) {
+                plans.insert(name.to_ascii_uppercase());
+            }
+        }
+    }
+    Ok(plans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rows_from_collections_and_objects() {
+        assert_eq!(
+            graph_rows(&json!({"value": [{"id": 1}, {"id": 2}]})).len(),
+            2
+        );
+        let one = graph_rows(&json!({"@odata.context": "x", "id": "authorizationPolicy"}));
+        assert_eq!(one, vec![json!({"id": "authorizationPolicy"})]);
+        assert!(graph_rows(&Value::Null).is_empty());
+    }
+
+    #[test]
+    fn plans_skip_disabled_plans_and_suspended_skus() {
+        let skus = TypeSnapshot::complete(
+            vec![
+                json!({"capabilityStatus": "Enabled", "servicePlans": [
+                    {"servicePlanName": "EXCHANGE_S_STANDARD", "provisioningStatus": "Success"},
+                    {"servicePlanName": "TEAMS1", "provisioningStatus": "Disabled"}]}),
+                json!({"capabilityStatus": "Suspended", "servicePlans": [{"servicePlanName": "AAD_PREMIUM"}]}),
+            ],
+            0,
+        );
+        let plans = service_plans(Some(&skus)).unwrap();
+        assert!(plans.contains("EXCHANGE_S_STANDARD"));
+        assert!(!plans.contains("TEAMS1"));
+        assert!(!plans.contains("AAD_PREMIUM"));
+        assert!(service_plans(None).is_err());
+    }
+}

@@ -1,0 +1,137 @@
+//! `Snapshot`: what one collection found in one tenant, type by type.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::SnapshotError;
+
+/// How a cache type's collection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every row was read (an empty set is a complete empty set).
+    Complete,
+    /// The read failed; `error` says why. The rows are not to be trusted as "none".
+    Failed,
+    /// The tenant has none of the service plans the type needs; nothing was read.
+    NotLicensed,
+}
+
+/// One cache type in a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TypeSnapshot {
+    /// How the collection ended.
+    pub status: Status,
+    /// The rows (empty unless complete).
+    #[serde(default)]
+    pub rows: Vec<Value>,
+    /// Why it failed, or which plans it needs when unlicensed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When it was read (Unix seconds).
+    pub collected_at: u64,
+}
+
+impl TypeSnapshot {
+    pub(crate) fn complete(rows: Vec<Value>, at: u64) -> Self {
+        TypeSnapshot {
+            status: Status::Complete,
+            rows,
+            error: None,
+            collected_at: at,
+        }
+    }
+
+    pub(crate) fn failed(error: impl Into<String>, at: u64) -> Self {
+        TypeSnapshot {
+            status: Status::Failed,
+            rows: Vec::new(),
+            error: Some(error.into()),
+            collected_at: at,
+        }
+    }
+
+    pub(crate) fn not_licensed(plans: &[String], at: u64) -> Self {
+        TypeSnapshot {
+            status: Status::NotLicensed,
+            rows: Vec::new(),
+            error: Some(format!(
+                "needs one of the service plans {}",
+                plans.join(", ")
+            )),
+            collected_at: at,
+        }
+    }
+}
+
+/// Everything one collection read in one tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Snapshot {
+    /// The tenant as asked (GUID or domain).
+    pub tenant: String,
+    /// When the collection started (Unix seconds).
+    pub collected_at: u64,
+    /// HTTP round trips the collection took.
+    pub round_trips: u64,
+    /// Per cache type.
+    pub types: BTreeMap<String, TypeSnapshot>,
+}
+
+impl Snapshot {
+    /// The rows of a complete cache type; `None` when it is missing, failed or unlicensed.
+    pub fn rows(&self, cache_type: &str) -> Option<&[Value]> {
+        self.get(cache_type)
+            .filter(|t| t.status == Status::Complete)
+            .map(|t| t.rows.as_slice())
+    }
+
+    /// A cache type's entry (any case).
+    pub fn get(&self, cache_type: &str) -> Option<&TypeSnapshot> {
+        self.types.get(cache_type).or_else(|| {
+            self.types
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(cache_type))
+                .map(|(_, v)| v)
+        })
+    }
+
+    /// The cache types whose collection failed.
+    pub fn failures(&self) -> impl Iterator<Item = (&str, &TypeSnapshot)> {
+        self.types
+            .iter()
+            .filter(|(_, t)| t.status == Status::Failed)
+            .map(|(k, t)| (k.as_str(), t))
+    }
+
+    /// Write as JSON (atomically: a temporary file renamed over the target).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SnapshotError> {
+        let path = path.as_ref();
+        let err = |e: &dyn std::fmt::Display| SnapshotError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let text = serde_json::to_vec_pretty(self).map_err(|e| err(&e))?;
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, text).map_err(|e| err(&e))?;
+        std::fs::rename(&tmp, path).map_err(|e| err(&e))
+    }
+
+    /// Read a snapshot written by [`Snapshot::save`].
+    pub fn load(path: impl AsRef<Path>) -> Result<Snapshot, SnapshotError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| SnapshotError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        serde_path_to_error::deserialize(de).map_err(|e| SnapshotError::File {
+            path: path.display().to_string(),
+            message: format!("at {}: {}", e.path(), e.inner()),
+        })
+    }
+}
