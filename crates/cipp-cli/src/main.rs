@@ -39,6 +39,8 @@ enum Command {
     /// GDAP relationships, invites and checks in the partner tenant.
     #[command(subcommand)]
     Gdap(commands::gdap::GdapCommand),
+    /// Read cache types from tenants into snapshots.
+    Collect(commands::collect::CollectArgs),
     /// Exchange Online and Security & Compliance cmdlets in a tenant.
     #[command(subcommand)]
     Exo(commands::exo::ExoCommand),
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
             Command::Graph(c) => commands::graph::run(c, json).await,
             Command::Gdap(c) => commands::gdap::run(c, json).await,
             Command::Exo(c) => commands::exo::run(c, json).await,
+            Command::Collect(c) => commands::collect::run(c, json).await,
             Command::Teams(c) => commands::teams::run(c, json).await,
             Command::Spo(c) => commands::spo::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,

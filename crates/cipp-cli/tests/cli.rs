@@ -639,3 +639,66 @@ async fn teams_policies_and_sharepoint_settings() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Bogus"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn collect_one_tenant_or_all_into_files() {
+    let sim = Sim::start().await.unwrap();
+    let snaps = json_out(
+        &run(
+            &sim,
+            &[
+                "collect",
+                "-t",
+                "alphadental.com",
+                "--types",
+                "Organization,ExoOrganizationConfig,SPOTenant",
+                "--json",
+            ],
+        )
+        .await,
+    );
+    let snap = &snaps[0];
+    assert_eq!(snap["tenant"], "alphadental.com");
+    for t in ["Organization", "ExoOrganizationConfig", "SPOTenant"] {
+        assert_eq!(snap["types"][t]["status"], "complete", "{t}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &sim,
+        &[
+            "collect",
+            "--all",
+            "--types",
+            "Organization,SPOTenant",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(files.len(), 3, "one snapshot per managed tenant");
+    let charlie: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("charlie.onmicrosoft.com.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(charlie["types"]["SPOTenant"]["status"], "not_licensed");
+
+    let out = run(
+        &sim,
+        &["collect", "-t", "alphadental.com", "--types", "Nope"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Nope"));
+    let listed = json_out(&run(&sim, &["collect", "--list-types", "--json"]).await);
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["name"] == "SPOTenant"));
+}

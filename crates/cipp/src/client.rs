@@ -75,6 +75,12 @@ impl Cipp {
         )
     }
 
+    /// Reads cache types from tenants into snapshots (sharing this client's Exchange cache).
+    pub fn collector(&self) -> cipp_snapshot::Collector {
+        cipp_snapshot::Collector::new(self.pipeline.clone())
+            .with_exchange_cache(self.exchange_cache.clone())
+    }
+
     /// The partner (MSP) tenant itself.
     pub fn partner(&self) -> Tenant {
         let id = self.pipeline.credentials().partner_tenant().to_string();

@@ -31,6 +31,7 @@ pub use cipp_exchange as exchange;
 pub use cipp_gdap as gdap;
 pub use cipp_graph as graph;
 pub use cipp_sharepoint as sharepoint;
+pub use cipp_snapshot as snapshot;
 pub use cipp_teams as teams;
 
 /// The README's Rust examples, compiled as doctests so they cannot drift.

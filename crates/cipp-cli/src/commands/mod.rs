@@ -1,6 +1,7 @@
 //! One module per top-level command.
 
 pub mod auth;
+pub mod collect;
 pub mod demo;
 pub mod exo;
 pub mod gdap;
