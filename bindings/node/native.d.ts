@@ -14,6 +14,11 @@ export declare class Client {
   tenants(): Promise<any>
   /** The managed tenant named by GUID, default domain or initial domain. */
   managedTenant(name: string): Promise<any>
+  /**
+   * Read cache types from one tenant: a snapshot whose `types` say, per type, `status`
+   * (`complete`, `failed`, `not_licensed`), `rows` and `error`.
+   */
+  collect(tenant: string, types: Array<string>): Promise<any>
   /** GDAP, checks and Partner Center for the partner tenant. */
   get gdap(): Gdap
 }

@@ -186,6 +186,22 @@ export declare class SharePoint {
   storageQuota (): Promise<{ tenantStorageMb: number | null, usedStorageMb: number | null, usedPercent: number | null }>
 }
 
+/** One cache type in a snapshot. */
+export interface TypeSnapshot {
+  status: 'complete' | 'failed' | 'not_licensed'
+  rows: Record<string, unknown>[]
+  error?: string
+  collected_at: number
+}
+
+/** What one collection read in one tenant. */
+export interface Snapshot {
+  tenant: string
+  collected_at: number
+  round_trips: number
+  types: Record<string, TypeSnapshot>
+}
+
 export declare class Gdap {
   relationships (options?: { all?: boolean }): Promise<Relationship[]>
   relationship (id: string): Promise<Relationship>
@@ -210,6 +226,8 @@ export declare class Client {
   tenants (): Promise<ManagedTenant[]>
   /** The managed tenant named by GUID, default domain or initial domain. */
   managedTenant (name: string): Promise<ManagedTenant>
+  /** Read cache types from one tenant into a snapshot. */
+  collect (tenant: string, types: string[]): Promise<Snapshot>
   readonly gdap: Gdap
 }
 

@@ -156,6 +156,7 @@ class Client {
   partner () { return new Tenant(this._n.partner()) }
   tenants () { return call(() => this._n.tenants()) }
   managedTenant (name) { return call(() => this._n.managedTenant(name)) }
+  collect (tenant, types) { return call(() => this._n.collect(tenant, types)) }
   get gdap () { return new Gdap(this._n.gdap) }
 }
 

@@ -161,6 +161,21 @@ impl Client {
         serde_json::to_value(t).map_err(|e| invalid("tenant", e.to_string()))
     }
 
+    /// Read cache types from one tenant: a snapshot whose `types` say, per type, `status`
+    /// (`complete`, `failed`, `not_licensed`), `rows` and `error`.
+    #[napi]
+    pub async fn collect(&self, tenant: String, types: Vec<String>) -> Result<Value> {
+        let names: Vec<&str> = types.iter().map(String::as_str).collect();
+        let snap = self
+            .cipp
+            .collector()
+            .collect(&tenant, &names)
+            .await
+            .map_err(cipp::Error::from)
+            .js()?;
+        serde_json::to_value(snap).map_err(|e| invalid("snapshot", e.to_string()))
+    }
+
     /// GDAP, checks and Partner Center for the partner tenant.
     #[napi(getter)]
     pub fn gdap(&self) -> gdap::Gdap {

@@ -128,6 +128,22 @@ impl Client {
         convert::to_py(py, &value)
     }
 
+    /// Read cache types (`["Users", "ExoOrganizationConfig", ...]`) from one tenant: a snapshot
+    /// dict whose `types` say, per type, `status` (`complete`, `failed`, `not_licensed`),
+    /// `rows` and `error`.
+    fn collect(&self, py: Python<'_>, tenant: String, types: Vec<String>) -> PyResult<Py<PyAny>> {
+        let collector = self.core.cipp()?.collector();
+        let snap = block_on(py, async move {
+            let names: Vec<&str> = types.iter().map(String::as_str).collect();
+            collector.collect(&tenant, &names).await
+        })?
+        .map_err(cipp::Error::from)
+        .py_err()?;
+        let value = serde_json::to_value(snap)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        convert::to_py(py, &value)
+    }
+
     /// GDAP, checks and Partner Center for the partner tenant.
     #[getter]
     fn gdap(&self) -> crate::gdap::Gdap {

@@ -179,6 +179,9 @@ class AsyncClient:
     async def managed_tenant(self, name: str) -> dict[str, Any]:
         return await _run(self._c.managed_tenant, name)
 
+    async def collect(self, tenant: str, types: list[str]) -> dict[str, Any]:
+        return await _run(self._c.collect, tenant, types)
+
     @property
     def gdap(self) -> AsyncGdap:
         return AsyncGdap(self._c.gdap)
