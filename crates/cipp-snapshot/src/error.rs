@@ -19,6 +19,14 @@ pub enum SnapshotError {
         /// What went wrong.
         message: String,
     },
+    /// The store (SQLite) failed: opening, migrating, reading or writing.
+    #[error("store {path}: {message}")]
+    Store {
+        /// The database file (`:memory:` for an in-memory store).
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The tenant could not be reached at all.
     #[error(transparent)]
     Api(#[from] cipp_core::Error),
@@ -35,6 +43,9 @@ impl From<SnapshotError> for cipp_core::Error {
             ),
             SnapshotError::Registry(message) => {
                 cipp_core::Error::invalid_input("registry", message)
+            }
+            SnapshotError::Store { path, message } => {
+                cipp_core::Error::invalid_input("store", format!("{path}: {message}"))
             }
             SnapshotError::File { path, message } => {
                 cipp_core::Error::invalid_input("snapshot file", format!("{path}: {message}"))

@@ -24,8 +24,10 @@ mod collect;
 mod error;
 pub mod registry;
 mod snapshot;
+mod store;
 
 pub use collect::{Collector, LICENCE_TYPE};
 pub use error::SnapshotError;
 pub use registry::{CacheType, Registry, Source};
 pub use snapshot::{Snapshot, Status, TypeSnapshot};
+pub use store::{SnapshotInfo, Store};

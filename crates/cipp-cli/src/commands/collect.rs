@@ -24,6 +24,9 @@ pub struct CollectArgs {
     /// Write each snapshot as `{dir}/{tenant}.json`.
     #[arg(long)]
     out: Option<std::path::PathBuf>,
+    /// Also keep every snapshot in this SQLite store (history per tenant).
+    #[arg(long, env = "CIPP_STORE")]
+    store: Option<std::path::PathBuf>,
     /// List the cache types of the registry and exit.
     #[arg(long)]
     list_types: bool,
@@ -79,6 +82,10 @@ pub async fn run(args: CollectArgs, json_out: bool) -> Result<(), Error> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::invalid_input("--out", format!("{}: {e}", dir.display())))?;
     }
+    let store = match &args.store {
+        Some(path) => Some(cipp::snapshot::Store::open(path).map_err(cipp::Error::from)?),
+        None => None,
+    };
     let types: Vec<&str> = args.types.iter().map(String::as_str).collect();
     let results = collector
         .collect_many(&tenants, &types, args.concurrency)
@@ -99,6 +106,9 @@ pub async fn run(args: CollectArgs, json_out: bool) -> Result<(), Error> {
         if let Some(dir) = &args.out {
             snap.save(dir.join(format!("{tenant}.json")))
                 .map_err(cipp::Error::from)?;
+        }
+        if let Some(store) = &store {
+            store.save(&snap).map_err(cipp::Error::from)?;
         }
         summary.push(summarise(&snap));
         snapshots.push(snap);
