@@ -250,6 +250,17 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
             "Enabled": true, "Domains": ["Anonymous:CalendarSharingFreeBusyReducedAvailability", "*:CalendarSharingFreeBusySimple"]}),
     );
     put(
+        "owamailboxpolicy",
+        json!({"Identity": "OwaMailboxPolicy-Default", "Name": "OwaMailboxPolicy-Default", "IsDefault": true,
+            "AdditionalStorageProvidersAvailable": true, "PersonalAccountCalendarsEnabled": true,
+            "ThirdPartyFileProvidersEnabled": true, "WacExternalServicesEnabled": true}),
+    );
+    put(
+        "atppolicyforo365",
+        json!({"Identity": "Default", "Name": "Default", "EnableATPForSPOTeamsODB": false,
+            "EnableSafeDocs": false, "AllowSafeDocsOpen": false}),
+    );
+    put(
         "remotedomain",
         json!({"Identity": "Default", "Name": "Default", "DomainName": "*", "AutoForwardEnabled": true,
             "AutoReplyEnabled": true, "AllowedOOFType": "External"}),
@@ -480,7 +491,7 @@ fn answer(state: &State, inc: &Incoming, rest: &str, compliance: bool, draft: &m
 
 /// The noun as cmdlets spell it (only for listings; lookups ignore case).
 fn pascal(noun: &str) -> String {
-    const KNOWN: [&str; 25] = [
+    const KNOWN: [&str; 27] = [
         "Mailbox",
         "CASMailbox",
         "InboxRule",
@@ -506,6 +517,8 @@ fn pascal(noun: &str) -> String {
         "ProtectionAlert",
         "RetentionCompliancePolicy",
         "MailboxPermission",
+        "OwaMailboxPolicy",
+        "AtpPolicyForO365",
     ];
     KNOWN
         .iter()

@@ -77,6 +77,11 @@ impl TeamsState {
                 put("TeamsClientConfiguration", "Global", json!({"AllowDropBox": true, "AllowBox": true,
                     "AllowGoogleDrive": true, "AllowShareFile": true, "AllowEgnyte": true,
                     "AllowEmailIntoChannel": true, "AllowGuestUser": true}));
+                put("TeamsMessagingConfiguration", "Global", json!({"CustomEmojis": true,
+                    "UseB2BInvitesToAddExternalUsers": true, "EnableVideoMessageCaptions": true}));
+                put("ExternalAccessPolicy", "Global", json!({"EnableFederationAccess": true,
+                    "EnableTeamsConsumerAccess": true, "EnablePublicCloudAccess": true,
+                    "EnableOutsideAccess": true}));
                 put("TenantFederationSettings", "Global", json!({"AllowFederatedUsers": true,
                     "AllowTeamsConsumer": true, "AllowTeamsConsumerInbound": true, "AllowPublicUsers": true,
                     "AllowedDomains": {"AllowAllKnownDomains": {}}, "BlockedDomains": []}));

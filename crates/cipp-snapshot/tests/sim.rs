@@ -146,3 +146,40 @@ async fn many_tenants_isolate_failures() {
         }
     }
 }
+
+/// The cache types CIPP's declarative standards read, which the simulator serves with data.
+const STANDARDS_READ: [&str; 16] = [
+    "ExoOrganizationConfig",
+    "SPOTenant",
+    "AuthenticationMethodsPolicy",
+    "AuthorizationPolicy",
+    "CsTeamsMeetingPolicy",
+    "ExoHostedOutboundSpamFilterPolicy",
+    "CsTeamsClientConfiguration",
+    "OwaMailboxPolicy",
+    "ExoTransportConfig",
+    "CsTeamsMessagingPolicy",
+    "ConditionalAccessPolicies",
+    "ExoAtpPolicyForO365",
+    "ExoRemoteDomain",
+    "ExoAdminAuditLogConfig",
+    "CsTeamsMessagingConfiguration",
+    "CsExternalAccessPolicy",
+];
+
+#[tokio::test]
+async fn the_types_standards_read_are_served() {
+    let sim = Sim::start().await.unwrap();
+    let snap = collector(&sim)
+        .collect("alphadental.com", &STANDARDS_READ)
+        .await
+        .unwrap();
+    for name in STANDARDS_READ {
+        let t = snap.get(name).unwrap();
+        assert_eq!(t.status, Status::Complete, "{name}: {:?}", t.error);
+        assert!(
+            !t.rows.is_empty() || name == "ConditionalAccessPolicies",
+            "{name} is empty"
+        );
+    }
+}
