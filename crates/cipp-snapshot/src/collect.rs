@@ -4,7 +4,7 @@
 //! Licence gates are checked against the tenant's subscribed service plans, read first in the
 //! same batch as the ungated Graph types.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -112,7 +112,7 @@ impl Collector {
             }
         }
         self.graph_wave(tenant, &first, &mut snapshot).await;
-        let plans = licence.map(|l| service_plans(snapshot.get(&l.name)));
+        let plans = licence.map(|_| snapshot.service_plans());
         if gated && !wanted.iter().any(|t| t.name == LICENCE_TYPE) {
             snapshot.types.remove(LICENCE_TYPE);
         }
@@ -348,35 +348,6 @@ fn graph_rows(body: &Value) -> Vec<Value> {
     }
 }
 
-/// The service plans a tenant has, upper case, from its `subscribedSkus`.
-fn service_plans(skus: Option<&TypeSnapshot>) -> Result<BTreeSet<String>, String> {
-    let Some(skus) = skus else {
-        return Err("the subscribed SKUs were not read".into());
-    };
-    if skus.status != crate::snapshot::Status::Complete {
-        return Err(skus
-            .error
-            .clone()
-            .unwrap_or_else(|| "the subscribed SKUs were not read".into()));
-    }
-    let mut plans = BTreeSet::new();
-    for sku in &skus.rows {
-        let status = sku["capabilityStatus"].as_str().unwrap_or("Enabled");
-        if status.eq_ignore_ascii_case("Suspended") || status.eq_ignore_ascii_case("Deleted") {
-            continue;
-        }
-        for plan in sku["servicePlans"].as_array().into_iter().flatten() {
-            let off = plan["provisioningStatus"]
-                .as_str()
-                .is_some_and(|s| s.eq_ignore_ascii_case("Disabled"));
-            if let (Some(name), false) = (plan["servicePlanName"].as_str(), off) {
-                plans.insert(name.to_ascii_uppercase());
-            }
-        }
-    }
-    Ok(plans)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,23 +362,5 @@ mod tests {
         let one = graph_rows(&json!({"@odata.context": "x", "id": "authorizationPolicy"}));
         assert_eq!(one, vec![json!({"id": "authorizationPolicy"})]);
         assert!(graph_rows(&Value::Null).is_empty());
-    }
-
-    #[test]
-    fn plans_skip_disabled_plans_and_suspended_skus() {
-        let skus = TypeSnapshot::complete(
-            vec![
-                json!({"capabilityStatus": "Enabled", "servicePlans": [
-                    {"servicePlanName": "EXCHANGE_S_STANDARD", "provisioningStatus": "Success"},
-                    {"servicePlanName": "TEAMS1", "provisioningStatus": "Disabled"}]}),
-                json!({"capabilityStatus": "Suspended", "servicePlans": [{"servicePlanName": "AAD_PREMIUM"}]}),
-            ],
-            0,
-        );
-        let plans = service_plans(Some(&skus)).unwrap();
-        assert!(plans.contains("EXCHANGE_S_STANDARD"));
-        assert!(!plans.contains("TEAMS1"));
-        assert!(!plans.contains("AAD_PREMIUM"));
-        assert!(service_plans(None).is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! `Snapshot`: what one collection found in one tenant, type by type.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -108,6 +108,37 @@ impl Snapshot {
             .map(|(k, t)| (k.as_str(), t))
     }
 
+    /// The service plans the tenant has (upper case), from its `SubscribedSkus` rows: plans of
+    /// SKUs that are not suspended or deleted, unless the plan is disabled. An error says why
+    /// they are unknown (not collected, or the read failed).
+    pub fn service_plans(&self) -> Result<BTreeSet<String>, String> {
+        let Some(skus) = self.get(crate::collect::LICENCE_TYPE) else {
+            return Err("the subscribed SKUs were not read".into());
+        };
+        if skus.status != Status::Complete {
+            return Err(skus
+                .error
+                .clone()
+                .unwrap_or_else(|| "the subscribed SKUs were not read".into()));
+        }
+        let mut plans = BTreeSet::new();
+        for sku in &skus.rows {
+            let status = sku["capabilityStatus"].as_str().unwrap_or("Enabled");
+            if status.eq_ignore_ascii_case("Suspended") || status.eq_ignore_ascii_case("Deleted") {
+                continue;
+            }
+            for plan in sku["servicePlans"].as_array().into_iter().flatten() {
+                let off = plan["provisioningStatus"]
+                    .as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("Disabled"));
+                if let (Some(name), false) = (plan["servicePlanName"].as_str(), off) {
+                    plans.insert(name.to_ascii_uppercase());
+                }
+            }
+        }
+        Ok(plans)
+    }
+
     /// Write as JSON (atomically: a temporary file renamed over the target).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SnapshotError> {
         let path = path.as_ref();
@@ -133,5 +164,42 @@ impl Snapshot {
             path: path.display().to_string(),
             message: format!("at {}: {}", e.path(), e.inner()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn with_skus(skus: Option<TypeSnapshot>) -> Snapshot {
+        let mut types = BTreeMap::new();
+        if let Some(s) = skus {
+            types.insert(crate::collect::LICENCE_TYPE.to_string(), s);
+        }
+        Snapshot {
+            tenant: "t".into(),
+            collected_at: 0,
+            round_trips: 0,
+            types,
+        }
+    }
+
+    #[test]
+    fn plans_skip_disabled_plans_and_suspended_skus() {
+        let skus = TypeSnapshot::complete(
+            vec![
+                json!({"capabilityStatus": "Enabled", "servicePlans": [
+                    {"servicePlanName": "EXCHANGE_S_STANDARD", "provisioningStatus": "Success"},
+                    {"servicePlanName": "TEAMS1", "provisioningStatus": "Disabled"}]}),
+                json!({"capabilityStatus": "Suspended", "servicePlans": [{"servicePlanName": "AAD_PREMIUM"}]}),
+            ],
+            0,
+        );
+        let plans = with_skus(Some(skus)).service_plans().unwrap();
+        assert!(plans.contains("EXCHANGE_S_STANDARD"));
+        assert!(!plans.contains("TEAMS1"));
+        assert!(!plans.contains("AAD_PREMIUM"));
+        assert!(with_skus(None).service_plans().is_err());
     }
 }

@@ -1,0 +1,162 @@
+//! Evaluation of one standard against one tenant snapshot: pure, no network.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use cipp_snapshot::{Snapshot, Status};
+
+use crate::compare::{canonical, compare, project, CompareOptions, Difference};
+use crate::definition::Definition;
+use crate::error::StandardsError;
+use crate::read;
+use crate::render::{render, variables, TenantContext};
+
+/// What a standard found in a tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The tenant is as the standard wants it.
+    Compliant {
+        /// The current value (projected on the compared properties).
+        current: Value,
+    },
+    /// The tenant differs.
+    Drifted {
+        /// The current value (projected).
+        current: Value,
+        /// The desired value.
+        expected: Value,
+        /// Every difference.
+        diff: Vec<Difference>,
+    },
+    /// The tenant has none of the service plans the standard needs.
+    NotApplicable {
+        /// The plans of which one is needed.
+        needs: Vec<String>,
+    },
+    /// The data to decide was not there: a failed or missing cache type, or nothing matched.
+    NoData {
+        /// The cache type.
+        cache_type: String,
+        /// Why.
+        reason: String,
+    },
+    /// The standard is code, not data (prepare hooks, custom, manual), and this engine does
+    /// not run it yet.
+    Unsupported {
+        /// What it needs.
+        reason: String,
+    },
+}
+
+/// The evaluation of one standard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Evaluation {
+    /// The standard's name.
+    pub standard: String,
+    /// The tenant.
+    pub tenant: String,
+    /// What was found.
+    pub outcome: Outcome,
+}
+
+impl Evaluation {
+    /// `true` when compliant.
+    pub fn is_compliant(&self) -> bool {
+        matches!(self.outcome, Outcome::Compliant { .. })
+    }
+}
+
+/// Evaluate `def` with `settings` (its variables; defaults fill the rest) over `snapshot`.
+/// Errors are problems of the definition or settings (unfilled tokens), never of the tenant.
+pub fn evaluate(
+    def: &Definition,
+    settings: &Map<String, Value>,
+    snapshot: &Snapshot,
+    tenant: &TenantContext,
+    options: CompareOptions,
+) -> Result<Evaluation, StandardsError> {
+    let done = |outcome| Evaluation {
+        standard: def.name.clone(),
+        tenant: snapshot.tenant.clone(),
+        outcome,
+    };
+    if !def.required_capabilities.is_empty() {
+        match snapshot.service_plans() {
+            Ok(plans) => {
+                let has = def
+                    .required_capabilities
+                    .iter()
+                    .any(|c| plans.contains(&c.to_ascii_uppercase()));
+                if !has {
+                    return Ok(done(Outcome::NotApplicable {
+                        needs: def.required_capabilities.clone(),
+                    }));
+                }
+            }
+            Err(reason) => {
+                return Ok(done(Outcome::NoData {
+                    cache_type: cipp_snapshot::LICENCE_TYPE.into(),
+                    reason,
+                }))
+            }
+        }
+    }
+    let reason = if def.custom {
+        Some("a custom standard (code)")
+    } else if def.manual.is_some() {
+        Some("a manual task")
+    } else if def.prepare.is_some() {
+        Some("a prepare hook (template standards)")
+    } else {
+        None
+    };
+    if let Some(r) = reason {
+        return Ok(done(Outcome::Unsupported { reason: r.into() }));
+    }
+    let (Some(read), Some(expected)) = (&def.read, &def.expected) else {
+        return Ok(done(Outcome::Unsupported {
+            reason: "no read or expected state".into(),
+        }));
+    };
+    let vars = variables(def, settings);
+    let expected = render(def, expected, &vars, tenant)?;
+    let Some(data) = snapshot.get(&read.cache_type) else {
+        return Ok(done(Outcome::NoData {
+            cache_type: read.cache_type.clone(),
+            reason: "not collected".into(),
+        }));
+    };
+    if data.status != Status::Complete {
+        return Ok(done(Outcome::NoData {
+            cache_type: read.cache_type.clone(),
+            reason: data
+                .error
+                .clone()
+                .unwrap_or_else(|| format!("{:?}", data.status)),
+        }));
+    }
+    let Some(current) = read::current(def, read, &data.rows, &vars, tenant)? else {
+        return Ok(done(Outcome::NoData {
+            cache_type: read.cache_type.clone(),
+            reason: "no object matched the read".into(),
+        }));
+    };
+    let options = CompareOptions {
+        hard_compare: options.hard_compare && def.hard_compare,
+        ..options
+    };
+    let diff = compare(&expected, &current, options);
+    let projected = project(&expected, &current);
+    Ok(done(if diff.is_empty() {
+        Outcome::Compliant { current: projected }
+    } else {
+        Outcome::Drifted {
+            current: projected,
+            expected: canonical(&expected),
+            diff,
+        }
+    }))
+}

@@ -1,0 +1,31 @@
+//! # cipp-standards
+//!
+//! CIPP's declarative baseline standards, evaluated over tenant snapshots. Definitions load
+//! from CIPP's own files (unknown fields kept, malformed files named with the JSON path);
+//! settings fill `%variable%` tokens (defaults applied, an unfilled token is an error); the
+//! current value is read from a [`cipp_snapshot::Snapshot`] as CIPP reads its cache; CIPP's
+//! comparison rules decide (or exact ones, on request).
+//!
+//! ```no_run
+//! # fn run(snapshot: cipp_snapshot::Snapshot) -> Result<(), cipp_standards::StandardsError> {
+//! use cipp_standards::{evaluate, CompareOptions, Definition, TenantContext};
+//! let def = Definition::from_file("BaselineStandards/Entra (AAD) Standards/DisableSMS.json")?;
+//! let mut settings = serde_json::Map::new();
+//! settings.insert("state".into(), "disabled".into());
+//! let result = evaluate(&def, &settings, &snapshot, &TenantContext::default(), CompareOptions::default())?;
+//! println!("{:?}", result.outcome);
+//! # Ok(()) }
+//! ```
+
+pub mod compare;
+mod definition;
+mod error;
+mod evaluate;
+pub mod read;
+pub mod render;
+
+pub use compare::{CompareOptions, Difference};
+pub use definition::{Definition, Filter, Read, Variable};
+pub use error::StandardsError;
+pub use evaluate::{evaluate, Evaluation, Outcome};
+pub use render::TenantContext;

@@ -1,0 +1,242 @@
+//! `%variable%` rendering. Unlike CIPP (which serialises to text and back), the JSON tree is
+//! walked: a string that is exactly one token takes the variable's JSON value (type kept), a
+//! token inside longer text is replaced by the value's text form, and nothing can break the
+//! JSON. Missing settings take the definition's defaults; a token still unfilled afterwards is
+//! an error, never sent to a tenant.
+
+use serde_json::{Map, Value};
+
+use crate::definition::Definition;
+use crate::error::StandardsError;
+
+/// Tenant facts the built-in tokens stand for (`%tenantid%`, `%defaultdomain%`...).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TenantContext {
+    /// Tenant GUID: `%tenantid%`, `%organizationid%`.
+    pub tenant_id: Option<String>,
+    /// Default domain: `%defaultdomain%`, `%tenantfilter%`.
+    pub default_domain: Option<String>,
+    /// Initial domain: `%initialdomain%`.
+    pub initial_domain: Option<String>,
+    /// Display name: `%tenantname%`.
+    pub display_name: Option<String>,
+}
+
+impl TenantContext {
+    /// A context with only the default domain known.
+    pub fn for_domain(domain: impl Into<String>) -> Self {
+        TenantContext {
+            default_domain: Some(domain.into()),
+            ..TenantContext::default()
+        }
+    }
+
+    fn builtin(&self, token: &str) -> Option<&str> {
+        match token.to_ascii_lowercase().as_str() {
+            "tenantid" | "organizationid" => self.tenant_id.as_deref(),
+            "defaultdomain" | "tenantfilter" => self.default_domain.as_deref(),
+            "initialdomain" => self.initial_domain.as_deref(),
+            "tenantname" => self.display_name.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Tokens that always name a tenant fact.
+const BUILTIN: [&str; 6] = [
+    "tenantid",
+    "organizationid",
+    "defaultdomain",
+    "tenantfilter",
+    "initialdomain",
+    "tenantname",
+];
+
+/// The settings of one standard: given values (`{label, value}` pickers unwrapped) over the
+/// definition's defaults.
+pub fn variables(def: &Definition, given: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (name, var) in &def.variables {
+        if let Some(d) = &var.default {
+            out.insert(name.clone(), d.clone());
+        }
+    }
+    for (name, value) in given {
+        let value = match value {
+            Value::Object(o) if o.contains_key("value") && o.len() <= 2 => o["value"].clone(),
+            other => other.clone(),
+        };
+        out.insert(name.clone(), value);
+    }
+    out
+}
+
+/// The text form of a value inside a longer string.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Null => String::new(),
+        Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// Render `template` with `vars` and the tenant's built-in tokens. Every token that names a
+/// declared variable or a built-in must be filled; the rest of the text is left as it is.
+pub fn render(
+    def: &Definition,
+    template: &Value,
+    vars: &Map<String, Value>,
+    tenant: &TenantContext,
+) -> Result<Value, StandardsError> {
+    let mut missing = Vec::new();
+    let out = walk(def, template, vars, tenant, &mut missing);
+    if missing.is_empty() {
+        Ok(out)
+    } else {
+        missing.sort();
+        missing.dedup();
+        Err(StandardsError::Unresolved {
+            standard: def.name.clone(),
+            tokens: missing.join(", "),
+        })
+    }
+}
+
+fn walk(
+    def: &Definition,
+    v: &Value,
+    vars: &Map<String, Value>,
+    tenant: &TenantContext,
+    missing: &mut Vec<String>,
+) -> Value {
+    match v {
+        Value::String(s) => string(def, s, vars, tenant, missing),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| walk(def, i, vars, tenant, missing))
+                .collect(),
+        ),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), walk(def, x, vars, tenant, missing)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn string(
+    def: &Definition,
+    s: &str,
+    vars: &Map<String, Value>,
+    tenant: &TenantContext,
+    missing: &mut Vec<String>,
+) -> Value {
+    // A whole-string token keeps the variable's JSON type.
+    if let Some(name) = s.strip_prefix('%').and_then(|r| r.strip_suffix('%')) {
+        if is_name(name) {
+            if let Some(v) = vars.get(name) {
+                return v.clone();
+            }
+            if let Some(t) = tenant.builtin(name) {
+                return Value::String(t.to_string());
+            }
+        }
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find('%') {
+        let after = &rest[start + 1..];
+        let Some(len) = after.find('%') else { break };
+        let name = &after[..len];
+        out.push_str(&rest[..start]);
+        if !is_name(name) {
+            // Not a token: keep the first '%' and look again from the second.
+            out.push('%');
+            rest = after;
+            continue;
+        }
+        match (vars.get(name), tenant.builtin(name)) {
+            (Some(v), _) => out.push_str(&text(v)),
+            (None, Some(t)) => out.push_str(t),
+            (None, None) => {
+                let declared = def.variables.contains_key(name)
+                    || BUILTIN.iter().any(|b| b.eq_ignore_ascii_case(name));
+                if declared {
+                    missing.push(format!("%{name}%"));
+                }
+                out.push('%');
+                out.push_str(name);
+                out.push('%');
+            }
+        }
+        rest = &after[len + 1..];
+    }
+    out.push_str(rest);
+    Value::String(out)
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn def(vars: Value) -> Definition {
+        Definition::from_json(
+            &json!({"name": "T", "variables": vars}).to_string(),
+            "t.json",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn whole_tokens_keep_types_and_embedded_tokens_become_text() {
+        let d = def(
+            json!({"on": {"type": "switch", "default": false}, "n": {"type": "number"}, "who": {"type": "textField"}}),
+        );
+        let mut given = Map::new();
+        given.insert("n".into(), json!(5));
+        given.insert("who".into(), json!({"label": "Ann", "value": "ann@x"}));
+        let vars = variables(&d, &given);
+        let out = render(
+            &d,
+            &json!({"a": "%on%", "b": ["%n%"], "c": "to %who% at %defaultdomain% (%on%)", "d": "100% sure, 50%", "e": "%unknownthing%"}),
+            &vars,
+            &TenantContext::for_domain("alpha.example"),
+        )
+        .unwrap();
+        assert_eq!(out["a"], json!(false));
+        assert_eq!(out["b"], json!([5]));
+        assert_eq!(out["c"], json!("to ann@x at alpha.example (False)"));
+        assert_eq!(out["d"], json!("100% sure, 50%"));
+        assert_eq!(out["e"], json!("%unknownthing%"));
+    }
+
+    #[test]
+    fn unfilled_declared_tokens_are_errors() {
+        let d = def(json!({"x": {"type": "textField"}}));
+        let e = render(
+            &d,
+            &json!({"a": "%x%", "b": "at %tenantid%"}),
+            &Map::new(),
+            &TenantContext::default(),
+        )
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("%x%") && text.contains("%tenantid%"),
+            "{text}"
+        );
+    }
+}
