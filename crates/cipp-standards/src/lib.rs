@@ -23,9 +23,14 @@ mod error;
 mod evaluate;
 pub mod read;
 pub mod render;
+mod template;
 
 pub use compare::{CompareOptions, Difference};
 pub use definition::{Definition, Filter, Read, Variable};
 pub use error::StandardsError;
 pub use evaluate::{evaluate, Evaluation, Outcome};
 pub use render::TenantContext;
+pub use template::{
+    merge, Actions, Conflict, Instance, Merged, Plan, StandardsTemplate, TargetRef, TenantIdentity,
+    Tier,
+};
