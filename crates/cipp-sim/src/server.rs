@@ -13,7 +13,7 @@ use bytes::Bytes;
 use crate::log::RequestRecord;
 use crate::reply::Reply;
 use crate::state::State;
-use crate::{control, graph, login, partner_center};
+use crate::{control, graph, keyvault, login, partner_center};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -104,6 +104,16 @@ const SERVICES: &[Service] = &[
         prefix: "/partnercenter/",
         simulated: true,
         serve: partner_center::serve,
+    },
+    Service {
+        prefix: "/keyvault/",
+        simulated: true,
+        serve: keyvault::serve,
+    },
+    Service {
+        prefix: "/msi/",
+        simulated: true,
+        serve: keyvault::serve_msi,
     },
 ];
 

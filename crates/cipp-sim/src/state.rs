@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::directory::Directory;
 use crate::faults::{Faults, Fired, Target};
 use crate::graph::GraphState;
+use crate::keyvault::KeyVaultState;
 use crate::log::{Log, RequestRecord};
 use crate::login::LoginState;
 use crate::partner_center::PartnerCenterState;
@@ -34,6 +35,7 @@ pub(crate) struct State {
     pub login: LoginState,
     pub graph: GraphState,
     pub partner_center: PartnerCenterState,
+    pub keyvault: KeyVaultState,
     faults: Mutex<Faults>,
     log: Mutex<Log>,
 }
@@ -48,6 +50,7 @@ impl State {
             login: LoginState::new(&seed.application.refresh_token, settings),
             graph: GraphState::new(&seed),
             partner_center: PartnerCenterState::default(),
+            keyvault: KeyVaultState::default(),
             app: seed.application,
             faults: Mutex::new(faults),
             log: Mutex::new(Log::default()),
