@@ -165,6 +165,11 @@ impl Settings {
 
     /// The credentials these settings describe.
     pub fn credentials(&self) -> Result<Credentials, Error> {
+        self.credentials_builder()?.build()
+    }
+
+    /// A builder preset with these settings, to add a secret store or direct tenants.
+    pub fn credentials_builder(&self) -> Result<crate::CredentialsBuilder, Error> {
         let app = self.application_id.clone().ok_or_else(|| {
             Error::invalid_input(env::APPLICATION_ID, "not set (the SAM application id)")
         })?;
@@ -178,7 +183,7 @@ impl Settings {
         if let Some(rt) = &self.refresh_token {
             b = b.refresh_token(rt.expose_secret());
         }
-        b.build()
+        Ok(b)
     }
 }
 
