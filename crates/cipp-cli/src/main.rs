@@ -45,6 +45,8 @@ enum Command {
     /// Sign in to get the partner refresh token, and inspect it.
     #[command(subcommand)]
     Auth(commands::auth::AuthCommand),
+    /// Azure Key Vault secrets (--vault or CIPP_KEY_VAULT).
+    Kv(commands::kv::KvArgs),
 }
 
 fn init_logs(verbose: u8) {
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
             Command::Graph(c) => commands::graph::run(c, json).await,
             Command::Gdap(c) => commands::gdap::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,
+            Command::Kv(a) => commands::kv::run(a, json).await,
         }
     });
     match result {

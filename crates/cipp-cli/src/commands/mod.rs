@@ -4,6 +4,7 @@ pub mod auth;
 pub mod demo;
 pub mod gdap;
 pub mod graph;
+pub mod kv;
 pub mod sim;
 pub mod tenants;
 
