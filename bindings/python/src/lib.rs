@@ -9,6 +9,7 @@ mod convert;
 mod errors;
 mod gdap;
 mod graph;
+mod keyvault;
 mod runtime;
 mod sim;
 
@@ -20,6 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Tenant>()?;
     m.add_class::<graph::Graph>()?;
     m.add_class::<gdap::Gdap>()?;
+    m.add_class::<keyvault::KeyVault>()?;
     m.add_class::<graph::GraphIter>()?;
     m.add_class::<sim::Sim>()?;
     m.add_function(wrap_pyfunction!(sim::start, m)?)?;

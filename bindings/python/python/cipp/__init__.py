@@ -21,7 +21,7 @@ from ._errors import (
     ThrottledError,
     TransportError,
 )
-from ._native import Client, Gdap, Graph, GraphIter, Tenant, __version__
+from ._native import Client, Gdap, Graph, GraphIter, KeyVault, Tenant, __version__
 from .aio import AsyncClient
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "GraphIter",
     "HttpError",
     "InvalidInputError",
+    "KeyVault",
     "NotFoundError",
     "Tenant",
     "ThrottledError",
