@@ -106,6 +106,16 @@ class Gdap {
   addApplicationConsent (customer, options = {}) { return call(() => this._n.addApplicationConsent(customer, options.applicationId)) }
 }
 
+class KeyVault {
+  constructor (inner) { this._n = inner }
+  get name () { return this._n.name }
+  getSecret (name, options = {}) { return call(() => this._n.getSecret(name, options.version)) }
+  setSecret (name, value) { return call(() => this._n.setSecret(name, value)) }
+  listSecrets () { return call(() => this._n.listSecrets()) }
+  deleteSecret (name) { return call(() => this._n.deleteSecret(name)) }
+  recoverSecret (name) { return call(() => this._n.recoverSecret(name)) }
+}
+
 class Client {
   constructor (options) {
     this._n = options instanceof native.Client ? options : sync(() => new native.Client(options))
@@ -117,6 +127,7 @@ class Client {
   tenants () { return call(() => this._n.tenants()) }
   managedTenant (name) { return call(() => this._n.managedTenant(name)) }
   get gdap () { return new Gdap(this._n.gdap) }
+  keyVault (name) { return new KeyVault(sync(() => this._n.keyVault(name))) }
 }
 
 class Sim {
@@ -134,4 +145,4 @@ class Sim {
   stop () { return call(() => this._n.stop()) }
 }
 
-module.exports = { Client, Tenant, Graph, Gdap, Sim, ...classes }
+module.exports = { Client, Tenant, Graph, Gdap, KeyVault, Sim, ...classes }
