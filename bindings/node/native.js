@@ -511,6 +511,7 @@ module.exports = nativeBinding
 module.exports.Client = nativeBinding.Client
 module.exports.Gdap = nativeBinding.Gdap
 module.exports.Graph = nativeBinding.Graph
+module.exports.KeyVault = nativeBinding.KeyVault
 module.exports.Pager = nativeBinding.Pager
 module.exports.Sim = nativeBinding.Sim
 module.exports.Tenant = nativeBinding.Tenant
