@@ -90,6 +90,21 @@ pub struct Credentials {
     direct_tokens: Arc<RwLock<BTreeMap<String, SecretString>>>,
 }
 
+/// A rotated refresh token due to be written to the secret store under `name`.
+pub struct PendingPersist {
+    name: String,
+    token: SecretString,
+}
+
+impl fmt::Debug for PendingPersist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingPersist")
+            .field("name", &self.name)
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
+}
+
 /// The secret store and when each secret name was last written to it.
 #[derive(Clone)]
 struct StoreLink {
@@ -259,6 +274,19 @@ impl Credentials {
     /// per name. A failed write is logged (without the value) and retried at the next
     /// rotation; it never fails the request that brought the token.
     pub async fn rotated(&self, tenant: &str, canonical: &str, token: SecretString) {
+        if let Some(pending) = self.remember_rotated(tenant, canonical, token) {
+            self.persist_rotated(pending).await;
+        }
+    }
+
+    /// The in-memory half of [`Credentials::rotated`]: keep the token and say whether (and
+    /// under which name) it is due to be written to the store.
+    pub fn remember_rotated(
+        &self,
+        tenant: &str,
+        canonical: &str,
+        token: SecretString,
+    ) -> Option<PendingPersist> {
         let name = match self.direct_key(tenant, canonical) {
             Some(guid) => {
                 let changed = match self.direct_tokens.write() {
@@ -273,7 +301,7 @@ impl Credentials {
                     Err(_) => false,
                 };
                 if !changed {
-                    return;
+                    return None;
                 }
                 guid
             }
@@ -281,30 +309,30 @@ impl Credentials {
                 let before = self.refresh_token();
                 self.store_rotated_refresh_token(token.clone());
                 if before.map(|b| b.expose_secret() == token.expose_secret()) == Some(true) {
-                    return;
+                    return None;
                 }
                 names::REFRESH_TOKEN.to_string()
             }
         };
+        let link = self.store.as_ref()?;
+        let mut m = link.persisted.lock().ok()?;
+        let due = m
+            .get(&name)
+            .map(|at| at.elapsed() >= link.interval)
+            .unwrap_or(true);
+        if !due {
+            return None;
+        }
+        m.insert(name.clone(), Instant::now());
+        Some(PendingPersist { name, token })
+    }
+
+    /// The store half of [`Credentials::rotated`].
+    pub async fn persist_rotated(&self, pending: PendingPersist) {
         let Some(link) = &self.store else {
             return;
         };
-        let due = match link.persisted.lock() {
-            Ok(mut m) => {
-                let due = m
-                    .get(&name)
-                    .map(|at| at.elapsed() >= link.interval)
-                    .unwrap_or(true);
-                if due {
-                    m.insert(name.clone(), Instant::now());
-                }
-                due
-            }
-            Err(_) => false,
-        };
-        if !due {
-            return;
-        }
+        let PendingPersist { name, token } = pending;
         if let Err(e) = link.store.set(&name, token).await {
             tracing::warn!(secret = %name, error = %e, "could not persist the rotated refresh token");
             if let Ok(mut m) = link.persisted.lock() {

@@ -485,19 +485,31 @@ impl KeyVaultClient {
     }
 
     fn pages(&self, first: String) -> BoxStream<'static, Result<Vec<SecretProperties>>> {
+        /// What comes after a page: another URL, the end, or an error found while reading
+        /// the page (reported after its items).
+        enum Next {
+            Url(String),
+            Fail(KeyVaultError),
+            Done,
+        }
         let this = self.clone();
-        stream::try_unfold(Some(first), move |next| {
+        stream::try_unfold(Next::Url(first), move |next| {
             let this = this.clone();
             async move {
-                let Some(url) = next else {
-                    return Ok(None);
+                let url = match next {
+                    Next::Url(u) => u,
+                    Next::Fail(e) => return Err(e),
+                    Next::Done => return Ok(None),
                 };
                 let req = this.request(Method::GET, url).await?;
                 let resp = this.send(req, None, false).await?;
                 let page: Page = this.decode(&resp, "GET secret list")?;
                 let next = match page.next_link.filter(|l| !l.trim().is_empty()) {
-                    Some(link) => Some(this.check_next_link(link)?),
-                    None => None,
+                    Some(link) => match this.check_next_link(link) {
+                        Ok(l) => Next::Url(l),
+                        Err(e) => Next::Fail(e),
+                    },
+                    None => Next::Done,
                 };
                 Ok(Some((page.value, next)))
             }

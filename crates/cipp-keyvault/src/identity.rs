@@ -1,5 +1,6 @@
 //! Managed identity tokens (App Service / Functions flavour): what CIPP uses for Key Vault.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -40,7 +41,7 @@ pub struct ManagedIdentity {
     header: SecretString,
     client_id: Option<String>,
     refresh_margin: Duration,
-    cache: Arc<tokio::sync::Mutex<Option<(String, AccessToken)>>>,
+    cache: Arc<tokio::sync::Mutex<HashMap<String, AccessToken>>>,
 }
 
 impl fmt::Debug for ManagedIdentity {
@@ -136,13 +137,13 @@ impl ManagedIdentity {
         resource: &str,
     ) -> Result<AccessToken> {
         let mut guard = self.cache.lock().await;
-        if let Some((res, tok)) = guard.as_ref() {
-            if res == resource && !tok.expires_within(self.refresh_margin) {
+        if let Some(tok) = guard.get(resource) {
+            if !tok.expires_within(self.refresh_margin) {
                 return Ok(tok.clone());
             }
         }
         let token = self.fetch(transport, retry, resource).await?;
-        *guard = Some((resource.to_string(), token.clone()));
+        guard.insert(resource.to_string(), token.clone());
         Ok(token)
     }
 

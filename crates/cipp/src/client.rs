@@ -214,6 +214,30 @@ impl CippBuilder {
         self
     }
 
+    /// Read the credentials not given yet from `store`, under CIPP's secret names
+    /// (`ApplicationID`, `ApplicationSecret`, `TenantID`, `RefreshToken`): how CIPP itself
+    /// starts, with a Key Vault reached through its managed identity.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), cipp::Error> {
+    /// use std::sync::Arc;
+    /// use cipp::keyvault::{KeyVaultClient, KeyVaultSecretStore, ManagedIdentity};
+    /// let vault = KeyVaultClient::builder("cipp-kv")
+    ///     .managed_identity(ManagedIdentity::from_env()?)
+    ///     .build()?;
+    /// let store = Arc::new(KeyVaultSecretStore::new(vault));
+    /// let cipp = cipp::Cipp::builder()
+    ///     .fill_from_store(store.as_ref())
+    ///     .await?
+    ///     .secret_store(store) // rotated refresh tokens go back to the vault
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fill_from_store(mut self, store: &dyn SecretStore) -> Result<Self, Error> {
+        self.settings.fill_from_store(store).await?;
+        Ok(self)
+    }
+
     /// Reach `tenant_id` (a GUID) with its own refresh token, stored under its GUID in the
     /// secret store, instead of through GDAP.
     pub fn direct_tenant(mut self, tenant_id: impl Into<String>) -> Self {

@@ -59,3 +59,48 @@ async fn refresh_token_from_a_file_store_is_used_and_rotated_back() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn cipp_starts_from_key_vault_through_the_managed_identity() {
+    use cipp::keyvault::{KeyVaultClient, KeyVaultSecretStore, ManagedIdentity};
+    let sim = Sim::start().await.unwrap();
+    let mut endpoints = cipp::core::Endpoints::default();
+    for (name, url) in sim.endpoints() {
+        endpoints = endpoints
+            .with_override(name.parse::<Service>().unwrap(), &url)
+            .unwrap();
+    }
+    let vault = KeyVaultClient::builder("cipp-kv")
+        .endpoints(endpoints)
+        .managed_identity(
+            ManagedIdentity::new(sim.identity_endpoint(), sim.identity_header()).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let store = Arc::new(KeyVaultSecretStore::new(vault));
+    let c = sim.credentials();
+    for (name, value) in [
+        ("applicationid", c.application_id.clone()), // CIPP's setup writes lowercase names
+        ("ApplicationSecret", c.application_secret.clone()),
+        ("TenantID", c.partner_tenant_id.clone()),
+        ("RefreshToken", c.refresh_token.clone()),
+    ] {
+        store.set(name, SecretString::from(value)).await.unwrap();
+    }
+    let mut b = Cipp::builder();
+    for (name, url) in sim.endpoints() {
+        b = b.endpoint(name.parse::<Service>().unwrap(), url);
+    }
+    let cipp = b
+        .fill_from_store(store.as_ref())
+        .await
+        .unwrap()
+        .secret_store(store.clone())
+        .build()
+        .unwrap();
+    let tenants = cipp.tenants().await.unwrap();
+    assert_eq!(tenants.len(), sim.tenants().len());
+    // The rotated refresh token went back to the vault.
+    let stored = store.get(names::REFRESH_TOKEN).await.unwrap().unwrap();
+    assert_ne!(stored.expose_secret(), c.refresh_token);
+}

@@ -463,13 +463,22 @@ impl Pipeline {
             grant,
         )
         .await?;
-        if let (Some(rt), Grant::Delegated) = (granted.refresh_token, grant) {
-            inner.credentials.rotated(&tenant, &canonical, rt).await;
-        }
+        // Kept in memory now; written to the secret store only after the slot is released, so
+        // a slow store never holds up other callers of this key.
+        let pending = match (granted.refresh_token, grant) {
+            (Some(rt), Grant::Delegated) => {
+                inner.credentials.remember_rotated(&tenant, &canonical, rt)
+            }
+            _ => None,
+        };
         let token = granted.access_token;
         // Never hand out a token minted in another tenant than the one asked for.
         if let (Some(tid), true) = (&token.tenant_id, is_guid(&canonical)) {
             if !tid.eq_ignore_ascii_case(&canonical) {
+                drop(guard);
+                if let Some(p) = pending {
+                    inner.credentials.persist_rotated(p).await;
+                }
                 return Err(crate::error::AuthError {
                     tenant: tenant.clone(),
                     error: "tenant_mismatch".into(),
@@ -483,6 +492,9 @@ impl Pipeline {
         }
         *guard = Some(token.clone());
         drop(guard);
+        if let Some(p) = pending {
+            inner.credentials.persist_rotated(p).await;
+        }
         if let Some(tid) = &token.tenant_id {
             if !is_guid(&tenant) {
                 inner.tenants.remember(&tenant, tid);
