@@ -21,6 +21,8 @@ export declare class Client {
   collect(tenant: string, types: Array<string>): Promise<any>
   /** GDAP, checks and Partner Center for the partner tenant. */
   get gdap(): Gdap
+  /** The secrets of Key Vault `name` (as in `{name}.vault.azure.net`). */
+  keyVault(name: string): KeyVault
 }
 
 /** Exchange Online cmdlets in one tenant. */
@@ -105,6 +107,22 @@ export declare class Graph {
    * `$batch`, 20 per round trip; resolves to the responses in request order.
    */
   batch(requests: any): Promise<Array<any>>
+}
+
+/** The secrets of one vault. */
+export declare class KeyVault {
+  /** The vault's name. */
+  get name(): string
+  /** A secret's value: the latest version, or `version`. */
+  getSecret(name: string, version?: string | undefined | null): Promise<string>
+  /** Store a new version (a soft-deleted name is recovered first); answers its attributes. */
+  setSecret(name: string, value: string): Promise<any>
+  /** Every secret's name and attributes (never values), following `nextLink`. */
+  listSecrets(): Promise<any>
+  /** Soft-delete a secret; answers the deleted secret (with `recoveryId`). */
+  deleteSecret(name: string): Promise<any>
+  /** Recover a soft-deleted secret (readable again a moment later). */
+  recoverSecret(name: string): Promise<any>
 }
 
 /** Pages of a collection, fetched one `nextPage()` at a time. */

@@ -512,6 +512,7 @@ module.exports.Client = nativeBinding.Client
 module.exports.Exchange = nativeBinding.Exchange
 module.exports.Gdap = nativeBinding.Gdap
 module.exports.Graph = nativeBinding.Graph
+module.exports.KeyVault = nativeBinding.KeyVault
 module.exports.Pager = nativeBinding.Pager
 module.exports.SharePoint = nativeBinding.SharePoint
 module.exports.Sim = nativeBinding.Sim

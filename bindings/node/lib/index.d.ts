@@ -218,6 +218,28 @@ export declare class Gdap {
   addApplicationConsent (customer: string, options?: { applicationId?: string }): Promise<{ outcome: 'granted' | 'alreadyExisted', consent?: Record<string, any> }>
 }
 
+export interface SecretProperties {
+  name: string | null
+  version: string | null
+  id: string
+  attributes: { enabled?: boolean, created?: number, updated?: number, exp?: number, nbf?: number, recoveryLevel?: string, recoverableDays?: number, [key: string]: any }
+  tags?: Record<string, string>
+  contentType?: string
+  [key: string]: any
+}
+
+export declare class KeyVault {
+  readonly name: string
+  /** A secret's value: the latest version, or `options.version`. Rejects with NotFoundError. */
+  getSecret (name: string, options?: { version?: string }): Promise<string>
+  /** Store a new version (a soft-deleted name is recovered first). */
+  setSecret (name: string, value: string): Promise<SecretProperties>
+  /** Every secret's name and attributes, never values. */
+  listSecrets (): Promise<SecretProperties[]>
+  deleteSecret (name: string): Promise<SecretProperties & { recoveryId?: string, deletedDate?: number, scheduledPurgeDate?: number }>
+  recoverSecret (name: string): Promise<SecretProperties>
+}
+
 export declare class Client {
   constructor (options?: ClientOptions)
   static fromEnv (): Client
@@ -229,6 +251,8 @@ export declare class Client {
   /** Read cache types from one tenant into a snapshot. */
   collect (tenant: string, types: string[]): Promise<Snapshot>
   readonly gdap: Gdap
+  /** The secrets of Key Vault `name`; throws InvalidInputError for a bad name. */
+  keyVault (name: string): KeyVault
 }
 
 export interface FaultRule {

@@ -146,6 +146,16 @@ class Gdap {
   addApplicationConsent (customer, options = {}) { return call(() => this._n.addApplicationConsent(customer, options.applicationId)) }
 }
 
+class KeyVault {
+  constructor (inner) { this._n = inner }
+  get name () { return this._n.name }
+  getSecret (name, options = {}) { return call(() => this._n.getSecret(name, options.version)) }
+  setSecret (name, value) { return call(() => this._n.setSecret(name, value)) }
+  listSecrets () { return call(() => this._n.listSecrets()) }
+  deleteSecret (name) { return call(() => this._n.deleteSecret(name)) }
+  recoverSecret (name) { return call(() => this._n.recoverSecret(name)) }
+}
+
 class Client {
   constructor (options) {
     this._n = options instanceof native.Client ? options : sync(() => new native.Client(options))
@@ -158,6 +168,7 @@ class Client {
   managedTenant (name) { return call(() => this._n.managedTenant(name)) }
   collect (tenant, types) { return call(() => this._n.collect(tenant, types)) }
   get gdap () { return new Gdap(this._n.gdap) }
+  keyVault (name) { return new KeyVault(sync(() => this._n.keyVault(name))) }
 }
 
 class Sim {
@@ -179,4 +190,4 @@ class Sim {
   stop () { return call(() => this._n.stop()) }
 }
 
-module.exports = { Client, Tenant, Graph, Exchange, Teams, SharePoint, Gdap, Sim, ...classes }
+module.exports = { Client, Tenant, Graph, Exchange, Teams, SharePoint, Gdap, KeyVault, Sim, ...classes }

@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 mod admin;
 mod exchange;
 mod gdap;
+mod keyvault;
 
 /// Errors cross to JavaScript as a marked JSON payload the wrapper turns into a class.
 pub(crate) fn js_error(e: CippError) -> Error {
@@ -182,6 +183,13 @@ impl Client {
         gdap::Gdap {
             cipp: self.cipp.clone(),
         }
+    }
+
+    /// The secrets of Key Vault `name` (as in `{name}.vault.azure.net`).
+    #[napi]
+    pub fn key_vault(&self, name: String) -> Result<keyvault::KeyVault> {
+        let client = self.cipp.key_vault(&name).js()?;
+        Ok(keyvault::KeyVault { client })
     }
 }
 

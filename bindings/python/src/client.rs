@@ -150,6 +150,11 @@ impl Client {
         crate::gdap::Gdap::new(self.core.clone())
     }
 
+    /// The secrets of Key Vault `name` (as in `{name}.vault.azure.net`).
+    fn key_vault(&self, name: String) -> PyResult<crate::keyvault::KeyVault> {
+        crate::keyvault::KeyVault::new(self.core.clone(), name)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "cipp.Client(tenant_id={:?}, cloud={:?})",

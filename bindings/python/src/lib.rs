@@ -11,6 +11,7 @@ mod errors;
 mod exchange;
 mod gdap;
 mod graph;
+mod keyvault;
 mod runtime;
 mod sim;
 
@@ -25,6 +26,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<exchange::Exchange>()?;
     m.add_class::<admin::Teams>()?;
     m.add_class::<admin::SharePoint>()?;
+    m.add_class::<keyvault::KeyVault>()?;
     m.add_class::<graph::GraphIter>()?;
     m.add_class::<sim::Sim>()?;
     m.add_function(wrap_pyfunction!(sim::start, m)?)?;

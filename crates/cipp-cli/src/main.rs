@@ -56,6 +56,8 @@ enum Command {
     /// Sign in to get the partner refresh token, and inspect it.
     #[command(subcommand)]
     Auth(commands::auth::AuthCommand),
+    /// Azure Key Vault secrets (--vault or CIPP_KEY_VAULT).
+    Kv(commands::kv::KvArgs),
 }
 
 fn init_logs(verbose: u8) {
@@ -100,6 +102,7 @@ fn main() -> ExitCode {
             Command::Teams(c) => commands::teams::run(c, json).await,
             Command::Spo(c) => commands::spo::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,
+            Command::Kv(a) => commands::kv::run(a, json).await,
         }
     });
     match result {

@@ -702,3 +702,150 @@ async fn collect_one_tenant_or_all_into_files() {
         .iter()
         .any(|t| t["name"] == "SPOTenant"));
 }
+
+/// `cipp` with the simulator's environment plus `extra` variables and `stdin` piped in.
+async fn run_kv(sim: &Sim, args: &[&str], extra: &[(&str, String)], stdin: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let env = SimEnv::of(sim);
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let extra: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let stdin = stdin.to_string();
+    tokio::task::spawn_blocking(move || {
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
+        cmd.args(&args)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("CIPP_APPLICATION_ID", &env.creds.application_id)
+            .env("CIPP_APPLICATION_SECRET", &env.creds.application_secret)
+            .env("CIPP_REFRESH_TOKEN", &env.creds.refresh_token)
+            .env("CIPP_TENANT_ID", &env.creds.partner_tenant_id)
+            .env("CIPP_KEY_VAULT", "cipp-kv");
+        for (name, url) in &env.endpoints {
+            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
+        }
+        for (k, v) in &extra {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kv_set_get_list_delete_recover() {
+    let sim = Sim::start().await.unwrap();
+    let set = json_out(
+        &run_kv(
+            &sim,
+            &["kv", "set", "HIBP", "--value-stdin", "--json"],
+            &[],
+            "s3cr+t/value\n",
+        )
+        .await,
+    );
+    assert_eq!(set["name"], "HIBP");
+    assert!(set.get("value").is_none(), "set never echoes the value");
+    let first_version = set["version"].as_str().unwrap().to_string();
+    json_out(&run_kv(&sim, &["kv", "set", "HIBP", "second", "--json"], &[], "").await);
+    json_out(&run_kv(&sim, &["kv", "set", "Other", "x", "--json"], &[], "").await);
+    json_out(&run_kv(&sim, &["kv", "set", "Third", "y", "--json"], &[], "").await);
+
+    // Plain `get` prints just the value, for scripts.
+    let out = run_kv(&sim, &["kv", "get", "HIBP"], &[], "").await;
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "second\n");
+    let old = json_out(
+        &run_kv(
+            &sim,
+            &["kv", "get", "HIBP", "--version", &first_version, "--json"],
+            &[],
+            "",
+        )
+        .await,
+    );
+    assert_eq!(old["value"], "s3cr+t/value");
+
+    // Three secrets over two pages.
+    let list = json_out(&run_kv(&sim, &["kv", "list", "--json"], &[], "").await);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        !list.to_string().contains("second"),
+        "list never shows values"
+    );
+
+    json_out(&run_kv(&sim, &["kv", "delete", "HIBP", "--json"], &[], "").await);
+    let missing = run_kv(&sim, &["kv", "get", "HIBP"], &[], "").await;
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("HIBP"));
+    json_out(&run_kv(&sim, &["kv", "recover", "HIBP", "--json"], &[], "").await);
+
+    // Setting a soft-deleted name recovers it first.
+    json_out(&run_kv(&sim, &["kv", "delete", "Other", "--json"], &[], "").await);
+    json_out(&run_kv(&sim, &["kv", "set", "Other", "z", "--json"], &[], "").await);
+    let out = run_kv(&sim, &["kv", "get", "Other"], &[], "").await;
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "z\n");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kv_with_managed_identity_and_bad_input() {
+    let sim = Sim::start().await.unwrap();
+    let msi = [
+        ("IDENTITY_ENDPOINT", sim.identity_endpoint()),
+        ("IDENTITY_HEADER", sim.identity_header()),
+    ];
+    json_out(
+        &run_kv(
+            &sim,
+            &["kv", "--managed-identity", "set", "TenantID", "t", "--json"],
+            &msi,
+            "",
+        )
+        .await,
+    );
+    let out = run_kv(
+        &sim,
+        &["kv", "get", "TenantID", "--managed-identity"],
+        &msi,
+        "",
+    )
+    .await;
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "t\n");
+    assert_eq!(
+        sim.requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/login/"))
+            .count(),
+        0,
+        "no Entra tokens with a managed identity"
+    );
+
+    let out = run_kv(&sim, &["kv", "get", "bad/name"], &[], "").await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad/name"));
+    let out = run_kv(&sim, &["kv", "list", "--vault", "x"], &[], "").await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("vault"));
+}

@@ -5,13 +5,19 @@
 //! token mints delegated tokens in every customer tenant. App-only (client credentials) tokens
 //! use the service principal that CPV consent created in each customer tenant.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::certificate::ClientCertificate;
 use crate::error::Error;
+use crate::secret_store::{names, SecretStore};
+
+/// A rotated refresh token is written back to the secret store at most this often.
+pub const PERSIST_INTERVAL: Duration = Duration::from_secs(600);
 
 /// Which kind of token a request needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -77,6 +83,34 @@ pub struct Credentials {
     refresh_token: Arc<RwLock<Option<SecretString>>>,
     partner_tenant: String,
     on_rotate: Option<RefreshTokenHook>,
+    store: Option<StoreLink>,
+    /// Lower-case GUIDs of direct tenants (reached with their own refresh token, not GDAP).
+    direct_tenants: Arc<BTreeSet<String>>,
+    /// Refresh tokens of direct tenants, given or loaded from the store.
+    direct_tokens: Arc<RwLock<BTreeMap<String, SecretString>>>,
+}
+
+/// A rotated refresh token due to be written to the secret store under `name`.
+pub struct PendingPersist {
+    name: String,
+    token: SecretString,
+}
+
+impl fmt::Debug for PendingPersist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingPersist")
+            .field("name", &self.name)
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// The secret store and when each secret name was last written to it.
+#[derive(Clone)]
+struct StoreLink {
+    store: Arc<dyn SecretStore>,
+    persisted: Arc<Mutex<BTreeMap<String, Instant>>>,
+    interval: Duration,
 }
 
 impl fmt::Debug for Credentials {
@@ -89,6 +123,8 @@ impl fmt::Debug for Credentials {
                 &self.has_refresh_token().then_some("[REDACTED]"),
             )
             .field("partner_tenant", &self.partner_tenant)
+            .field("secret_store", &self.store.as_ref().map(|l| &l.store))
+            .field("direct_tenants", &self.direct_tenants)
             .finish()
     }
 }
@@ -111,6 +147,9 @@ impl Credentials {
             refresh_token: None,
             partner_tenant: None,
             on_rotate: None,
+            store: None,
+            persist_interval: PERSIST_INTERVAL,
+            direct_tenants: BTreeMap::new(),
         }
     }
 
@@ -167,6 +206,143 @@ impl Credentials {
         self.on_rotate = Some(hook);
     }
 
+    /// The secret store refresh tokens are loaded from and persisted to, if any.
+    pub fn secret_store(&self) -> Option<&Arc<dyn SecretStore>> {
+        self.store.as_ref().map(|l| &l.store)
+    }
+
+    /// `true` when `tenant` (a GUID) was declared a direct tenant.
+    pub fn is_direct_tenant(&self, tenant: &str) -> bool {
+        self.direct_tenants
+            .contains(&tenant.trim().to_ascii_lowercase())
+    }
+
+    /// The refresh token for delegated tokens in `tenant` (`canonical` is its GUID when
+    /// known): a direct tenant's own token, else the partner's. Missing tokens are loaded
+    /// from the secret store (`RefreshToken`, or the direct tenant's GUID) on first use.
+    pub async fn refresh_token_for(
+        &self,
+        tenant: &str,
+        canonical: &str,
+    ) -> Result<Option<SecretString>, Error> {
+        if let Some(guid) = self.direct_key(tenant, canonical) {
+            if let Some(t) = self
+                .direct_tokens
+                .read()
+                .ok()
+                .and_then(|m| m.get(&guid).cloned())
+            {
+                return Ok(Some(t));
+            }
+            let Some(link) = &self.store else {
+                return Ok(None);
+            };
+            let loaded = link.store.get(&guid).await?;
+            if let (Some(t), Ok(mut m)) = (&loaded, self.direct_tokens.write()) {
+                m.insert(guid, t.clone());
+            }
+            return Ok(loaded);
+        }
+        if let Some(t) = self.refresh_token() {
+            return Ok(Some(t));
+        }
+        let Some(link) = &self.store else {
+            return Ok(None);
+        };
+        let loaded = link
+            .store
+            .get(names::REFRESH_TOKEN)
+            .await?
+            .filter(|t| !is_placeholder(t.expose_secret()));
+        if let (Some(t), Ok(mut guard)) = (&loaded, self.refresh_token.write()) {
+            if guard.is_none() {
+                *guard = Some(t.clone());
+            }
+        }
+        Ok(loaded)
+    }
+
+    fn direct_key(&self, tenant: &str, canonical: &str) -> Option<String> {
+        [tenant, canonical]
+            .into_iter()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .find(|t| self.direct_tenants.contains(t))
+    }
+
+    /// Keep a refresh token Entra returned for `tenant` and write it to the secret store
+    /// (under `RefreshToken`, or the direct tenant's GUID), at most once per persist interval
+    /// per name. A failed write is logged (without the value) and retried at the next
+    /// rotation; it never fails the request that brought the token.
+    pub async fn rotated(&self, tenant: &str, canonical: &str, token: SecretString) {
+        if let Some(pending) = self.remember_rotated(tenant, canonical, token) {
+            self.persist_rotated(pending).await;
+        }
+    }
+
+    /// The in-memory half of [`Credentials::rotated`]: keep the token and say whether (and
+    /// under which name) it is due to be written to the store.
+    pub fn remember_rotated(
+        &self,
+        tenant: &str,
+        canonical: &str,
+        token: SecretString,
+    ) -> Option<PendingPersist> {
+        let name = match self.direct_key(tenant, canonical) {
+            Some(guid) => {
+                let changed = match self.direct_tokens.write() {
+                    Ok(mut m) => {
+                        let changed = m
+                            .get(&guid)
+                            .map(|old| old.expose_secret() != token.expose_secret())
+                            .unwrap_or(true);
+                        m.insert(guid.clone(), token.clone());
+                        changed
+                    }
+                    Err(_) => false,
+                };
+                if !changed {
+                    return None;
+                }
+                guid
+            }
+            None => {
+                let before = self.refresh_token();
+                self.store_rotated_refresh_token(token.clone());
+                if before.map(|b| b.expose_secret() == token.expose_secret()) == Some(true) {
+                    return None;
+                }
+                names::REFRESH_TOKEN.to_string()
+            }
+        };
+        let link = self.store.as_ref()?;
+        let mut m = link.persisted.lock().ok()?;
+        let due = m
+            .get(&name)
+            .map(|at| at.elapsed() >= link.interval)
+            .unwrap_or(true);
+        if !due {
+            return None;
+        }
+        m.insert(name.clone(), Instant::now());
+        Some(PendingPersist { name, token })
+    }
+
+    /// The store half of [`Credentials::rotated`].
+    pub async fn persist_rotated(&self, pending: PendingPersist) {
+        let Some(link) = &self.store else {
+            return;
+        };
+        let PendingPersist { name, token } = pending;
+        if let Err(e) = link.store.set(&name, token).await {
+            tracing::warn!(secret = %name, error = %e, "could not persist the rotated refresh token");
+            if let Ok(mut m) = link.persisted.lock() {
+                m.remove(&name);
+            }
+        } else {
+            tracing::debug!(secret = %name, "persisted the rotated refresh token");
+        }
+    }
+
     /// A short string identifying the client authentication kind, for the cache key.
     pub(crate) fn auth_kind(&self) -> &'static str {
         match self.client_auth {
@@ -185,6 +361,10 @@ pub struct CredentialsBuilder {
     refresh_token: Option<SecretString>,
     partner_tenant: Option<String>,
     on_rotate: Option<RefreshTokenHook>,
+    store: Option<Arc<dyn SecretStore>>,
+    persist_interval: Duration,
+    /// Lower-case GUID -> its refresh token when given directly.
+    direct_tenants: BTreeMap<String, Option<SecretString>>,
 }
 
 impl fmt::Debug for CredentialsBuilder {
@@ -228,8 +408,50 @@ impl CredentialsBuilder {
         self
     }
 
+    /// Load the partner refresh token (`RefreshToken`) and direct tenants' tokens from
+    /// `store` when they are not given, and write rotated tokens back to it.
+    pub fn secret_store(mut self, store: Arc<dyn SecretStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// How often a rotated refresh token is written to the store at most (default 10 min).
+    pub fn persist_interval(mut self, interval: Duration) -> Self {
+        self.persist_interval = interval;
+        self
+    }
+
+    /// Declare `tenant_id` (a GUID) a direct tenant: delegated tokens for it use its own
+    /// refresh token, loaded from the secret store under the GUID (CIPP's convention),
+    /// instead of the partner's.
+    pub fn direct_tenant(mut self, tenant_id: impl Into<String>) -> Self {
+        let id = tenant_id.into().trim().to_ascii_lowercase();
+        self.direct_tenants.entry(id).or_insert(None);
+        self
+    }
+
+    /// Declare `tenant_id` a direct tenant with its refresh token given here.
+    pub fn direct_tenant_token(
+        mut self,
+        tenant_id: impl Into<String>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
+        let id = tenant_id.into().trim().to_ascii_lowercase();
+        self.direct_tenants
+            .insert(id, Some(SecretString::from(refresh_token.into())));
+        self
+    }
+
     /// Validate and build.
     pub fn build(self) -> Result<Credentials, Error> {
+        for id in self.direct_tenants.keys() {
+            if !crate::tenant::is_guid(id) {
+                return Err(Error::invalid_input(
+                    "direct_tenant",
+                    format!("'{id}' is not a tenant GUID"),
+                ));
+            }
+        }
         if is_placeholder(&self.application_id) {
             return Err(Error::invalid_input(
                 "CIPP_APPLICATION_ID",
@@ -262,6 +484,18 @@ impl CredentialsBuilder {
             refresh_token: Arc::new(RwLock::new(refresh_token)),
             partner_tenant: partner_tenant.trim().to_string(),
             on_rotate: self.on_rotate,
+            store: self.store.map(|store| StoreLink {
+                store,
+                persisted: Arc::new(Mutex::new(BTreeMap::new())),
+                interval: self.persist_interval,
+            }),
+            direct_tenants: Arc::new(self.direct_tenants.keys().cloned().collect()),
+            direct_tokens: Arc::new(RwLock::new(
+                self.direct_tenants
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k, v?)))
+                    .collect(),
+            )),
         })
     }
 }

@@ -137,6 +137,18 @@ pub struct AuthError {
 }
 
 impl AuthError {
+    /// An auth failure in `tenant` with OAuth error `error` and nothing else known yet.
+    pub fn new(tenant: impl Into<String>, error: impl Into<String>) -> Self {
+        AuthError {
+            tenant: tenant.into(),
+            error: error.into(),
+            code: None,
+            description: String::new(),
+            status: None,
+            correlation_id: None,
+        }
+    }
+
     /// CIPP's plain-language explanation of this code, if it has one.
     pub fn hint(&self) -> Option<&'static str> {
         friendly_hint(&self.description).or_else(|| self.code.as_deref().and_then(friendly_hint))

@@ -27,6 +27,7 @@ pub mod http;
 pub mod jwt;
 pub mod login;
 mod normalize;
+pub mod secret_store;
 pub mod settings;
 pub mod tenant;
 pub mod token_cache;
@@ -42,6 +43,7 @@ pub use http::{
 pub use jwt::TokenClaims;
 pub use login::{AccessToken, TokenGrant};
 pub use normalize::friendly_hint;
+pub use secret_store::{EnvSecretStore, FileSecretStore, SecretStore};
 pub use settings::Settings;
 pub use tenant::{is_guid, TenantResolver};
 pub use token_cache::{TokenCache, TokenKey};

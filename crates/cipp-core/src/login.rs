@@ -205,12 +205,15 @@ pub(crate) async fn post_form(
 }
 
 /// Mint a token for `tenant`/`scope` with `grant` using `credentials`.
+// Crate-private; the arguments are the pipeline's parts and the request's key.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn request_token(
     transport: &dyn Transport,
     endpoints: &Endpoints,
     retry: &RetryPolicy,
     credentials: &Credentials,
     tenant: &str,
+    canonical: &str,
     scope: &str,
     grant: Grant,
 ) -> Result<TokenGrant, Error> {
@@ -229,12 +232,24 @@ pub(crate) async fn request_token(
     ];
     match grant {
         Grant::Delegated => {
-            refresh = credentials.refresh_token().ok_or_else(|| {
-                Error::invalid_input(
-                    "CIPP_REFRESH_TOKEN",
-                    "delegated access needs the partner refresh token (run `cipp auth login`)",
-                )
-            })?;
+            refresh = credentials
+                .refresh_token_for(tenant, canonical)
+                .await?
+                .ok_or_else(|| {
+                    if credentials.is_direct_tenant(canonical)
+                        || credentials.is_direct_tenant(tenant)
+                    {
+                        Error::invalid_input(
+                            format!("direct tenant {canonical}"),
+                            "no refresh token for this direct tenant (store one under its GUID)",
+                        )
+                    } else {
+                        Error::invalid_input(
+                            "CIPP_REFRESH_TOKEN",
+                            "delegated access needs the partner refresh token (run `cipp auth login`)",
+                        )
+                    }
+                })?;
             fields.push(("grant_type", "refresh_token"));
             fields.push(("refresh_token", refresh.expose_secret()));
         }

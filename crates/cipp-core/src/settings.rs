@@ -114,6 +114,41 @@ impl Settings {
         })
     }
 
+    /// Fill the credentials not set yet from `store`, under CIPP's secret names
+    /// (`ApplicationID`, `ApplicationSecret`, `TenantID`, `RefreshToken`; placeholders count
+    /// as missing). Values already set (from the environment, say) win.
+    pub async fn fill_from_store(
+        &mut self,
+        store: &dyn crate::secret_store::SecretStore,
+    ) -> Result<(), Error> {
+        use crate::secret_store::names;
+        let get = |name: &'static str| async move {
+            Ok::<_, Error>(
+                store
+                    .get(name)
+                    .await?
+                    .filter(|v| !is_placeholder(v.expose_secret())),
+            )
+        };
+        if self.application_id.is_none() {
+            self.application_id = get(names::APPLICATION_ID)
+                .await?
+                .map(|v| v.expose_secret().trim().to_string());
+        }
+        if self.application_secret.is_none() {
+            self.application_secret = get(names::APPLICATION_SECRET).await?;
+        }
+        if self.tenant_id.is_none() {
+            self.tenant_id = get(names::TENANT_ID)
+                .await?
+                .map(|v| v.expose_secret().trim().to_string());
+        }
+        if self.refresh_token.is_none() {
+            self.refresh_token = get(names::REFRESH_TOKEN).await?;
+        }
+        Ok(())
+    }
+
     /// The endpoints these settings describe.
     pub fn endpoints(&self) -> Result<Endpoints, Error> {
         let mut ep = Endpoints::new(self.cloud);
@@ -130,6 +165,11 @@ impl Settings {
 
     /// The credentials these settings describe.
     pub fn credentials(&self) -> Result<Credentials, Error> {
+        self.credentials_builder()?.build()
+    }
+
+    /// A builder preset with these settings, to add a secret store or direct tenants.
+    pub fn credentials_builder(&self) -> Result<crate::CredentialsBuilder, Error> {
         let app = self.application_id.clone().ok_or_else(|| {
             Error::invalid_input(env::APPLICATION_ID, "not set (the SAM application id)")
         })?;
@@ -143,7 +183,7 @@ impl Settings {
         if let Some(rt) = &self.refresh_token {
             b = b.refresh_token(rt.expose_secret());
         }
-        b.build()
+        Ok(b)
     }
 }
 
@@ -175,6 +215,32 @@ mod tests {
         let dbg = format!("{s:?}");
         assert!(!dbg.contains("se+cret"), "{dbg}");
         assert!(s.credentials().is_ok());
+    }
+
+    #[tokio::test]
+    async fn missing_values_come_from_the_store() {
+        use crate::secret_store::{EnvSecretStore, SecretStore};
+        let store = EnvSecretStore::with_lookup(|_| None);
+        for (k, v) in [
+            ("ApplicationID", "app-from-store"),
+            ("ApplicationSecret", "secret"),
+            ("TenantID", "tenantId"), // placeholder: stays missing
+            ("RefreshToken", "rt"),
+        ] {
+            store
+                .set(k, SecretString::from(v.to_string()))
+                .await
+                .unwrap();
+        }
+        let mut s = Settings::from_lookup(|k| {
+            (k == "CIPP_APPLICATION_ID").then(|| "app-from-env".to_string())
+        })
+        .unwrap();
+        s.fill_from_store(&store).await.unwrap();
+        assert_eq!(s.application_id.as_deref(), Some("app-from-env"));
+        assert_eq!(s.refresh_token.unwrap().expose_secret(), "rt");
+        assert!(s.application_secret.is_some());
+        assert!(s.tenant_id.is_none());
     }
 
     #[test]

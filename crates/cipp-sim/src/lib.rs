@@ -26,6 +26,8 @@
 //! | `{base}/login/...` | `https://login.microsoftonline.com/...` |
 //! | `{base}/graph/...` | `https://graph.microsoft.com/...` |
 //! | `{base}/partnercenter/...` | `https://api.partnercenter.microsoft.com/...` |
+//! | `{base}/keyvault/{vault}/...` | `https://{vault}.vault.azure.net/...` |
+//! | `{base}/msi/token` | the App Service managed identity endpoint (`IDENTITY_ENDPOINT`) |
 //! | `{base}/_sim/...` | the control API (not logged, no latency) |
 //!
 //! Absolute URLs the simulator emits (`@odata.nextLink`, `token_endpoint`, `Location`) are
@@ -99,6 +101,17 @@
 //! principal and an `AllPrincipals` delegated grant to the customer's Graph. Errors have
 //! Partner Center's shape `{code, description, data, source}`.
 //!
+//! ## Key Vault
+//!
+//! `/keyvault/{vault}/secrets[/{name}[/{version}|/versions]]` and
+//! `/keyvault/{vault}/deletedsecrets[/{name}[/recover]]` (API 7.4, any vault name, created
+//! empty on first use). Tokens for `https://vault.azure.net` of the partner tenant: app-only
+//! from the login endpoint, or from the managed identity endpoint `GET /msi/token?resource=...
+//! &api-version=2019-08-01` with `X-IDENTITY-HEADER` ([`Sim::identity_header`]). DELETE soft
+//! deletes; PUT on a soft-deleted name answers Key Vault's 409 `Conflict`
+//! (`ObjectIsDeletedButRecoverable`); a recovered secret reads 404 twice before it is back.
+//! Lists page two items at a time (`maxresults` up to 25) with `nextLink`.
+//!
 //! ## Seed
 //!
 //! The built-in seed ([`DEFAULT_SEED`], `seed/default.json`) holds the partner
@@ -171,6 +184,7 @@ mod error;
 mod exchange;
 mod faults;
 mod graph;
+mod keyvault;
 mod log;
 mod login;
 mod partner_center;

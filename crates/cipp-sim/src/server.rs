@@ -13,7 +13,7 @@ use bytes::Bytes;
 use crate::log::RequestRecord;
 use crate::reply::Reply;
 use crate::state::State;
-use crate::{control, exchange, graph, login, partner_center, sharepoint, teams};
+use crate::{control, exchange, graph, keyvault, login, partner_center, sharepoint, teams};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -133,6 +133,16 @@ const SERVICES: &[Service] = &[
         prefix: "/sharepoint/",
         simulated: true,
         serve: sharepoint::serve,
+    },
+    Service {
+        prefix: "/keyvault/",
+        simulated: true,
+        serve: keyvault::serve,
+    },
+    Service {
+        prefix: "/msi/",
+        simulated: true,
+        serve: keyvault::serve_msi,
     },
 ];
 

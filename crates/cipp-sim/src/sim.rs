@@ -135,6 +135,22 @@ impl Sim {
         format!("{}/sharepoint", self.base_url())
     }
 
+    /// Stands in for Key Vault: vault `{name}` is at `{key_vault_url}/{name}` (the prefix form
+    /// `CIPP_KEYVAULT_URL` takes).
+    pub fn key_vault_url(&self) -> String {
+        format!("{}/keyvault", self.base_url())
+    }
+
+    /// The App Service managed identity endpoint (what `IDENTITY_ENDPOINT` says in Azure).
+    pub fn identity_endpoint(&self) -> String {
+        format!("{}/msi/token", self.base_url())
+    }
+
+    /// The secret the identity endpoint wants in `X-IDENTITY-HEADER` (`IDENTITY_HEADER`).
+    pub fn identity_header(&self) -> String {
+        self.state.keyvault.identity_header.clone()
+    }
+
     /// Every simulated service as `(service name, base URL)`, the names being those the SDK's
     /// configuration uses (`login`, `graph`, ...; `CIPP_{NAME}_URL` in the environment).
     /// Point a client at all of them to run it entirely against the simulator.
@@ -147,6 +163,7 @@ impl Sim {
             ("compliance", self.compliance_url()),
             ("teams", self.teams_url()),
             ("sharepoint", self.sharepoint_url()),
+            ("keyvault", self.key_vault_url()),
         ]
     }
 

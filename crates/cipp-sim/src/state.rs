@@ -10,6 +10,7 @@ use crate::directory::Directory;
 use crate::exchange::ExchangeState;
 use crate::faults::{Faults, Fired, Target};
 use crate::graph::GraphState;
+use crate::keyvault::KeyVaultState;
 use crate::log::{Log, RequestRecord};
 use crate::login::LoginState;
 use crate::partner_center::PartnerCenterState;
@@ -40,6 +41,7 @@ pub(crate) struct State {
     pub exchange: ExchangeState,
     pub sharepoint: SharePointState,
     pub teams: TeamsState,
+    pub keyvault: KeyVaultState,
     faults: Mutex<Faults>,
     log: Mutex<Log>,
 }
@@ -57,6 +59,7 @@ impl State {
             exchange: ExchangeState::new(&seed),
             sharepoint: SharePointState::new(&seed),
             teams: TeamsState::new(&seed),
+            keyvault: KeyVaultState::default(),
             app: seed.application,
             faults: Mutex::new(faults),
             log: Mutex::new(Log::default()),

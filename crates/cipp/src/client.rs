@@ -9,9 +9,11 @@ use cipp_core::{
     Settings,
 };
 
+use cipp_core::secret_store::SecretStore;
 use cipp_exchange::ExchangeCache;
 use cipp_gdap::{DirectoryOptions, GdapClient, TenantDirectory};
 use cipp_graph::GraphClient;
+use cipp_keyvault::KeyVaultClient;
 
 use crate::tenant::Tenant;
 
@@ -81,6 +83,19 @@ impl Cipp {
             .with_exchange_cache(self.exchange_cache.clone())
     }
 
+    /// The secrets of Key Vault `vault` (its name, as in `{vault}.vault.azure.net`), with
+    /// app-only tokens of the SAM app in the partner tenant.
+    ///
+    /// ```no_run
+    /// # async fn run(cipp: cipp::Cipp) -> Result<(), cipp::Error> {
+    /// let kv = cipp.key_vault("cipp-kv")?;
+    /// let secret = kv.get_secret("HIBP").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn key_vault(&self, vault: &str) -> Result<KeyVaultClient, Error> {
+        Ok(KeyVaultClient::new(self.pipeline.clone(), vault)?)
+    }
+
     /// The partner (MSP) tenant itself.
     pub fn partner(&self) -> Tenant {
         let id = self.pipeline.credentials().partner_tenant().to_string();
@@ -101,6 +116,8 @@ pub struct CippBuilder {
     token_refresh_margin: Option<Duration>,
     throttle_priority: Option<cipp_core::ThrottlePriority>,
     directory: DirectoryOptions,
+    secret_store: Option<Arc<dyn SecretStore>>,
+    direct_tenants: Vec<String>,
 }
 
 impl CippBuilder {
@@ -204,10 +221,48 @@ impl CippBuilder {
         self
     }
 
+    /// Keep the refresh tokens in `store`: the partner's (`RefreshToken`) is read from it when
+    /// not given, and rotated tokens are written back (at most every 10 minutes).
+    pub fn secret_store(mut self, store: Arc<dyn SecretStore>) -> Self {
+        self.secret_store = Some(store);
+        self
+    }
+
+    /// Read the credentials not given yet from `store`, under CIPP's secret names
+    /// (`ApplicationID`, `ApplicationSecret`, `TenantID`, `RefreshToken`): how CIPP itself
+    /// starts, with a Key Vault reached through its managed identity.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), cipp::Error> {
+    /// use std::sync::Arc;
+    /// use cipp::keyvault::{KeyVaultClient, KeyVaultSecretStore, ManagedIdentity};
+    /// let vault = KeyVaultClient::builder("cipp-kv")
+    ///     .managed_identity(ManagedIdentity::from_env()?)
+    ///     .build()?;
+    /// let store = Arc::new(KeyVaultSecretStore::new(vault));
+    /// let cipp = cipp::Cipp::builder()
+    ///     .fill_from_store(store.as_ref())
+    ///     .await?
+    ///     .secret_store(store) // rotated refresh tokens go back to the vault
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fill_from_store(mut self, store: &dyn SecretStore) -> Result<Self, Error> {
+        self.settings.fill_from_store(store).await?;
+        Ok(self)
+    }
+
+    /// Reach `tenant_id` (a GUID) with its own refresh token, stored under its GUID in the
+    /// secret store, instead of through GDAP.
+    pub fn direct_tenant(mut self, tenant_id: impl Into<String>) -> Self {
+        self.direct_tenants.push(tenant_id.into());
+        self
+    }
+
     /// Validate and build.
     pub fn build(self) -> Result<Cipp, Error> {
         let endpoints: Endpoints = self.settings.endpoints()?;
-        let credentials: Credentials = match self.certificate {
+        let builder = match self.certificate {
             Some(cert) => {
                 let app = self.settings.application_id.clone().ok_or_else(|| {
                     Error::invalid_input("CIPP_APPLICATION_ID", "not set (the SAM application id)")
@@ -221,10 +276,19 @@ impl CippBuilder {
                 if let Some(rt) = &self.settings.refresh_token {
                     b = b.refresh_token(cipp_core::ExposeSecret::expose_secret(rt));
                 }
-                b.build()?
+                b
             }
-            None => self.settings.credentials()?,
+            None => self.settings.credentials_builder()?,
         };
+        let builder = match self.secret_store {
+            Some(store) => builder.secret_store(store),
+            None => builder,
+        };
+        let credentials: Credentials = self
+            .direct_tenants
+            .into_iter()
+            .fold(builder, |b, t| b.direct_tenant(t))
+            .build()?;
         let mut p = Pipeline::builder(credentials).endpoints(endpoints);
         if let Some(r) = self.retry {
             p = p.retry(r);

@@ -2,8 +2,8 @@
 //!
 //! Multi-tenant Microsoft 365 management for managed service providers, in Rust: the
 //! features of CIPP as a library. This crate is the front door; the clients live in
-//! `cipp-core` (auth, pipeline), `cipp-graph` (Microsoft Graph) and `cipp-gdap` (GDAP,
-//! Partner Center, the managed-tenant directory).
+//! `cipp-core` (auth, pipeline), `cipp-graph` (Microsoft Graph), `cipp-gdap` (GDAP,
+//! Partner Center, the managed-tenant directory) and `cipp-keyvault` (Key Vault secrets).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), cipp::Error> {
@@ -30,6 +30,7 @@ pub use cipp_core::{Cloud, Error, Grant, RetryPolicy, Service};
 pub use cipp_exchange as exchange;
 pub use cipp_gdap as gdap;
 pub use cipp_graph as graph;
+pub use cipp_keyvault as keyvault;
 pub use cipp_sharepoint as sharepoint;
 pub use cipp_snapshot as snapshot;
 pub use cipp_teams as teams;

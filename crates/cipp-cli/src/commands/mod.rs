@@ -6,6 +6,7 @@ pub mod demo;
 pub mod exo;
 pub mod gdap;
 pub mod graph;
+pub mod kv;
 pub mod sim;
 pub mod spo;
 pub mod teams;

@@ -77,6 +77,9 @@ pub struct ServiceRequest {
     pub priority: Option<ThrottlePriority>,
     /// Follow redirects (default). When off, a `3xx` answer is returned as it is.
     pub follow_redirects: bool,
+    /// A token obtained elsewhere (managed identity): sent as it is, instead of one minted
+    /// from the pipeline's credentials. A 401 is then returned, not re-authorised.
+    pub bearer: Option<AccessToken>,
 }
 
 impl fmt::Debug for ServiceRequest {
@@ -114,7 +117,14 @@ impl ServiceRequest {
             timeout: None,
             priority: None,
             follow_redirects: true,
+            bearer: None,
         }
+    }
+
+    /// Authorise with `token` (from a managed identity, say) instead of the credentials.
+    pub fn bearer(mut self, token: AccessToken) -> Self {
+        self.bearer = Some(token);
+        self
     }
 
     /// Do not follow redirects: a `3xx` answer is returned to the caller (with `Location`).
@@ -448,17 +458,27 @@ impl Pipeline {
             &inner.retry,
             &inner.credentials,
             &tenant,
+            &canonical,
             scope,
             grant,
         )
         .await?;
-        if let (Some(rt), Grant::Delegated) = (granted.refresh_token, grant) {
-            inner.credentials.store_rotated_refresh_token(rt);
-        }
+        // Kept in memory now; written to the secret store only after the slot is released, so
+        // a slow store never holds up other callers of this key.
+        let pending = match (granted.refresh_token, grant) {
+            (Some(rt), Grant::Delegated) => {
+                inner.credentials.remember_rotated(&tenant, &canonical, rt)
+            }
+            _ => None,
+        };
         let token = granted.access_token;
         // Never hand out a token minted in another tenant than the one asked for.
         if let (Some(tid), true) = (&token.tenant_id, is_guid(&canonical)) {
             if !tid.eq_ignore_ascii_case(&canonical) {
+                drop(guard);
+                if let Some(p) = pending {
+                    inner.credentials.persist_rotated(p).await;
+                }
                 return Err(crate::error::AuthError {
                     tenant: tenant.clone(),
                     error: "tenant_mismatch".into(),
@@ -472,6 +492,9 @@ impl Pipeline {
         }
         *guard = Some(token.clone());
         drop(guard);
+        if let Some(p) = pending {
+            inner.credentials.persist_rotated(p).await;
+        }
         if let Some(tid) = &token.tenant_id {
             if !is_guid(&tenant) {
                 inner.tenants.remember(&tenant, tid);
@@ -523,7 +546,10 @@ impl Pipeline {
         operation: String,
     ) -> Result<HttpResponse, Error> {
         let inner = &self.inner;
-        let scope = self.scope_for(request.service, request.scope.as_deref())?;
+        let scope = match &request.bearer {
+            Some(_) => String::new(),
+            None => self.scope_for(request.service, request.scope.as_deref())?,
+        };
         let limiter = inner.limiter.get(&inner.tenants.canonical(&tenant));
         let mut attempt: u32 = 0;
         let mut retries: u32 = 0;
@@ -544,7 +570,13 @@ impl Pipeline {
             .filter(|_| request.service == Service::Graph);
         loop {
             attempt += 1;
-            let (key, token) = self.token_for_scope(&tenant, &scope, request.grant).await?;
+            let (key, token) = match &request.bearer {
+                Some(t) => (None, t.clone()),
+                None => {
+                    let (k, t) = self.token_for_scope(&tenant, &scope, request.grant).await?;
+                    (Some(k), t)
+                }
+            };
             let mut http_req = HttpRequest::new(request.method.clone(), request.url.clone());
             http_req.headers = request.headers.clone();
             http_req
@@ -583,10 +615,10 @@ impl Pipeline {
                     if resp.is_success() || redirect_wanted {
                         return Ok(resp);
                     }
-                    if resp.status == 401 && !reauthorised {
+                    if let (401, false, Some(key)) = (resp.status, reauthorised, &key) {
                         // An expired or revoked token: drop it and try once with a new one.
                         tracing::debug!("401, renewing the token once");
-                        inner.tokens.invalidate(&key, &token).await;
+                        inner.tokens.invalidate(key, &token).await;
                         reauthorised = true;
                         continue;
                     }
