@@ -448,6 +448,15 @@ impl KeyVaultClient {
         self.decode(&resp, "POST recover deleted secret")
     }
 
+    /// Purge the soft-deleted secret `name` for good (the vault must allow purging).
+    pub async fn purge_deleted_secret(&self, name: &str) -> Result<()> {
+        validate_name(name)?;
+        let url = self.url(&format!("deletedsecrets/{name}"), &[]);
+        let req = self.request(Method::DELETE, url).await?;
+        self.send(req, Some(name), true).await?;
+        Ok(())
+    }
+
     fn list_url(&self, path: &str) -> String {
         let size = self.inner.page_size.map(|n| n.to_string());
         match &size {

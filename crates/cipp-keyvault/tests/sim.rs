@@ -202,6 +202,18 @@ async fn delete_get_deleted_and_recover() {
     assert!(kv.get_secret("HIBP").await.unwrap_err().is_not_found());
     let back = kv.get_secret("HIBP").await.unwrap();
     assert_eq!(back.value.unwrap().expose_secret(), "key-1");
+
+    // Purged, the name is free again: setting it makes a fresh secret with one version.
+    kv.delete_secret("HIBP").await.unwrap();
+    kv.purge_deleted_secret("HIBP").await.unwrap();
+    assert!(kv
+        .purge_deleted_secret("HIBP")
+        .await
+        .unwrap_err()
+        .is_not_found());
+    kv.set_secret("HIBP", secret("fresh")).await.unwrap();
+    let versions: Vec<_> = kv.list_secret_versions("HIBP").try_collect().await.unwrap();
+    assert_eq!(versions.len(), 1);
 }
 
 #[tokio::test]

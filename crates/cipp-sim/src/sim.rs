@@ -151,6 +151,13 @@ impl Sim {
         self.state.keyvault.identity_header.clone()
     }
 
+    /// The direct tenant (reached with its own refresh token, not GDAP): its GUID and
+    /// refresh token. The built-in seed's is *Echo Hospitality*; `None` when the seed has no
+    /// tenant outside the partner's customers.
+    pub fn direct_tenant(&self) -> Option<(String, String)> {
+        self.state.login.direct.clone()
+    }
+
     /// Every simulated service as `(service name, base URL)`, the names being those the SDK's
     /// configuration uses (`login`, `graph`, ...; `CIPP_{NAME}_URL` in the environment).
     /// Point a client at all of them to run it entirely against the simulator.

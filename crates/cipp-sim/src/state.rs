@@ -49,11 +49,19 @@ pub(crate) struct State {
 impl State {
     pub fn new(seed: Seed, settings: &Settings, addr: SocketAddr) -> Self {
         let faults = Faults::with_latency(settings.latency);
+        let directory = Directory::new(&seed);
+        let mut login = LoginState::new(&seed.application.refresh_token, settings);
+        // The first tenant that is not a customer is reachable "directly", with a refresh
+        // token of its own (CIPP's direct tenants), and not through GDAP.
+        login.direct = directory
+            .others
+            .first()
+            .map(|t| (t.id.clone(), login.refresh.mint_bound(&t.id)));
         State {
             addr,
-            directory: Directory::new(&seed),
+            directory,
             tokens: TokenIssuer::new(settings.token_lifetime),
-            login: LoginState::new(&seed.application.refresh_token, settings),
+            login,
             graph: GraphState::new(&seed),
             partner_center: PartnerCenterState::default(),
             exchange: ExchangeState::new(&seed),

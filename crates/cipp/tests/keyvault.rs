@@ -104,3 +104,71 @@ async fn cipp_starts_from_key_vault_through_the_managed_identity() {
     let stored = store.get(names::REFRESH_TOKEN).await.unwrap().unwrap();
     assert_ne!(stored.expose_secret(), c.refresh_token);
 }
+
+#[tokio::test]
+async fn a_direct_tenant_is_reached_with_its_own_refresh_token_from_the_store() {
+    let sim = Sim::start().await.unwrap();
+    let (echo, echo_rt) = sim.direct_tenant().unwrap();
+    let dir = std::env::temp_dir().join(format!("cipp-direct-{}", std::process::id()));
+    let store = Arc::new(FileSecretStore::new(dir.join("secrets.json")));
+    store
+        .set(
+            names::REFRESH_TOKEN,
+            SecretString::from(sim.credentials().refresh_token),
+        )
+        .await
+        .unwrap();
+    store
+        .set(&echo, SecretString::from(echo_rt.clone()))
+        .await
+        .unwrap();
+
+    // Through GDAP the partner cannot reach Echo...
+    let gdap_only = builder(&sim).secret_store(store.clone()).build().unwrap();
+    let err = gdap_only
+        .tenant(echo.clone())
+        .graph()
+        .get("organization")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, cipp::Error::Auth(_)), "{err:?}");
+
+    // ...but as a direct tenant, with the token stored under its GUID, it can.
+    let cipp = builder(&sim)
+        .secret_store(store.clone())
+        .direct_tenant(echo.clone())
+        .build()
+        .unwrap();
+    let org = cipp.tenant(echo.clone()).graph().get("organization").await;
+    assert!(org.is_ok(), "{org:?}");
+    // The direct tenant's rotated token went back under its GUID; the partner's is untouched
+    // by it, and the partner's token still reaches the GDAP customers.
+    let stored = store.get(&echo).await.unwrap().unwrap();
+    assert_ne!(stored.expose_secret(), echo_rt);
+    let alpha = cipp
+        .tenant("alpha.onmicrosoft.com")
+        .graph()
+        .get("organization")
+        .await;
+    assert!(alpha.is_ok(), "{alpha:?}");
+    // A direct token opens its own tenant only.
+    let c = sim.credentials();
+    let mut misuse = Cipp::builder()
+        .application_id(c.application_id)
+        .application_secret(c.application_secret)
+        .tenant_id(c.partner_tenant_id)
+        .refresh_token(echo_rt);
+    for (name, url) in sim.endpoints() {
+        misuse = misuse.endpoint(name.parse::<Service>().unwrap(), url);
+    }
+    let err = misuse
+        .build()
+        .unwrap()
+        .tenant("alpha.onmicrosoft.com")
+        .graph()
+        .get("organization")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, cipp::Error::Auth(_)), "{err:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}

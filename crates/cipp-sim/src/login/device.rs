@@ -152,6 +152,7 @@ pub(crate) fn redeem(state: &State, form: &Form) -> (Reply, Option<String>) {
             auth: ClientAuth::None,
             flavor: Flavor::V2,
             id_token: wants_id_token(&scope),
+            bound: None,
         },
     );
     (reply, Some(partner))

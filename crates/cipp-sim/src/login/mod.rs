@@ -22,6 +22,8 @@ pub(crate) use token::GRAPH_AUDIENCE;
 #[derive(Debug)]
 pub(crate) struct LoginState {
     pub refresh: RefreshTokens,
+    /// The direct tenant (GUID) and its own refresh token, when the seed has a non-customer.
+    pub direct: Option<(String, String)>,
     devices: device::DeviceCodes,
 }
 
@@ -29,6 +31,7 @@ impl LoginState {
     pub fn new(seed_refresh_token: &str, settings: &Settings) -> Self {
         LoginState {
             refresh: RefreshTokens::new(seed_refresh_token),
+            direct: None,
             devices: device::DeviceCodes::new(settings.device_code_interval.as_secs()),
         }
     }

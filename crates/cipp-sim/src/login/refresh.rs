@@ -22,6 +22,8 @@ pub(crate) enum RefreshProblem {
 struct Inner {
     /// Token -> issue time.
     issued: HashMap<String, i64>,
+    /// Token -> the one tenant (GUID) it signs in to: a direct tenant's own refresh token.
+    bound: HashMap<String, String>,
     revoked: HashSet<String>,
 }
 
@@ -51,6 +53,18 @@ impl RefreshTokens {
         let token = format!("1.AXEA+cippsim/{}", STANDARD_NO_PAD.encode(random));
         self.lock().issued.insert(token.clone(), unix_now());
         token
+    }
+
+    /// Issue a token that signs in to `tenant` only (a direct tenant's own account).
+    pub fn mint_bound(&self, tenant: &str) -> String {
+        let token = self.mint();
+        self.lock().bound.insert(token.clone(), tenant.to_string());
+        token
+    }
+
+    /// The tenant a bound token signs in to; `None` for the partner's tokens.
+    pub fn bound_tenant(&self, token: &str) -> Option<String> {
+        self.lock().bound.get(token).cloned()
     }
 
     pub fn revoke(&self, token: &str) {

@@ -124,6 +124,8 @@ pub(crate) struct Issue<'a> {
     pub flavor: Flavor,
     /// Add an `id_token` (the scope asked for `openid`).
     pub id_token: bool,
+    /// The rotated refresh token signs in to this tenant only (a direct tenant's token).
+    pub bound: Option<String>,
 }
 
 fn granted(audience: &str) -> (&'static str, &'static [&'static str]) {
@@ -207,7 +209,11 @@ pub(crate) fn issue(state: &State, req: &Issue<'_>) -> Reply {
     }
     body.insert("access_token".into(), json!(access_token));
     if req.delegated {
-        body.insert("refresh_token".into(), json!(state.login.refresh.mint()));
+        let rotated = match &req.bound {
+            Some(t) => state.login.refresh.mint_bound(t),
+            None => state.login.refresh.mint(),
+        };
+        body.insert("refresh_token".into(), json!(rotated));
         if req.id_token {
             let mut id = Map::new();
             id.insert("aud".into(), json!(app_id));
@@ -316,6 +322,7 @@ fn grant(state: &State, inc: &Incoming, tenant: &str, flavor: Flavor) -> (Reply,
     };
     let relation = state.directory.relation(&guid);
     let delegated = grant == REFRESH_TOKEN;
+    let mut bound = None;
     if delegated {
         let Some(rt) = form.get("refresh_token") else {
             return answer(error(Aadsts::MissingParameter, &["refresh_token"]));
@@ -330,14 +337,17 @@ fn grant(state: &State, inc: &Incoming, tenant: &str, flavor: Flavor) -> (Reply,
             }
             Ok(()) => {}
         }
-        let allowed = match relation {
-            Some(Relation::Partner) => true,
+        bound = state.login.refresh.bound_tenant(rt);
+        let allowed = match (&bound, relation) {
+            // A direct tenant's own token opens that tenant and no other.
+            (Some(t), _) => *t == guid,
+            (None, Some(Relation::Partner)) => true,
             // A tenant outside the seed's customers becomes reachable once it approves a
             // relationship; a customer stops being reachable when its relationships end.
-            Some(Relation::Customer | Relation::Other) => {
+            (None, Some(Relation::Customer | Relation::Other)) => {
                 state.graph.gdap_allows(&state.directory.partner.id, &guid)
             }
-            None => false,
+            (None, None) => false,
         };
         if !allowed {
             let dir = &state.directory;
@@ -365,6 +375,7 @@ fn grant(state: &State, inc: &Incoming, tenant: &str, flavor: Flavor) -> (Reply,
             auth,
             flavor,
             id_token: wants_id_token(&scope),
+            bound,
         },
     );
     answer(reply)
