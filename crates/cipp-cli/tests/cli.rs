@@ -688,6 +688,30 @@ async fn collect_one_tenant_or_all_into_files() {
     .unwrap();
     assert_eq!(charlie["types"]["SPOTenant"]["status"], "not_licensed");
 
+    let db = dir.path().join("store.db");
+    for _ in 0..2 {
+        let out = run(
+            &sim,
+            &[
+                "collect",
+                "-t",
+                "alphadental.com",
+                "--types",
+                "Organization",
+                "--store",
+                db.to_str().unwrap(),
+            ],
+        )
+        .await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let store = cipp::snapshot::Store::open(&db).unwrap();
+    assert_eq!(store.history("alphadental.com", 10).unwrap().len(), 2);
+
     let out = run(
         &sim,
         &["collect", "-t", "alphadental.com", "--types", "Nope"],
