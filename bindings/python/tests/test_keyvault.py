@@ -48,3 +48,15 @@ def test_bad_names_are_invalid_input(sim):
         kv.get_secret("no/slashes")
     assert "no/slashes" in str(e.value)
     assert repr(kv) == 'cipp.KeyVault("cipp-kv")'
+
+
+def test_async_key_vault(sim):
+    import asyncio
+
+    async def main():
+        ac = cipp.AsyncClient.from_sync(sim.client())
+        kv = ac.key_vault("cipp-kv")
+        await asyncio.gather(*(kv.set_secret(f"S{i}", f"v{i}") for i in range(3)))
+        return sorted(s["name"] for s in await kv.list_secrets())
+
+    assert asyncio.run(main()) == ["S0", "S1", "S2"]

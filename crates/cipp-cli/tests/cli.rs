@@ -869,6 +869,22 @@ async fn kv_with_managed_identity_and_bad_input() {
     let out = run_kv(&sim, &["kv", "get", "bad/name"], &[], "").await;
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad/name"));
+    // Without a vault name, CIPP's hosting rule finds it: the site name less its worker suffix.
+    let hosted = json_out(
+        &run_kv(
+            &sim,
+            &["kv", "list", "--json"],
+            &[
+                ("CIPP_KEY_VAULT", String::new()),
+                ("WEBSITE_SITE_NAME", "cipp-kv-proc".into()),
+            ],
+            "",
+        )
+        .await,
+    );
+    let named = json_out(&run_kv(&sim, &["kv", "list", "--json"], &[], "").await);
+    assert!(!named.as_array().unwrap().is_empty());
+    assert_eq!(hosted, named);
     let out = run_kv(&sim, &["kv", "list", "--vault", "x"], &[], "").await;
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("vault"));

@@ -39,9 +39,11 @@ pub mod error;
 pub mod identity;
 pub mod models;
 pub mod store;
+mod vault_name;
 
 pub use client::{KeyVaultClient, KeyVaultClientBuilder, API_VERSION};
 pub use error::{KeyVaultError, Result};
 pub use identity::ManagedIdentity;
 pub use models::{DeletedSecret, Secret, SecretAttributes, SecretProperties, SetSecretOptions};
 pub use store::KeyVaultSecretStore;
+pub use vault_name::{vault_name_from, vault_name_from_env};

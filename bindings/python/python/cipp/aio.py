@@ -182,6 +182,10 @@ class AsyncClient:
     async def collect(self, tenant: str, types: list[str]) -> dict[str, Any]:
         return await _run(self._c.collect, tenant, types)
 
+    def key_vault(self, name: str) -> _AsyncWrapper:
+        """Secrets of one vault; see :class:`cipp.KeyVault` for the methods."""
+        return _AsyncWrapper(self._c.key_vault(name))
+
     @property
     def gdap(self) -> AsyncGdap:
         return AsyncGdap(self._c.gdap)

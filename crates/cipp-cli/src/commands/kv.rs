@@ -63,20 +63,24 @@ pub enum KvCommand {
 }
 
 fn client(args: &KvArgs) -> Result<KeyVaultClient, Error> {
-    if args.vault.trim().is_empty() {
-        return Err(Error::invalid_input(
-            "--vault",
-            "name the vault with --vault or CIPP_KEY_VAULT",
-        ));
-    }
+    let vault = match args.vault.trim() {
+        // As CIPP's own hosting finds its vault (CIPP_KV_NAME, the app's site name).
+        "" => cipp::keyvault::vault_name_from_env().ok_or_else(|| {
+            Error::invalid_input(
+                "--vault",
+                "name the vault with --vault, CIPP_KEY_VAULT or CIPP_KV_NAME",
+            )
+        })?,
+        name => name.to_string(),
+    };
     if args.managed_identity {
         let endpoints = Settings::from_env()?.endpoints()?;
-        return Ok(KeyVaultClient::builder(args.vault.trim())
+        return Ok(KeyVaultClient::builder(&vault)
             .endpoints(endpoints)
             .managed_identity(ManagedIdentity::from_env()?)
             .build()?);
     }
-    super::cipp_from_env()?.key_vault(args.vault.trim())
+    super::cipp_from_env()?.key_vault(&vault)
 }
 
 fn properties_json(p: &SecretProperties) -> Value {
