@@ -20,15 +20,6 @@ fn js<T>(r: std::result::Result<T, KeyVaultError>) -> Result<T> {
     r.map_err(cipp::Error::from).js()
 }
 
-fn properties(p: &SecretProperties) -> Value {
-    let mut v = serde_json::to_value(p).unwrap_or_else(|_| json!({}));
-    if let Value::Object(m) = &mut v {
-        m.insert("name".into(), json!(p.name()));
-        m.insert("version".into(), json!(p.version()));
-    }
-    v
-}
-
 #[napi]
 impl KeyVault {
     /// The vault's name.
@@ -58,14 +49,16 @@ impl KeyVault {
             .client
             .set_secret(&name, SecretString::from(value))
             .await)?;
-        Ok(properties(&s.properties))
+        Ok(s.properties.to_json())
     }
 
     /// Every secret's name and attributes (never values), following `nextLink`.
     #[napi]
     pub async fn list_secrets(&self) -> Result<Value> {
         let all: Vec<SecretProperties> = js(self.client.list_secrets().try_collect().await)?;
-        Ok(Value::Array(all.iter().map(properties).collect()))
+        Ok(Value::Array(
+            all.iter().map(SecretProperties::to_json).collect(),
+        ))
     }
 
     /// Soft-delete a secret; answers the deleted secret (with `recoveryId`).
@@ -83,6 +76,6 @@ impl KeyVault {
     #[napi]
     pub async fn recover_secret(&self, name: String) -> Result<Value> {
         let p = js(self.client.recover_deleted_secret(&name).await)?;
-        Ok(properties(&p))
+        Ok(p.to_json())
     }
 }

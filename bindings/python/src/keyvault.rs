@@ -43,15 +43,6 @@ where
     block_on(py, fut)?.map_err(Error::from).py_err()
 }
 
-fn properties(p: &SecretProperties) -> Value {
-    let mut v = serde_json::to_value(p).unwrap_or_else(|_| json!({}));
-    if let Value::Object(m) = &mut v {
-        m.insert("name".into(), json!(p.name()));
-        m.insert("version".into(), json!(p.version()));
-    }
-    v
-}
-
 #[pymethods]
 impl KeyVault {
     /// The vault's name.
@@ -87,7 +78,7 @@ impl KeyVault {
         let kv = self.client()?;
         let value = SecretString::from(value);
         let s = run(py, async move { kv.set_secret(&name, value).await })?;
-        convert::to_py(py, &properties(&s.properties))
+        convert::to_py(py, &s.properties.to_json())
     }
 
     /// Every secret's name and attributes (never values), following `nextLink`.
@@ -96,7 +87,10 @@ impl KeyVault {
         let all = run(py, async move {
             kv.list_secrets().try_collect::<Vec<_>>().await
         })?;
-        convert::to_py(py, &Value::Array(all.iter().map(properties).collect()))
+        convert::to_py(
+            py,
+            &Value::Array(all.iter().map(SecretProperties::to_json).collect()),
+        )
     }
 
     /// Soft-delete a secret; answers the deleted secret (with `recoveryId`).
@@ -114,7 +108,7 @@ impl KeyVault {
     fn recover_secret(&self, py: Python<'_>, name: String) -> PyResult<Py<PyAny>> {
         let kv = self.client()?;
         let p = run(py, async move { kv.recover_deleted_secret(&name).await })?;
-        convert::to_py(py, &properties(&p))
+        convert::to_py(py, &p.to_json())
     }
 
     fn __repr__(&self) -> String {

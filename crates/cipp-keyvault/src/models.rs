@@ -78,6 +78,17 @@ fn without_value<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, 
 }
 
 impl SecretProperties {
+    /// The properties as JSON with `name` and `version` added (what the CLI prints and the
+    /// bindings return; never a value).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_else(|_| serde_json::json!({}));
+        if let serde_json::Value::Object(m) = &mut v {
+            m.insert("name".into(), serde_json::json!(self.name()));
+            m.insert("version".into(), serde_json::json!(self.version()));
+        }
+        v
+    }
+
     fn id_segments(&self) -> Vec<&str> {
         let path = self
             .id

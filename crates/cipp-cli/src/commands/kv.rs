@@ -83,17 +83,8 @@ fn client(args: &KvArgs) -> Result<KeyVaultClient, Error> {
     super::cipp_from_env()?.key_vault(&vault)
 }
 
-fn properties_json(p: &SecretProperties) -> Value {
-    let mut v = serde_json::to_value(p).unwrap_or_else(|_| json!({}));
-    if let Value::Object(m) = &mut v {
-        m.insert("name".into(), json!(p.name()));
-        m.insert("version".into(), json!(p.version()));
-    }
-    v
-}
-
 fn print_properties(p: &SecretProperties, json: bool) {
-    let v = properties_json(p);
+    let v = p.to_json();
     if json {
         output::print_json(&v);
     } else {
@@ -116,7 +107,7 @@ pub async fn run(args: KvArgs, json: bool) -> Result<(), Error> {
                 .map(|v| v.expose_secret().to_string())
                 .unwrap_or_default();
             if json {
-                let mut v = properties_json(&secret.properties);
+                let mut v = secret.properties.to_json();
                 if let Value::Object(m) = &mut v {
                     m.insert("value".into(), json!(value));
                 }
@@ -148,7 +139,7 @@ pub async fn run(args: KvArgs, json: bool) -> Result<(), Error> {
             let rows: Vec<Value> = all
                 .iter()
                 .map(|p| {
-                    let mut v = properties_json(p);
+                    let mut v = p.to_json();
                     if let Value::Object(m) = &mut v {
                         m.insert("enabled".into(), json!(p.enabled()));
                         m.insert("updated".into(), json!(p.attributes.updated));
