@@ -57,11 +57,20 @@ pub(crate) struct ExoStore {
 }
 
 /// Nouns that are one object per tenant.
-const SINGLETONS: [&str; 3] = [
+const SINGLETONS: [&str; 4] = [
     "organizationconfig",
     "adminauditlogconfig",
     "transportconfig",
+    "atppolicyforo365",
 ];
+
+/// Parameters that set a property of another name (`-AutoExpandingArchive` sets
+/// `AutoExpandingArchiveEnabled`), by noun.
+const PARAMETER_PROPERTIES: [(&str, &str, &str); 1] = [(
+    "organizationconfig",
+    "AutoExpandingArchive",
+    "AutoExpandingArchiveEnabled",
+)];
 
 /// Every tenant's Exchange and compliance objects.
 #[derive(Debug, Default)]
@@ -183,7 +192,12 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
             "MailTipsExternalRecipientsTipsEnabled": false, "MailTipsGroupMetricsEnabled": true,
             "MailTipsLargeAudienceThreshold": 25, "FocusedInboxOn": true,
             "BookingsEnabled": true, "EwsApplicationAccessPolicy": null,
-            "SendFromAliasEnabled": false, "AutoExpandingArchive": false}),
+            "SendFromAliasEnabled": false, "AutoExpandingArchiveEnabled": false,
+            "AutoArchivingThresholdPercentage": 90, "AutoEnableArchiveMailbox": false,
+            "MessageRecallEnabled": false, "EwsEnabled": null, "DlpViaDcsEnabled": false,
+            "RejectDirectSend": false, "ShortenEventScopeDefault": "None",
+            "DefaultMinutesToReduceShortEventsBy": 0, "DefaultMinutesToReduceLongEventsBy": 0,
+            "OnlineMeetingsByDefaultEnabled": null, "TwoClickMailPreviewEnabled": false}),
     );
     put(
         "adminauditlogconfig",
@@ -192,7 +206,8 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
     );
     put(
         "transportconfig",
-        json!({"Identity": "Transport Settings", "SmtpClientAuthenticationDisabled": false}),
+        json!({"Identity": "Transport Settings", "SmtpClientAuthenticationDisabled": false,
+            "MessageExpiration": "1.00:00:00"}),
     );
     for d in &t.domains {
         let is_default = d.eq_ignore_ascii_case(&default_domain);
@@ -253,7 +268,8 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
         "owamailboxpolicy",
         json!({"Identity": "OwaMailboxPolicy-Default", "Name": "OwaMailboxPolicy-Default", "IsDefault": true,
             "AdditionalStorageProvidersAvailable": true, "PersonalAccountCalendarsEnabled": true,
-            "ThirdPartyFileProvidersEnabled": true, "WacExternalServicesEnabled": true}),
+            "ThirdPartyFileProvidersEnabled": true, "WacExternalServicesEnabled": true,
+            "ConditionalAccessPolicy": "Off"}),
     );
     put(
         "atppolicyforo365",
@@ -263,7 +279,7 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
     put(
         "remotedomain",
         json!({"Identity": "Default", "Name": "Default", "DomainName": "*", "AutoForwardEnabled": true,
-            "AutoReplyEnabled": true, "AllowedOOFType": "External"}),
+            "AutoReplyEnabled": true, "AllowedOOFType": "External", "TNEFEnabled": null}),
     );
     for noun in [
         "transportrule",
@@ -850,6 +866,11 @@ fn run(
                     if COMMON_PARAMETERS.iter().any(|c| c.eq_ignore_ascii_case(k)) {
                         continue;
                     }
+                    let k = &PARAMETER_PROPERTIES
+                        .iter()
+                        .find(|(n, p, _)| *n == noun_key && p.eq_ignore_ascii_case(k))
+                        .map(|(_, _, property)| (*property).to_string())
+                        .unwrap_or_else(|| k.clone());
                     if idx.iter().any(|&i| prop(&rows[i], k).is_none()) {
                         return Err(cmdlet_failure(
                             400,
@@ -872,6 +893,14 @@ fn run(
                         .find(|x| x.eq_ignore_ascii_case(k))
                         .cloned()
                         .unwrap_or_else(|| k.clone());
+                    // A multivalued property set from one value holds a list ("" clears it).
+                    let v = &match (rows[i].get(&key), v) {
+                        (Some(Value::Array(_)), Value::String(s)) if s.is_empty() => json!([]),
+                        (Some(Value::Array(_)), Value::Array(_))
+                        | (Some(Value::Array(_)), Value::Null) => v.clone(),
+                        (Some(Value::Array(_)), other) => json!([other]),
+                        _ => v.clone(),
+                    };
                     if rows[i].get(&key) != Some(v) {
                         rows[i].insert(key, v.clone());
                         changed = true;

@@ -41,7 +41,14 @@ impl SharePointState {
                     "OneDriveStorageQuota": 1048576, "PreventExternalUsersFromResharing": false,
                     "SharingDomainRestrictionMode": 0, "StorageQuota": 1_048_576,
                     "StorageQuotaAllocated": 25_600, "DisallowInfectedFileDownload": false,
-                    "ExternalUserExpirationRequired": false,
+                    "ExternalUserExpirationRequired": false, "ExternalUserExpireInDays": 0,
+                    "DisableAddToOneDrive": false, "EnableAzureADB2BIntegration": false,
+                    "CustomScriptsRestrictMode": false, "StopNew2010Workflows": false,
+                    "StopNew2013Workflows": false, "DisableBackToClassic": false,
+                    "DisableSharePointStoreAccess": false, "EmailAttestationRequired": false,
+                    "EmailAttestationReAuthDays": 30, "HideSyncButtonOnDocLib": false,
+                    "ConditionalAccessPolicy": 0, "OrphanedPersonalSitesRetentionPeriod": 30,
+                    "BlockMacSync": false,
                 }) {
                     Value::Object(m) => m,
                     _ => Map::new(),
@@ -233,4 +240,87 @@ fn process_query(xml: &str, settings: &mut Map<String, Value>) -> Reply {
         out.push(Value::Object(settings.clone()));
     }
     Reply::json(200, Value::Array(out))
+}
+
+/// Graph's `admin/sharepoint/settings` fields that are SharePoint tenant properties:
+/// (Graph name, CSOM name, inverted).
+const GRAPH_SETTINGS: [(&str, &str, bool); 4] = [
+    (
+        "deletedUserPersonalSiteRetentionPeriodInDays",
+        "OrphanedPersonalSitesRetentionPeriod",
+        false,
+    ),
+    (
+        "isResharingByExternalUsersEnabled",
+        "PreventExternalUsersFromResharing",
+        true,
+    ),
+    (
+        "isLegacyAuthProtocolsEnabled",
+        "LegacyAuthProtocolsEnabled",
+        false,
+    ),
+    ("isMacSyncAppEnabled", "BlockMacSync", true),
+];
+
+/// Graph `GET|PATCH /admin/sharepoint/settings` of tenant `guid`: the same state CSOM reads
+/// and writes, so a change made either way shows in both.
+pub(crate) fn graph_settings(
+    state: &State,
+    guid: &str,
+    method: &str,
+    body: Option<&Value>,
+) -> Reply {
+    let graph_error = |status: u16, code: &str, message: &str| {
+        Reply::json(status, json!({"error": {"code": code, "message": message}}))
+    };
+    let Some((_, settings)) = state.sharepoint.tenants.values().find(|(g, _)| g == guid) else {
+        return graph_error(404, "itemNotFound", "This tenant has no SharePoint.");
+    };
+    let mut s = settings.lock().unwrap_or_else(PoisonError::into_inner);
+    let flip = |v: &Value, inverted: bool| match (v, inverted) {
+        (Value::Bool(b), true) => Value::Bool(!b),
+        (other, _) => other.clone(),
+    };
+    match method {
+        "GET" => {}
+        "PATCH" => {
+            let Some(Value::Object(changes)) = body else {
+                return graph_error(400, "BadRequest", "The body must be a JSON object.");
+            };
+            for (k, v) in changes {
+                let Some((_, csom, inverted)) = GRAPH_SETTINGS.iter().find(|(g, _, _)| g == k)
+                else {
+                    return graph_error(
+                        400,
+                        "BadRequest",
+                        &format!("Property '{k}' does not exist on type 'microsoft.graph.sharepointSettings' (in cipp-sim)."),
+                    );
+                };
+                s.insert((*csom).to_string(), flip(v, *inverted));
+            }
+        }
+        other => {
+            return graph_error(
+                405,
+                "MethodNotAllowed",
+                &format!("{other} is not allowed here."),
+            )
+        }
+    }
+    let mut out = Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!("https://graph.microsoft.com/beta/$metadata#admin/sharepoint/settings/$entity"),
+    );
+    for (g, csom, inverted) in GRAPH_SETTINGS {
+        out.insert(
+            g.into(),
+            flip(s.get(csom).unwrap_or(&Value::Null), inverted),
+        );
+    }
+    if method == "PATCH" {
+        return Reply::empty(204);
+    }
+    Reply::json(200, Value::Object(out))
 }

@@ -66,19 +66,26 @@ impl TeamsState {
                 put("TeamsMeetingPolicy", "Global", json!({"AllowAnonymousUsersToJoinMeeting": true,
                     "AllowAnonymousUsersToStartMeeting": false, "AutoAdmittedUsers": "EveryoneInCompanyExcludingGuests",
                     "AllowPSTNUsersToBypassLobby": false, "AllowExternalParticipantGiveRequestControl": false,
-                    "AllowCloudRecording": true, "MeetingChatEnabledType": "Enabled"}));
+                    "AllowCloudRecording": true, "MeetingChatEnabledType": "Enabled",
+                    "EnrollUserOverride": "Enabled", "CaptchaVerificationForMeetingJoin": "NotRequired",
+                    "DesignatedPresenterRoleMode": "EveryoneUserOverride", "AllowParticipantGiveRequestControl": true,
+                    "NewMeetingRecordingExpirationDays": 120}));
                 put("TeamsMeetingPolicy", "Tag:RestrictedAnonymousAccess", json!({"AllowAnonymousUsersToJoinMeeting": false,
                     "AllowAnonymousUsersToStartMeeting": false, "AutoAdmittedUsers": "EveryoneInCompany",
                     "AllowPSTNUsersToBypassLobby": false, "AllowExternalParticipantGiveRequestControl": false,
                     "AllowCloudRecording": true, "MeetingChatEnabledType": "Enabled"}));
                 put("TeamsMessagingPolicy", "Global", json!({"AllowUserEditMessage": true,
                     "AllowUserDeleteMessage": true, "AllowGiphy": true, "GiphyRatingType": "Moderate",
-                    "ReadReceiptsEnabledType": "UserPreference"}));
+                    "ReadReceiptsEnabledType": "UserPreference", "AllowOwnerDeleteMessage": true,
+                    "AllowUserDeleteChat": true, "CreateCustomEmojis": false, "DeleteCustomEmojis": false,
+                    "AllowSecurityEndUserReporting": false, "AllowCommunicationComplianceEndUserReporting": false,
+                    "UseB2BInvitesToAddExternalUsers": true}));
                 put("TeamsClientConfiguration", "Global", json!({"AllowDropBox": true, "AllowBox": true,
                     "AllowGoogleDrive": true, "AllowShareFile": true, "AllowEgnyte": true,
                     "AllowEmailIntoChannel": true, "AllowGuestUser": true}));
                 put("TeamsMessagingConfiguration", "Global", json!({"CustomEmojis": true,
-                    "UseB2BInvitesToAddExternalUsers": true, "EnableVideoMessageCaptions": true}));
+                    "UseB2BInvitesToAddExternalUsers": true, "EnableVideoMessageCaptions": true,
+                    "FileTypeCheck": "Disabled", "UrlReputationCheck": "Disabled"}));
                 put("ExternalAccessPolicy", "Global", json!({"EnableFederationAccess": true,
                     "EnableTeamsConsumerAccess": true, "EnablePublicCloudAccess": true,
                     "EnableOutsideAccess": true}));

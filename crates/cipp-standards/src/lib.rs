@@ -21,6 +21,7 @@ pub mod compare;
 mod definition;
 mod error;
 mod evaluate;
+mod plan;
 pub mod read;
 pub mod render;
 mod template;
@@ -29,6 +30,7 @@ pub use compare::{CompareOptions, Difference};
 pub use definition::{Definition, Filter, Read, Variable};
 pub use error::StandardsError;
 pub use evaluate::{evaluate, Evaluation, Outcome};
+pub use plan::{apply, plan, Step, StepOutcome};
 pub use render::TenantContext;
 pub use template::{
     merge, Actions, Conflict, Instance, Merged, Plan, StandardsTemplate, TargetRef, TenantIdentity,

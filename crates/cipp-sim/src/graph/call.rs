@@ -112,6 +112,15 @@ pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Repl
     if call.method == "GET" && segs.len() == 2 && segs[0] == "sites" && segs[1] == "root" {
         return root_site(ctx);
     }
+    let lower: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
+    if lower == ["admin", "sharepoint", "settings"] {
+        return crate::sharepoint::graph_settings(
+            ctx.state,
+            ctx.tenant,
+            &call.method,
+            call.body.as_ref(),
+        );
+    }
     let Some(store) = ctx.state.graph.store(ctx.tenant) else {
         return errors::not_found(ctx.tenant);
     };

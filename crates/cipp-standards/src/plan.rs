@@ -1,0 +1,293 @@
+//! Remediation plans: the exact writes a standard would send, as data a person can read before
+//! anything happens, and their execution, step by step.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use cipp_core::Pipeline;
+use cipp_exchange::ExchangeClient;
+use cipp_graph::GraphClient;
+use cipp_sharepoint::SharePointClient;
+use cipp_teams::TeamsClient;
+
+use crate::definition::Definition;
+use crate::error::StandardsError;
+use crate::render::{render, variables, TenantContext};
+
+/// One write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Step {
+    /// A Graph request (`uri` relative to the beta root), app-only as CIPP sends it.
+    Graph {
+        /// `PATCH` (default) or `POST`.
+        method: String,
+        /// Path under `https://graph.microsoft.com/beta/`.
+        uri: String,
+        /// JSON body.
+        body: Value,
+        /// Go on with the next step when this one fails.
+        continue_on_error: bool,
+    },
+    /// An Exchange cmdlet.
+    Exchange {
+        /// The cmdlet.
+        cmdlet: String,
+        /// Its parameters.
+        parameters: Map<String, Value>,
+        /// Go on with the next step when this one fails.
+        continue_on_error: bool,
+    },
+    /// SharePoint tenant properties (only those given).
+    SharePoint {
+        /// Property -> value (booleans, integers, text).
+        properties: Map<String, Value>,
+    },
+    /// A Teams policy change (read-modify-write).
+    Teams {
+        /// The cmdlet or type (`Set-CsTeamsMeetingPolicy`).
+        cmdlet: String,
+        /// Instance (default `Global`).
+        identity: Option<String>,
+        /// Property -> value.
+        parameters: Map<String, Value>,
+        /// Go on with the next step when this one fails.
+        continue_on_error: bool,
+    },
+}
+
+/// The outcome of one executed step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StepOutcome {
+    /// The step.
+    pub step: Step,
+    /// `None` when it succeeded, else the error.
+    pub error: Option<String>,
+    /// `true` when it was not run because an earlier step failed.
+    pub skipped: bool,
+}
+
+/// CIPP's SharePoint coercion: booleans stay, integral numbers become Int32, the rest text.
+fn spo_value(v: &Value) -> Value {
+    match v {
+        Value::Bool(_) => v.clone(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() <= f64::from(i32::MAX) => Value::from(f as i64),
+            _ => Value::String(n.to_string()),
+        },
+        Value::String(s) => match s.parse::<i64>() {
+            Ok(i) if i32::try_from(i).is_ok() => Value::from(i),
+            _ => v.clone(),
+        },
+        other => Value::String(other.to_string()),
+    }
+}
+
+fn list<'a>(remediate: &'a Value, key: &str) -> &'a [Value] {
+    remediate
+        .get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn bad(def: &Definition, message: impl Into<String>) -> StandardsError {
+    StandardsError::Definition {
+        file: def.name.clone(),
+        path: "remediate".into(),
+        message: message.into(),
+    }
+}
+
+/// The writes remediation would send for `def` with `settings`. `Ok(None)` when the standard
+/// has no declarative remediation (template and code standards).
+pub fn plan(
+    def: &Definition,
+    settings: &Map<String, Value>,
+    tenant: &TenantContext,
+) -> Result<Option<Vec<Step>>, StandardsError> {
+    let Some(remediate) = &def.remediate else {
+        return Ok(None);
+    };
+    let vars = variables(def, settings);
+    let r = render(def, remediate, &vars, tenant)?;
+    let flag = |x: &Value| {
+        x.get("continueOnError")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
+    let params = |x: &Value, key: &str| match x.get(key) {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    let steps = match def.executor() {
+        Some("GraphRequest") => list(&r, "requests")
+            .iter()
+            .map(|x| {
+                let uri = x
+                    .get("uri")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(def, "a request has no uri"))?;
+                Ok(Step::Graph {
+                    method: x
+                        .get("method")
+                        .and_then(Value::as_str)
+                        .unwrap_or("PATCH")
+                        .to_ascii_uppercase(),
+                    uri: uri.trim_start_matches('/').to_string(),
+                    body: x.get("body").cloned().unwrap_or(Value::Null),
+                    continue_on_error: flag(x),
+                })
+            })
+            .collect::<Result<Vec<_>, StandardsError>>()?,
+        Some("ExoRequest") => list(&r, "cmdlets")
+            .iter()
+            .map(|x| {
+                let cmdlet = x
+                    .get("cmdlet")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(def, "a step has no cmdlet"))?;
+                Ok(Step::Exchange {
+                    cmdlet: cmdlet.to_string(),
+                    parameters: params(x, "params"),
+                    continue_on_error: flag(x),
+                })
+            })
+            .collect::<Result<Vec<_>, StandardsError>>()?,
+        Some("TeamsRequest") => list(&r, "cmdlets")
+            .iter()
+            .map(|x| {
+                let cmdlet = x
+                    .get("cmdlet")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(def, "a step has no cmdlet"))?;
+                let mut parameters = params(x, "params");
+                for k in [
+                    "Identity",
+                    "ErrorAction",
+                    "Confirm",
+                    "WhatIf",
+                    "Verbose",
+                    "Debug",
+                ] {
+                    parameters.remove(k);
+                }
+                Ok(Step::Teams {
+                    cmdlet: cmdlet.to_string(),
+                    identity: x
+                        .get("identity")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    parameters,
+                    continue_on_error: flag(x),
+                })
+            })
+            .collect::<Result<Vec<_>, StandardsError>>()?,
+        Some("SPOTenant") => {
+            let properties = params(&r, "properties")
+                .iter()
+                .map(|(k, v)| (k.clone(), spo_value(v)))
+                .collect();
+            vec![Step::SharePoint { properties }]
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(steps))
+}
+
+/// Run `steps` in order in `tenant`. A failed step stops the rest unless it says
+/// `continue_on_error`; every step's outcome is returned. Nothing is retried that the
+/// pipeline would not retry itself (a write is never resent after a timeout).
+pub async fn apply(pipeline: &Pipeline, tenant: &str, steps: &[Step]) -> Vec<StepOutcome> {
+    let graph = GraphClient::new(pipeline.clone(), tenant).beta().app_only();
+    let exo = ExchangeClient::new(pipeline.clone(), tenant);
+    let spo = SharePointClient::new(pipeline.clone(), tenant);
+    let teams = TeamsClient::new(pipeline.clone(), tenant);
+    let mut out = Vec::with_capacity(steps.len());
+    let mut stopped = false;
+    for step in steps {
+        if stopped {
+            out.push(StepOutcome {
+                step: step.clone(),
+                error: None,
+                skipped: true,
+            });
+            continue;
+        }
+        let (result, go_on) = match step {
+            Step::Graph {
+                method,
+                uri,
+                body,
+                continue_on_error,
+            } => {
+                let r = match method.as_str() {
+                    "POST" => graph.post(uri, body).await.map(|_| ()),
+                    "PUT" => graph.put(uri, body).await.map(|_| ()),
+                    "DELETE" => graph.delete(uri).await,
+                    _ => graph.patch(uri, body).await.map(|_| ()),
+                };
+                (r.map_err(|e| e.to_string()), *continue_on_error)
+            }
+            Step::Exchange {
+                cmdlet,
+                parameters,
+                continue_on_error,
+            } => {
+                let r = match exo
+                    .cmdlet(cmdlet.clone())
+                    .params(Value::Object(parameters.clone()))
+                {
+                    Ok(c) => c.invoke().await.map(|_| ()).map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                (r, *continue_on_error)
+            }
+            Step::SharePoint { properties } => (
+                spo.set_tenant_settings(properties)
+                    .await
+                    .map_err(|e| e.to_string()),
+                false,
+            ),
+            Step::Teams {
+                cmdlet,
+                identity,
+                parameters,
+                continue_on_error,
+            } => (
+                teams
+                    .set(cmdlet, identity.as_deref(), parameters)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                *continue_on_error,
+            ),
+        };
+        if result.is_err() && !go_on {
+            stopped = true;
+        }
+        out.push(StepOutcome {
+            step: step.clone(),
+            error: result.err(),
+            skipped: false,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sharepoint_values_are_coerced_like_cipp() {
+        assert_eq!(spo_value(&json!(true)), json!(true));
+        assert_eq!(spo_value(&json!(2.0)), json!(2));
+        assert_eq!(spo_value(&json!("30")), json!(30));
+        assert_eq!(spo_value(&json!(1.5)), json!("1.5"));
+        assert_eq!(spo_value(&json!("x")), json!("x"));
+    }
+}
