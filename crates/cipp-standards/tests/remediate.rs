@@ -36,6 +36,25 @@ fn settings_for(def: &Definition) -> Map<String, Value> {
     s
 }
 
+/// Settings that differ from the defaults: a flipped switch, another option, another number.
+fn alternative(def: &Definition) -> Option<Map<String, Value>> {
+    let mut out = Map::new();
+    for (name, var) in &def.variables {
+        let default = var.default.clone()?;
+        let other = match var.kind.as_str() {
+            "switch" => json!(!default.as_bool()?),
+            "number" => json!(default.as_i64()? + 1),
+            _ => var
+                .options
+                .iter()
+                .filter_map(|o| o.get("value").cloned())
+                .find(|v| *v != default)?,
+        };
+        out.insert(name.clone(), other);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 #[tokio::test]
 async fn declarative_standards_remediate_and_confirm() {
     let defs = Definition::load_dir(definitions_dir()).unwrap();
@@ -58,16 +77,24 @@ async fn declarative_standards_remediate_and_confirm() {
     let mut failed = Vec::new();
     let mut already = Vec::new();
     for def in &defs {
-        let settings = settings_for(def);
+        let mut settings = settings_for(def);
         let before = collector.collect(tenant, &names).await.unwrap();
-        let e = evaluate(def, &settings, &before, &ctx, CompareOptions::default()).unwrap();
-        match e.outcome {
-            Outcome::Drifted { .. } => {}
-            Outcome::Compliant { .. } => {
-                already.push(def.name.clone());
-                continue;
+        let mut e = evaluate(def, &settings, &before, &ctx, CompareOptions::default()).unwrap();
+        if e.is_compliant() {
+            // The seed already matches the defaults: ask for another allowed value instead.
+            match alternative(def) {
+                Some(other) => {
+                    settings = other;
+                    e = evaluate(def, &settings, &before, &ctx, CompareOptions::default()).unwrap();
+                }
+                None => {
+                    already.push(def.name.clone());
+                    continue;
+                }
             }
-            _ => continue,
+        }
+        if !matches!(e.outcome, Outcome::Drifted { .. }) {
+            continue;
         }
         let Some(steps) = plan(def, &settings, &ctx).unwrap() else {
             continue;
@@ -83,19 +110,10 @@ async fn declarative_standards_remediate_and_confirm() {
         }
     }
     assert!(failed.is_empty(), "{failed:#?}");
-    // Every declarative standard with an executor: 63 start drifted in the seeded tenant and are
-    // remediated and confirmed by a fresh collection; 7 already hold their default settings.
-    assert_eq!(remediated.len(), 63, "{remediated:?}");
-    assert_eq!(
-        already,
-        [
-            "DeletedUserRentention",
-            "DisableEmail",
-            "Disablex509Certificate",
-            "EnableFIDO2",
-            "EnableMailboxAuditing",
-            "FocusedInbox",
-            "TeamsMeetingRecordingExpiration",
-        ]
-    );
+    // Every declarative standard with an executor starts drifted (with its defaults, or with
+    // other allowed settings where the seed already matches the defaults), is remediated and is
+    // confirmed compliant by a fresh collection. EnableFIDO2 has no settings and the seed
+    // already has FIDO2 on.
+    assert_eq!(remediated.len(), 69, "{remediated:?}");
+    assert_eq!(already, ["EnableFIDO2"]);
 }
