@@ -101,6 +101,29 @@ fn bad(def: &Definition, message: impl Into<String>) -> StandardsError {
     }
 }
 
+/// The `cmdlets` list of an Exchange or Teams executor, each made into a step by `make(cmdlet,
+/// entry, params)`.
+fn cmdlet_steps(
+    def: &Definition,
+    remediate: &Value,
+    make: impl Fn(String, &Value, Map<String, Value>) -> Step,
+) -> Result<Vec<Step>, StandardsError> {
+    list(remediate, "cmdlets")
+        .iter()
+        .map(|x| {
+            let cmdlet = x
+                .get("cmdlet")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad(def, "a step has no cmdlet"))?;
+            let params = match x.get("params") {
+                Some(Value::Object(m)) => m.clone(),
+                _ => Map::new(),
+            };
+            Ok(make(cmdlet.to_string(), x, params))
+        })
+        .collect()
+}
+
 /// The writes remediation would send for `def` with `settings`. `Ok(None)` when the standard
 /// has no declarative remediation (template and code standards).
 pub fn plan(
@@ -142,49 +165,33 @@ pub fn plan(
                 })
             })
             .collect::<Result<Vec<_>, StandardsError>>()?,
-        Some("ExoRequest") => list(&r, "cmdlets")
-            .iter()
-            .map(|x| {
-                let cmdlet = x
-                    .get("cmdlet")
+        Some("ExoRequest") => cmdlet_steps(def, &r, |cmdlet, x, parameters| Step::Exchange {
+            cmdlet,
+            parameters,
+            continue_on_error: flag(x),
+        })?,
+        Some("TeamsRequest") => cmdlet_steps(def, &r, |cmdlet, x, mut parameters| {
+            // What the cmdlets take as switches, never properties to write.
+            for k in [
+                "Identity",
+                "ErrorAction",
+                "Confirm",
+                "WhatIf",
+                "Verbose",
+                "Debug",
+            ] {
+                parameters.remove(k);
+            }
+            Step::Teams {
+                cmdlet,
+                identity: x
+                    .get("identity")
                     .and_then(Value::as_str)
-                    .ok_or_else(|| bad(def, "a step has no cmdlet"))?;
-                Ok(Step::Exchange {
-                    cmdlet: cmdlet.to_string(),
-                    parameters: params(x, "params"),
-                    continue_on_error: flag(x),
-                })
-            })
-            .collect::<Result<Vec<_>, StandardsError>>()?,
-        Some("TeamsRequest") => list(&r, "cmdlets")
-            .iter()
-            .map(|x| {
-                let cmdlet = x
-                    .get("cmdlet")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad(def, "a step has no cmdlet"))?;
-                let mut parameters = params(x, "params");
-                for k in [
-                    "Identity",
-                    "ErrorAction",
-                    "Confirm",
-                    "WhatIf",
-                    "Verbose",
-                    "Debug",
-                ] {
-                    parameters.remove(k);
-                }
-                Ok(Step::Teams {
-                    cmdlet: cmdlet.to_string(),
-                    identity: x
-                        .get("identity")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    parameters,
-                    continue_on_error: flag(x),
-                })
-            })
-            .collect::<Result<Vec<_>, StandardsError>>()?,
+                    .map(str::to_string),
+                parameters,
+                continue_on_error: flag(x),
+            }
+        })?,
         Some("SPOTenant") => {
             let properties = params(&r, "properties")
                 .iter()
