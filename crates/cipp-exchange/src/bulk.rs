@@ -14,7 +14,7 @@ use http::header::{HeaderName, HeaderValue};
 use serde_json::{json, Value};
 
 use crate::client::ExchangeClient;
-use crate::cmdlet::{cmdlet_error, read_page, same_origin, Cmdlet, CmdletOutput, PREFER_PAGE};
+use crate::cmdlet::{cmdlet_error, read_page, Cmdlet, CmdletOutput, PREFER_PAGE};
 use crate::error::{CmdletError, ExchangeError};
 
 /// Operations per `$batch` (Exchange's limit).
@@ -303,22 +303,24 @@ impl ExchangeClient {
                     let item_body = r.get("body").cloned().unwrap_or(Value::Null);
                     if (200..300).contains(&status) {
                         match read_page(&item_body, &mut st.output) {
-                            Some(next) => match same_origin(&p.url, &next) {
-                                Some(url) => pending.push(Pending {
-                                    op: p.op,
-                                    url,
-                                    attempt: 0,
-                                }),
-                                None => {
-                                    st.error = Some(item_error(
-                                        op,
-                                        &self.tenant,
-                                        status,
-                                        "the next page is on another host",
-                                    ));
-                                    st.done = true;
+                            Some(next) => {
+                                match cipp_core::http::same_origin(&p.url, &next).then_some(next) {
+                                    Some(url) => pending.push(Pending {
+                                        op: p.op,
+                                        url,
+                                        attempt: 0,
+                                    }),
+                                    None => {
+                                        st.error = Some(item_error(
+                                            op,
+                                            &self.tenant,
+                                            status,
+                                            "the next page is on another host",
+                                        ));
+                                        st.done = true;
+                                    }
                                 }
-                            },
+                            }
                             None => st.done = true,
                         }
                         st.output.pages += 1;

@@ -188,12 +188,17 @@ impl Cmdlet {
             let next = read_page(&page, &mut out);
             match next {
                 Some(next) if out.pages < MAX_PAGES => {
-                    url = same_origin(&first, &next).ok_or_else(|| {
-                        ExchangeError::invalid(
-                            "@odata.nextLink",
-                            format!("{} returned a next page on another host: {next}", self.name),
-                        )
-                    })?;
+                    url = cipp_core::http::same_origin(&first, &next)
+                        .then_some(next.clone())
+                        .ok_or_else(|| {
+                            ExchangeError::invalid(
+                                "@odata.nextLink",
+                                format!(
+                                    "{} returned a next page on another host: {next}",
+                                    self.name
+                                ),
+                            )
+                        })?;
                 }
                 _ => break,
             }
@@ -287,14 +292,6 @@ pub(crate) fn read_page(page: &Value, out: &mut CmdletOutput) -> Option<String> 
         .map(str::to_string)
 }
 
-/// `next` if it is on the same scheme, host and port as `first` (a token must never follow a
-/// link to another host).
-pub(crate) fn same_origin(first: &str, next: &str) -> Option<String> {
-    let a = url::Url::parse(first).ok()?;
-    let b = url::Url::parse(next).ok()?;
-    (a.origin() == b.origin()).then(|| next.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,12 +308,5 @@ mod tests {
         assert_eq!(read_page(&json!({"value": [{"b": 2}]}), &mut out), None);
         assert_eq!(out.rows.len(), 2);
         assert_eq!(out.warnings, vec!["careful".to_string()]);
-    }
-
-    #[test]
-    fn next_links_stay_on_the_host() {
-        assert!(same_origin("https://h/a", "https://h/b?x=1").is_some());
-        assert!(same_origin("https://h/a", "https://evil/b").is_none());
-        assert!(same_origin("https://h/a", "http://h/b").is_none());
     }
 }

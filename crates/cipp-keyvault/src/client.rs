@@ -532,17 +532,14 @@ impl KeyVaultClient {
             vault: self.inner.vault.clone(),
             host,
         };
-        let next = url::Url::parse(&link).map_err(|_| foreign("(unparseable)".into()))?;
-        let base = url::Url::parse(&self.inner.base)
-            .map_err(|e| KeyVaultError::invalid("vault URL", e.to_string()))?;
-        let same = next.scheme() == base.scheme()
-            && next.host_str() == base.host_str()
-            && next.port_or_known_default() == base.port_or_known_default();
-        if same {
-            Ok(link)
-        } else {
-            Err(foreign(next.host_str().unwrap_or_default().to_string()))
+        if cipp_core::http::same_origin(&self.inner.base, &link) {
+            return Ok(link);
         }
+        let host = url::Url::parse(&link)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "(unparseable)".into());
+        Err(foreign(host))
     }
 }
 

@@ -331,13 +331,12 @@ pub(crate) fn serve_compliance(state: &Arc<State>, inc: &Incoming, rest: &str) -
 }
 
 fn serve(state: &Arc<State>, inc: &Incoming, rest: &str, compliance: bool) -> Outcome {
-    let mut draft = Draft::new(if compliance { "compliance" } else { "exchange" });
-    let mut reply = answer(state, inc, rest, compliance, &mut draft);
-    reply.set_header("request-id", uuid::Uuid::new_v4().to_string());
-    Outcome {
-        reply,
-        record: Some(draft),
-    }
+    let kind = if compliance { "compliance" } else { "exchange" };
+    Outcome::logged(kind, |draft| {
+        let mut reply = answer(state, inc, rest, compliance, draft);
+        reply.set_header("request-id", uuid::Uuid::new_v4().to_string());
+        reply
+    })
 }
 
 /// An OData error with Exchange's `details` shape.

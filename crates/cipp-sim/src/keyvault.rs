@@ -110,22 +110,9 @@ fn valid_name(name: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-fn bearer(inc: &Incoming) -> Option<&str> {
-    inc.header("authorization").and_then(|h| {
-        h.get(..7)
-            .filter(|s| s.eq_ignore_ascii_case("bearer "))
-            .map(|_| h[7..].trim())
-    })
-}
-
 /// Serve `/msi/{path}`: the App Service identity endpoint.
 pub(crate) fn serve_msi(state: &Arc<State>, inc: &Incoming, rest: &str) -> Outcome {
-    let mut draft = Draft::new("managed_identity");
-    let reply = msi(state, inc, rest, &mut draft);
-    Outcome {
-        reply,
-        record: Some(draft),
-    }
+    Outcome::logged("managed_identity", |draft| msi(state, inc, rest, draft))
 }
 
 fn msi(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply {
@@ -185,16 +172,11 @@ fn msi(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply {
 
 /// Serve `/keyvault/{vault}/{path}`.
 pub(crate) fn serve(state: &Arc<State>, inc: &Incoming, rest: &str) -> Outcome {
-    let mut draft = Draft::new("keyvault");
-    let reply = answer(state, inc, rest, &mut draft);
-    Outcome {
-        reply,
-        record: Some(draft),
-    }
+    Outcome::logged("keyvault", |draft| answer(state, inc, rest, draft))
 }
 
 fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply {
-    let claims = match state.tokens.validate(bearer(inc)) {
+    let claims = match state.tokens.validate(inc.bearer()) {
         Ok(c) => c,
         Err((problem, _)) => {
             return error(401, "Unauthorized", problem.message())
@@ -223,13 +205,8 @@ fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply
         method: &inc.method,
         path: &inc.path,
     };
-    if let Some(f) = state.fire(&target) {
-        let (code, message) = crate::faults::fault_answer(f.status);
-        let reply = error(f.status, code, message);
-        return match f.retry_after {
-            Some(s) => reply.header("Retry-After", s.to_string()),
-            None => reply,
-        };
+    if let Some(reply) = state.fault_reply(&target, error) {
+        return reply;
     }
     let q: HashMap<String, String> = inc.query_pairs().into_iter().collect();
     if q.get("api-version")

@@ -40,12 +40,7 @@ fn error(status: u16, code: u32, description: &str) -> Reply {
 
 /// Serve `/partnercenter/{path}`.
 pub(crate) fn serve(state: &Arc<State>, inc: &Incoming, rest: &str) -> Outcome {
-    let mut draft = Draft::new("partner_center");
-    let reply = answer(state, inc, rest, &mut draft);
-    Outcome {
-        reply,
-        record: Some(draft),
-    }
+    Outcome::logged("partner_center", |draft| answer(state, inc, rest, draft))
 }
 
 fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply {

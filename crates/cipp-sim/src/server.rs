@@ -82,6 +82,18 @@ pub(crate) struct Outcome {
     pub record: Option<Draft>,
 }
 
+impl Outcome {
+    /// The reply `answer` gives, logged as `kind` with what `answer` notes in the draft.
+    pub fn logged(kind: &'static str, answer: impl FnOnce(&mut Draft) -> Reply) -> Self {
+        let mut draft = Draft::new(kind);
+        let reply = answer(&mut draft);
+        Outcome {
+            reply,
+            record: Some(draft),
+        }
+    }
+}
+
 type Serve = fn(&Arc<State>, &Incoming, &str) -> Outcome;
 
 /// A path prefix and the service behind it.

@@ -89,12 +89,7 @@ fn csom_failure(message: &str, type_name: &str) -> Reply {
 
 /// Serve `/sharepoint/{host}/...`.
 pub(crate) fn serve(state: &Arc<State>, inc: &Incoming, rest: &str) -> Outcome {
-    let mut draft = Draft::new("sharepoint");
-    let reply = answer(state, inc, rest, &mut draft);
-    Outcome {
-        reply,
-        record: Some(draft),
-    }
+    Outcome::logged("sharepoint", |draft| answer(state, inc, rest, draft))
 }
 
 fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply {

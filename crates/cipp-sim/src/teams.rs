@@ -119,12 +119,7 @@ fn error(status: u16, code: &str, message: &str) -> Reply {
 
 /// Serve `/teams/{path}`.
 pub(crate) fn serve(state: &Arc<State>, inc: &Incoming, rest: &str) -> Outcome {
-    let mut draft = Draft::new("teams");
-    let reply = answer(state, inc, rest, &mut draft);
-    Outcome {
-        reply,
-        record: Some(draft),
-    }
+    Outcome::logged("teams", |draft| answer(state, inc, rest, draft))
 }
 
 fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply {

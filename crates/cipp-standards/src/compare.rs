@@ -97,15 +97,7 @@ impl Default for CompareOptions {
     }
 }
 
-/// A property of an object, by name without case.
-pub fn get_ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    let o = v.as_object()?;
-    o.get(key).or_else(|| {
-        o.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
-}
+pub use cipp_core::http::get_ci;
 
 /// The current object cut down to the expected object's top-level keys (what is reported as
 /// "current"; missing keys are null).
