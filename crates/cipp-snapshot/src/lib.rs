@@ -23,11 +23,13 @@
 mod collect;
 mod error;
 pub mod registry;
+mod results;
 mod snapshot;
 mod store;
 
 pub use collect::{Collector, LICENCE_TYPE};
 pub use error::SnapshotError;
 pub use registry::{CacheType, Registry, Source};
+pub use results::{StoredResult, StoredRun};
 pub use snapshot::{Snapshot, Status, TypeSnapshot};
 pub use store::{SnapshotInfo, Store};

@@ -1,6 +1,6 @@
 //! `Store`: snapshots kept in an embedded SQLite database (WAL, versioned schema), latest and
-//! history per tenant. Later parts of the engine (standard results, drift, alert state,
-//! scheduled tasks) add their tables through the same migrations.
+//! history per tenant; standards runs and their results (see `results.rs`). Later parts of the
+//! engine (alert state, scheduled tasks) add their tables through the same migrations.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -12,7 +12,8 @@ use crate::error::SnapshotError;
 use crate::snapshot::{Snapshot, Status};
 
 /// Schema migrations, in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &["CREATE TABLE snapshots (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE snapshots (
         id INTEGER PRIMARY KEY,
         tenant TEXT NOT NULL COLLATE NOCASE,
         collected_at INTEGER NOT NULL,
@@ -21,7 +22,25 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE snapshots (
         not_licensed INTEGER NOT NULL,
         body TEXT NOT NULL
     );
-    CREATE INDEX snapshots_by_tenant ON snapshots (tenant, collected_at DESC, id DESC);"];
+    CREATE INDEX snapshots_by_tenant ON snapshots (tenant, collected_at DESC, id DESC);",
+    "CREATE TABLE standard_runs (
+        id INTEGER PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        mode TEXT NOT NULL,
+        summary TEXT
+    );
+    CREATE TABLE standard_results (
+        run_id INTEGER NOT NULL REFERENCES standard_runs (id) ON DELETE CASCADE,
+        tenant TEXT NOT NULL COLLATE NOCASE,
+        standard TEXT NOT NULL COLLATE NOCASE,
+        state TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (run_id, tenant, standard)
+    );
+    CREATE INDEX standard_results_by_tenant ON standard_results (tenant, standard, run_id DESC);",
+];
 
 /// One stored snapshot, without its data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,11 +126,11 @@ impl Store {
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn err(&self, e: impl std::fmt::Display) -> SnapshotError {
+    pub(crate) fn err(&self, e: impl std::fmt::Display) -> SnapshotError {
         err(&self.path, e)
     }
 
