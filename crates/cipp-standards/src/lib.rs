@@ -24,6 +24,8 @@ mod evaluate;
 mod plan;
 pub mod read;
 pub mod render;
+mod report;
+mod run;
 mod template;
 
 pub use compare::{CompareOptions, Difference};
@@ -32,6 +34,10 @@ pub use error::StandardsError;
 pub use evaluate::{evaluate, Evaluation, Outcome};
 pub use plan::{apply, plan, Step, StepOutcome};
 pub use render::TenantContext;
+pub use run::{
+    Mode, Progress, Remediation, RunReport, SinceLast, StandardResult, StandardsRunner,
+    StandardsRunnerBuilder, State, Summary, Target, TenantReport, REPORT_SCHEMA,
+};
 pub use template::{
     merge, Actions, Conflict, Instance, Merged, Plan, StandardsTemplate, TargetRef, TenantIdentity,
     Tier,
