@@ -41,6 +41,9 @@ enum Command {
     Gdap(commands::gdap::GdapCommand),
     /// Read cache types from tenants into snapshots.
     Collect(commands::collect::CollectArgs),
+    /// Standards: the catalogue, and template runs in report, alert or remediate mode.
+    #[command(subcommand)]
+    Standards(commands::standards::StandardsCommand),
     /// Exchange Online and Security & Compliance cmdlets in a tenant.
     #[command(subcommand)]
     Exo(commands::exo::ExoCommand),
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
             Command::Gdap(c) => commands::gdap::run(c, json).await,
             Command::Exo(c) => commands::exo::run(c, json).await,
             Command::Collect(c) => commands::collect::run(c, json).await,
+            Command::Standards(c) => commands::standards::run(c, json).await,
             Command::Teams(c) => commands::teams::run(c, json).await,
             Command::Spo(c) => commands::spo::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,

@@ -869,3 +869,98 @@ async fn kv_with_managed_identity_and_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("vault"));
 }
+
+#[tokio::test]
+async fn standards_plan_then_remediate_then_report_with_a_store() {
+    let sim = Sim::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("baseline.json");
+    std::fs::write(
+        &template,
+        serde_json::json!([{
+            "GUID": "baseline", "templateName": "Baseline",
+            "tenantFilter": [{"label": "All tenants", "value": "AllTenants"}],
+            "standards": {
+                "DisableSMS": {"action": [{"label": "Remediate", "value": "Remediate"}]},
+                "AuditLog": {"action": ["Report"]}
+            }
+        }])
+        .to_string(),
+    )
+    .unwrap();
+    let definitions = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/cipp-data/BaselineStandards"
+    );
+    let (t, store, html) = (
+        template.to_str().unwrap(),
+        dir.path().join("cipp.db"),
+        dir.path().join("run.html"),
+    );
+    let (store, html) = (store.to_str().unwrap(), html.to_str().unwrap());
+    let common = ["--template", t, "--definitions", definitions];
+
+    let listed = json_out(
+        &run(
+            &sim,
+            &["standards", "list", "--definitions", definitions, "--json"],
+        )
+        .await,
+    );
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["name"] == "DisableSMS"));
+
+    let mut args = vec!["standards", "plan", "--tenant", "alphadental.com", "--json"];
+    args.extend(common);
+    let plan = json_out(&run(&sim, &args).await);
+    let drifted = plan[0]["drifted"].as_array().unwrap();
+    let sms = drifted
+        .iter()
+        .find(|d| d["standard"] == "DisableSMS")
+        .unwrap();
+    assert_eq!(sms["steps"][0]["kind"], "graph");
+    assert_eq!(sms["remediate"], true);
+
+    // Remediation needs --yes.
+    let mut args = vec!["standards", "run", "--all", "--mode", "remediate"];
+    args.extend(common);
+    let refused = run(&sim, &args).await;
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--yes"));
+
+    args.extend(["--yes", "--store", store, "--html", html, "--json"]);
+    let fixed = json_out(&run(&sim, &args).await);
+    let alpha = &fixed["tenants"][0];
+    let state = |t: &Value, s: &str| {
+        t["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["standard"] == s)
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(alpha["tenant"], "alphadental.com");
+    assert_eq!(state(alpha, "DisableSMS"), "remediated");
+    assert_eq!(state(alpha, "AuditLog"), "drifted");
+    assert!(std::fs::read_to_string(html)
+        .unwrap()
+        .contains("alphadental.com"));
+
+    let mut args = vec!["standards", "run", "--all", "--store", store];
+    args.extend(common);
+    let out = run(&sim, &args).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("alphadental.com") && table.contains("alignment"),
+        "{table}"
+    );
+}

@@ -97,6 +97,16 @@ impl Default for CompareOptions {
     }
 }
 
+impl CompareOptions {
+    /// Exact comparison (no empty-equivalents, no case folding).
+    pub fn strict() -> Self {
+        CompareOptions {
+            strict: true,
+            ..CompareOptions::default()
+        }
+    }
+}
+
 pub use cipp_core::http::get_ci;
 
 /// The current object cut down to the expected object's top-level keys (what is reported as

@@ -86,6 +86,28 @@ impl Target {
         Target { identity, context }
     }
 
+    /// A managed tenant: GUID, default and initial domain, display name and the ids of the
+    /// tenant groups it belongs to.
+    pub fn managed(
+        tenant_id: impl Into<String>,
+        default_domain: impl Into<String>,
+        initial_domain: Option<String>,
+        display_name: Option<String>,
+        groups: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        let (id, default_domain) = (tenant_id.into(), default_domain.into());
+        let domains = std::iter::once(default_domain.clone()).chain(initial_domain.clone());
+        Target {
+            identity: TenantIdentity::new(id.clone(), domains).in_groups(groups),
+            context: TenantContext {
+                tenant_id: Some(id),
+                default_domain: Some(default_domain),
+                initial_domain,
+                display_name,
+            },
+        }
+    }
+
     /// The name requests use: the default domain, else the first domain, else the GUID.
     pub fn name(&self) -> &str {
         self.context

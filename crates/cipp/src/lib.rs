@@ -18,10 +18,12 @@
 //! ```
 
 mod client;
+mod standards_run;
 mod tenant;
 mod tenants;
 
 pub use client::{Cipp, CippBuilder};
+pub use standards_run::target_of;
 pub use tenant::Tenant;
 pub use tenants::{DirectoryOptions, ManagedTenant};
 
@@ -33,6 +35,7 @@ pub use cipp_graph as graph;
 pub use cipp_keyvault as keyvault;
 pub use cipp_sharepoint as sharepoint;
 pub use cipp_snapshot as snapshot;
+pub use cipp_standards as standards;
 pub use cipp_teams as teams;
 
 /// The README's Rust examples, compiled as doctests so they cannot drift.

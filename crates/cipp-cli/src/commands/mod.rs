@@ -9,6 +9,7 @@ pub mod graph;
 pub mod kv;
 pub mod sim;
 pub mod spo;
+pub mod standards;
 pub mod teams;
 pub mod tenants;
 
