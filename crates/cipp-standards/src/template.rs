@@ -252,6 +252,34 @@ impl StandardsTemplate {
     pub fn from_json(text: &str, file: &str) -> Result<StandardsTemplate, StandardsError> {
         let raw: Value = serde_json::from_str(text)
             .map_err(|e| definition_error(file, ".", format!("not JSON: {e}")))?;
+        Self::from_value(&raw, file)
+    }
+
+    /// Parse a file holding one template or an array of them (an export), oldest first; the
+    /// items of an array are named `file[i]` in errors.
+    pub fn all_from_json(text: &str, file: &str) -> Result<Vec<StandardsTemplate>, StandardsError> {
+        let raw: Value = serde_json::from_str(text)
+            .map_err(|e| definition_error(file, ".", format!("not JSON: {e}")))?;
+        Self::all_from_value(&raw, file)
+    }
+
+    /// [`StandardsTemplate::all_from_json`] over parsed JSON.
+    pub fn all_from_value(
+        raw: &Value,
+        file: &str,
+    ) -> Result<Vec<StandardsTemplate>, StandardsError> {
+        match raw {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Self::from_value(t, &format!("{file}[{i}]")))
+                .collect(),
+            one => Ok(vec![Self::from_value(one, file)?]),
+        }
+    }
+
+    /// [`StandardsTemplate::from_json`] over parsed JSON.
+    pub fn from_value(raw: &Value, file: &str) -> Result<StandardsTemplate, StandardsError> {
         let obj = raw
             .as_object()
             .ok_or_else(|| definition_error(file, ".", "a template is a JSON object"))?;
@@ -336,7 +364,7 @@ impl StandardsTemplate {
             tenant_filter,
             excluded,
             instances,
-            raw,
+            raw: raw.clone(),
         })
     }
 

@@ -23,7 +23,7 @@ mod tenant;
 mod tenants;
 
 pub use client::{Cipp, CippBuilder};
-pub use standards_run::target_of;
+pub use standards_run::{target_of, StandardsOptions};
 pub use tenant::Tenant;
 pub use tenants::{DirectoryOptions, ManagedTenant};
 

@@ -3,10 +3,9 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use cipp::standards::{Definition, Mode, Progress, RunReport, StandardsTemplate, State, Target};
-use cipp::{Cipp, Error};
+use cipp::standards::{Definition, Mode, Progress, RunReport, StandardsTemplate, State};
+use cipp::Error;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
@@ -127,10 +126,13 @@ pub async fn run(command: StandardsCommand, json_out: bool) -> Result<(), Error>
 
 /// The built-in catalogue, or every definition under `--definitions`.
 pub fn definitions(source: &DefinitionSource) -> Result<Vec<Definition>, Error> {
+    options(source).load_definitions()
+}
+
+fn options(source: &DefinitionSource) -> cipp::StandardsOptions {
     match &source.definitions {
-        Some(dir) => Definition::load_dir(dir)
-            .map_err(|e| Error::invalid_input("--definitions", e.to_string())),
-        None => Err(Error::invalid_input("--definitions", "CATALOGUE-PENDING")),
+        Some(dir) => cipp::StandardsOptions::default().definitions(dir),
+        None => cipp::StandardsOptions::default(),
     }
 }
 
@@ -163,55 +165,32 @@ fn templates(paths: &[PathBuf]) -> Result<Vec<StandardsTemplate>, Error> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::invalid_input("--template", format!("{name}: {e}")))?;
-        let bad =
-            |e: cipp::standards::StandardsError| Error::invalid_input("--template", e.to_string());
-        let value: Value = serde_json::from_str(&text)
-            .map_err(|e| Error::invalid_input("--template", format!("{name}: {e}")))?;
-        match value {
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    out.push(
-                        StandardsTemplate::from_json(&item.to_string(), &format!("{name}[{i}]"))
-                            .map_err(bad)?,
-                    );
-                }
-            }
-            _ => out.push(StandardsTemplate::from_json(&text, &name).map_err(bad)?),
-        }
+        out.extend(
+            StandardsTemplate::all_from_json(&text, &name)
+                .map_err(|e| Error::invalid_input("--template", e.to_string()))?,
+        );
     }
     Ok(out)
 }
 
-async fn targets(cipp: &Cipp, args: &RunArgs) -> Result<Vec<Target>, Error> {
-    match (&args.tenant, args.all) {
-        (Some(t), false) => Ok(vec![cipp.standards_target(t).await?]),
-        (None, true) => cipp.standards_targets().await,
-        _ => Err(Error::invalid_input("--tenant", "give --tenant T or --all")),
-    }
-}
-
 async fn execute(args: &RunArgs, mode: Mode) -> Result<RunReport, Error> {
     let templates = templates(&args.template)?;
-    let defs = definitions(&args.source)?;
-    let cipp = super::cipp_from_env()?;
-    let targets = targets(&cipp, args).await?;
-    let mut runner = cipp
-        .standards()
-        .definitions(defs)
+    let mut options = options(&args.source)
         .concurrency(args.concurrency)
-        .compare(if args.strict {
-            cipp::standards::CompareOptions::strict()
-        } else {
-            cipp::standards::CompareOptions::default()
-        });
+        .strict(args.strict);
+    match (&args.tenant, args.all) {
+        (Some(t), false) => options = options.tenants([t.clone()]),
+        (None, true) => {}
+        _ => return Err(Error::invalid_input("--tenant", "give --tenant T or --all")),
+    }
     if let Some(path) = &args.store {
-        let store = cipp::snapshot::Store::open(path).map_err(Error::from)?;
-        runner = runner.store(Arc::new(store));
+        options = options.store(path);
     }
     if std::io::stderr().is_terminal() {
-        runner = runner.on_progress(show_progress);
+        options = options.on_progress(show_progress);
     }
-    let report = runner.build().run(&templates, &targets, mode).await;
+    let cipp = super::cipp_from_env()?;
+    let report = cipp.run_standards(&templates, mode, &options).await?;
     if report.tenants.is_empty() {
         return Err(Error::invalid_input(
             "--template",
