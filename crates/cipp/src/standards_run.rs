@@ -55,6 +55,9 @@ impl Cipp {
     }
 }
 
+/// A progress callback, shared.
+pub type ProgressCallback = Arc<dyn Fn(&Progress) + Send + Sync>;
+
 /// What front ends (the CLI, Python, Node) choose for [`Cipp::run_standards`]. Everything is
 /// optional: the built-in catalogue, every managed tenant, no store, 8 tenants at once,
 /// CIPP's loose comparison.
@@ -72,7 +75,7 @@ pub struct StandardsOptions {
     /// Exact comparison.
     pub strict: bool,
     /// Called for every progress event.
-    pub progress: Option<Arc<dyn Fn(&Progress) + Send + Sync>>,
+    pub progress: Option<ProgressCallback>,
 }
 
 impl std::fmt::Debug for StandardsOptions {
