@@ -240,6 +240,85 @@ export declare class KeyVault {
   recoverSecret (name: string): Promise<SecretProperties>
 }
 
+/** Options of `standards.run` and `standards.plan`. */
+export interface RunOptions {
+  /** `report` (default), `alert` or `remediate`. */
+  mode?: 'report' | 'alert' | 'remediate'
+  /** Only these managed tenants (GUIDs or domains). */
+  tenants?: string[]
+  /** A folder of definition files instead of the built-in catalogue. */
+  definitions?: string
+  /** A SQLite file keeping snapshots, results and drift since the last run. */
+  store?: string
+  /** Tenants in flight at once (default 8). */
+  concurrency?: number
+  /** Exact comparison instead of CIPP's loose rules. */
+  strict?: boolean
+}
+
+export type StandardState = 'compliant' | 'drifted' | 'remediated' | 'unconfirmed' | 'remediation_failed' | 'not_applicable' | 'no_data' | 'unsupported' | 'error'
+
+/** Counts by state and the alignment score (percent of decided standards aligned). */
+export interface StandardsSummary {
+  total: number
+  states: Partial<Record<StandardState, number>>
+  alerts: number
+  changed_since_last: number
+  alignment: number | null
+}
+
+/** One standard instance in one tenant. */
+export interface StandardResult {
+  standard: string
+  key: string
+  label?: string
+  template: string
+  actions: { remediate: boolean, alert: boolean, report: boolean }
+  state: StandardState
+  outcome?: { state: string, current?: unknown, expected?: unknown, diff?: Array<{ property: string, expected: unknown, current: unknown }>, needs?: string[], cache_type?: string, reason?: string }
+  error?: string
+  /** What remediation sends (or sent) for a drifted standard. */
+  planned?: Array<Record<string, unknown>>
+  remediation?: { before: Record<string, unknown>, steps: Array<{ step: Record<string, unknown>, error: string | null, skipped: boolean }>, confirmed: boolean }
+  alerted: boolean
+  since_last?: { run_id: number, state: StandardState, changed: boolean }
+}
+
+export interface TenantStandardsReport {
+  tenant: string
+  tenant_id?: string
+  error?: string
+  store_error?: string
+  conflicts?: Array<{ standard: string, tier: string, templates: string[] }>
+  results: StandardResult[]
+  read_round_trips: number
+  writes: number
+  summary: StandardsSummary
+}
+
+/** The report of one standards run; `JSON.stringify(report)` gives the documented shape. */
+export declare class RunReport {
+  readonly mode: 'report' | 'alert' | 'remediate'
+  readonly runId: number | null
+  readonly summary: StandardsSummary
+  readonly tenants: TenantStandardsReport[]
+  toJSON (): { schema: number, run_id?: number, mode: string, started_at: number, finished_at: number, templates: string[], tenants: TenantStandardsReport[], summary: StandardsSummary, store_error?: string }
+  toMarkdown (): string
+  toHtml (): string
+}
+
+/** A CIPP standards template (or an array of them, or their JSON text). */
+export type StandardsTemplates = Record<string, unknown> | Array<Record<string, unknown>> | string
+
+export declare class Standards {
+  /** The standards the engine knows: the built-in catalogue, or the files under `definitions`. */
+  catalogue (options?: { definitions?: string }): Array<{ name: string, label: string, category: string, impact: string | null, executor: string | null, reads: string | null, variables: Record<string, unknown>, requiredCapabilities: string[] }>
+  /** Run templates over the managed tenants they reach. Report and alert modes never write. */
+  run (templates: StandardsTemplates, options?: RunOptions): Promise<RunReport>
+  /** `run` in report mode: each drifted result's `planned` lists what remediation would send. */
+  plan (templates: StandardsTemplates, options?: Omit<RunOptions, 'mode'>): Promise<RunReport>
+}
+
 export declare class Client {
   constructor (options?: ClientOptions)
   static fromEnv (): Client
@@ -251,6 +330,8 @@ export declare class Client {
   /** Read cache types from one tenant into a snapshot. */
   collect (tenant: string, types: string[]): Promise<Snapshot>
   readonly gdap: Gdap
+  /** Standards: the catalogue and template runs. */
+  readonly standards: Standards
   /** The secrets of Key Vault `name`; throws InvalidInputError for a bad name. */
   keyVault (name: string): KeyVault
 }

@@ -156,6 +156,13 @@ class KeyVault {
   recoverSecret (name) { return call(() => this._n.recoverSecret(name)) }
 }
 
+class Standards {
+  constructor (inner) { this._n = inner }
+  catalogue (options = {}) { return sync(() => this._n.catalogue(options.definitions)) }
+  run (templates, options) { return call(() => this._n.run(templates, options)) }
+  plan (templates, options = {}) { return call(() => this._n.run(templates, { ...options, mode: 'report' })) }
+}
+
 class Client {
   constructor (options) {
     this._n = options instanceof native.Client ? options : sync(() => new native.Client(options))
@@ -168,6 +175,7 @@ class Client {
   managedTenant (name) { return call(() => this._n.managedTenant(name)) }
   collect (tenant, types) { return call(() => this._n.collect(tenant, types)) }
   get gdap () { return new Gdap(this._n.gdap) }
+  get standards () { return new Standards(this._n.standards) }
   keyVault (name) { return new KeyVault(sync(() => this._n.keyVault(name))) }
 }
 
@@ -190,4 +198,4 @@ class Sim {
   stop () { return call(() => this._n.stop()) }
 }
 
-module.exports = { Client, Tenant, Graph, Exchange, Teams, SharePoint, Gdap, KeyVault, Sim, ...classes }
+module.exports = { Client, Tenant, Graph, Exchange, Teams, SharePoint, Gdap, KeyVault, Standards, Sim, ...classes }

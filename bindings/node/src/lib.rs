@@ -20,6 +20,7 @@ mod admin;
 mod exchange;
 mod gdap;
 mod keyvault;
+mod standards;
 
 /// Errors cross to JavaScript as a marked JSON payload the wrapper turns into a class.
 pub(crate) fn js_error(e: CippError) -> Error {
@@ -181,6 +182,14 @@ impl Client {
     #[napi(getter)]
     pub fn gdap(&self) -> gdap::Gdap {
         gdap::Gdap {
+            cipp: self.cipp.clone(),
+        }
+    }
+
+    /// Standards: the catalogue and template runs.
+    #[napi(getter)]
+    pub fn standards(&self) -> standards::Standards {
+        standards::Standards {
             cipp: self.cipp.clone(),
         }
     }

@@ -61,3 +61,22 @@ test('rpa-handler answers JSON, errors included', () => {
   assert.equal(bad.error.status, 404)
   assert.equal(bad.error.tenant, 'alpha.onmicrosoft.com')
 })
+
+test('run-baseline reports each tenant and writes the HTML page', () => {
+  const bare = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CIPP_')))
+  const lines = run('run-baseline.mjs', bare).trim().split('\n').map(l => JSON.parse(l))
+  assert.deepEqual(lines.map(l => l.tenant), ['alphadental.com', 'bravologistics.com', 'charlie.onmicrosoft.com'])
+  assert.ok(lines[0].drifted.includes('DisableSMS'))
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'cipp-baseline-'))
+  try {
+    const template = path.join(dir, 't.json')
+    fs.writeFileSync(template, JSON.stringify({ GUID: 'x', tenantFilter: [{ value: 'bravologistics.com' }], standards: { AuditLog: { action: ['Report'] } } }))
+    const html = path.join(dir, 'r.html')
+    const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'run-baseline.mjs'), template, html], { env: bare, encoding: 'utf8', timeout: 60000 })
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout.trim()), { tenant: 'bravologistics.com', alignment: 0, drifted: ['AuditLog'], error: null })
+    assert.match(fs.readFileSync(html, 'utf8'), /^<!doctype html>/)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

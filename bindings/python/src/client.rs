@@ -150,6 +150,12 @@ impl Client {
         crate::gdap::Gdap::new(self.core.clone())
     }
 
+    /// Standards: the catalogue and template runs (`run`, `plan`).
+    #[getter]
+    fn standards(&self) -> crate::standards::Standards {
+        crate::standards::Standards::new(self.core.clone())
+    }
+
     /// The secrets of Key Vault `name` (as in `{name}.vault.azure.net`).
     fn key_vault(&self, name: String) -> PyResult<crate::keyvault::KeyVault> {
         crate::keyvault::KeyVault::new(self.core.clone(), name)

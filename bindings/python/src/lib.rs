@@ -14,6 +14,7 @@ mod graph;
 mod keyvault;
 mod runtime;
 mod sim;
+mod standards;
 
 use pyo3::prelude::*;
 
@@ -27,6 +28,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<admin::Teams>()?;
     m.add_class::<admin::SharePoint>()?;
     m.add_class::<keyvault::KeyVault>()?;
+    m.add_class::<standards::Standards>()?;
+    m.add_class::<standards::RunReport>()?;
     m.add_class::<graph::GraphIter>()?;
     m.add_class::<sim::Sim>()?;
     m.add_function(wrap_pyfunction!(sim::start, m)?)?;

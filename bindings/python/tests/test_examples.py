@@ -48,3 +48,18 @@ def test_rpa_handler_answers_json_including_errors():
         assert ok["ok"] and len(ok["result"]) == 2
         bad = json.loads(run("rpa_handler.py", env, json.dumps({"tenant": "alpha.onmicrosoft.com", "action": "get", "path": "users/nobody"})))
         assert bad == {"ok": False, "error": {**bad["error"], "type": "NotFoundError", "status": 404, "code": "Request_ResourceNotFound", "tenant": "alpha.onmicrosoft.com"}}
+
+
+def test_run_baseline_reports_each_tenant(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIPP_")}
+    lines = [json.loads(l) for l in run("run_baseline.py", env).splitlines()]
+    assert [l["tenant"] for l in lines] == ["alphadental.com", "bravologistics.com", "charlie.onmicrosoft.com"]
+    assert "DisableSMS" in lines[0]["drifted"] and "DisableSMS" not in lines[1]["drifted"]
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps({"GUID": "x", "tenantFilter": [{"value": "bravologistics.com"}], "standards": {"AuditLog": {"action": ["Report"]}}}))
+    html = tmp_path / "r.html"
+    out = subprocess.run([sys.executable, str(EXAMPLES / "run_baseline.py"), str(template), str(html)], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(l) for l in out.stdout.splitlines()]
+    assert lines == [{"tenant": "bravologistics.com", "alignment": 0, "drifted": ["AuditLog"], "error": None}]
+    assert html.read_text().startswith("<!doctype html>")

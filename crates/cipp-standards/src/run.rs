@@ -588,10 +588,16 @@ impl StandardsRunner {
             })
             .collect();
         let total = reached.len();
-        let mut tenants: Vec<TenantReport> = stream::iter(reached.into_iter().enumerate())
+        // The futures are made before the stream so that the stream holds no closure over
+        // borrowed data (which keeps the whole run `Send` for callers that spawn it).
+        let runs: Vec<_> = reached
+            .into_iter()
+            .enumerate()
             .map(|(i, (target, merged, conflicts))| {
                 self.run_tenant(run_id, target, merged, conflicts, mode, i + 1, total)
             })
+            .collect();
+        let mut tenants: Vec<TenantReport> = stream::iter(runs)
             .buffer_unordered(self.concurrency)
             .collect()
             .await;

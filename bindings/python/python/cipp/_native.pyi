@@ -1,4 +1,4 @@
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Union
 
 JSON = Any
 
@@ -24,7 +24,49 @@ class Client:
     def collect(self, tenant: str, types: list[str]) -> dict[str, Any]: ...
     @property
     def gdap(self) -> "Gdap": ...
+    @property
+    def standards(self) -> "Standards": ...
     def key_vault(self, name: str) -> "KeyVault": ...
+
+Templates = Union[dict[str, Any], list[dict[str, Any]], str]
+
+class Standards:
+    def catalogue(self, *, definitions: str | None = None) -> list[dict[str, Any]]: ...
+    def run(
+        self,
+        templates: Templates,
+        mode: str = "report",
+        *,
+        tenants: list[str] | None = None,
+        definitions: str | None = None,
+        store: str | None = None,
+        concurrency: int | None = None,
+        strict: bool = False,
+    ) -> "RunReport": ...
+    def plan(
+        self,
+        templates: Templates,
+        *,
+        tenants: list[str] | None = None,
+        definitions: str | None = None,
+        store: str | None = None,
+        concurrency: int | None = None,
+        strict: bool = False,
+    ) -> "RunReport": ...
+
+class RunReport:
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self, *, indent: int | None = None) -> str: ...
+    def to_markdown(self) -> str: ...
+    def to_html(self) -> str: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def run_id(self) -> int | None: ...
+    @property
+    def summary(self) -> dict[str, Any]: ...
+    @property
+    def tenants(self) -> list[dict[str, Any]]: ...
 
 class KeyVault:
     @property

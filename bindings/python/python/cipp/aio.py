@@ -190,5 +190,10 @@ class AsyncClient:
     def gdap(self) -> AsyncGdap:
         return AsyncGdap(self._c.gdap)
 
+    @property
+    def standards(self) -> _AsyncWrapper:
+        """Standards runs; see :class:`cipp.Standards` for the arguments."""
+        return _AsyncWrapper(self._c.standards)
+
     def __repr__(self) -> str:
         return f"cipp.aio.AsyncClient({self._c!r})"

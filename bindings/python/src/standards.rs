@@ -1,0 +1,218 @@
+//! `client.standards`: the catalogue and standards template runs. Templates go in as CIPP's
+//! JSON (a dict, a list of dicts, or JSON text); a run gives a `RunReport` with `to_dict()`,
+//! `to_json()`, `to_markdown()` and `to_html()`.
+
+use std::sync::Arc;
+
+use cipp::standards::{Mode, StandardsTemplate};
+use cipp::{Error, StandardsOptions};
+use pyo3::prelude::*;
+use serde_json::{json, Value};
+
+use crate::client::Core;
+use crate::convert;
+use crate::errors::IntoPy;
+use crate::runtime::block_on;
+
+/// Standards: the catalogue and template runs over managed tenants.
+#[pyclass(module = "cipp._native", frozen)]
+pub struct Standards {
+    core: Arc<Core>,
+}
+
+impl Standards {
+    pub fn new(core: Arc<Core>) -> Self {
+        Standards { core }
+    }
+}
+
+/// Templates from a dict, a list of dicts, or JSON text.
+fn templates(obj: &Bound<'_, PyAny>) -> PyResult<Vec<StandardsTemplate>> {
+    let value = match obj.extract::<String>() {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| Error::invalid_input("templates", format!("not JSON: {e}")))
+            .py_err()?,
+        Err(_) => convert::from_py(obj, "templates")?,
+    };
+    StandardsTemplate::all_from_value(&value, "templates")
+        .map_err(|e| Error::invalid_input("templates", e.to_string()))
+        .py_err()
+}
+
+fn options(
+    tenants: Option<Vec<String>>,
+    definitions: Option<String>,
+    store: Option<String>,
+    concurrency: Option<usize>,
+    strict: bool,
+) -> StandardsOptions {
+    let mut o = StandardsOptions::default().strict(strict);
+    if let Some(t) = tenants {
+        o = o.tenants(t);
+    }
+    if let Some(d) = definitions {
+        o = o.definitions(d);
+    }
+    if let Some(s) = store {
+        o = o.store(s);
+    }
+    if let Some(n) = concurrency {
+        o = o.concurrency(n);
+    }
+    o
+}
+
+#[pymethods]
+impl Standards {
+    /// The standards the engine knows (the built-in catalogue, or the definition files under
+    /// `definitions`), as dicts: name, label, category, impact, executor, reads, variables.
+    #[pyo3(signature = (*, definitions=None))]
+    fn catalogue(&self, py: Python<'_>, definitions: Option<String>) -> PyResult<Py<PyAny>> {
+        let defs = options(None, definitions, None, None, false)
+            .load_definitions()
+            .py_err()?;
+        let rows: Vec<Value> = defs
+            .iter()
+            .map(|d| {
+                json!({
+                    "name": d.name, "label": d.label, "category": d.cat, "impact": d.impact,
+                    "executor": d.executor(), "reads": d.read.as_ref().map(|r| r.cache_type.clone()),
+                    "variables": d.variables, "required_capabilities": d.required_capabilities,
+                })
+            })
+            .collect();
+        convert::to_py(py, &Value::Array(rows))
+    }
+
+    /// Run `templates` in `mode` (`report`, `alert` or `remediate`) over the managed tenants
+    /// they reach (or only `tenants`). `store` is a SQLite file keeping results and drift.
+    #[pyo3(signature = (templates, mode="report", *, tenants=None, definitions=None, store=None, concurrency=None, strict=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &self,
+        py: Python<'_>,
+        templates: &Bound<'_, PyAny>,
+        mode: &str,
+        tenants: Option<Vec<String>>,
+        definitions: Option<String>,
+        store: Option<String>,
+        concurrency: Option<usize>,
+        strict: bool,
+    ) -> PyResult<RunReport> {
+        let mode: Mode = mode
+            .parse()
+            .map_err(|e: String| Error::invalid_input("mode", e))
+            .py_err()?;
+        let templates = self::templates(templates)?;
+        let options = options(tenants, definitions, store, concurrency, strict);
+        let cipp = self.core.cipp()?;
+        let report = block_on(py, async move {
+            cipp.run_standards(&templates, mode, &options).await
+        })?
+        .py_err()?;
+        Ok(RunReport { inner: report })
+    }
+
+    /// `run` in report mode: nothing is written; each drifted result's `planned` lists the
+    /// requests remediation would send.
+    #[pyo3(signature = (templates, *, tenants=None, definitions=None, store=None, concurrency=None, strict=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn plan(
+        &self,
+        py: Python<'_>,
+        templates: &Bound<'_, PyAny>,
+        tenants: Option<Vec<String>>,
+        definitions: Option<String>,
+        store: Option<String>,
+        concurrency: Option<usize>,
+        strict: bool,
+    ) -> PyResult<RunReport> {
+        self.run(
+            py,
+            templates,
+            "report",
+            tenants,
+            definitions,
+            store,
+            concurrency,
+            strict,
+        )
+    }
+}
+
+/// The report of one standards run.
+#[pyclass(module = "cipp._native", frozen)]
+pub struct RunReport {
+    inner: cipp::standards::RunReport,
+}
+
+#[pymethods]
+impl RunReport {
+    /// The report as plain dicts and lists (the documented JSON shape).
+    fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        convert::to_py(py, &self.inner.to_json())
+    }
+
+    /// The report as JSON text.
+    #[pyo3(signature = (*, indent=None))]
+    fn to_json(&self, indent: Option<usize>) -> String {
+        let v = self.inner.to_json();
+        match indent {
+            Some(_) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+            None => v.to_string(),
+        }
+    }
+
+    /// The report as Markdown.
+    fn to_markdown(&self) -> String {
+        self.inner.to_markdown()
+    }
+
+    /// The report as one self-contained HTML page.
+    fn to_html(&self) -> String {
+        self.inner.to_html()
+    }
+
+    /// `report`, `alert` or `remediate`.
+    #[getter]
+    fn mode(&self) -> &'static str {
+        self.inner.mode.as_str()
+    }
+
+    /// The store's run id, when a store was used.
+    #[getter]
+    fn run_id(&self) -> Option<i64> {
+        self.inner.run_id
+    }
+
+    /// Counts over every tenant: `total`, `states`, `alerts`, `changed_since_last`, `alignment`.
+    #[getter]
+    fn summary(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        convert::to_py(
+            py,
+            &serde_json::to_value(&self.inner.summary).unwrap_or_default(),
+        )
+    }
+
+    /// One dict per tenant: `tenant`, `error`, `results`, `summary`...
+    #[getter]
+    fn tenants(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        convert::to_py(
+            py,
+            &serde_json::to_value(&self.inner.tenants).unwrap_or_default(),
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        let s = &self.inner.summary;
+        format!(
+            "cipp.RunReport(mode={:?}, tenants={}, results={}, alignment={})",
+            self.inner.mode.as_str(),
+            self.inner.tenants.len(),
+            s.total,
+            s.alignment
+                .map(|a| format!("{a}%"))
+                .unwrap_or_else(|| "None".into())
+        )
+    }
+}
