@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --release -p cipp-bench            # all jobs, prints a Markdown table
 //! cargo run --release -p cipp-bench -- --users 100000 --latency-ms 50 --gets 1000
+//! cargo run --release -p cipp-bench -- standards --tenants 50 --latency-ms 50
 //! ```
 
 use std::io::{BufRead, BufReader};
@@ -55,7 +56,11 @@ fn main() -> BenchResult<()> {
     let args: Vec<String> = std::env::args().collect();
     let runtime = tokio::runtime::Runtime::new()?;
     match args.get(1).map(String::as_str) {
-        Some("serve") => runtime.block_on(serve(arg(&args, "--users", 100_000) as usize)),
+        Some("serve") => runtime.block_on(serve(
+            arg(&args, "--users", 100_000) as usize,
+            arg(&args, "--extra-tenants", 0) as usize,
+        )),
+        Some("standards") => standards(&args),
         Some("job") => {
             let job = arg_str(&args, "--job").unwrap_or_default().to_string();
             let env: Value = serde_json::from_str(arg_str(&args, "--env").unwrap_or("{}"))?;
@@ -67,9 +72,58 @@ fn main() -> BenchResult<()> {
     }
 }
 
+/// The demo seed with `extra` more customers, each a copy of the first one under its own id
+/// and domains, with an active GDAP relationship like the original's.
+fn seed_with_copies(extra: usize) -> cipp_sim::Seed {
+    let mut seed = cipp_sim::Seed::demo();
+    let (Some(model), Some(rels)) = (
+        seed.customers.first().cloned(),
+        seed.partner.graph["tenantRelationships"]["delegatedAdminRelationships"]
+            .as_array()
+            .cloned(),
+    ) else {
+        return seed;
+    };
+    let rel = rels.first().cloned().unwrap_or(Value::Null);
+    let mut added = Vec::new();
+    let (model_default, model_initial) = (model.default_domain(), model.initial_domain());
+    let model_graph = model.graph.to_string();
+    for i in 0..extra {
+        let mut t = model.clone();
+        let (default, initial) = (
+            format!("bench{}.example", i + 1),
+            format!("bench{}.onmicrosoft.com", i + 1),
+        );
+        t.id = format!("b0000000-0000-4000-8000-{:012x}", i + 1);
+        t.display_name = format!("Bench Tenant {}", i + 1);
+        // The copy's own domains everywhere (domain objects, UPNs, mail), so the directory
+        // and every request name the copy, never the model.
+        t.graph = serde_json::from_str(
+            &model_graph
+                .replace(&model_initial, &initial)
+                .replace(&model_default, &default),
+        )
+        .unwrap_or(Value::Null);
+        t.domains = vec![default, initial];
+        t.default_domain = None;
+        let mut r = rel.clone();
+        r["id"] = json!(format!("bench-relationship-{}", i + 1));
+        r["customer"] = json!({"tenantId": t.id, "displayName": t.display_name});
+        added.push(r);
+        seed.customers.push(t);
+    }
+    if let Some(list) =
+        seed.partner.graph["tenantRelationships"]["delegatedAdminRelationships"].as_array_mut()
+    {
+        list.extend(added);
+    }
+    seed
+}
+
 /// Child: serve the simulator and print its settings as one JSON line.
-async fn serve(users: usize) -> BenchResult<()> {
+async fn serve(users: usize, extra_tenants: usize) -> BenchResult<()> {
     let sim = cipp_sim::Sim::builder()
+        .seed(seed_with_copies(extra_tenants))
         .generated_users(TENANT, users)
         .start()
         .await?;
@@ -78,8 +132,8 @@ async fn serve(users: usize) -> BenchResult<()> {
     println!(
         "{}",
         json!({
-            "base": sim.base_url(), "login": sim.login_url(), "graph": sim.graph_url(),
-            "exchange": sim.exchange_url(),
+            "base": sim.base_url(),
+            "endpoints": sim.endpoints().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
             "app": c.application_id, "secret": c.application_secret,
             "refresh": c.refresh_token, "tenant": c.partner_tenant_id,
         })
@@ -90,15 +144,15 @@ async fn serve(users: usize) -> BenchResult<()> {
 
 fn client(env: &Value) -> BenchResult<Cipp> {
     let s = |k: &str| env[k].as_str().unwrap_or_default().to_string();
-    Ok(Cipp::builder()
+    let mut b = Cipp::builder()
         .application_id(s("app"))
         .application_secret(s("secret"))
         .refresh_token(s("refresh"))
-        .tenant_id(s("tenant"))
-        .endpoint(Service::Login, s("login"))
-        .endpoint(Service::Graph, s("graph"))
-        .endpoint(Service::Exchange, s("exchange"))
-        .build()?)
+        .tenant_id(s("tenant"));
+    for (name, url) in env["endpoints"].as_object().into_iter().flatten() {
+        b = b.endpoint(name.parse::<Service>()?, url.as_str().unwrap_or_default());
+    }
+    Ok(b.build()?)
 }
 
 async fn sim_stats(http: &reqwest::Client, env: &Value) -> BenchResult<Value> {
@@ -241,6 +295,7 @@ async fn run_job(job: &str, env: &Value, args: &[String]) -> BenchResult<Value> 
                 "seconds": t.elapsed().as_secs_f64(),
             }));
         }
+        "standards" => return standards_job(&cipp, &http, env, args).await,
         other => return Err(format!("unknown job {other}").into()),
     };
     let secs = started.elapsed().as_secs_f64();
@@ -266,10 +321,11 @@ impl Drop for SimChild {
     }
 }
 
-fn spawn_sim(users: u64) -> BenchResult<SimChild> {
+fn spawn_sim(users: u64, extra_tenants: u64) -> BenchResult<SimChild> {
     let exe = std::env::current_exe()?;
     let mut child = Command::new(exe)
         .args(["serve", "--users", &users.to_string()])
+        .args(["--extra-tenants", &extra_tenants.to_string()])
         .stdout(Stdio::piped())
         .spawn()?;
     let stdout = child
@@ -318,7 +374,7 @@ fn orchestrate(args: &[String]) -> BenchResult<()> {
     let latency = arg(args, "--latency-ms", 50);
     let gets = arg(args, "--gets", 1000).to_string();
     let t = Instant::now();
-    let sim = spawn_sim(users)?;
+    let sim = spawn_sim(users, 0)?;
     eprintln!(
         "simulator with {users} extra users ready in {:.1?}",
         t.elapsed()
@@ -375,6 +431,100 @@ fn orchestrate(args: &[String]) -> BenchResult<()> {
             f["round_trips"],
             f["seconds"].as_f64().unwrap_or(0.0)
         );
+    }
+    Ok(())
+}
+
+/// Child: the whole catalogue as one template over every managed tenant, in `--mode`.
+async fn standards_job(
+    cipp: &Cipp,
+    http: &reqwest::Client,
+    env: &Value,
+    args: &[String],
+) -> BenchResult<Value> {
+    use cipp::standards::{Mode, StandardsTemplate};
+    let mode: Mode = arg_str(args, "--mode").unwrap_or("report").parse()?;
+    let action = if mode == Mode::Remediate {
+        "Remediate"
+    } else {
+        "Report"
+    };
+    let options = match arg_str(args, "--definitions") {
+        Some(dir) => cipp::StandardsOptions::default().definitions(dir),
+        None => cipp::StandardsOptions::default(),
+    };
+    let definitions = options.load_definitions()?;
+    let standards: serde_json::Map<String, Value> = definitions
+        .iter()
+        .map(|d| (d.name.clone(), json!({"action": [action]})))
+        .collect();
+    let template = StandardsTemplate::from_value(
+        &json!({"GUID": "bench", "tenantFilter": [{"value": "AllTenants"}], "standards": standards}),
+        "bench",
+    )?;
+    // The directory is read once beforehand, as a long-running service would have it.
+    let targets = cipp.standards_targets().await?;
+    let before = sim_stats(http, env).await?;
+    let t = Instant::now();
+    let report = cipp
+        .standards()
+        .definitions(definitions.clone())
+        .concurrency(arg(args, "--concurrency", 8) as usize)
+        .build()
+        .run(&[template], &targets, mode)
+        .await;
+    let seconds = t.elapsed().as_secs_f64();
+    let after = sim_stats(http, env).await?;
+    let reading = definitions.iter().filter(|d| d.read.is_some()).count();
+    Ok(json!({
+        "mode": mode.as_str(),
+        "tenants": report.tenants.len(),
+        "standards": definitions.len(),
+        "reading_standards": reading,
+        "results": report.summary.total,
+        "states": report.summary.states,
+        "round_trips": delta(&after, &before, "http_requests"),
+        "writes": report.tenants.iter().map(|t| t.writes).sum::<usize>(),
+        "seconds": seconds,
+        "peak_rss_mib": peak_rss_kib() as f64 / 1024.0,
+    }))
+}
+
+/// `cipp-bench standards`: the catalogue over many simulated tenants at injected latency.
+fn standards(args: &[String]) -> BenchResult<()> {
+    let tenants = arg(args, "--tenants", 50).max(3);
+    let latency = arg(args, "--latency-ms", 50);
+    let concurrency = arg(args, "--concurrency", 8).to_string();
+    let sim = spawn_sim(0, tenants - 3)?;
+    set_latency(&sim.env, latency)?;
+    println!(
+        "## The standards catalogue over {tenants} tenants at {latency} ms injected latency, {concurrency} tenants in flight\n"
+    );
+    println!("| mode | tenants | results | HTTP round trips | per tenant | naive reads per tenant | writes | wall time (s) | client peak RSS (MiB) |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for mode in ["report", "remediate", "report"] {
+        let mut extra: Vec<String> = vec![
+            "--mode".into(),
+            mode.into(),
+            "--concurrency".into(),
+            concurrency.clone(),
+        ];
+        if let Some(dir) = arg_str(args, "--definitions") {
+            extra.extend(["--definitions".into(), dir.into()]);
+        }
+        let f = job(&sim.env, "standards", &extra)?;
+        let n = f["tenants"].as_u64().unwrap_or(1).max(1);
+        let trips = f["round_trips"].as_u64().unwrap_or(0);
+        println!(
+            "| {mode} | {n} | {} | {trips} | {:.1} | {} | {} | {:.2} | {:.1} |",
+            f["results"],
+            trips as f64 / n as f64,
+            f["reading_standards"].as_u64().unwrap_or(0) + 1,
+            f["writes"],
+            f["seconds"].as_f64().unwrap_or(0.0),
+            f["peak_rss_mib"].as_f64().unwrap_or(0.0),
+        );
+        eprintln!("{mode}: {}", f["states"]);
     }
     Ok(())
 }
