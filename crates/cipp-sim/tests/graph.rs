@@ -287,6 +287,33 @@ async fn nested_objects_singletons_and_scalars() {
         .find(|m| m["id"] == "Sms")
         .unwrap();
     assert_eq!(sms["state"], "disabled");
+    // Two PATCHes each naming one property of a complex value: both stick.
+    let authz = "beta/policies/authorizationPolicy/authorizationPolicy";
+    for (k, v) in [
+        ("allowedToCreateApps", false),
+        ("allowedToCreateSecurityGroups", false),
+    ] {
+        let body = json!({"defaultUserRolePermissions": {k: v}});
+        let r = c
+            .send(&sim, Method::PATCH, &tok, authz, Some(&body), &[])
+            .await;
+        assert_eq!(r.status, 204);
+    }
+    let p = c.get(&sim, &tok, authz).await;
+    let p = if p.body["value"].is_array() {
+        p.items()[0].clone()
+    } else {
+        p.body
+    };
+    let perms = &p["defaultUserRolePermissions"];
+    assert_eq!(
+        (
+            perms["allowedToCreateApps"].clone(),
+            perms["allowedToCreateSecurityGroups"].clone()
+        ),
+        (json!(false), json!(false)),
+        "{perms}"
+    );
     let ca = c
         .get(&sim, &tok, "v1.0/identity/conditionalAccess/policies")
         .await;

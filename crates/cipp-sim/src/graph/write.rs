@@ -128,20 +128,31 @@ fn update(store: &mut TenantStore, segs: &[String], call: &GraphCall) -> Reply {
     let Walk::Found(steps) = walk else {
         return errors::not_found(&label);
     };
-    let changes = match object_body(call) {
+    let mut changes = match object_body(call) {
         Ok(o) => o,
         Err(r) => return r,
     };
     let Some(Value::Object(target)) = store.get_mut(&steps) else {
         return errors::method_not_allowed("PATCH", &label);
     };
-    for (k, v) in changes {
-        if !k.eq_ignore_ascii_case("id") {
-            target.insert(k, v);
-        }
-    }
+    changes.remove("id");
+    merge(target, changes);
     store.touch(&steps);
     Reply::empty(204)
+}
+
+/// PATCH semantics: a property given as an object updates the stored complex value property
+/// by property (as Graph does for e.g. `defaultUserRolePermissions`); anything else, arrays
+/// included, replaces the stored value.
+fn merge(target: &mut serde_json::Map<String, Value>, changes: serde_json::Map<String, Value>) {
+    for (k, v) in changes {
+        match (target.get_mut(&k), v) {
+            (Some(Value::Object(old)), Value::Object(new)) => merge(old, new),
+            (_, v) => {
+                target.insert(k, v);
+            }
+        }
+    }
 }
 
 fn replace(ctx: &Ctx<'_>, store: &mut TenantStore, segs: &[String], call: &GraphCall) -> Reply {
