@@ -57,6 +57,24 @@ pub enum Step {
     },
 }
 
+impl Step {
+    /// Whether the steps after this one run when it fails.
+    pub fn continues_on_error(&self) -> bool {
+        match self {
+            Step::Graph {
+                continue_on_error, ..
+            }
+            | Step::Exchange {
+                continue_on_error, ..
+            }
+            | Step::Teams {
+                continue_on_error, ..
+            } => *continue_on_error,
+            Step::SharePoint { .. } => false,
+        }
+    }
+}
+
 /// The outcome of one executed step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]

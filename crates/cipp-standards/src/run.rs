@@ -814,7 +814,12 @@ impl StandardsRunner {
             }
             let steps = apply(&self.pipeline, tenant, &w.result.planned).await;
             writes += steps.iter().filter(|s| !s.skipped).count();
-            let failed = steps.iter().find_map(|s| s.error.clone());
+            // A failed step the definition lets pass (`continueOnError`) does not fail the
+            // standard: the confirming read decides. Its error stays in the step outcomes.
+            let failed = steps
+                .iter()
+                .filter(|s| !s.step.continues_on_error())
+                .find_map(|s| s.error.clone());
             w.result.remediation = Some(Remediation {
                 before,
                 steps,

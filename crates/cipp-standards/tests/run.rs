@@ -252,9 +252,16 @@ async fn a_failed_read_a_failed_write_and_a_bad_setting_stay_in_their_own_result
             .with_method("PATCH")
             .with_path("authenticationMethodConfigurations"),
     );
+    // Optional steps (continueOnError) that fail do not fail their standard.
+    sim.faults().add_rule(
+        FaultRule::outage(500)
+            .with_method("POST")
+            .with_path("delegatedPermissionClassifications"),
+    );
     let templates = vec![template(json!({
         "GUID": "t", "tenantFilter": [{"value": "AllTenants"}],
         "standards": {
+            "OauthConsentLowSec": {"action": ["Remediate"]},
             "DisableSMS": {"action": ["Remediate"]},
             "DisableVoice": {"action": ["Remediate"]},
             "EXOOutboundSpamLimits": {"action": ["Remediate"]},
@@ -282,6 +289,14 @@ async fn a_failed_read_a_failed_write_and_a_bad_setting_stay_in_their_own_result
         rem.before,
         cipp_standards::Outcome::Drifted { .. }
     ));
+    let consent = alpha
+        .results
+        .iter()
+        .find(|r| r.standard == "OauthConsentLowSec")
+        .unwrap();
+    assert_eq!(consent.state, State::Remediated, "{consent:?}");
+    let steps = &consent.remediation.as_ref().unwrap().steps;
+    assert!(steps[0].error.is_none() && steps[1].error.is_some() && !steps[2].skipped);
     // The other writes of the same tenant still ran.
     assert_eq!(
         state(&report, "alphadental.com", "EXOOutboundSpamLimits"),
