@@ -361,3 +361,22 @@ async fn tenants_the_templates_do_not_reach_are_not_touched() {
     let bravo = sim.tenants()[1].id.clone();
     assert_eq!(tenants.into_iter().collect::<Vec<_>>(), vec![bravo]);
 }
+
+/// A run can be spawned on a multi-threaded runtime (the bindings and services do).
+#[test]
+fn a_run_is_send() {
+    fn spawnable<F: std::future::Future + Send>(_: F) {}
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _guard = rt.enter();
+    let creds = cipp_core::Credentials::builder("app")
+        .client_secret("secret")
+        .partner_tenant("partner.onmicrosoft.com")
+        .build()
+        .unwrap();
+    let runner =
+        StandardsRunner::builder(cipp_core::Pipeline::builder(creds).build().unwrap()).build();
+    spawnable(runner.run(&[], &[], Mode::Report));
+}
