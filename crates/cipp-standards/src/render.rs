@@ -54,7 +54,8 @@ const BUILTIN: [&str; 6] = [
 ];
 
 /// The settings of one standard: given values (`{label, value}` pickers unwrapped) over the
-/// definition's defaults.
+/// definition's defaults. A given name fills the variable of the same name in any case, so a
+/// classic template's `RecipientLimitPerDay` fills `recipientLimitPerDay`.
 pub fn variables(def: &Definition, given: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, var) in &def.variables {
@@ -67,6 +68,11 @@ pub fn variables(def: &Definition, given: &Map<String, Value>) -> Map<String, Va
             Value::Object(o) if o.contains_key("value") && o.len() <= 2 => o["value"].clone(),
             other => other.clone(),
         };
+        let name = def
+            .variables
+            .keys()
+            .find(|v| v.eq_ignore_ascii_case(name))
+            .unwrap_or(name);
         out.insert(name.clone(), value);
     }
     out
@@ -221,6 +227,16 @@ mod tests {
         assert_eq!(out["c"], json!("to ann@x at alpha.example (False)"));
         assert_eq!(out["d"], json!("100% sure, 50%"));
         assert_eq!(out["e"], json!("%unknownthing%"));
+    }
+
+    #[test]
+    fn classic_setting_names_fill_variables_in_any_case() {
+        let d = def(json!({"recipientLimitPerDay": {"type": "number", "default": 800}}));
+        let mut given = Map::new();
+        given.insert("RecipientLimitPerDay".into(), json!(500));
+        let vars = variables(&d, &given);
+        assert_eq!(vars.get("recipientLimitPerDay"), Some(&json!(500)));
+        assert!(!vars.contains_key("RecipientLimitPerDay"));
     }
 
     #[test]
