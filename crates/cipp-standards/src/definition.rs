@@ -30,6 +30,19 @@ pub struct Variable {
     pub extra: Map<String, Value>,
 }
 
+/// How a field of CIPP's classic standards templates (the UI's `addedComponent` names) fills
+/// one of this definition's variables, for templates saved before the definition existed.
+/// Ours; CIPP's files have no such field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ClassicSetting {
+    /// The variable it fills.
+    pub variable: String,
+    /// Classic value (as text, any case) -> the variable's value; absent: taken as it is.
+    #[serde(default)]
+    pub values: BTreeMap<String, Value>,
+}
+
 /// One filter of a read: `property` (dot path) compared with `value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -107,6 +120,9 @@ pub struct Definition {
     /// A manual task block.
     #[serde(default)]
     pub manual: Option<Value>,
+    /// Classic template field -> variable (see [`ClassicSetting`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub classic_settings: BTreeMap<String, ClassicSetting>,
     /// The hard-gap pass of the comparison (default on).
     #[serde(default = "yes")]
     pub hard_compare: bool,

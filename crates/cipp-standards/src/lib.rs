@@ -29,7 +29,7 @@ mod run;
 mod template;
 
 pub use compare::{CompareOptions, Difference};
-pub use definition::{Definition, Filter, Read, Variable};
+pub use definition::{ClassicSetting, Definition, Filter, Read, Variable};
 pub use error::StandardsError;
 pub use evaluate::{evaluate, Evaluation, Outcome};
 pub use plan::{apply, plan, Step, StepOutcome};

@@ -68,6 +68,13 @@ pub fn variables(def: &Definition, given: &Map<String, Value>) -> Map<String, Va
             Value::Object(o) if o.contains_key("value") && o.len() <= 2 => o["value"].clone(),
             other => other.clone(),
         };
+        if let Some((variable, value)) = classic(def, name, &value) {
+            // A variable given under its own name wins over a classic field.
+            if !given.keys().any(|g| g.eq_ignore_ascii_case(&variable)) {
+                out.insert(variable, value);
+            }
+            continue;
+        }
         let name = def
             .variables
             .keys()
@@ -76,6 +83,25 @@ pub fn variables(def: &Definition, given: &Map<String, Value>) -> Map<String, Va
         out.insert(name.clone(), value);
     }
     out
+}
+
+/// A classic template field mapped to its variable and value, when the definition maps it.
+fn classic(def: &Definition, field: &str, value: &Value) -> Option<(String, Value)> {
+    let (_, map) = def
+        .classic_settings
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(field))?;
+    if map.values.is_empty() {
+        return Some((map.variable.clone(), value.clone()));
+    }
+    let key = text(value);
+    let mapped = map
+        .values
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(&key))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| value.clone());
+    Some((map.variable.clone(), mapped))
 }
 
 /// The text form of a value inside a longer string.
@@ -237,6 +263,26 @@ mod tests {
         let vars = variables(&d, &given);
         assert_eq!(vars.get("recipientLimitPerDay"), Some(&json!(500)));
         assert!(!vars.contains_key("RecipientLimitPerDay"));
+    }
+
+    #[test]
+    fn classic_fields_map_to_variables_and_values() {
+        let d = Definition::from_json(
+            &json!({"name": "T", "variables": {"allowed": {"type": "switch", "default": false}},
+                "classicSettings": {"state": {"variable": "allowed", "values": {"restrict": false, "allow": true}}}})
+            .to_string(),
+            "t.json",
+        )
+        .unwrap();
+        let mut given = Map::new();
+        given.insert("state".into(), json!({"label": "Allow", "value": "allow"}));
+        assert_eq!(variables(&d, &given).get("allowed"), Some(&json!(true)));
+        given.insert("allowed".into(), json!(false));
+        assert_eq!(
+            variables(&d, &given).get("allowed"),
+            Some(&json!(false)),
+            "the variable's own name wins"
+        );
     }
 
     #[test]
