@@ -380,3 +380,84 @@ fn a_run_is_send() {
         StandardsRunner::builder(cipp_core::Pipeline::builder(creds).build().unwrap()).build();
     spawnable(runner.run(&[], &[], Mode::Report));
 }
+
+/// The standards templates in `examples/standards` parse and run: the tenant override and
+/// the group template beat the all-tenants baseline where they overlap.
+#[tokio::test]
+async fn the_example_templates_run_with_their_precedence() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/standards");
+    let mut templates = Vec::new();
+    for name in [
+        "baseline-all-tenants.json",
+        "strict-group.json",
+        "one-tenant-override.json",
+    ] {
+        let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+        templates.extend(StandardsTemplate::all_from_json(&text, name).unwrap());
+    }
+    let sim = Sim::start().await.unwrap();
+    let runner = StandardsRunner::builder(cipp_testkit::pipeline(&sim).unwrap())
+        .definitions(definitions())
+        .build();
+    let tenants = sim.tenants();
+    let targets: Vec<Target> = tenants
+        .iter()
+        .map(|t| {
+            let groups: Vec<&str> = if t.default_domain == "alphadental.com" {
+                vec!["regulated"]
+            } else {
+                vec![]
+            };
+            Target::managed(
+                t.id.clone(),
+                t.default_domain.clone(),
+                Some(t.initial_domain.clone()),
+                Some(t.display_name.clone()),
+                groups,
+            )
+        })
+        .collect();
+    let report = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(report.tenants.len(), 3);
+    for t in &report.tenants {
+        for r in &t.results {
+            assert!(
+                !matches!(r.state, State::Error | State::Unsupported),
+                "{} {}: {:?} {:?}",
+                t.tenant,
+                r.standard,
+                r.state,
+                r.error
+            );
+        }
+    }
+    let find = |tenant: &str, s: &str| {
+        report
+            .tenants
+            .iter()
+            .find(|t| t.tenant == tenant)
+            .unwrap()
+            .results
+            .iter()
+            .find(|r| r.standard == s)
+            .unwrap()
+            .clone()
+    };
+    let spam = find("alphadental.com", "EXOOutboundSpamLimits");
+    assert!(spam.template.ends_with("1a02"), "the group template wins");
+    let Some(cipp_standards::Outcome::Drifted { expected, .. }) = &spam.outcome else {
+        panic!("{spam:?}")
+    };
+    assert_eq!(expected["RecipientLimitExternalPerHour"], json!(100));
+    assert!(find("bravologistics.com", "EXOOutboundSpamLimits")
+        .template
+        .ends_with("1a01"));
+    assert!(find("bravologistics.com", "GuestInvite")
+        .template
+        .ends_with("1a03"));
+    let invite = find("bravologistics.com", "GuestInvite");
+    let Some(cipp_standards::Outcome::Drifted { expected, .. }) = &invite.outcome else {
+        panic!("{invite:?}")
+    };
+    assert_eq!(expected["allowInvitesFrom"], json!("everyone"));
+}
