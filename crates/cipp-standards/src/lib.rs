@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod catalogue;
 pub mod compare;
 mod definition;
 mod error;
@@ -26,6 +27,7 @@ pub mod read;
 pub mod render;
 mod template;
 
+pub use catalogue::Catalogue;
 pub use compare::{CompareOptions, Difference};
 pub use definition::{Definition, Filter, Read, Variable};
 pub use error::StandardsError;
