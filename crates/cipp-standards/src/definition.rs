@@ -163,14 +163,19 @@ impl Definition {
             path: file.clone(),
             message: e.to_string(),
         })?;
-        let def = Definition::from_json(&text, &file)?;
-        let stem = path
+        Definition::from_named_json(&text, &file)
+    }
+
+    /// Parse the text of the file at `file`, whose base name must equal the `name` inside.
+    pub(crate) fn from_named_json(text: &str, file: &str) -> Result<Definition, StandardsError> {
+        let def = Definition::from_json(text, file)?;
+        let stem = Path::new(file)
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
         if !stem.eq_ignore_ascii_case(&def.name) {
             return Err(StandardsError::Definition {
-                file,
+                file: file.to_string(),
                 path: "name".into(),
                 message: format!("'{}' differs from the file name '{stem}'", def.name),
             });
@@ -183,27 +188,35 @@ impl Definition {
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<Definition>, StandardsError> {
         let mut out = Vec::new();
         walk(dir.as_ref(), &mut out)?;
-        out.sort_by(|a, b| {
-            a.name
-                .to_ascii_lowercase()
-                .cmp(&b.name.to_ascii_lowercase())
-        });
-        for pair in out.windows(2) {
-            if pair[0].name.eq_ignore_ascii_case(&pair[1].name) {
-                return Err(StandardsError::Definition {
-                    file: dir.as_ref().display().to_string(),
-                    path: "name".into(),
-                    message: format!("'{}' is defined twice", pair[0].name),
-                });
-            }
-        }
-        Ok(out)
+        sorted_unique(out, &dir.as_ref().display().to_string())
     }
 
     /// The executor of `remediate` (`ExoRequest`, `GraphRequest`, `SPOTenant`, ...).
     pub fn executor(&self) -> Option<&str> {
         self.remediate.as_ref()?.get("executor")?.as_str()
     }
+}
+
+/// `defs` sorted by name (case-insensitively); a name given twice is an error naming `origin`.
+pub(crate) fn sorted_unique(
+    mut defs: Vec<Definition>,
+    origin: &str,
+) -> Result<Vec<Definition>, StandardsError> {
+    defs.sort_by(|a, b| {
+        a.name
+            .to_ascii_lowercase()
+            .cmp(&b.name.to_ascii_lowercase())
+    });
+    for pair in defs.windows(2) {
+        if pair[0].name.eq_ignore_ascii_case(&pair[1].name) {
+            return Err(StandardsError::Definition {
+                file: origin.to_string(),
+                path: "name".into(),
+                message: format!("'{}' is defined twice", pair[0].name),
+            });
+        }
+    }
+    Ok(defs)
 }
 
 fn walk(dir: &Path, out: &mut Vec<Definition>) -> Result<(), StandardsError> {

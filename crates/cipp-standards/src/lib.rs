@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod catalogue;
 pub mod compare;
 mod definition;
 mod error;
@@ -28,6 +29,7 @@ mod report;
 mod run;
 mod template;
 
+pub use catalogue::Catalogue;
 pub use compare::{CompareOptions, Difference};
 pub use definition::{ClassicSetting, Definition, Filter, Read, Variable};
 pub use error::StandardsError;
