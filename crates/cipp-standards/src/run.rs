@@ -422,10 +422,10 @@ impl std::fmt::Debug for ProgressHook {
 /// Runs standards templates over tenants.
 ///
 /// ```no_run
-/// # async fn run(pipeline: cipp_core::Pipeline, defs: Vec<cipp_standards::Definition>,
-/// #              templates: Vec<cipp_standards::StandardsTemplate>) {
+/// # async fn run(pipeline: cipp_core::Pipeline, templates: Vec<cipp_standards::StandardsTemplate>) {
 /// use cipp_standards::{Mode, StandardsRunner, Target};
-/// let runner = StandardsRunner::builder(pipeline).definitions(defs).concurrency(8).build();
+/// // The built-in catalogue; `.definitions(...)` runs other definitions, e.g. CIPP's own.
+/// let runner = StandardsRunner::builder(pipeline).concurrency(8).build();
 /// let report = runner
 ///     .run(&templates, &[Target::from_domain("contoso.com")], Mode::Report)
 ///     .await;
@@ -458,7 +458,7 @@ impl std::fmt::Debug for StandardsRunner {
 pub struct StandardsRunnerBuilder {
     pipeline: Pipeline,
     collector: Option<Collector>,
-    definitions: Vec<Definition>,
+    definitions: Option<Vec<Definition>>,
     store: Option<Arc<Store>>,
     concurrency: usize,
     compare: CompareOptions,
@@ -471,7 +471,7 @@ impl StandardsRunner {
         StandardsRunnerBuilder {
             pipeline,
             collector: None,
-            definitions: Vec::new(),
+            definitions: None,
             store: None,
             concurrency: 8,
             compare: CompareOptions::default(),
@@ -481,9 +481,10 @@ impl StandardsRunner {
 }
 
 impl StandardsRunnerBuilder {
-    /// The definitions standards are looked up in, by name (any case).
+    /// The definitions standards are looked up in, by name (any case); default: the
+    /// built-in [`Catalogue`](crate::Catalogue).
     pub fn definitions(mut self, definitions: impl IntoIterator<Item = Definition>) -> Self {
-        self.definitions = definitions.into_iter().collect();
+        self.definitions = Some(definitions.into_iter().collect());
         self
     }
 
@@ -525,6 +526,7 @@ impl StandardsRunnerBuilder {
             .unwrap_or_else(|| Collector::new(self.pipeline.clone()));
         let definitions = self
             .definitions
+            .unwrap_or_else(|| crate::Catalogue::builtin().definitions().to_vec())
             .into_iter()
             .map(|d| (d.name.to_ascii_lowercase(), d))
             .collect();

@@ -9,8 +9,8 @@ use cipp_core::Error;
 use cipp_gdap::ManagedTenant;
 use cipp_snapshot::Store;
 use cipp_standards::{
-    CompareOptions, Definition, Mode, Progress, RunReport, StandardsRunner, StandardsRunnerBuilder,
-    StandardsTemplate, Target,
+    Catalogue, CompareOptions, Definition, Mode, Progress, RunReport, StandardsRunner,
+    StandardsRunnerBuilder, StandardsTemplate, Target,
 };
 
 use crate::client::Cipp;
@@ -133,7 +133,7 @@ impl StandardsOptions {
         match &self.definitions {
             Some(dir) => Definition::load_dir(dir)
                 .map_err(|e| Error::invalid_input("definitions", e.to_string())),
-            None => Err(Error::invalid_input("definitions", "CATALOGUE-PENDING")),
+            None => Ok(Catalogue::builtin().definitions().to_vec()),
         }
     }
 }
