@@ -21,6 +21,8 @@ export declare class Client {
   collect(tenant: string, types: Array<string>): Promise<any>
   /** GDAP, checks and Partner Center for the partner tenant. */
   get gdap(): Gdap
+  /** Standards: the catalogue and template runs. */
+  get standards(): Standards
   /** The secrets of Key Vault `name` (as in `{name}.vault.azure.net`). */
   keyVault(name: string): KeyVault
 }
@@ -131,6 +133,24 @@ export declare class Pager {
   nextPage(): Promise<Array<any> | null>
 }
 
+/** The report of one standards run. */
+export declare class RunReport {
+  /** The report as a plain object (the documented JSON shape). */
+  toJSON(): any
+  /** The report as Markdown. */
+  toMarkdown(): string
+  /** The report as one self-contained HTML page. */
+  toHtml(): string
+  /** `report`, `alert` or `remediate`. */
+  get mode(): string
+  /** The store's run id, when a store was used. */
+  get runId(): number | null
+  /** Counts over every tenant. */
+  get summary(): any
+  /** One object per tenant: `tenant`, `error`, `results`, `summary`... */
+  get tenants(): any
+}
+
 /** SharePoint Online tenant administration in one tenant. */
 export declare class SharePoint {
   /** The tenant's SharePoint name. */
@@ -173,6 +193,17 @@ export declare class Sim {
   expireTokens(): Promise<void>
   /** Stop the simulator. */
   stop(): Promise<void>
+}
+
+/** Standards: the catalogue and template runs over managed tenants. */
+export declare class Standards {
+  /**
+   * The standards the engine knows (the built-in catalogue, or the files under
+   * `definitions`): name, label, category, impact, executor, reads, variables.
+   */
+  catalogue(definitions?: string | undefined | null): any
+  /** Run templates over the managed tenants they reach. */
+  run(templates: any, options?: RunOptions | undefined | null): Promise<RunReport>
 }
 
 /** Teams policies and configurations in one tenant. */
@@ -253,6 +284,22 @@ export interface QueryOptions {
   expand?: Array<string>
   /** `$count=true` (sets ConsistencyLevel: eventual). */
   count?: boolean
+}
+
+/** Options of `standards.run` / `standards.plan`. */
+export interface RunOptions {
+  /** `report` (default), `alert` or `remediate`. */
+  mode?: string
+  /** Only these managed tenants (GUIDs or domains); default: every tenant the templates reach. */
+  tenants?: Array<string>
+  /** A folder of definition files instead of the built-in catalogue. */
+  definitions?: string
+  /** A SQLite file keeping snapshots, results and drift since the last run. */
+  store?: string
+  /** Tenants in flight at once (default 8). */
+  concurrency?: number
+  /** Exact comparison instead of CIPP's loose rules. */
+  strict?: boolean
 }
 
 /** Options of `Sim.start()`. */

@@ -206,7 +206,7 @@ impl RunReport {
     fn __repr__(&self) -> String {
         let s = &self.inner.summary;
         format!(
-            "cipp.RunReport(mode={:?}, tenants={}, results={}, alignment={})",
+            "cipp.RunReport(mode='{}', tenants={}, results={}, alignment={})",
             self.inner.mode.as_str(),
             self.inner.tenants.len(),
             s.total,
