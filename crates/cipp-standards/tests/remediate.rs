@@ -62,7 +62,7 @@ impl fmt::Display for Verdict {
             Verdict::NotDeclarative(why) => write!(f, "not counted: {why}"),
             Verdict::NotServed(t) => write!(f, "not counted: cache type {t} is not collected"),
             Verdict::AlreadyCompliant => write!(f, "compliant already"),
-            Verdict::Failed(why) => write!(f, "FAILED: {why}"),
+            Verdict::Failed(why) => write!(f, "not compliant: {why}"),
         }
     }
 }
@@ -114,11 +114,25 @@ fn alternative(def: &Definition, base: &Map<String, Value>) -> Option<Map<String
 /// Drive one standard on the simulated tenant: evaluate (drifted, with other settings if the
 /// defaults already hold), plan, apply, re-collect, evaluate again.
 async fn drive(def: &Definition, collector: &Collector, pipeline: &cipp_core::Pipeline) -> Verdict {
+    match try_drive(def, collector, pipeline).await {
+        Ok(v) | Err(v) => v,
+    }
+}
+
+/// [`drive`], with every early end as an `Err` so `?` can stop it.
+async fn try_drive(
+    def: &Definition,
+    collector: &Collector,
+    pipeline: &cipp_core::Pipeline,
+) -> Result<Verdict, Verdict> {
     if let Some(why) = def.unsupported_reason() {
-        return Verdict::NotDeclarative(why.into());
+        return Err(Verdict::NotDeclarative(why.into()));
     }
     if !def.is_declarative() {
-        return Verdict::NotDeclarative(format!("executor {:?}", def.executor()));
+        return Err(Verdict::NotDeclarative(format!(
+            "executor {:?}",
+            def.executor()
+        )));
     }
     let cache_type = def
         .read
@@ -126,34 +140,31 @@ async fn drive(def: &Definition, collector: &Collector, pipeline: &cipp_core::Pi
         .map(|r| r.cache_type.as_str())
         .unwrap_or_default();
     if Registry::builtin().get(cache_type).is_none() {
-        return Verdict::NotServed(cache_type.into());
+        return Err(Verdict::NotServed(cache_type.into()));
     }
     let ctx = TenantContext::for_domain(TENANT);
     let types = [cache_type, LICENCE_TYPE];
+    let failed = |what: &str, e: &dyn fmt::Debug| Verdict::Failed(format!("{what}: {e:?}"));
     let judge = |settings: &Map<String, Value>, snapshot| {
-        evaluate(def, settings, snapshot, &ctx, CompareOptions::default()).map(|e| e.outcome)
+        evaluate(def, settings, snapshot, &ctx, CompareOptions::default())
+            .map(|e| e.outcome)
+            .map_err(|e| failed("evaluation", &e))
     };
     let before = collector.collect(TENANT, &types).await.unwrap();
     let mut settings = base_settings(def);
     let mut alternative_used = false;
-    let mut outcome = match judge(&settings, &before) {
-        Ok(o) => o,
-        Err(e) => return Verdict::Failed(e.to_string()),
-    };
+    let mut outcome = judge(&settings, &before)?;
     if matches!(outcome, Outcome::Compliant { .. }) {
-        let Some(other) = alternative(def, &settings) else {
-            return Verdict::AlreadyCompliant;
-        };
-        settings = other;
+        settings = alternative(def, &settings).ok_or(Verdict::AlreadyCompliant)?;
         alternative_used = true;
-        outcome = judge(&settings, &before).unwrap();
+        outcome = judge(&settings, &before)?;
     }
     if !matches!(outcome, Outcome::Drifted { .. }) {
-        return Verdict::Failed(format!("before remediation: {outcome:?}"));
+        return Err(failed("before remediation", &outcome));
     }
     let steps = match plan(def, &settings, &ctx) {
         Ok(Some(steps)) => steps,
-        other => return Verdict::Failed(format!("no plan: {other:?}")),
+        other => return Err(failed("no plan", &other)),
     };
     let errors: Vec<String> = apply(pipeline, TENANT, &steps)
         .await
@@ -161,13 +172,11 @@ async fn drive(def: &Definition, collector: &Collector, pipeline: &cipp_core::Pi
         .filter_map(|o| o.error)
         .collect();
     let after = collector.collect(TENANT, &types).await.unwrap();
-    match judge(&settings, &after).unwrap() {
-        Outcome::Compliant { .. } => Verdict::Remediated {
+    match judge(&settings, &after)? {
+        Outcome::Compliant { .. } => Ok(Verdict::Remediated {
             alternative: alternative_used,
-        },
-        other => Verdict::Failed(format!(
-            "after remediation: {other:?}; step errors {errors:?}"
-        )),
+        }),
+        other => Err(failed("after remediation", &(other, errors))),
     }
 }
 
