@@ -9,6 +9,10 @@ use serde_json::{Map, Value};
 
 use crate::error::StandardsError;
 
+/// The executors whose writes [`crate::plan`] builds from data.
+const DECLARATIVE_EXECUTORS: [&str; 4] =
+    ["GraphRequest", "ExoRequest", "TeamsRequest", "SPOTenant"];
+
 /// One variable a standard's settings fill.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -194,6 +198,32 @@ impl Definition {
     /// The executor of `remediate` (`ExoRequest`, `GraphRequest`, `SPOTenant`, ...).
     pub fn executor(&self) -> Option<&str> {
         self.remediate.as_ref()?.get("executor")?.as_str()
+    }
+
+    /// Why this engine cannot evaluate the standard from its data alone (a custom function, a
+    /// manual task, a prepare hook, or no `read`/`expected`); `None` when it can.
+    pub fn unsupported_reason(&self) -> Option<&'static str> {
+        if self.custom {
+            Some("a custom standard (code)")
+        } else if self.manual.is_some() {
+            Some("a manual task")
+        } else if self.prepare.is_some() {
+            Some("a prepare hook (template standards)")
+        } else if self.read.is_none() || self.expected.is_none() {
+            Some("no read or expected state")
+        } else {
+            None
+        }
+    }
+
+    /// Whether the engine both evaluates and remediates the standard from its data alone: it
+    /// is supported (see [`Definition::unsupported_reason`]) and its executor is one the plan
+    /// builds steps for.
+    pub fn is_declarative(&self) -> bool {
+        self.unsupported_reason().is_none()
+            && self
+                .executor()
+                .is_some_and(|e| DECLARATIVE_EXECUTORS.contains(&e))
     }
 }
 

@@ -104,21 +104,10 @@ pub fn evaluate(
             }
         }
     }
-    let reason = if def.custom {
-        Some("a custom standard (code)")
-    } else if def.manual.is_some() {
-        Some("a manual task")
-    } else if def.prepare.is_some() {
-        Some("a prepare hook (template standards)")
-    } else {
-        None
-    };
-    if let Some(r) = reason {
-        return Ok(done(Outcome::Unsupported { reason: r.into() }));
-    }
-    let (Some(read), Some(expected)) = (&def.read, &def.expected) else {
+    let reason = def.unsupported_reason();
+    let (None, Some(read), Some(expected)) = (reason, &def.read, &def.expected) else {
         return Ok(done(Outcome::Unsupported {
-            reason: "no read or expected state".into(),
+            reason: reason.unwrap_or_default().into(),
         }));
     };
     let vars = variables(def, settings);

@@ -2,6 +2,8 @@
 //! simulated tenant's snapshot.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::BTreeSet;
 
 use cipp_sim::Sim;
@@ -11,17 +13,9 @@ use cipp_standards::{
 };
 use serde_json::{json, Map};
 
-fn definitions_dir() -> String {
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/cipp-data/BaselineStandards"
-    )
-    .to_string()
-}
-
 #[test]
 fn every_cipp_definition_loads() {
-    let defs = Definition::load_dir(definitions_dir()).unwrap();
+    let defs = Definition::load_dir(support::cipp_definitions_dir()).unwrap();
     assert_eq!(defs.len(), 79);
     let executors: BTreeSet<&str> = defs.iter().filter_map(|d| d.executor()).collect();
     assert_eq!(
@@ -73,7 +67,7 @@ fn malformed_definitions_name_the_file_and_path() {
 
 #[tokio::test]
 async fn declarative_definitions_evaluate_over_a_simulated_tenant() {
-    let defs = Definition::load_dir(definitions_dir()).unwrap();
+    let defs = Definition::load_dir(support::cipp_definitions_dir()).unwrap();
     let sim = Sim::start().await.unwrap();
     let mut types: BTreeSet<String> = defs
         .iter()
