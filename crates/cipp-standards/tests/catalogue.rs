@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 
 /// Text for people, which the catalogue writes anew.
 const PROSE: &[&str] = &["label", "helpText", "executiveText", "docsDescription"];
-/// CIPP's UI-only keys, which the catalogue leaves out.
-const UI_ONLY: &[&str] = &["impactColour", "addedDate"];
+/// CIPP's UI-only keys, which the catalogue leaves out, and `classicSettings`, which only the
+/// catalogue has.
+const UI_ONLY: &[&str] = &["impactColour", "addedDate", "classicSettings"];
 /// What a variable's `api` keeps: where a picker's values come from.
 const API_FACTS: &[&str] = &["url", "labelField", "valueField"];
 
@@ -75,4 +76,56 @@ fn the_catalogue_speaks_in_its_own_words() {
             );
         }
     }
+}
+
+/// Every settings field CIPP's classic UI saves for a standard (`standards.json`'s
+/// `addedComponent`) fills one of our definition's variables: by the same name in any case,
+/// or through `classicSettings`, whose mapped values are among the variable's options.
+#[test]
+fn classic_template_fields_fill_catalogue_variables() {
+    let text = std::fs::read_to_string(support::shared("cipp-data/standards.json")).unwrap();
+    let classic: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let mut checked = 0;
+    for entry in &classic {
+        let name = entry["name"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("standards.");
+        let Some(def) = Catalogue::builtin().get(name) else {
+            continue;
+        };
+        for field in entry["addedComponent"].as_array().into_iter().flatten() {
+            let Some(full) = field["name"].as_str() else {
+                continue;
+            };
+            let field = full.rsplit('.').next().unwrap();
+            // A package reference, expanded into template ids before a run; not a setting.
+            if field == "TemplateList-Tags" {
+                continue;
+            }
+            checked += 1;
+            if def.variables.keys().any(|v| v.eq_ignore_ascii_case(field)) {
+                continue;
+            }
+            let map = def
+                .classic_settings
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(field))
+                .map(|(_, m)| m)
+                .unwrap_or_else(|| panic!("{name}: classic field {field} fills no variable"));
+            let var = def
+                .variables
+                .get(&map.variable)
+                .unwrap_or_else(|| panic!("{name}: {field} maps to unknown {}", map.variable));
+            let options: Vec<&Value> = var.options.iter().map(|o| &o["value"]).collect();
+            for value in map.values.values() {
+                assert!(
+                    options.is_empty() || options.contains(&value),
+                    "{name}: {field} maps to {value}, not an option of {}",
+                    map.variable
+                );
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} classic fields were checked");
 }
