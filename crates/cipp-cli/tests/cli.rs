@@ -912,6 +912,14 @@ async fn standards_plan_then_remediate_then_report_with_a_store() {
         .unwrap()
         .iter()
         .any(|d| d["name"] == "DisableSMS"));
+    let builtin = json_out(&run(&sim, &["standards", "list", "--json"]).await);
+    assert!(builtin.as_array().unwrap().len() >= 79);
+    let shown = json_out(&run(&sim, &["standards", "show", "disablesms"]).await);
+    assert_eq!(shown["read"]["cacheType"], "AuthenticationMethodsPolicy");
+    assert!(!run(&sim, &["standards", "show", "NoSuchStandard"])
+        .await
+        .status
+        .success());
 
     let mut args = vec!["standards", "plan", "--tenant", "alphadental.com", "--json"];
     args.extend(common);
