@@ -10,7 +10,7 @@ use crate::client::{DeployOptions, DeployOutcome, StateOverride, TemplateClient}
 use crate::compare::{diff, is_ignored_key, looks_like_guid, Comparison, Rules};
 use crate::error::{from_value, TemplateError};
 use crate::group::GROUPS;
-use crate::json::{clean_for_write, changed_keys, strip_server_fields};
+use crate::json::{changed_keys, clean_for_write, strip_server_fields};
 use crate::models::{mail_nickname_of, CaTemplate, NamedLocation};
 
 /// Conditional Access policies.
@@ -101,7 +101,10 @@ fn strings_at(policy: &Value, section: &str, list: &str) -> Vec<String> {
 fn template_location_name(t: &CaTemplate, entry: &str) -> String {
     t.location_info
         .iter()
-        .find(|l| l.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(entry)))
+        .find(|l| {
+            l.id.as_deref()
+                .is_some_and(|id| id.eq_ignore_ascii_case(entry))
+        })
         .map(|l| l.display_name.clone())
         .unwrap_or_else(|| entry.to_string())
 }
@@ -241,22 +244,24 @@ fn without_vacation_groups(projected: &mut Value, expected: &Value) {
     if let Some(items) = list_at(projected, "users", "excludeGroups") {
         items.retain(|g| {
             let name = g.as_str().unwrap_or_default();
-            !name.starts_with(VACATION_PREFIX) || wanted.iter().any(|w| w.eq_ignore_ascii_case(name))
+            !name.starts_with(VACATION_PREFIX)
+                || wanted.iter().any(|w| w.eq_ignore_ascii_case(name))
         });
     }
 }
 
 /// The live policy of the template's name, if any.
-async fn find_live(
-    c: &TemplateClient,
-    t: &CaTemplate,
-) -> Result<Option<Value>, TemplateError> {
+async fn find_live(c: &TemplateClient, t: &CaTemplate) -> Result<Option<Value>, TemplateError> {
     let policies = c.list(POLICIES, &t.display_name).await?;
     let found = by_name(&policies, &t.display_name).cloned();
     if found.is_some()
         && policies
             .iter()
-            .filter(|p| name_of(p).trim().eq_ignore_ascii_case(t.display_name.trim()))
+            .filter(|p| {
+                name_of(p)
+                    .trim()
+                    .eq_ignore_ascii_case(t.display_name.trim())
+            })
             .count()
             > 1
     {
@@ -350,7 +355,11 @@ async fn plan(
         create: Vec::new(),
         patch_locations: Vec::new(),
     };
-    let groups: &[Value] = lookups.groups.as_deref().map(Vec::as_slice).unwrap_or_default();
+    let groups: &[Value] = lookups
+        .groups
+        .as_deref()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     for (list, g) in &group_refs {
         let found = by_id(groups, g).or_else(|| by_name(groups, g));
         match found {
@@ -358,14 +367,22 @@ async fn plan(
                 p.groups.insert(g.clone(), id_of(item).to_string());
             }
             None if options.create_groups && !looks_like_guid(g) => {
-                if !p.create.iter().any(|x| matches!(x, Pending::Group(n) if n.eq_ignore_ascii_case(g))) {
+                if !p
+                    .create
+                    .iter()
+                    .any(|x| matches!(x, Pending::Group(n) if n.eq_ignore_ascii_case(g)))
+                {
                     p.create.push(Pending::Group(g.clone()));
                 }
             }
             None => return Err(missing("group", g, format!("conditions.users.{list}"))),
         }
     }
-    let users: &[Value] = lookups.users.as_deref().map(Vec::as_slice).unwrap_or_default();
+    let users: &[Value] = lookups
+        .users
+        .as_deref()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     for (list, u) in &user_refs {
         let found = by_id(users, u).or_else(|| by_name(users, u)).or_else(|| {
             users.iter().find(|x| {
@@ -400,7 +417,8 @@ async fn plan(
                 .location_info
                 .iter()
                 .find(|l| l.display_name.trim().eq_ignore_ascii_case(name.trim()));
-            let live = by_name(&lookups.locations, &name).or_else(|| by_id(&lookups.locations, entry));
+            let live =
+                by_name(&lookups.locations, &name).or_else(|| by_id(&lookups.locations, entry));
             match (live, definition) {
                 (Some(l), def) => {
                     let id = id_of(l).to_string();
@@ -449,7 +467,12 @@ fn location_body(l: &NamedLocation) -> Value {
 }
 
 /// The policy body with every name replaced by the tenant's id.
-fn body_with_ids(t: &CaTemplate, options: &DeployOptions, live_state: Option<&Value>, p: &Plan) -> Value {
+fn body_with_ids(
+    t: &CaTemplate,
+    options: &DeployOptions,
+    live_state: Option<&Value>,
+    p: &Plan,
+) -> Value {
     let mut v = t.policy_json();
     if let Some(state) = options.state.state() {
         v["state"] = json!(state);
@@ -487,7 +510,11 @@ pub(crate) async fn deploy(
 ) -> Result<DeployOutcome, TemplateError> {
     let label = t.display_name.as_str();
     if label.trim().is_empty() {
-        return Err(TemplateError::invalid("(unnamed)", "displayName", "the policy has no name"));
+        return Err(TemplateError::invalid(
+            "(unnamed)",
+            "displayName",
+            "the policy has no name",
+        ));
     }
     // Reads and checks first: nothing is written unless every reference resolves.
     let live = find_live(c, t).await?;
@@ -530,10 +557,7 @@ pub(crate) async fn deploy(
                     .await
                     .map_err(|e| c.graph_error(label, e))?;
                 let id = id_of(&created).to_string();
-                for entry in [def.display_name.clone()]
-                    .into_iter()
-                    .chain(def.id.clone())
-                {
+                for entry in [def.display_name.clone()].into_iter().chain(def.id.clone()) {
                     p.locations.insert(entry, id.clone());
                 }
                 c.invalidate(LOCATIONS);
@@ -602,9 +626,7 @@ async fn keep_vacation_groups(
     let groups = c.list(GROUPS, "vacation groups").await?;
     let keep: Vec<String> = live_excluded
         .into_iter()
-        .filter(|id| {
-            by_id(&groups, id).is_some_and(|g| name_of(g).starts_with(VACATION_PREFIX))
-        })
+        .filter(|id| by_id(&groups, id).is_some_and(|g| name_of(g).starts_with(VACATION_PREFIX)))
         .collect();
     if keep.is_empty() {
         return Ok(());
@@ -685,10 +707,18 @@ mod tests {
         let o = DeployOptions::new().state(StateOverride::ReportOnly);
         let e = expected(&t, &o, None);
         assert_eq!(e["state"], "enabledForReportingButNotEnforced");
-        assert_eq!(e["conditions"]["locations"]["excludeLocations"], json!(["Office"]));
-        assert!(e["sessionControls"].get("disableResilienceDefaults").is_none());
+        assert_eq!(
+            e["conditions"]["locations"]["excludeLocations"],
+            json!(["Office"])
+        );
+        assert!(e["sessionControls"]
+            .get("disableResilienceDefaults")
+            .is_none());
         assert!(e.get("LocationInfo").is_none());
         let keep = DeployOptions::new().state(StateOverride::KeepLive);
-        assert_eq!(expected(&t, &keep, Some(&json!("disabled")))["state"], "disabled");
+        assert_eq!(
+            expected(&t, &keep, Some(&json!("disabled")))["state"],
+            "disabled"
+        );
     }
 }

@@ -241,7 +241,11 @@ impl TemplateClient {
 
     /// Deploy many templates, one after the other (each collection is read once), one report
     /// each; a failure does not stop the others.
-    pub async fn deploy_all<'a, I>(&self, templates: I, options: &DeployOptions) -> Vec<DeployReport>
+    pub async fn deploy_all<'a, I>(
+        &self,
+        templates: I,
+        options: &DeployOptions,
+    ) -> Vec<DeployReport>
     where
         I: IntoIterator<Item = &'a Template>,
     {
@@ -324,7 +328,9 @@ impl TemplateClient {
     /// Capture anything: `kind` says which.
     pub async fn capture(&self, kind: TemplateKind, id: &str) -> Result<Template, TemplateError> {
         let body = match kind {
-            TemplateKind::ConditionalAccess => TemplateBody::ConditionalAccess(self.capture_ca(id).await?),
+            TemplateKind::ConditionalAccess => {
+                TemplateBody::ConditionalAccess(self.capture_ca(id).await?)
+            }
             TemplateKind::Intune => TemplateBody::Intune(self.capture_intune(id).await?),
             TemplateKind::Group => TemplateBody::Group(self.capture_group(id).await?),
             TemplateKind::TransportRule => {
@@ -360,7 +366,7 @@ impl TemplateClient {
         TemplateError::Graph {
             template: template.to_string(),
             tenant: self.tenant.clone(),
-            source,
+            source: Box::new(source),
         }
     }
 
@@ -372,13 +378,17 @@ impl TemplateClient {
         TemplateError::Exchange {
             template: template.to_string(),
             tenant: self.tenant.clone(),
-            source,
+            source: Box::new(source),
         }
     }
 
     /// Every item of a Graph collection (`path` relative to the version root, query
     /// included), read once and kept.
-    pub(crate) async fn list(&self, path: &str, template: &str) -> Result<Arc<Vec<Value>>, TemplateError> {
+    pub(crate) async fn list(
+        &self,
+        path: &str,
+        template: &str,
+    ) -> Result<Arc<Vec<Value>>, TemplateError> {
         if let Some(v) = self.lock().get(path) {
             return Ok(v.clone());
         }

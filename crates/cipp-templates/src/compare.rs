@@ -110,7 +110,9 @@ pub fn is_ignored_key(key: &str) -> bool {
     IGNORED_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
         || lower.ends_with("datetime")
         || (lower.starts_with("@odata.") && lower != "@odata.type")
-        || (lower.contains("@odata.") && !lower.ends_with("@odata.bind") && !lower.starts_with("@odata."))
+        || (lower.contains("@odata.")
+            && !lower.ends_with("@odata.bind")
+            && !lower.starts_with("@odata."))
 }
 
 /// Options of [`diff`].
@@ -183,8 +185,11 @@ fn child(path: &str, key: &str) -> String {
 }
 
 fn get_ci<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    o.get(key)
-        .or_else(|| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    o.get(key).or_else(|| {
+        o.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
 }
 
 fn walk(path: &str, expected: &Value, found: &Value, rules: Rules, out: &mut Vec<Difference>) {
@@ -269,9 +274,7 @@ pub(crate) fn scalar_eq(a: &Value, b: &Value, rules: Rules) -> bool {
                 x == y
             }
         }
-        (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => {
-            a == b
-        }
+        (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => a == b,
         _ => match (text_of(a), text_of(b)) {
             (Some(x), Some(y)) => {
                 x.eq_ignore_ascii_case(&y)
@@ -331,13 +334,18 @@ mod tests {
     #[test]
     fn subset_case_and_loose_scalars() {
         let t = json!({"mode": "enforce", "From": ["a@x.com"], "Limit": "5", "Flag": false});
-        let live = json!({"Mode": "Enforce", "from": "A@X.COM", "limit": 5, "flag": "False", "Other": 1});
+        let live =
+            json!({"Mode": "Enforce", "from": "A@X.COM", "limit": 5, "flag": "False", "Other": 1});
         let rules = Rules {
             subset: true,
             ignore_case: true,
             ignore_type: false,
         };
-        assert!(diff(&t, &live, rules).is_empty(), "{:?}", diff(&t, &live, rules));
+        assert!(
+            diff(&t, &live, rules).is_empty(),
+            "{:?}",
+            diff(&t, &live, rules)
+        );
         assert_eq!(diff(&t, &live, Rules::default()).len(), 3);
         assert!(looks_like_guid("49a8069e-3b46-4680-a035-9250bc675446"));
         assert!(!looks_like_guid("All"));

@@ -67,7 +67,7 @@ pub enum TemplateError {
         /// The tenant.
         tenant: String,
         /// The Graph error, with status, code, message and request id.
-        source: cipp_core::Error,
+        source: Box<cipp_core::Error>,
     },
     /// An Exchange cmdlet failed.
     #[error("template '{template}' in tenant '{tenant}': {source}")]
@@ -77,7 +77,7 @@ pub enum TemplateError {
         /// The tenant.
         tenant: String,
         /// The Exchange error, with the cmdlet's code and message.
-        source: cipp_exchange::ExchangeError,
+        source: Box<cipp_exchange::ExchangeError>,
     },
     /// The object asked for (to capture) does not exist in the tenant.
     #[error("tenant '{tenant}' has no {kind} '{id}'")]

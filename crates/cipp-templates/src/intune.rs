@@ -24,7 +24,8 @@ const CATALOG_KEEP: [&str; 7] = [
     "roleScopeTagIds",
 ];
 /// Read-only properties of app protection policies.
-const APP_PROTECTION_READ_ONLY: [&str; 4] = ["apps", "assignments", "deploymentSummary", "isAssigned"];
+const APP_PROTECTION_READ_ONLY: [&str; 4] =
+    ["apps", "assignments", "deploymentSummary", "isAssigned"];
 /// Computed display properties of Windows update profiles.
 const UPDATE_READ_ONLY: [&str; 4] = [
     "endOfSupportDate",
@@ -40,7 +41,8 @@ fn default_scheduled_actions() -> Value {
 }
 
 /// Where Graph's group policy definitions live (for `@odata.bind` links).
-const DEFINITIONS: &str = "https://graph.microsoft.com/beta/deviceManagement/groupPolicyDefinitions";
+const DEFINITIONS: &str =
+    "https://graph.microsoft.com/beta/deviceManagement/groupPolicyDefinitions";
 
 /// The path of a policy's definition values, with what comparing needs expanded.
 fn definition_values_path(collection: &str, id: &str) -> String {
@@ -83,7 +85,11 @@ fn prepare(t: &IntuneTemplate, vars: &[(String, String)]) -> Result<Prepared, Te
     let label = t.display_name.as_str();
     let payload = t.payload(vars)?;
     if !payload.is_object() {
-        return Err(TemplateError::invalid(label, "RAWJson", "the payload is not a JSON object"));
+        return Err(TemplateError::invalid(
+            label,
+            "RAWJson",
+            "the payload is not a JSON object",
+        ));
     }
     let kind = t.kind.clone();
     let collection = kind.collection(&payload).ok_or_else(|| {
@@ -103,7 +109,11 @@ fn prepare(t: &IntuneTemplate, vars: &[(String, String)]) -> Result<Prepared, Te
         );
         for key in ["added", "updated", "deletedIds"] {
             if payload.get(key).is_some_and(|v| !v.is_array()) {
-                return Err(TemplateError::invalid(label, format!("RAWJson.{key}"), "expected a list"));
+                return Err(TemplateError::invalid(
+                    label,
+                    format!("RAWJson.{key}"),
+                    "expected a list",
+                ));
             }
         }
         return Ok(Prepared {
@@ -122,11 +132,15 @@ fn prepare(t: &IntuneTemplate, vars: &[(String, String)]) -> Result<Prepared, Te
         match &kind {
             IntuneKind::Catalog => o.retain(|k, _| CATALOG_KEEP.contains(&k.as_str())),
             IntuneKind::AppProtection(_) => {
-                o.retain(|k, _| !APP_PROTECTION_READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(k)));
+                o.retain(|k, _| {
+                    !APP_PROTECTION_READ_ONLY
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(k))
+                });
             }
-            IntuneKind::Device => o.retain(|k, _| {
-                !k.ends_with("WillBeRolledBack") && !k.ends_with("PauseStartDate")
-            }),
+            IntuneKind::Device => {
+                o.retain(|k, _| !k.ends_with("WillBeRolledBack") && !k.ends_with("PauseStartDate"))
+            }
             IntuneKind::DriverUpdate
             | IntuneKind::FeatureUpdate
             | IntuneKind::QualityUpdatePolicy
@@ -149,7 +163,8 @@ pub(crate) fn reads(t: &IntuneTemplate, options: &DeployOptions) -> Vec<String> 
     // Variables do not change the collection; parse without them.
     let _ = options;
     let text = crate::models::intune::replace_variables(&t.raw_json, &[]);
-    let payload: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap_or(Value::Null);
+    let payload: Value =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap_or(Value::Null);
     t.kind
         .collection(&payload)
         .map(|c| vec![c.to_string()])
@@ -167,8 +182,14 @@ fn find_live<'a>(items: &'a [Value], p: &Prepared, name: &str) -> Option<&'a Val
             .get(name_prop)
             .and_then(Value::as_str)
             .is_some_and(|n| n.trim().eq_ignore_ascii_case(name.trim()));
-        let same_type = match (typed, want_type, i.get("@odata.type").and_then(Value::as_str)) {
-            (true, Some(w), Some(h)) => w.trim_start_matches('#').eq_ignore_ascii_case(h.trim_start_matches('#')),
+        let same_type = match (
+            typed,
+            want_type,
+            i.get("@odata.type").and_then(Value::as_str),
+        ) {
+            (true, Some(w), Some(h)) => w
+                .trim_start_matches('#')
+                .eq_ignore_ascii_case(h.trim_start_matches('#')),
             _ => true,
         };
         same_name && same_type
@@ -188,8 +209,12 @@ pub(crate) async fn prefetch_details(
             continue;
         };
         let Ok(p) = prepare(t, &vars) else { continue };
-        let Some(items) = c.cached(p.collection) else { continue };
-        let Some(live) = find_live(&items, &p, &t.display_name) else { continue };
+        let Some(items) = c.cached(p.collection) else {
+            continue;
+        };
+        let Some(live) = find_live(&items, &p, &t.display_name) else {
+            continue;
+        };
         let id = live["id"].as_str().unwrap_or_default();
         match p.kind {
             IntuneKind::Catalog if live.get("settings").is_none() => {
@@ -240,7 +265,10 @@ fn canonical_definition_value(v: &Value) -> Value {
                         .or_else(|| pv["presentation"]["id"].as_str().map(str::to_string))
                         .unwrap_or_default();
                     let mut out = Map::new();
-                    out.insert("presentation".into(), json!(presentation.to_ascii_lowercase()));
+                    out.insert(
+                        "presentation".into(),
+                        json!(presentation.to_ascii_lowercase()),
+                    );
                     for key in ["value", "values"] {
                         if let Some(x) = pv.get(key).filter(|x| !x.is_null()) {
                             out.insert(key.into(), x.clone());
@@ -287,8 +315,15 @@ async fn differences(
     if let Some(values) = &p.definition_values {
         let mut out = diff(&p.desired, live, rules);
         let id = live["id"].as_str().unwrap_or_default();
-        let live_values = c.list(&definition_values_path(p.collection, id), label).await?;
-        let expected = canonical_set(values["added"].as_array().map(Vec::as_slice).unwrap_or_default());
+        let live_values = c
+            .list(&definition_values_path(p.collection, id), label)
+            .await?;
+        let expected = canonical_set(
+            values["added"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        );
         let found = canonical_set(&live_values);
         for mut d in diff(&expected, &found, Rules::default()) {
             d.path = if d.path.is_empty() {
@@ -342,7 +377,9 @@ pub(crate) async fn deploy(
         // Create.
         let mut body = p.desired.clone();
         if p.kind == IntuneKind::Compliance
-            && body.get("scheduledActionsForRule").is_none_or(crate::compare::is_empty)
+            && body
+                .get("scheduledActionsForRule")
+                .is_none_or(crate::compare::is_empty)
         {
             body["scheduledActionsForRule"] = default_scheduled_actions();
         }
@@ -355,7 +392,10 @@ pub(crate) async fn deploy(
                 "deletedIds": [],
             });
             c.graph
-                .post(&format!("{}/{id}/updateDefinitionValues", p.collection), &update)
+                .post(
+                    &format!("{}/{id}/updateDefinitionValues", p.collection),
+                    &update,
+                )
                 .await
                 .map_err(graph_err)?;
         }
@@ -380,12 +420,18 @@ pub(crate) async fn deploy(
                 .filter_map(|k| Some((k.clone(), p.desired.get(k)?.clone())))
                 .collect();
             if !shell_changed.is_empty() {
-                c.graph.patch(&path, &Value::Object(shell_changed)).await.map_err(graph_err)?;
+                c.graph
+                    .patch(&path, &Value::Object(shell_changed))
+                    .await
+                    .map_err(graph_err)?;
             }
             if changed.iter().any(|k| k == "definitionValues") {
                 let values_path = definition_values_path(p.collection, &id);
                 let existing = c.list(&values_path, label).await?;
-                let deleted: Vec<Value> = existing.iter().filter_map(|v| v.get("id").cloned()).collect();
+                let deleted: Vec<Value> = existing
+                    .iter()
+                    .filter_map(|v| v.get("id").cloned())
+                    .collect();
                 let values = p.definition_values.clone().unwrap_or_default();
                 let update = json!({
                     "added": values.get("added").cloned().unwrap_or_else(|| json!([])),
@@ -410,7 +456,10 @@ pub(crate) async fn deploy(
                 }
                 body.insert(k.clone(), p.desired.get(k).cloned().unwrap_or(Value::Null));
             }
-            c.graph.patch(&path, &Value::Object(body)).await.map_err(graph_err)?;
+            c.graph
+                .patch(&path, &Value::Object(body))
+                .await
+                .map_err(graph_err)?;
         }
     }
     c.invalidate(p.collection);
@@ -425,11 +474,18 @@ pub(crate) async fn capture(c: &TemplateClient, id: &str) -> Result<IntuneTempla
         .iter()
         .enumerate()
         .map(|(i, coll)| cipp_graph::BatchRequest::get(i.to_string(), format!("/{coll}/{id}")));
-    let results = c.graph.batch(requests).await.map_err(|e| c.graph_error(id, e))?;
-    let found = IntuneKind::COLLECTIONS.iter().enumerate().find_map(|(i, coll)| {
-        let r = results.get(&i.to_string())?;
-        r.is_success().then(|| (*coll, r.body.clone()))
-    });
+    let results = c
+        .graph
+        .batch(requests)
+        .await
+        .map_err(|e| c.graph_error(id, e))?;
+    let found = IntuneKind::COLLECTIONS
+        .iter()
+        .enumerate()
+        .find_map(|(i, coll)| {
+            let r = results.get(&i.to_string())?;
+            r.is_success().then(|| (*coll, r.body.clone()))
+        });
     let Some((collection, live)) = found else {
         return Err(TemplateError::NotFound {
             tenant: c.tenant.clone(),
@@ -438,7 +494,8 @@ pub(crate) async fn capture(c: &TemplateClient, id: &str) -> Result<IntuneTempla
         });
     };
     // The collection names a known kind (it came from the list of them).
-    let kind = IntuneKind::from_collection(collection).unwrap_or(IntuneKind::Unknown(collection.into()));
+    let kind =
+        IntuneKind::from_collection(collection).unwrap_or(IntuneKind::Unknown(collection.into()));
     let name = live
         .get(kind.name_property())
         .and_then(Value::as_str)
@@ -458,7 +515,10 @@ pub(crate) async fn capture(c: &TemplateClient, id: &str) -> Result<IntuneTempla
                 .map(|v| {
                     let canon = canonical_definition_value(v);
                     let def = canon["definition"].as_str().unwrap_or_default();
-                    let originals = v["presentationValues"].as_array().cloned().unwrap_or_default();
+                    let originals = v["presentationValues"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
                     let presentations: Vec<Value> = originals
                         .iter()
                         .map(|pv| {
@@ -512,7 +572,11 @@ pub(crate) async fn capture(c: &TemplateClient, id: &str) -> Result<IntuneTempla
         IntuneKind::AppProtection(_) => {
             let mut v = strip_server_fields(&live);
             if let Some(o) = v.as_object_mut() {
-                o.retain(|k, _| !APP_PROTECTION_READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(k)));
+                o.retain(|k, _| {
+                    !APP_PROTECTION_READ_ONLY
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(k))
+                });
             }
             v
         }
@@ -546,7 +610,17 @@ mod tests {
         let template = json!({"enabled": true, "definition@odata.bind": "https://graph.microsoft.com/beta/deviceManagement/groupPolicyDefinitions('AB')",
             "presentationValues": [{"@odata.type": "#x", "value": "1", "presentation@odata.bind": "https://graph.microsoft.com/beta/deviceManagement/groupPolicyDefinitions('AB')/presentations('P1')"}]});
         let live = json!({"id": "v1", "enabled": true, "definition": {"id": "ab"}, "presentationValues": [{"id": "x", "value": "1", "presentation": {"id": "p1"}}]});
-        assert_eq!(canonical_definition_value(&template), canonical_definition_value(&live));
-        assert_eq!(bound_id("x/groupPolicyDefinitions('A')/presentations('B')", "presentations").as_deref(), Some("B"));
+        assert_eq!(
+            canonical_definition_value(&template),
+            canonical_definition_value(&live)
+        );
+        assert_eq!(
+            bound_id(
+                "x/groupPolicyDefinitions('A')/presentations('B')",
+                "presentations"
+            )
+            .as_deref(),
+            Some("B")
+        );
     }
 }

@@ -87,7 +87,13 @@ mod tests {
         let v = json!({"id": "1", "createdDateTime": "x", "@odata.context": "c", "@odata.type": "#t",
             "a": {"b@odata.context": "z", "c@odata.bind": "y", "n": null, "e": []}});
         let s = strip_server_fields(&v);
-        assert_eq!(s, json!({"@odata.type": "#t", "a": {"c@odata.bind": "y", "n": null, "e": []}}));
-        assert_eq!(clean_for_write(&s), json!({"@odata.type": "#t", "a": {"c@odata.bind": "y"}}));
+        assert_eq!(
+            s,
+            json!({"@odata.type": "#t", "a": {"c@odata.bind": "y", "n": null, "e": []}})
+        );
+        assert_eq!(
+            clean_for_write(&s),
+            json!({"@odata.type": "#t", "a": {"c@odata.bind": "y"}})
+        );
     }
 }

@@ -68,9 +68,11 @@ impl TemplateLibrary {
     /// `<guid>.CATemplate.json` works too).
     pub fn by_guid(&self, guid: &str) -> Option<&Template> {
         let guid = guid.split('.').next().unwrap_or(guid).trim();
-        self.templates
-            .iter()
-            .find(|t| t.guid.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(guid)))
+        self.templates.iter().find(|t| {
+            t.guid
+                .as_deref()
+                .is_some_and(|g| g.eq_ignore_ascii_case(guid))
+        })
     }
 
     /// The first template with this display name (ignoring case).

@@ -86,6 +86,9 @@ impl fmt::Display for TemplateKind {
 }
 
 /// What a template holds.
+// Templates are few and long-lived; boxing the larger variants would only add noise to every
+// match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TemplateBody {
@@ -155,7 +158,11 @@ impl Template {
         Self::parse(text, kind, "template")
     }
 
-    fn parse(text: &str, kind: Option<TemplateKind>, label: &str) -> Result<Template, TemplateError> {
+    fn parse(
+        text: &str,
+        kind: Option<TemplateKind>,
+        label: &str,
+    ) -> Result<Template, TemplateError> {
         let value: Value = parse_json(label, "", text)?;
         let kind = match kind.or_else(|| TemplateKind::sniff(&value)) {
             Some(k) => k,

@@ -118,7 +118,11 @@ pub(crate) async fn deploy(
 ) -> Result<DeployOutcome, TemplateError> {
     let label = t.name.as_str();
     if label.trim().is_empty() {
-        return Err(TemplateError::invalid("(unnamed)", "name", "the rule has no name"));
+        return Err(TemplateError::invalid(
+            "(unnamed)",
+            "name",
+            "the rule has no name",
+        ));
     }
     let rows = live_rules(c, label).await?;
     let exo_err = |e| c.exchange_error(label, e);
@@ -145,10 +149,12 @@ pub(crate) async fn deploy(
     }
     let params = t.write_parameters();
     let mut changed = Vec::new();
-    let mut set = c
-        .exchange
-        .cmdlet("Set-TransportRule")
-        .param("Identity", text(live, "Identity").or_else(|| text(live, "Name")).unwrap_or(label));
+    let mut set = c.exchange.cmdlet("Set-TransportRule").param(
+        "Identity",
+        text(live, "Identity")
+            .or_else(|| text(live, "Name"))
+            .unwrap_or(label),
+    );
     for diff in &d {
         let key = diff.path.split(['.', '[']).next().unwrap_or_default();
         if let Some((k, v)) = params.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {

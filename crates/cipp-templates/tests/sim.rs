@@ -81,7 +81,10 @@ async fn every_cipp_template_deploys_once_and_then_is_unchanged() {
         TemplateKind::Intune,
         TemplateKind::TransportRule,
     ] {
-        assert!(library.of_kind(kind).count() > 0, "{kind} templates present");
+        assert!(
+            library.of_kind(kind).count() > 0,
+            "{kind} templates present"
+        );
     }
     let mfa = library
         .find("49a8069e-3b46-4680-a035-9250bc675446")
@@ -127,7 +130,10 @@ async fn every_cipp_template_deploys_once_and_then_is_unchanged() {
         .collect_all()
         .await
         .unwrap();
-    assert_eq!(policies.len(), library.of_kind(TemplateKind::ConditionalAccess).count());
+    assert_eq!(
+        policies.len(),
+        library.of_kind(TemplateKind::ConditionalAccess).count()
+    );
     let catalog = graph
         .list_json("deviceManagement/configurationPolicies")
         .collect_all()
@@ -161,12 +167,20 @@ async fn every_cipp_template_deploys_once_and_then_is_unchanged() {
     assert!(
         values
             .iter()
-            .flat_map(|v| v["presentationValues"].as_array().cloned().unwrap_or_default())
+            .flat_map(|v| v["presentationValues"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default())
             .any(|p| p["value"] == json!(guid)),
         "%tenantid% was replaced by the tenant's GUID"
     );
-    let rules = sim.exchange_objects(tenant, "TransportRule", false).unwrap();
-    assert_eq!(rules.len(), library.of_kind(TemplateKind::TransportRule).count());
+    let rules = sim
+        .exchange_objects(tenant, "TransportRule", false)
+        .unwrap();
+    assert_eq!(
+        rules.len(),
+        library.of_kind(TemplateKind::TransportRule).count()
+    );
 
     // A second deploy, with a fresh client, reads and writes nothing.
     sim.clear_requests();
@@ -182,7 +196,8 @@ async fn every_cipp_template_deploys_once_and_then_is_unchanged() {
     assert!(writes(&sim).is_empty(), "{:#?}", writes(&sim));
     assert_eq!(exchange_calls(&sim), 1, "one Get-TransportRule, no Set");
     assert_eq!(
-        sim.exchange_objects(tenant, "TransportRule", false).unwrap(),
+        sim.exchange_objects(tenant, "TransportRule", false)
+            .unwrap(),
         rules
     );
 
@@ -233,7 +248,11 @@ async fn a_missing_group_fails_typed_and_sends_nothing_unless_groups_may_be_crea
         .unwrap_err();
     match &err {
         TemplateError::MissingReference {
-            kind, name, path, tenant: t, ..
+            kind,
+            name,
+            path,
+            tenant: t,
+            ..
         } => {
             assert_eq!((*kind, name.as_str()), ("group", "Project Zeta"));
             assert_eq!(path, "conditions.users.includeGroups");
@@ -340,8 +359,15 @@ async fn compare_missing_equal_then_different_after_an_edit_and_redeploy_repairs
         Comparison::Equal { id: id.clone() }
     );
     // Held to a different state, the same policy differs only in state.
-    let enforced = client.compare(&template, &DeployOptions::new()).await.unwrap();
-    let paths: Vec<&str> = enforced.differences().iter().map(|d| d.path.as_str()).collect();
+    let enforced = client
+        .compare(&template, &DeployOptions::new())
+        .await
+        .unwrap();
+    let paths: Vec<&str> = enforced
+        .differences()
+        .iter()
+        .map(|d| d.path.as_str())
+        .collect();
     assert_eq!(paths, ["state"]);
 
     // Someone edits the live policy.
@@ -359,7 +385,10 @@ async fn compare_missing_equal_then_different_after_an_edit_and_redeploy_repairs
     };
     let paths: Vec<&str> = differences.iter().map(|d| d.path.as_str()).collect();
     assert_eq!(paths, ["state", "grantControls.builtInControls"]);
-    assert_eq!(differences[0].expected, Some(json!("enabledForReportingButNotEnforced")));
+    assert_eq!(
+        differences[0].expected,
+        Some(json!("enabledForReportingButNotEnforced"))
+    );
     assert_eq!(differences[0].found, Some(json!("disabled")));
 
     // Keeping the live state, only the grant differs; a deploy repairs exactly that.
@@ -394,13 +423,8 @@ async fn captured_templates_deploy_to_another_tenant() {
 
     // A Conditional Access policy in Alpha with groups and a named location of Alpha's.
     let groups = graph.list_json("groups").collect_all().await.unwrap();
-    let group_id = |name: &str| {
-        groups
-            .iter()
-            .find(|g| g["displayName"] == name)
-            .unwrap()["id"]
-            .clone()
-    };
+    let group_id =
+        |name: &str| groups.iter().find(|g| g["displayName"] == name).unwrap()["id"].clone();
     let office = graph
         .post(
             "identity/conditionalAccess/namedLocations",
@@ -422,7 +446,10 @@ async fn captured_templates_deploy_to_another_tenant() {
         .unwrap();
     let source = TemplateClient::new(pipeline(&sim), alpha);
     let captured = source
-        .capture(TemplateKind::ConditionalAccess, policy["id"].as_str().unwrap())
+        .capture(
+            TemplateKind::ConditionalAccess,
+            policy["id"].as_str().unwrap(),
+        )
         .await
         .unwrap();
     let TemplateBody::ConditionalAccess(ca) = &captured.body else {
@@ -432,7 +459,13 @@ async fn captured_templates_deploy_to_another_tenant() {
     assert_eq!(users.include_groups, ["SG-Finance"]);
     assert_eq!(users.exclude_groups, ["CA-Exclude-BreakGlass"]);
     assert_eq!(
-        ca.conditions.as_ref().unwrap().locations.as_ref().unwrap().exclude_locations,
+        ca.conditions
+            .as_ref()
+            .unwrap()
+            .locations
+            .as_ref()
+            .unwrap()
+            .exclude_locations,
         ["Alpha office"]
     );
     assert_eq!(ca.location_info.len(), 1);
@@ -443,8 +476,13 @@ async fn captured_templates_deploy_to_another_tenant() {
     }
     assert!(json["LocationInfo"][0].get("id").is_none());
     // It survives a trip through a file.
-    let reread = Template::from_json(&json.to_string(), Some(TemplateKind::ConditionalAccess)).unwrap();
-    assert!(source.compare(&reread, &DeployOptions::new()).await.unwrap().is_equal());
+    let reread =
+        Template::from_json(&json.to_string(), Some(TemplateKind::ConditionalAccess)).unwrap();
+    assert!(source
+        .compare(&reread, &DeployOptions::new())
+        .await
+        .unwrap()
+        .is_equal());
 
     // ... and deploys to Charlie with Charlie's ids.
     let target = TemplateClient::new(pipeline(&sim), charlie);
@@ -456,8 +494,14 @@ async fn captured_templates_deploy_to_another_tenant() {
         .await
         .unwrap();
     let cgroups = cgraph.list_json("groups").collect_all().await.unwrap();
-    let finance = cgroups.iter().find(|g| g["displayName"] == "SG-Finance").unwrap();
-    assert_eq!(deployed["conditions"]["users"]["includeGroups"], json!([finance["id"]]));
+    let finance = cgroups
+        .iter()
+        .find(|g| g["displayName"] == "SG-Finance")
+        .unwrap();
+    assert_eq!(
+        deployed["conditions"]["users"]["includeGroups"],
+        json!([finance["id"]])
+    );
     assert_ne!(finance["id"], group_id("SG-Finance"));
     let clocations = cgraph
         .list_json("identity/conditionalAccess/namedLocations")
@@ -465,7 +509,10 @@ async fn captured_templates_deploy_to_another_tenant() {
         .await
         .unwrap();
     assert_eq!(clocations.len(), 1);
-    assert_eq!(clocations[0]["ipRanges"][0]["cidrAddress"], "203.0.113.0/24");
+    assert_eq!(
+        clocations[0]["ipRanges"][0]["cidrAddress"],
+        "203.0.113.0/24"
+    );
     assert_eq!(
         deployed["conditions"]["locations"]["excludeLocations"],
         json!([clocations[0]["id"]])
@@ -504,13 +551,26 @@ async fn captured_templates_deploy_to_another_tenant() {
         .unwrap();
     for id in [device["id"].as_str().unwrap(), shell_id] {
         let t = source.capture(TemplateKind::Intune, id).await.unwrap();
-        let TemplateBody::Intune(it) = &t.body else { panic!() };
+        let TemplateBody::Intune(it) = &t.body else {
+            panic!()
+        };
         assert!(!it.raw_json.contains("\"version\""), "{}", it.raw_json);
-        assert!(source.compare(&t, &DeployOptions::new()).await.unwrap().is_equal(), "{t:?}");
+        assert!(
+            source
+                .compare(&t, &DeployOptions::new())
+                .await
+                .unwrap()
+                .is_equal(),
+            "{t:?}"
+        );
         let out = target.deploy(&t, &DeployOptions::new()).await.unwrap();
         assert!(matches!(out, DeployOutcome::Created { .. }), "{out:?}");
         assert!(
-            target.compare(&t, &DeployOptions::new()).await.unwrap().is_equal(),
+            target
+                .compare(&t, &DeployOptions::new())
+                .await
+                .unwrap()
+                .is_equal(),
             "{:?}",
             target.compare(&t, &DeployOptions::new()).await
         );
@@ -523,8 +583,13 @@ async fn captured_templates_deploy_to_another_tenant() {
         .await
         .unwrap();
     let cadmx_id = cadmx[0]["id"].as_str().unwrap().to_string();
-    let values_path = format!("deviceManagement/groupPolicyConfigurations/{cadmx_id}/definitionValues");
-    let values = cgraph.list_json(values_path.clone()).collect_all().await.unwrap();
+    let values_path =
+        format!("deviceManagement/groupPolicyConfigurations/{cadmx_id}/definitionValues");
+    let values = cgraph
+        .list_json(values_path.clone())
+        .collect_all()
+        .await
+        .unwrap();
     cgraph
         .post(
             &format!("deviceManagement/groupPolicyConfigurations/{cadmx_id}/updateDefinitionValues"),
@@ -532,11 +597,20 @@ async fn captured_templates_deploy_to_another_tenant() {
         )
         .await
         .unwrap();
-    let admx_template = source.capture(TemplateKind::Intune, shell_id).await.unwrap();
+    let admx_template = source
+        .capture(TemplateKind::Intune, shell_id)
+        .await
+        .unwrap();
     let fresh = TemplateClient::new(pipeline(&sim), charlie);
-    let cmp = fresh.compare(&admx_template, &DeployOptions::new()).await.unwrap();
+    let cmp = fresh
+        .compare(&admx_template, &DeployOptions::new())
+        .await
+        .unwrap();
     assert!(!cmp.differences().is_empty(), "{cmp:?}");
-    let out = fresh.deploy(&admx_template, &DeployOptions::new()).await.unwrap();
+    let out = fresh
+        .deploy(&admx_template, &DeployOptions::new())
+        .await
+        .unwrap();
     assert_eq!(
         out,
         DeployOutcome::Updated {
@@ -583,7 +657,10 @@ async fn captured_templates_deploy_to_another_tenant() {
         DeployOutcome::Created { .. }
     ));
     let stored = sim.exchange_objects(alpha, "TransportRule", false).unwrap();
-    assert!(stored[0].get("UseLegacyRegex").is_none(), "excluded on write");
+    assert!(
+        stored[0].get("UseLegacyRegex").is_none(),
+        "excluded on write"
+    );
     let captured_rule = source
         .capture(TemplateKind::TransportRule, "Tag external mail")
         .await
@@ -593,7 +670,10 @@ async fn captured_templates_deploy_to_another_tenant() {
     };
     assert!(r.get("Guid").is_none() && r.get("Identity").is_none());
     assert!(matches!(
-        target.deploy(&captured_rule, &DeployOptions::new()).await.unwrap(),
+        target
+            .deploy(&captured_rule, &DeployOptions::new())
+            .await
+            .unwrap(),
         DeployOutcome::Created { .. }
     ));
     // Edited in Charlie: only the changed parameter is set back.
@@ -605,14 +685,22 @@ async fn captured_templates_deploy_to_another_tenant() {
         .await
         .unwrap();
     let fresh = TemplateClient::new(pipeline(&sim), charlie);
-    let cmp = fresh.compare(&captured_rule, &DeployOptions::new()).await.unwrap();
+    let cmp = fresh
+        .compare(&captured_rule, &DeployOptions::new())
+        .await
+        .unwrap();
     assert_eq!(cmp.differences().len(), 1, "{cmp:?}");
-    let out = fresh.deploy(&captured_rule, &DeployOptions::new()).await.unwrap();
+    let out = fresh
+        .deploy(&captured_rule, &DeployOptions::new())
+        .await
+        .unwrap();
     let DeployOutcome::Updated { changed, .. } = out else {
         panic!("{out:?}")
     };
     assert_eq!(changed, ["Mode"]);
-    let rules = sim.exchange_objects(charlie, "TransportRule", false).unwrap();
+    let rules = sim
+        .exchange_objects(charlie, "TransportRule", false)
+        .unwrap();
     assert_eq!(rules[0]["Mode"], "Enforce");
 }
 
@@ -629,7 +717,10 @@ async fn intune_edits_show_as_differences_and_are_patched_back() {
     )
     .unwrap();
     let client = TemplateClient::new(pipeline(&sim), tenant);
-    let out = client.deploy(&template, &DeployOptions::new()).await.unwrap();
+    let out = client
+        .deploy(&template, &DeployOptions::new())
+        .await
+        .unwrap();
     let id = out.id().to_string();
     let graph = GraphClient::new(pipeline(&sim), tenant).beta();
     let path = format!("deviceManagement/deviceCompliancePolicies/{id}");
@@ -647,12 +738,18 @@ async fn intune_edits_show_as_differences_and_are_patched_back() {
         .await
         .unwrap();
     let fresh = TemplateClient::new(pipeline(&sim), tenant);
-    let cmp = fresh.compare(&template, &DeployOptions::new()).await.unwrap();
+    let cmp = fresh
+        .compare(&template, &DeployOptions::new())
+        .await
+        .unwrap();
     assert_eq!(cmp.differences().len(), 1);
     assert_eq!(cmp.differences()[0].path, "passwordMinimumLength");
     assert_eq!(cmp.differences()[0].found, Some(json!(4)));
     sim.clear_requests();
-    let out = fresh.deploy(&template, &DeployOptions::new()).await.unwrap();
+    let out = fresh
+        .deploy(&template, &DeployOptions::new())
+        .await
+        .unwrap();
     assert_eq!(
         out,
         DeployOutcome::Updated {
@@ -671,7 +768,10 @@ async fn intune_edits_show_as_differences_and_are_patched_back() {
         None,
     )
     .unwrap();
-    let err = client.deploy(&odd, &DeployOptions::new()).await.unwrap_err();
+    let err = client
+        .deploy(&odd, &DeployOptions::new())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, TemplateError::Invalid { path, .. } if path == "Type"),
         "{err:?}"
@@ -682,7 +782,10 @@ async fn intune_edits_show_as_differences_and_are_patched_back() {
         None,
     )
     .unwrap();
-    let err = client.deploy(&broken, &DeployOptions::new()).await.unwrap_err();
+    let err = client
+        .deploy(&broken, &DeployOptions::new())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, TemplateError::Parse { template, path, .. } if template == "broken" && path.starts_with("RAWJson")),
         "{err:?}"

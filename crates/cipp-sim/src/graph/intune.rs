@@ -144,7 +144,12 @@ pub(crate) fn update_definition_values(
             "updateDefinitionValues needs a JSON object body.",
         );
     };
-    let list = |k: &str| body.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
+    let list = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
     let (added, updated, deleted) = (list("added"), list("updated"), list("deletedIds"));
     let Some(Value::Object(item)) = store.get_mut(&steps) else {
         return errors::method_not_allowed("POST", "updateDefinitionValues");
@@ -194,7 +199,10 @@ mod tests {
         assert!(is_absent(&s, &segs));
         create(&mut s, &segs);
         assert!(!is_absent(&s, &segs));
-        assert_eq!(s.root["deviceManagement"]["configurationPolicies"], json!([]));
+        assert_eq!(
+            s.root["deviceManagement"]["configurationPolicies"],
+            json!([])
+        );
         assert_eq!(s.root["deviceManagement"]["other"], 1);
         let v = definition_value(
             &json!({"enabled": true, "definition@odata.bind": "https://g/beta/deviceManagement/groupPolicyDefinitions('d1')",

@@ -176,5 +176,4 @@ impl CaTemplate {
         }
         v
     }
-
 }

@@ -110,12 +110,8 @@ impl IntuneKind {
             "devicecompliancepolicies" => IntuneKind::Compliance,
             "grouppolicyconfigurations" => IntuneKind::Admin,
             "iosmanagedappprotections" => IntuneKind::AppProtection(Some(AppPlatform::Ios)),
-            "androidmanagedappprotections" => {
-                IntuneKind::AppProtection(Some(AppPlatform::Android))
-            }
-            "windowsmanagedappprotections" => {
-                IntuneKind::AppProtection(Some(AppPlatform::Windows))
-            }
+            "androidmanagedappprotections" => IntuneKind::AppProtection(Some(AppPlatform::Android)),
+            "windowsmanagedappprotections" => IntuneKind::AppProtection(Some(AppPlatform::Windows)),
             "mobileappconfigurations" => IntuneKind::AppConfiguration,
             "windowsdriverupdateprofiles" => IntuneKind::DriverUpdate,
             "windowsfeatureupdateprofiles" => IntuneKind::FeatureUpdate,
@@ -226,7 +222,12 @@ pub struct IntuneTemplate {
     #[serde(rename = "Type", alias = "type")]
     pub kind: IntuneKind,
     /// The template id (CIPP writes the file name here).
-    #[serde(rename = "GUID", alias = "guid", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "GUID",
+        alias = "guid",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub guid: Option<String>,
     /// Reusable settings the payload refers to (kept, not yet deployed).
     #[serde(

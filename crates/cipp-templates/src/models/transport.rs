@@ -28,8 +28,10 @@ pub struct TransportRuleTemplate {
 impl TransportRuleTemplate {
     /// A template from parameters; the name is the `Name` parameter (any case).
     pub fn from_parameters(parameters: Map<String, Value>) -> Self {
-        let parameters: Map<String, Value> =
-            parameters.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        let parameters: Map<String, Value> = parameters
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .collect();
         let name = parameters
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("name"))
@@ -52,7 +54,9 @@ impl TransportRuleTemplate {
         self.parameters
             .iter()
             .filter(|(k, _)| !EXCLUDED_ON_WRITE.iter().any(|x| x.eq_ignore_ascii_case(k)))
-            .filter(|(_, v)| !matches!(v, Value::Null) && !matches!(v, Value::Array(a) if a.is_empty()))
+            .filter(|(_, v)| {
+                !matches!(v, Value::Null) && !matches!(v, Value::Array(a) if a.is_empty())
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
