@@ -161,3 +161,29 @@ fn join_path(prefix: &str, inner: &str) -> String {
         (false, false) => format!("{prefix}.{inner}"),
     }
 }
+
+/// For front ends that speak the core error only: service errors pass through, everything
+/// else becomes [`cipp_core::Error::InvalidInput`] with this error's message.
+impl From<TemplateError> for cipp_core::Error {
+    fn from(e: TemplateError) -> Self {
+        match e {
+            TemplateError::Graph { source, .. } => *source,
+            TemplateError::Exchange { source, .. } => (*source).into(),
+            other => {
+                let field = match &other {
+                    TemplateError::Io { path, .. } => path.display().to_string(),
+                    TemplateError::Parse { template, path, .. } => format!("{template} {path}"),
+                    TemplateError::NotInLibrary { .. } => "template".to_string(),
+                    TemplateError::MissingReference { template, path, .. }
+                    | TemplateError::Invalid { template, path, .. } => format!("{template} {path}"),
+                    TemplateError::NotFound { kind, .. } => (*kind).to_string(),
+                    _ => "template".to_string(),
+                };
+                cipp_core::Error::InvalidInput {
+                    field,
+                    message: other.to_string(),
+                }
+            }
+        }
+    }
+}
