@@ -461,7 +461,7 @@ impl TemplateClient {
         for t in templates {
             match &t.body {
                 TemplateBody::ConditionalAccess(c) => paths.extend(ca::reads(c)),
-                TemplateBody::Intune(i) => paths.extend(intune::reads(i, options)),
+                TemplateBody::Intune(i) => paths.extend(intune::reads(i)),
                 TemplateBody::Group(_) => paths.push(group::GROUPS.to_string()),
                 TemplateBody::TransportRule(_) => {}
             }

@@ -159,9 +159,8 @@ fn prepare(t: &IntuneTemplate, vars: &[(String, String)]) -> Result<Prepared, Te
 }
 
 /// The collections a template needs read.
-pub(crate) fn reads(t: &IntuneTemplate, options: &DeployOptions) -> Vec<String> {
+pub(crate) fn reads(t: &IntuneTemplate) -> Vec<String> {
     // Variables do not change the collection; parse without them.
-    let _ = options;
     let text = crate::models::intune::replace_variables(&t.raw_json, &[]);
     let payload: Value =
         serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap_or(Value::Null);

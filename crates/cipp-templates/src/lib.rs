@@ -46,7 +46,7 @@
 //!   parameters that differ.
 //! - **Groups**: Entra security, Microsoft 365, dynamic and role-assignable groups.
 //!
-//! Comparison rules are described in [`compare`](crate::compare).
+//! Comparison rules are described in [`compare`].
 
 mod ca;
 mod client;

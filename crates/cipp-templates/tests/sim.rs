@@ -413,6 +413,47 @@ async fn compare_missing_equal_then_different_after_an_edit_and_redeploy_repairs
     assert_eq!(live["grantControls"]["builtInControls"], json!(["block"]));
     let after = TemplateClient::new(pipeline(&sim), tenant);
     assert!(after.compare(&template, &keep).await.unwrap().is_equal());
+
+    // A vacation-mode exclusion group added to the live policy is not a difference, and an
+    // overwrite keeps it.
+    let vacation = graph
+        .post(
+            "groups",
+            &json!({"displayName": "Vacation Exclusion - Amara", "mailEnabled": false,
+                "securityEnabled": true, "mailNickname": "vacationamara"}),
+        )
+        .await
+        .unwrap();
+    let path = format!("identity/conditionalAccess/policies/{id}");
+    let mut conditions = graph.get(&path).await.unwrap()["conditions"].clone();
+    // Someone also dropped the break-glass exclusion: the conditions must be rewritten.
+    conditions["users"]["excludeGroups"] = json!([vacation["id"]]);
+    graph
+        .patch(
+            &path,
+            &json!({"conditions": conditions, "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}),
+        )
+        .await
+        .unwrap();
+    let fresh = TemplateClient::new(pipeline(&sim), tenant);
+    let cmp = fresh.compare(&template, &keep).await.unwrap();
+    let paths: Vec<&str> = cmp.differences().iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "conditions.users.excludeGroups",
+            "grantControls.builtInControls"
+        ],
+        "{cmp:?}"
+    );
+    let out = fresh.deploy(&template, &keep).await.unwrap();
+    assert!(
+        matches!(&out, DeployOutcome::Updated { changed, .. } if changed == &["conditions", "grantControls"]),
+        "{out:?}"
+    );
+    let excluded = graph.get(&path).await.unwrap()["conditions"]["users"]["excludeGroups"].clone();
+    assert_eq!(excluded.as_array().unwrap().len(), 2, "{excluded}");
+    assert!(excluded.as_array().unwrap().contains(&vacation["id"]));
 }
 
 #[tokio::test]
