@@ -61,6 +61,9 @@ enum Command {
     Auth(commands::auth::AuthCommand),
     /// Azure Key Vault secrets (--vault or CIPP_KEY_VAULT).
     Kv(commands::kv::KvArgs),
+    /// Policy templates (Conditional Access, Intune, transport rules, groups): deploy, capture.
+    #[command(subcommand)]
+    Template(commands::template::TemplateCommand),
 }
 
 fn init_logs(verbose: u8) {
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
             Command::Spo(c) => commands::spo::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,
             Command::Kv(a) => commands::kv::run(a, json).await,
+            Command::Template(c) => commands::template::run(c, json).await,
         }
     });
     match result {

@@ -77,6 +77,15 @@
 //! `members`; navigation collections an item lacks (`appRoleAssignments`, `members`, ...) read
 //! empty and are created by the first POST.
 //!
+//! Policy collections every tenant has read empty when the seed leaves them out and are
+//! created by the first POST: `identity/conditionalAccess/{policies,namedLocations}`,
+//! `deviceManagement/{configurationPolicies,deviceConfigurations,deviceCompliancePolicies,
+//! groupPolicyConfigurations,windows*UpdateProfiles,windowsQualityUpdatePolicies}` and
+//! `deviceAppManagement/{ios,android,windows}ManagedAppProtections`, `mobileAppConfigurations`.
+//! `POST groupPolicyConfigurations/{id}/updateDefinitionValues` (`{added, updated,
+//! deletedIds}`) maintains the policy's `definitionValues`, listed with `definition` and each
+//! presentation value's `presentation` as `{"id"}`.
+//!
 //! ### GDAP
 //!
 //! `tenantRelationships/delegatedAdminRelationships` follows Graph's state machine: POST

@@ -37,6 +37,7 @@ pub use cipp_sharepoint as sharepoint;
 pub use cipp_snapshot as snapshot;
 pub use cipp_standards as standards;
 pub use cipp_teams as teams;
+pub use cipp_templates as templates;
 
 /// The README's Rust examples, compiled as doctests so they cannot drift.
 #[cfg(doctest)]

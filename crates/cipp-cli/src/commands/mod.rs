@@ -11,6 +11,7 @@ pub mod sim;
 pub mod spo;
 pub mod standards;
 pub mod teams;
+pub mod template;
 pub mod tenants;
 
 use cipp::{Cipp, Error, Service};

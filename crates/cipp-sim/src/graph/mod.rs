@@ -9,6 +9,7 @@ mod collection;
 mod delta;
 mod errors;
 pub(crate) mod gdap;
+mod intune;
 mod membership;
 mod read;
 mod store;

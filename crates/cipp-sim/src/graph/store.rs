@@ -115,7 +115,7 @@ fn key_syntax(seg: &str) -> Option<(&str, Option<&str>, &str)> {
 /// Navigation collections every directory object has, even when the seed leaves them out:
 /// reading one that was never written gives an empty collection, and the first write
 /// creates it.
-pub(crate) const NAVIGATION: [&str; 8] = [
+pub(crate) const NAVIGATION: [&str; 10] = [
     "appRoleAssignments",
     "appRoleAssignedTo",
     "oauth2PermissionGrants",
@@ -124,11 +124,16 @@ pub(crate) const NAVIGATION: [&str; 8] = [
     "registeredOwners",
     "registeredUsers",
     "extensions",
+    "definitionValues",
+    "assignments",
 ];
 
 impl TenantStore {
     /// Whether `segs` names an absent navigation collection of an existing item.
     pub fn is_absent_navigation(&self, segs: &[String]) -> bool {
+        if super::intune::is_absent(self, segs) {
+            return true;
+        }
         let Some((last, parent)) = segs.split_last() else {
             return false;
         };
@@ -145,6 +150,7 @@ impl TenantStore {
 
     /// Create the absent navigation collection `segs` names (see [`Self::is_absent_navigation`]).
     pub fn create_navigation(&mut self, segs: &[String]) {
+        super::intune::create(self, segs);
         if !self.is_absent_navigation(segs) {
             return;
         }

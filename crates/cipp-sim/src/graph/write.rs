@@ -34,6 +34,9 @@ pub(crate) fn write(
     if last.eq_ignore_ascii_case("$ref") && !parent.is_empty() {
         return refs(store, parent, call);
     }
+    if call.method == "POST" && last.eq_ignore_ascii_case("updateDefinitionValues") {
+        return super::intune::update_definition_values(store, parent, call);
+    }
     match call.method.as_str() {
         "POST" => create(ctx, store, segs, call),
         "PATCH" => update(store, segs, call),

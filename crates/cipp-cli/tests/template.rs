@@ -1,0 +1,209 @@
+//! `cipp template deploy|compare|capture` end to end against a simulator started by the test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+use cipp_sim::Sim;
+use serde_json::{json, Value};
+
+struct SimEnv {
+    creds: cipp_sim::SimCredentials,
+    endpoints: Vec<(&'static str, String)>,
+}
+
+impl SimEnv {
+    fn cipp(&self, args: &[String]) -> Output {
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
+        cmd.args(args)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("CIPP_APPLICATION_ID", &self.creds.application_id)
+            .env("CIPP_APPLICATION_SECRET", &self.creds.application_secret)
+            .env("CIPP_REFRESH_TOKEN", &self.creds.refresh_token)
+            .env("CIPP_TENANT_ID", &self.creds.partner_tenant_id);
+        for (name, url) in &self.endpoints {
+            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+/// Run the blocking CLI off the runtime's threads so the in-process simulator keeps serving.
+async fn run(sim: &Sim, args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let env = SimEnv {
+        creds: sim.credentials(),
+        endpoints: sim.endpoints(),
+    };
+    tokio::task::spawn_blocking(move || env.cipp(&args))
+        .await
+        .unwrap()
+}
+
+fn stdout_json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "not JSON\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deploy_refuses_then_creates_then_leaves_alone_and_capture_travels() {
+    let sim = Sim::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir
+        .path()
+        .join("6f1c1111-2222-4333-8444-555566667777.CATemplate.json");
+    std::fs::write(
+        &file,
+        json!({
+            "displayName": "CLI test: zeta MFA",
+            "state": "enabled",
+            "conditions": {"users": {"includeGroups": ["Project Zeta"]},
+                "applications": {"includeApplications": ["All"]}, "clientAppTypes": ["all"]},
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let charlie = "charlie.onmicrosoft.com";
+
+    // The group does not exist: the template fails, nothing is created, exit code 2.
+    let out = run(
+        &sim,
+        &[
+            "template", "deploy", "--file", f, "--tenant", charlie, "--json",
+        ],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = stdout_json(&out);
+    assert_eq!(rows[0]["result"], "failed");
+    assert!(rows[0]["error"].as_str().unwrap().contains("Project Zeta"));
+
+    let args = [
+        "template",
+        "deploy",
+        "--file",
+        f,
+        "--tenant",
+        charlie,
+        "--create-groups",
+        "--state",
+        "report-only",
+        "--json",
+    ];
+    let out = run(&sim, &args).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = stdout_json(&out);
+    assert_eq!(rows[0]["result"], "created");
+    assert_eq!(rows[0]["guid"], "6f1c1111-2222-4333-8444-555566667777");
+    let id = rows[0]["id"].as_str().unwrap().to_string();
+
+    sim.clear_requests();
+    let rows = stdout_json(&run(&sim, &args).await);
+    assert_eq!(rows[0]["result"], "unchanged");
+    assert!(sim
+        .requests()
+        .iter()
+        .filter(|r| r.kind == "graph" || r.kind == "batch_item")
+        .all(|r| r.method == "GET"));
+
+    // Capture it into a folder and deploy the capture to another tenant.
+    let captures = tempfile::tempdir().unwrap();
+    let out = run(
+        &sim,
+        &[
+            "template",
+            "capture",
+            "--tenant",
+            charlie,
+            "--kind",
+            "ca",
+            "--id",
+            &id,
+            "--out",
+            captures.path().to_str().unwrap(),
+            "--json",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = stdout_json(&out)["written"].as_str().unwrap().to_string();
+    assert!(written.ends_with(".CATemplate.json"), "{written}");
+    let text = std::fs::read_to_string(&written).unwrap();
+    assert!(
+        text.contains("Project Zeta") && !text.contains(&id),
+        "{text}"
+    );
+
+    let bravo = "bravo.onmicrosoft.com";
+    let deploy_dir = [
+        "template",
+        "deploy",
+        "--dir",
+        captures.path().to_str().unwrap(),
+        "--tenant",
+        bravo,
+        "--create-groups",
+        "--json",
+    ];
+    let rows = stdout_json(&run(&sim, &deploy_dir).await);
+    assert_eq!(rows[0]["result"], "created", "{rows}");
+    let rows = stdout_json(
+        &run(
+            &sim,
+            &[
+                "template",
+                "compare",
+                "--dir",
+                captures.path().to_str().unwrap(),
+                "--tenant",
+                bravo,
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(rows[0]["result"], "equal", "{rows}");
+    let rows = stdout_json(
+        &run(
+            &sim,
+            &[
+                "template", "compare", "--file", f, "--tenant", bravo, "--json",
+            ],
+        )
+        .await,
+    );
+    // Same name, deployed report-only from the capture: only the state differs.
+    assert_eq!(rows[0]["result"], "different", "{rows}");
+    assert_eq!(rows[0]["differences"][0]["path"], "state");
+    assert_eq!(rows[0]["differences"].as_array().unwrap().len(), 1);
+
+    let bad = run(
+        &sim,
+        &[
+            "template", "deploy", "--file", f, "--tenant", bravo, "--state", "sideways",
+        ],
+    )
+    .await;
+    assert_eq!(bad.status.code(), Some(2));
+}

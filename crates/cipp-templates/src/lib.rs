@@ -1,0 +1,73 @@
+//! # cipp-templates
+//!
+//! Portable Microsoft 365 policy templates, as CIPP keeps them: Conditional Access policies,
+//! Intune policies (settings catalog, device configuration, compliance, administrative
+//! templates, app protection, app configuration, Windows update profiles), transport rules and
+//! groups. Load CIPP's template files, **deploy** them to a tenant (create or update by display
+//! name; a second deploy writes nothing), **compare** a template with what a tenant has, and
+//! **capture** a live object as a template that deploys to other tenants.
+//!
+//! ```no_run
+//! # async fn run(pipeline: cipp_core::Pipeline) -> Result<(), cipp_templates::TemplateError> {
+//! use cipp_templates::{Comparison, DeployOptions, StateOverride, TemplateClient, TemplateLibrary};
+//!
+//! let library = TemplateLibrary::load("templates")?;
+//! let template = library.find("49a8069e-3b46-4680-a035-9250bc675446")?; // GUID or name
+//! let tenant = TemplateClient::new(pipeline, "alpha.onmicrosoft.com");
+//! let options = DeployOptions::new().state(StateOverride::ReportOnly);
+//!
+//! match tenant.compare(template, &options).await? {
+//!     Comparison::Missing => println!("not deployed"),
+//!     Comparison::Equal { id } => println!("{id} matches"),
+//!     Comparison::Different { differences, .. } => {
+//!         for d in differences {
+//!             println!("{}: expected {:?}, found {:?}", d.path, d.expected, d.found);
+//!         }
+//!     }
+//!     _ => {}
+//! }
+//! let outcome = tenant.deploy(template, &options).await?; // Created / Updated / Unchanged
+//! println!("{outcome:?}");
+//! # Ok(()) }
+//! ```
+//!
+//! How each kind deploys:
+//! - **Conditional Access** (`identity/conditionalAccess/policies`): group, user and named
+//!   location names become the tenant's ids; named locations missing from the tenant are
+//!   created from the template's `LocationInfo`; a group or user the tenant lacks fails the
+//!   deploy with [`TemplateError::MissingReference`] before anything is written, unless
+//!   [`DeployOptions::create_groups`] (groups only). The state can be overridden
+//!   ([`StateOverride`]). An overwrite keeps the live policy's "Vacation Exclusion" groups.
+//! - **Intune**: the collection comes from the template's `Type` ([`IntuneKind`]); the
+//!   template's `Displayname` and `Description` replace the payload's; catalog policies are
+//!   replaced with PUT, administrative templates get their definition values replaced,
+//!   compliance policies are created with a block action when the template has none.
+//! - **Transport rules**: `New-TransportRule`, or `Set-TransportRule` with only the
+//!   parameters that differ.
+//! - **Groups**: Entra security, Microsoft 365, dynamic and role-assignable groups.
+//!
+//! Comparison rules are described in [`compare`].
+
+mod ca;
+mod client;
+pub mod compare;
+mod error;
+mod group;
+mod intune;
+mod json;
+mod library;
+pub mod models;
+mod template;
+mod transport;
+
+pub use client::{
+    CompareReport, DeployOptions, DeployOutcome, DeployReport, StateOverride, TemplateClient,
+};
+pub use compare::{Comparison, Difference};
+pub use error::TemplateError;
+pub use library::TemplateLibrary;
+pub use models::{
+    AppPlatform, CaTemplate, GroupTemplate, GroupType, IntuneKind, IntuneTemplate, NamedLocation,
+    TransportRuleTemplate,
+};
+pub use template::{Template, TemplateBody, TemplateKind};

@@ -1,0 +1,257 @@
+//! One template of any kind, and how it is read from a file or text.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{from_value, parse_json, TemplateError};
+use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
+
+/// The kinds of template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum TemplateKind {
+    /// Conditional Access policy (`*.CATemplate.json`).
+    ConditionalAccess,
+    /// Intune policy (`*.IntuneTemplate.json`).
+    Intune,
+    /// Exchange transport rule (`*.TransportRuleTemplate.json`).
+    TransportRule,
+    /// Entra or Exchange group (`*.GroupTemplate.json`).
+    Group,
+}
+
+impl TemplateKind {
+    /// The kind a file name says (`<guid>.CATemplate.json`...), ignoring case.
+    pub fn from_file_name(name: &str) -> Option<TemplateKind> {
+        let n = name.to_ascii_lowercase();
+        [
+            (".catemplate.json", TemplateKind::ConditionalAccess),
+            (".intunetemplate.json", TemplateKind::Intune),
+            (".transportruletemplate.json", TemplateKind::TransportRule),
+            (".transporttemplate.json", TemplateKind::TransportRule),
+            (".grouptemplate.json", TemplateKind::Group),
+        ]
+        .into_iter()
+        .find(|(suffix, _)| n.ends_with(suffix))
+        .map(|(_, k)| k)
+    }
+
+    /// The kind a template's JSON looks like: `RAWJson` is Intune, `conditions` is
+    /// Conditional Access, `groupType` is a group, anything else with a name is a transport
+    /// rule.
+    pub fn sniff(json: &Value) -> Option<TemplateKind> {
+        let o = json.as_object()?;
+        let has = |k: &str| o.keys().any(|x| x.eq_ignore_ascii_case(k));
+        if has("RAWJson") {
+            Some(TemplateKind::Intune)
+        } else if has("conditions") {
+            Some(TemplateKind::ConditionalAccess)
+        } else if has("groupType") {
+            Some(TemplateKind::Group)
+        } else if has("name") {
+            Some(TemplateKind::TransportRule)
+        } else {
+            None
+        }
+    }
+
+    /// Short name used on the command line: `ca`, `intune`, `transport`, `group`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            TemplateKind::ConditionalAccess => "ca",
+            TemplateKind::Intune => "intune",
+            TemplateKind::TransportRule => "transport",
+            TemplateKind::Group => "group",
+        }
+    }
+
+    /// The file name suffix CIPP uses.
+    pub fn file_suffix(self) -> &'static str {
+        match self {
+            TemplateKind::ConditionalAccess => "CATemplate.json",
+            TemplateKind::Intune => "IntuneTemplate.json",
+            TemplateKind::TransportRule => "TransportRuleTemplate.json",
+            TemplateKind::Group => "GroupTemplate.json",
+        }
+    }
+}
+
+impl fmt::Display for TemplateKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.short_name())
+    }
+}
+
+/// What a template holds.
+// Templates are few and long-lived; boxing the larger variants would only add noise to every
+// match.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TemplateBody {
+    /// A Conditional Access policy.
+    ConditionalAccess(CaTemplate),
+    /// An Intune policy.
+    Intune(IntuneTemplate),
+    /// A transport rule.
+    TransportRule(TransportRuleTemplate),
+    /// A group.
+    Group(GroupTemplate),
+}
+
+/// A template: its body, and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Template {
+    /// The template GUID (the start of CIPP's file name), when known.
+    pub guid: Option<String>,
+    /// The file it was read from.
+    pub source: Option<PathBuf>,
+    /// The template itself.
+    pub body: TemplateBody,
+}
+
+impl Template {
+    /// A template without a GUID or file.
+    pub fn new(body: TemplateBody) -> Self {
+        Template {
+            guid: None,
+            source: None,
+            body,
+        }
+    }
+
+    /// The kind of template.
+    pub fn kind(&self) -> TemplateKind {
+        match &self.body {
+            TemplateBody::ConditionalAccess(_) => TemplateKind::ConditionalAccess,
+            TemplateBody::Intune(_) => TemplateKind::Intune,
+            TemplateBody::TransportRule(_) => TemplateKind::TransportRule,
+            TemplateBody::Group(_) => TemplateKind::Group,
+        }
+    }
+
+    /// The name the deployed object gets (and is found by).
+    pub fn display_name(&self) -> &str {
+        match &self.body {
+            TemplateBody::ConditionalAccess(t) => &t.display_name,
+            TemplateBody::Intune(t) => &t.display_name,
+            TemplateBody::TransportRule(t) => &t.name,
+            TemplateBody::Group(t) => &t.display_name,
+        }
+    }
+
+    /// Parse a template of `kind` (or, with `None`, of the kind its JSON looks like).
+    ///
+    /// ```
+    /// use cipp_templates::{Template, TemplateKind};
+    /// let t = Template::from_json(r#"{"displayName":"Block legacy","state":"enabled",
+    ///     "conditions":{"users":{"includeUsers":["All"]}}}"#, None)?;
+    /// assert_eq!(t.kind(), TemplateKind::ConditionalAccess);
+    /// assert_eq!(t.display_name(), "Block legacy");
+    /// # Ok::<(), cipp_templates::TemplateError>(())
+    /// ```
+    pub fn from_json(text: &str, kind: Option<TemplateKind>) -> Result<Template, TemplateError> {
+        Self::parse(text, kind, "template")
+    }
+
+    fn parse(
+        text: &str,
+        kind: Option<TemplateKind>,
+        label: &str,
+    ) -> Result<Template, TemplateError> {
+        let value: Value = parse_json(label, "", text)?;
+        let kind = match kind.or_else(|| TemplateKind::sniff(&value)) {
+            Some(k) => k,
+            None => {
+                return Err(TemplateError::Parse {
+                    template: label.to_string(),
+                    path: ".".into(),
+                    message: "not a Conditional Access, Intune, group or transport rule template"
+                        .into(),
+                })
+            }
+        };
+        let body = match kind {
+            TemplateKind::ConditionalAccess => {
+                TemplateBody::ConditionalAccess(from_value(label, "", value)?)
+            }
+            TemplateKind::Intune => TemplateBody::Intune(from_value(label, "", value)?),
+            TemplateKind::TransportRule => {
+                TemplateBody::TransportRule(from_value(label, "", value)?)
+            }
+            TemplateKind::Group => TemplateBody::Group(from_value(label, "", value)?),
+        };
+        let guid = match &body {
+            TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
+            TemplateBody::Group(t) => t.guid.as_deref().map(guid_of),
+            _ => None,
+        };
+        let t = Template {
+            guid,
+            source: None,
+            body,
+        };
+        if t.display_name().trim().is_empty() {
+            return Err(TemplateError::Parse {
+                template: label.to_string(),
+                path: match kind {
+                    TemplateKind::Intune => "Displayname",
+                    TemplateKind::TransportRule => "name",
+                    _ => "displayName",
+                }
+                .into(),
+                message: "the template has no name".into(),
+            });
+        }
+        Ok(t)
+    }
+
+    /// Read a template file; the kind comes from the file name (else the content), the GUID
+    /// from the start of the file name.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Template, TemplateError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut t = Self::parse(&text, TemplateKind::from_file_name(&file), &file)?;
+        if TemplateKind::from_file_name(&file).is_some() {
+            t.guid = Some(guid_of(&file));
+        }
+        t.source = Some(path.to_path_buf());
+        Ok(t)
+    }
+
+    /// The template as CIPP stores it (JSON).
+    pub fn to_json(&self) -> Value {
+        let v = match &self.body {
+            TemplateBody::ConditionalAccess(t) => serde_json::to_value(t),
+            TemplateBody::Intune(t) => serde_json::to_value(t),
+            TemplateBody::TransportRule(t) => serde_json::to_value(t),
+            TemplateBody::Group(t) => serde_json::to_value(t),
+        };
+        v.unwrap_or(Value::Null)
+    }
+
+    /// The file name CIPP would give it: `<guid>.<Kind>Template.json`.
+    pub fn file_name(&self) -> String {
+        let guid = self
+            .guid
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        format!("{guid}.{}", self.kind().file_suffix())
+    }
+}
+
+/// The GUID part of a file name or `GUID` value (`<guid>.IntuneTemplate.json` -> `<guid>`).
+fn guid_of(s: &str) -> String {
+    s.split('.').next().unwrap_or(s).trim().to_string()
+}
