@@ -19,6 +19,8 @@ pub struct RunOptions {
     pub tenants: Option<Vec<String>>,
     /// A folder of definition files instead of the built-in catalogue.
     pub definitions: Option<String>,
+    /// A folder of Conditional Access / Intune template files that template standards name.
+    pub policy_templates: Option<String>,
     /// A SQLite file keeping snapshots, results and drift since the last run.
     pub store: Option<String>,
     /// Tenants in flight at once (default 8).
@@ -40,6 +42,9 @@ fn options(o: &RunOptions) -> StandardsOptions {
     }
     if let Some(d) = &o.definitions {
         s = s.definitions(d);
+    }
+    if let Some(d) = &o.policy_templates {
+        s = s.templates(d);
     }
     if let Some(p) = &o.store {
         s = s.store(p);
@@ -91,6 +96,7 @@ impl Standards {
             mode: None,
             tenants: None,
             definitions: None,
+            policy_templates: None,
             store: None,
             concurrency: None,
             strict: None,

@@ -39,14 +39,30 @@ fn templates(obj: &Bound<'_, PyAny>) -> PyResult<Vec<StandardsTemplate>> {
         .py_err()
 }
 
-fn options(
+/// What `run` and `plan` accept besides the templates and the mode.
+#[derive(Default)]
+struct RunArgs {
     tenants: Option<Vec<String>>,
     definitions: Option<String>,
+    templates: Option<String>,
     store: Option<String>,
     concurrency: Option<usize>,
     strict: bool,
-) -> StandardsOptions {
+}
+
+fn options(a: RunArgs) -> StandardsOptions {
+    let RunArgs {
+        tenants,
+        definitions,
+        templates,
+        store,
+        concurrency,
+        strict,
+    } = a;
     let mut o = StandardsOptions::default().strict(strict);
+    if let Some(t) = templates {
+        o = o.templates(t);
+    }
     if let Some(t) = tenants {
         o = o.tenants(t);
     }
@@ -68,9 +84,12 @@ impl Standards {
     /// `definitions`), as dicts: name, label, category, impact, executor, reads, variables.
     #[pyo3(signature = (*, definitions=None))]
     fn catalogue(&self, py: Python<'_>, definitions: Option<String>) -> PyResult<Py<PyAny>> {
-        let defs = options(None, definitions, None, None, false)
-            .load_definitions()
-            .py_err()?;
+        let defs = options(RunArgs {
+            definitions,
+            ..RunArgs::default()
+        })
+        .load_definitions()
+        .py_err()?;
         let rows: Vec<Value> = defs
             .iter()
             .map(|d| {
@@ -85,8 +104,9 @@ impl Standards {
     }
 
     /// Run `templates` in `mode` (`report`, `alert` or `remediate`) over the managed tenants
-    /// they reach (or only `tenants`). `store` is a SQLite file keeping results and drift.
-    #[pyo3(signature = (templates, mode="report", *, tenants=None, definitions=None, store=None, concurrency=None, strict=false))]
+    /// they reach (or only `tenants`). `store` is a SQLite file keeping results and drift;
+    /// `policy_templates` a folder of CA / Intune template files for template standards.
+    #[pyo3(signature = (templates, mode="report", *, tenants=None, definitions=None, policy_templates=None, store=None, concurrency=None, strict=false))]
     #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
@@ -95,6 +115,7 @@ impl Standards {
         mode: &str,
         tenants: Option<Vec<String>>,
         definitions: Option<String>,
+        policy_templates: Option<String>,
         store: Option<String>,
         concurrency: Option<usize>,
         strict: bool,
@@ -104,7 +125,14 @@ impl Standards {
             .map_err(|e: String| Error::invalid_input("mode", e))
             .py_err()?;
         let templates = self::templates(templates)?;
-        let options = options(tenants, definitions, store, concurrency, strict);
+        let options = options(RunArgs {
+            tenants,
+            definitions,
+            templates: policy_templates,
+            store,
+            concurrency,
+            strict,
+        });
         let cipp = self.core.cipp()?;
         let report = block_on(py, async move {
             cipp.run_standards(&templates, mode, &options).await
@@ -115,7 +143,7 @@ impl Standards {
 
     /// `run` in report mode: nothing is written; each drifted result's `planned` lists the
     /// requests remediation would send.
-    #[pyo3(signature = (templates, *, tenants=None, definitions=None, store=None, concurrency=None, strict=false))]
+    #[pyo3(signature = (templates, *, tenants=None, definitions=None, policy_templates=None, store=None, concurrency=None, strict=false))]
     #[allow(clippy::too_many_arguments)]
     fn plan(
         &self,
@@ -123,6 +151,7 @@ impl Standards {
         templates: &Bound<'_, PyAny>,
         tenants: Option<Vec<String>>,
         definitions: Option<String>,
+        policy_templates: Option<String>,
         store: Option<String>,
         concurrency: Option<usize>,
         strict: bool,
@@ -133,6 +162,7 @@ impl Standards {
             "report",
             tenants,
             definitions,
+            policy_templates,
             store,
             concurrency,
             strict,

@@ -69,6 +69,29 @@ impl Evaluation {
     }
 }
 
+/// `NotApplicable` when the tenant has none of the plans `def` needs, `NoData` when its plans
+/// could not be read; `None` when the standard may run.
+pub(crate) fn licence_gap(def: &Definition, snapshot: &Snapshot) -> Option<Outcome> {
+    if def.required_capabilities.is_empty() {
+        return None;
+    }
+    match snapshot.service_plans() {
+        Ok(plans) => {
+            let has = def
+                .required_capabilities
+                .iter()
+                .any(|c| plans.contains(&c.to_ascii_uppercase()));
+            (!has).then(|| Outcome::NotApplicable {
+                needs: def.required_capabilities.clone(),
+            })
+        }
+        Err(reason) => Some(Outcome::NoData {
+            cache_type: cipp_snapshot::LICENCE_TYPE.into(),
+            reason,
+        }),
+    }
+}
+
 /// Evaluate `def` with `settings` (its variables; defaults fill the rest) over `snapshot`.
 /// Errors are problems of the definition or settings (unfilled tokens), never of the tenant.
 pub fn evaluate(
@@ -83,26 +106,8 @@ pub fn evaluate(
         tenant: snapshot.tenant.clone(),
         outcome,
     };
-    if !def.required_capabilities.is_empty() {
-        match snapshot.service_plans() {
-            Ok(plans) => {
-                let has = def
-                    .required_capabilities
-                    .iter()
-                    .any(|c| plans.contains(&c.to_ascii_uppercase()));
-                if !has {
-                    return Ok(done(Outcome::NotApplicable {
-                        needs: def.required_capabilities.clone(),
-                    }));
-                }
-            }
-            Err(reason) => {
-                return Ok(done(Outcome::NoData {
-                    cache_type: cipp_snapshot::LICENCE_TYPE.into(),
-                    reason,
-                }))
-            }
-        }
+    if let Some(gap) = licence_gap(def, snapshot) {
+        return Ok(done(gap));
     }
     let reason = def.unsupported_reason();
     let (None, Some(read), Some(expected)) = (reason, &def.read, &def.expected) else {

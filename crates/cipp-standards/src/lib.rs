@@ -28,13 +28,14 @@ pub mod render;
 mod report;
 mod run;
 mod template;
+mod templated;
 
 pub use catalogue::Catalogue;
 pub use compare::{CompareOptions, Difference};
 pub use definition::{ClassicSetting, Definition, Filter, Read, Variable};
 pub use error::StandardsError;
 pub use evaluate::{evaluate, Evaluation, Outcome};
-pub use plan::{apply, plan, Step, StepOutcome};
+pub use plan::{apply, apply_with, plan, Step, StepOutcome};
 pub use render::TenantContext;
 pub use run::{
     Mode, Progress, Remediation, RunReport, SinceLast, StandardResult, StandardsRunner,

@@ -9,10 +9,12 @@ use cipp_exchange::ExchangeClient;
 use cipp_graph::GraphClient;
 use cipp_sharepoint::SharePointClient;
 use cipp_teams::TeamsClient;
+use cipp_templates::{TemplateClient, TemplateLibrary};
 
 use crate::definition::Definition;
 use crate::error::StandardsError;
 use crate::render::{render, variables, TenantContext};
+use crate::templated::options_of;
 
 /// One write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +57,22 @@ pub enum Step {
         /// Go on with the next step when this one fails.
         continue_on_error: bool,
     },
+    /// Deploy a stored Conditional Access or Intune template: create, or update by display
+    /// name (nothing is written when the tenant already matches).
+    Template {
+        /// The template's id (GUID) in the library.
+        template: String,
+        /// Its display name.
+        name: String,
+        /// Its kind (`ConditionalAccess`, `Intune`...).
+        template_kind: String,
+        /// The policy state it gets when not the template's own (`enabled`, `disabled`,
+        /// `enabledForReportingButNotEnforced`, `keep_live`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<String>,
+        /// Create the groups the template names when the tenant lacks them.
+        create_groups: bool,
+    },
 }
 
 impl Step {
@@ -70,7 +88,7 @@ impl Step {
             | Step::Teams {
                 continue_on_error, ..
             } => *continue_on_error,
-            Step::SharePoint { .. } => false,
+            Step::SharePoint { .. } | Step::Template { .. } => false,
         }
     }
 }
@@ -224,8 +242,19 @@ pub fn plan(
 
 /// Run `steps` in order in `tenant`. A failed step stops the rest unless it says
 /// `continue_on_error`; every step's outcome is returned. Nothing is retried that the
-/// pipeline would not retry itself (a write is never resent after a timeout).
+/// pipeline would not retry itself (a write is never resent after a timeout). Template steps
+/// need [`apply_with`] and a library.
 pub async fn apply(pipeline: &Pipeline, tenant: &str, steps: &[Step]) -> Vec<StepOutcome> {
+    apply_with(pipeline, tenant, steps, None).await
+}
+
+/// [`apply`], with the library template steps deploy from.
+pub async fn apply_with(
+    pipeline: &Pipeline,
+    tenant: &str,
+    steps: &[Step],
+    library: Option<&TemplateLibrary>,
+) -> Vec<StepOutcome> {
     let graph = GraphClient::new(pipeline.clone(), tenant).beta().app_only();
     let exo = ExchangeClient::new(pipeline.clone(), tenant);
     let spo = SharePointClient::new(pipeline.clone(), tenant);
@@ -269,6 +298,23 @@ pub async fn apply(pipeline: &Pipeline, tenant: &str, steps: &[Step]) -> Vec<Ste
                     Err(e) => Err(e.to_string()),
                 };
                 (r, *continue_on_error)
+            }
+            Step::Template {
+                template,
+                state,
+                create_groups,
+                ..
+            } => {
+                let r = match library.map(|l| l.find(template)) {
+                    None => Err("a template step needs a template library".to_string()),
+                    Some(Err(e)) => Err(e.to_string()),
+                    Some(Ok(t)) => TemplateClient::new(pipeline.clone(), tenant)
+                        .deploy(t, &options_of(state.as_deref(), *create_groups))
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),
+                };
+                (r, false)
             }
             Step::SharePoint { properties } => (
                 spo.set_tenant_settings(properties)

@@ -14,13 +14,15 @@ use serde_json::Value;
 
 use cipp_core::Pipeline;
 use cipp_snapshot::{Collector, Snapshot, Store, StoredResult, LICENCE_TYPE};
+use cipp_templates::{TemplateClient, TemplateLibrary};
 
 use crate::compare::CompareOptions;
 use crate::definition::Definition;
-use crate::evaluate::{evaluate, Outcome};
-use crate::plan::{apply, plan, Step, StepOutcome};
+use crate::evaluate::{evaluate, licence_gap, Outcome};
+use crate::plan::{apply_with, plan, Step, StepOutcome};
 use crate::render::TenantContext;
 use crate::template::{merge, Actions, Conflict, Merged, StandardsTemplate, TenantIdentity};
+use crate::templated::{self, TaskError};
 
 /// How far a run may go. The template's per-standard actions still decide; the mode is the
 /// ceiling: report and alert runs never write to a tenant.
@@ -438,6 +440,7 @@ pub struct StandardsRunner {
     collector: Collector,
     definitions: Arc<BTreeMap<String, Definition>>,
     store: Option<Arc<Store>>,
+    library: Option<Arc<TemplateLibrary>>,
     concurrency: usize,
     compare: CompareOptions,
     progress: Option<ProgressHook>,
@@ -448,6 +451,7 @@ impl std::fmt::Debug for StandardsRunner {
         f.debug_struct("StandardsRunner")
             .field("definitions", &self.definitions.len())
             .field("store", &self.store)
+            .field("templates", &self.library.as_ref().map(|l| l.len()))
             .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()
     }
@@ -460,6 +464,7 @@ pub struct StandardsRunnerBuilder {
     collector: Option<Collector>,
     definitions: Option<Vec<Definition>>,
     store: Option<Arc<Store>>,
+    library: Option<Arc<TemplateLibrary>>,
     concurrency: usize,
     compare: CompareOptions,
     progress: Option<ProgressHook>,
@@ -473,6 +478,7 @@ impl StandardsRunner {
             collector: None,
             definitions: None,
             store: None,
+            library: None,
             concurrency: 8,
             compare: CompareOptions::default(),
             progress: None,
@@ -498,6 +504,14 @@ impl StandardsRunnerBuilder {
     /// Record snapshots, results and runs in `store`, and compare with its previous results.
     pub fn store(mut self, store: Arc<Store>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// The Conditional Access and Intune templates that template standards
+    /// (`ConditionalAccessTemplate`, `IntuneTemplate`) name by id. Without a library those
+    /// standards report `unsupported`.
+    pub fn template_library(mut self, library: Arc<TemplateLibrary>) -> Self {
+        self.library = Some(library);
         self
     }
 
@@ -535,6 +549,7 @@ impl StandardsRunnerBuilder {
             collector,
             definitions: Arc::new(definitions),
             store: self.store,
+            library: self.library,
             concurrency: self.concurrency,
             compare: self.compare,
             progress: self.progress,
@@ -700,6 +715,8 @@ impl StandardsRunner {
             Ok(snapshot) => {
                 report.read_round_trips += snapshot.round_trips;
                 self.evaluate_all(&mut work, &snapshot, target, mode);
+                self.evaluate_templates(&mut work, &snapshot, target, mode)
+                    .await;
                 if mode == Mode::Remediate {
                     report.writes = self.remediate(&mut work, target, &mut report).await;
                 }
@@ -767,6 +784,9 @@ impl StandardsRunner {
                 });
                 continue;
             };
+            if templated::is_templated(def) {
+                continue; // evaluate_templates reads the tenant for these
+            }
             match evaluate(def, settings, snapshot, &target.context, self.compare) {
                 Ok(e) => {
                     w.result.state = State::of(&e.outcome);
@@ -814,7 +834,13 @@ impl StandardsRunner {
                 });
                 continue;
             }
-            let steps = apply(&self.pipeline, tenant, &w.result.planned).await;
+            let steps = apply_with(
+                &self.pipeline,
+                tenant,
+                &w.result.planned,
+                self.library.as_deref(),
+            )
+            .await;
             writes += steps.iter().filter(|s| !s.skipped).count();
             // A failed step the definition lets pass (`continueOnError`) does not fail the
             // standard: the confirming read decides. Its error stays in the step outcomes.
@@ -834,6 +860,15 @@ impl StandardsRunner {
                 }
                 None => pending.push(i),
             }
+        }
+        if pending.is_empty() {
+            return writes;
+        }
+        let (templates, pending): (Vec<usize>, Vec<usize>) = pending
+            .into_iter()
+            .partition(|&i| work[i].def.is_some_and(templated::is_templated));
+        if !templates.is_empty() {
+            self.confirm_templates(work, &templates, tenant).await;
         }
         if pending.is_empty() {
             return writes;
@@ -880,6 +915,94 @@ impl StandardsRunner {
             }
         }
         writes
+    }
+
+    /// Template standards: compare each named template with the tenant (one client, so each
+    /// policy collection is read once per tenant).
+    async fn evaluate_templates(
+        &self,
+        work: &mut [Work<'_>],
+        snapshot: &Snapshot,
+        target: &Target,
+        mode: Mode,
+    ) {
+        let client = TemplateClient::new(self.pipeline.clone(), target.name());
+        for w in work.iter_mut() {
+            let Some(def) = w.def.filter(|d| templated::is_templated(d)) else {
+                continue;
+            };
+            let outcome = match licence_gap(def, snapshot) {
+                Some(gap) => gap,
+                None => {
+                    match templated::task(def, &w.merged.instance.settings, self.library.as_deref())
+                    {
+                        Err(TaskError::NoLibrary) => Outcome::Unsupported {
+                            reason: "a template standard needs a template library \
+                                 (template_library, --templates DIR)"
+                                .into(),
+                        },
+                        Err(TaskError::Settings(e)) => {
+                            w.result.state = State::Error;
+                            w.result.error = Some(e);
+                            continue;
+                        }
+                        Ok(task) => match client.compare(task.template, &task.options).await {
+                            Ok(c) => {
+                                let o = templated::outcome(task.template, c);
+                                if matches!(o, Outcome::Drifted { .. }) {
+                                    w.result.planned = vec![templated::step(&task)];
+                                }
+                                o
+                            }
+                            Err(e) => Outcome::NoData {
+                                cache_type: def
+                                    .read
+                                    .as_ref()
+                                    .map(|r| r.cache_type.clone())
+                                    .unwrap_or_default(),
+                                reason: e.to_string(),
+                            },
+                        },
+                    }
+                }
+            };
+            w.result.state = State::of(&outcome);
+            w.result.alerted =
+                w.result.state == State::Drifted && mode >= Mode::Alert && w.result.actions.alert;
+            w.result.outcome = Some(outcome);
+        }
+    }
+
+    /// Compare the deployed templates again with a fresh read.
+    async fn confirm_templates(&self, work: &mut [Work<'_>], indices: &[usize], tenant: &str) {
+        let client = TemplateClient::new(self.pipeline.clone(), tenant);
+        for &i in indices {
+            let w = &mut work[i];
+            let Some(def) = w.def else { continue };
+            let Ok(task) =
+                templated::task(def, &w.merged.instance.settings, self.library.as_deref())
+            else {
+                continue;
+            };
+            match client.compare(task.template, &task.options).await {
+                Ok(c) => {
+                    let confirmed = c.is_equal();
+                    w.result.state = if confirmed {
+                        State::Remediated
+                    } else {
+                        State::Unconfirmed
+                    };
+                    if let Some(r) = &mut w.result.remediation {
+                        r.confirmed = confirmed;
+                    }
+                    w.result.outcome = Some(templated::outcome(task.template, c));
+                }
+                Err(e) => {
+                    w.result.state = State::Unconfirmed;
+                    w.result.error = Some(format!("deployed; the confirming read failed: {e}"));
+                }
+            }
+        }
     }
 
     /// Compare with the previous stored results, then store these (one transaction).

@@ -12,6 +12,7 @@ use cipp_standards::{
     Catalogue, CompareOptions, Definition, Mode, Progress, RunReport, StandardsRunner,
     StandardsRunnerBuilder, StandardsTemplate, Target,
 };
+use cipp_templates::TemplateLibrary;
 
 use crate::client::Cipp;
 
@@ -68,6 +69,9 @@ pub struct StandardsOptions {
     pub definitions: Option<PathBuf>,
     /// Tenants to run (GUIDs or domains of managed tenants) instead of all of them.
     pub tenants: Option<Vec<String>>,
+    /// A folder of Conditional Access / Intune template files (CIPP's format) that template
+    /// standards name by id.
+    pub templates: Option<PathBuf>,
     /// A SQLite store for snapshots, results and drift since the last run.
     pub store: Option<PathBuf>,
     /// Tenants in flight at once.
@@ -83,6 +87,7 @@ impl std::fmt::Debug for StandardsOptions {
         f.debug_struct("StandardsOptions")
             .field("definitions", &self.definitions)
             .field("tenants", &self.tenants)
+            .field("templates", &self.templates)
             .field("store", &self.store)
             .field("concurrency", &self.concurrency)
             .field("strict", &self.strict)
@@ -101,6 +106,12 @@ impl StandardsOptions {
     /// Run only these tenants.
     pub fn tenants(mut self, tenants: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.tenants = Some(tenants.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Deploy and compare template standards from the template files under `dir`.
+    pub fn templates(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.templates = Some(dir.into());
         self
     }
 
@@ -182,6 +193,10 @@ impl Cipp {
         }
         if let Some(path) = &options.store {
             runner = runner.store(Arc::new(Store::open(path).map_err(Error::from)?));
+        }
+        if let Some(dir) = &options.templates {
+            let library = TemplateLibrary::load(dir).map_err(Error::from)?;
+            runner = runner.template_library(Arc::new(library));
         }
         if let Some(f) = options.progress.clone() {
             runner = runner.on_progress(move |p| f(p));

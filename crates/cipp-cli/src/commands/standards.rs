@@ -75,6 +75,10 @@ pub struct RunArgs {
     /// Exact comparison instead of CIPP's loose rules.
     #[arg(long)]
     strict: bool,
+    /// A folder of Conditional Access / Intune template files (CIPP's format) that
+    /// ConditionalAccessTemplate and IntuneTemplate standards name by id.
+    #[arg(long, env = "CIPP_TEMPLATES")]
+    templates: Option<PathBuf>,
     #[command(flatten)]
     source: DefinitionSource,
 }
@@ -185,6 +189,9 @@ async fn execute(args: &RunArgs, mode: Mode) -> Result<RunReport, Error> {
     }
     if let Some(path) = &args.store {
         options = options.store(path);
+    }
+    if let Some(dir) = &args.templates {
+        options = options.templates(dir);
     }
     if std::io::stderr().is_terminal() {
         options = options.on_progress(show_progress);
