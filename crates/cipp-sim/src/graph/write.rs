@@ -1,5 +1,9 @@
 //! Writes: POST creates in a collection, PATCH merges, PUT replaces (or creates), DELETE
 //! removes an item, and `/$ref` adds or removes references (`members/$ref`).
+//!
+//! PATCH follows OData's rules for nested values: a complex property (a JSON object) given in
+//! the body is merged into the current one, so `{"inboundTrust": {"isMfaAccepted": true}}`
+//! leaves the other trust settings alone; collections (arrays) and plain values are replaced.
 
 use serde_json::{json, Map, Value};
 
@@ -137,11 +141,31 @@ fn update(store: &mut TenantStore, segs: &[String], call: &GraphCall) -> Reply {
     };
     for (k, v) in changes {
         if !k.eq_ignore_ascii_case("id") {
-            target.insert(k, v);
+            merge_property(target, k, v);
         }
     }
     store.touch(&steps);
     Reply::empty(204)
+}
+
+/// Set `key` of `target` to `value`, merging an object into the object already there (OData's
+/// PATCH of complex properties); anything else replaces.
+fn merge_property(target: &mut Map<String, Value>, key: String, value: Value) {
+    let existing = target
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(&key))
+        .cloned()
+        .unwrap_or(key);
+    match (target.get_mut(&existing), value) {
+        (Some(Value::Object(current)), Value::Object(changes)) => {
+            for (k, v) in changes {
+                merge_property(current, k, v);
+            }
+        }
+        (_, value) => {
+            target.insert(existing, value);
+        }
+    }
 }
 
 fn replace(ctx: &Ctx<'_>, store: &mut TenantStore, segs: &[String], call: &GraphCall) -> Reply {
@@ -297,6 +321,30 @@ fn refs(store: &mut TenantStore, target: &[String], call: &GraphCall) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patch_merges_complex_properties_and_replaces_collections() {
+        let mut target = match json!({
+            "inboundTrust": {"isMfaAccepted": false, "isCompliantDeviceAccepted": true},
+            "tags": ["a", "b"],
+            "name": "x"
+        }) {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        merge_property(&mut target, "InboundTrust".into(), json!({"isMfaAccepted": true}));
+        merge_property(&mut target, "tags".into(), json!(["c"]));
+        merge_property(&mut target, "extra".into(), json!({"on": true}));
+        assert_eq!(
+            Value::Object(target),
+            json!({
+                "inboundTrust": {"isMfaAccepted": true, "isCompliantDeviceAccepted": true},
+                "tags": ["c"],
+                "name": "x",
+                "extra": {"on": true}
+            })
+        );
+    }
 
     #[test]
     fn references_name_their_object() {
