@@ -267,7 +267,11 @@ const GRAPH_SETTINGS: [(&str, &str, bool); 6] = [
         false,
     ),
     ("isMacSyncAppEnabled", "BlockMacSync", true),
-    ("isSiteCreationEnabled", "SelfServiceSiteCreationDisabled", true),
+    (
+        "isSiteCreationEnabled",
+        "SelfServiceSiteCreationDisabled",
+        true,
+    ),
     ("isSiteCreationUIEnabled", "DisplayStartASiteOption", false),
 ];
 

@@ -32,7 +32,11 @@ async fn default_singletons_are_served_in_every_tenant() {
             assert_eq!(r.status, 200, "{tenant} {path}: {:?}", r.body);
         }
         let configs = c
-            .get(&sim, &tok, "beta/deviceManagement/deviceEnrollmentConfigurations")
+            .get(
+                &sim,
+                &tok,
+                "beta/deviceManagement/deviceEnrollmentConfigurations",
+            )
             .await;
         let guid = tenant_id(&sim, tenant);
         assert!(configs
@@ -65,7 +69,10 @@ async fn a_nested_patch_keeps_the_other_settings() {
         json!({"isMfaAccepted": true, "isCompliantDeviceAccepted": false,
             "isHybridAzureADJoinedDeviceAccepted": false})
     );
-    assert_eq!(now["b2bDirectConnectInbound"]["usersAndGroups"]["accessType"], "blocked");
+    assert_eq!(
+        now["b2bDirectConnectInbound"]["usersAndGroups"]["accessType"],
+        "blocked"
+    );
 
     // A setting inside an authentication method's feature settings: targets survive.
     let authenticator =
@@ -106,14 +113,19 @@ async fn sharepoint_settings_keep_graph_only_properties_and_share_csom_ones() {
             Method::PATCH,
             &tok,
             path,
-            Some(&json!({"tenantDefaultTimezone": "(UTC) Coordinated Universal Time",
-                "isSiteCreationEnabled": false})),
+            Some(
+                &json!({"tenantDefaultTimezone": "(UTC) Coordinated Universal Time",
+                "isSiteCreationEnabled": false}),
+            ),
             &[],
         )
         .await;
     assert_eq!(r.status, 204);
     let after = c.get(&sim, &tok, path).await.body;
-    assert_eq!(after["tenantDefaultTimezone"], "(UTC) Coordinated Universal Time");
+    assert_eq!(
+        after["tenantDefaultTimezone"],
+        "(UTC) Coordinated Universal Time"
+    );
     assert_eq!(after["isSiteCreationEnabled"], false);
     let csom = sim.sharepoint_settings(ALPHA).unwrap();
     assert_eq!(csom["SelfServiceSiteCreationDisabled"], true);
@@ -129,7 +141,10 @@ async fn sharepoint_settings_keep_graph_only_properties_and_share_csom_ones() {
         )
         .await;
     assert_eq!(r.status, 400);
-    assert_eq!(c.get(&sim, &tok, path).await.body["isSiteCreationEnabled"], false);
+    assert_eq!(
+        c.get(&sim, &tok, path).await.body["isSiteCreationEnabled"],
+        false
+    );
 }
 
 #[tokio::test]
@@ -146,7 +161,11 @@ async fn exchange_defaults_come_from_data_and_seeds_replace_them() {
             .unwrap();
         assert_ne!(alpha[0]["IPAllowList"], json!([]));
         for noun in ["ExternalInOutlook", "TeamsProtectionPolicy"] {
-            assert_eq!(sim.exchange_objects(BRAVO, noun, false).unwrap().len(), 1, "{noun}");
+            assert_eq!(
+                sim.exchange_objects(BRAVO, noun, false).unwrap().len(),
+                1,
+                "{noun}"
+            );
         }
     }
 }

@@ -114,6 +114,6 @@ async fn declarative_standards_remediate_and_confirm() {
     // other allowed settings where the seed already matches the defaults), is remediated and is
     // confirmed compliant by a fresh collection. EnableFIDO2 has no settings and the seed
     // already has FIDO2 on.
-    assert_eq!(remediated.len(), 69, "{remediated:?}");
+    assert_eq!(remediated.len(), 71, "{remediated:?}");
     assert_eq!(already, ["EnableFIDO2"]);
 }

@@ -72,7 +72,10 @@ mod tests {
         });
         let g = with_defaults(&seed, "t-1");
         assert_eq!(g["admin"]["reportSettings"]["displayConcealedNames"], false);
-        assert_eq!(g["admin"]["people"]["pronouns"]["isEnabledInOrganization"], false);
+        assert_eq!(
+            g["admin"]["people"]["pronouns"]["isEnabledInOrganization"],
+            false
+        );
         assert_eq!(g["policies"]["b2bManagementPolicies"], json!([{"id": "p"}]));
         assert_eq!(g["users"], json!([{"id": "u"}]));
         let ids: Vec<&str> = g["deviceManagement"]["deviceEnrollmentConfigurations"]

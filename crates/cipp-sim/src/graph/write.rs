@@ -332,7 +332,11 @@ mod tests {
             Value::Object(m) => m,
             _ => unreachable!(),
         };
-        merge_property(&mut target, "InboundTrust".into(), json!({"isMfaAccepted": true}));
+        merge_property(
+            &mut target,
+            "InboundTrust".into(),
+            json!({"isMfaAccepted": true}),
+        );
         merge_property(&mut target, "tags".into(), json!(["c"]));
         merge_property(&mut target, "extra".into(), json!({"on": true}));
         assert_eq!(
