@@ -57,12 +57,17 @@ pub(crate) struct ExoStore {
 }
 
 /// Nouns that are one object per tenant.
-const SINGLETONS: [&str; 4] = [
+const SINGLETONS: [&str; 5] = [
     "organizationconfig",
     "adminauditlogconfig",
     "transportconfig",
     "atppolicyforo365",
+    "externalinoutlook",
 ];
+
+/// Objects every tenant starts with, by noun, as data (more of Exchange's defaults than the
+/// ones built in code below; a seed's objects of a noun replace these).
+const EXCHANGE_DEFAULTS: &str = include_str!("../seed/exchange_defaults.json");
 
 /// Parameters that set a property of another name (`-AutoExpandingArchive` sets
 /// `AutoExpandingArchiveEnabled`), by noun.
@@ -290,8 +295,12 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
     ] {
         nouns.entry(noun.into()).or_default();
     }
+    let defaults: Value = serde_json::from_str(EXCHANGE_DEFAULTS).unwrap_or(Value::Null);
     // Seed-given objects replace the defaults of their noun.
-    if let Value::Object(extra) = &t.exchange {
+    for extra in [&defaults, &t.exchange] {
+        let Value::Object(extra) = extra else {
+            continue;
+        };
         for (noun, rows) in extra {
             let rows = rows.as_array().cloned().unwrap_or_default();
             nouns.insert(

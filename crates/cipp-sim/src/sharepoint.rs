@@ -13,10 +13,37 @@ use crate::seed::Seed;
 use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
 
+/// A new tenant's SharePoint settings, as data: `csom` is the CSOM tenant object, `graphOnly`
+/// the `admin/sharepoint/settings` properties Graph has and CSOM does not name.
+const TENANT_DEFAULTS: &str = include_str!("../seed/sharepoint_tenant.json");
+
+/// One tenant's SharePoint settings.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct TenantSettings {
+    /// The CSOM tenant object's properties.
+    pub csom: Map<String, Value>,
+    /// Graph-only `sharepointSettings` properties.
+    pub graph_only: Map<String, Value>,
+}
+
+impl TenantSettings {
+    fn defaults() -> Self {
+        let v: Value = serde_json::from_str(TENANT_DEFAULTS).unwrap_or(Value::Null);
+        let part = |k: &str| match v.get(k) {
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        };
+        TenantSettings {
+            csom: part("csom"),
+            graph_only: part("graphOnly"),
+        }
+    }
+}
+
 /// Each tenant's SharePoint: name -> (tenant GUID, tenant settings).
 #[derive(Debug, Default)]
 pub(crate) struct SharePointState {
-    tenants: HashMap<String, (String, Mutex<Map<String, Value>>)>,
+    tenants: HashMap<String, (String, Mutex<TenantSettings>)>,
 }
 
 /// The SharePoint name of a tenant: the first label of its initial domain.
@@ -30,43 +57,27 @@ pub(crate) fn sharepoint_name(initial_domain: &str) -> String {
 
 impl SharePointState {
     pub fn new(seed: &Seed) -> Self {
+        let defaults = TenantSettings::defaults();
         let tenants = seed
             .partner_and_customers()
             .map(|t| {
-                let settings = match json!({
-                    "_ObjectType_": "Microsoft.Online.SharePoint.TenantAdministration.Tenant",
-                    "SharingCapability": 2, "DefaultSharingLinkType": 3, "DefaultLinkPermission": 2,
-                    "RequireAnonymousLinksExpireInDays": -1, "ShowEveryoneClaim": true,
-                    "ShowAllUsersClaim": true, "LegacyAuthProtocolsEnabled": true,
-                    "OneDriveStorageQuota": 1048576, "PreventExternalUsersFromResharing": false,
-                    "SharingDomainRestrictionMode": 0, "StorageQuota": 1_048_576,
-                    "StorageQuotaAllocated": 25_600, "DisallowInfectedFileDownload": false,
-                    "ExternalUserExpirationRequired": false, "ExternalUserExpireInDays": 0,
-                    "DisableAddToOneDrive": false, "EnableAzureADB2BIntegration": false,
-                    "CustomScriptsRestrictMode": false, "StopNew2010Workflows": false,
-                    "StopNew2013Workflows": false, "DisableBackToClassic": false,
-                    "DisableSharePointStoreAccess": false, "EmailAttestationRequired": false,
-                    "EmailAttestationReAuthDays": 30, "HideSyncButtonOnDocLib": false,
-                    "ConditionalAccessPolicy": 0, "OrphanedPersonalSitesRetentionPeriod": 30,
-                    "BlockMacSync": false,
-                }) {
-                    Value::Object(m) => m,
-                    _ => Map::new(),
-                };
                 (
                     sharepoint_name(&t.initial_domain()),
-                    (t.id.to_ascii_lowercase(), Mutex::new(settings)),
+                    (t.id.to_ascii_lowercase(), Mutex::new(defaults.clone())),
                 )
             })
             .collect();
         SharePointState { tenants }
     }
 
-    /// A tenant's settings by SharePoint name (tests).
+    /// A tenant's CSOM settings by SharePoint name (tests).
     pub fn settings(&self, name: &str) -> Option<Map<String, Value>> {
-        self.tenants
-            .get(name)
-            .map(|(_, m)| m.lock().unwrap_or_else(PoisonError::into_inner).clone())
+        self.tenants.get(name).map(|(_, m)| {
+            m.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .csom
+                .clone()
+        })
     }
 }
 
@@ -135,10 +146,10 @@ fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply
         ("POST", "_vti_bin/client.svc/ProcessQuery") => {
             let xml = String::from_utf8_lossy(&inc.body);
             let mut s = settings.lock().unwrap_or_else(PoisonError::into_inner);
-            process_query(&xml, &mut s)
+            process_query(&xml, &mut s.csom)
         }
         ("GET", p) if p.starts_with("_api/StorageQuotas()") => {
-            let s = settings.lock().unwrap_or_else(PoisonError::into_inner);
+            let s = &settings.lock().unwrap_or_else(PoisonError::into_inner).csom;
             Reply::json(
                 200,
                 json!({"value": [{"TenantStorageMB": s["StorageQuota"], "GeoUsedStorageMB": 18_432,
@@ -239,7 +250,7 @@ fn process_query(xml: &str, settings: &mut Map<String, Value>) -> Reply {
 
 /// Graph's `admin/sharepoint/settings` fields that are SharePoint tenant properties:
 /// (Graph name, CSOM name, inverted).
-const GRAPH_SETTINGS: [(&str, &str, bool); 4] = [
+const GRAPH_SETTINGS: [(&str, &str, bool); 6] = [
     (
         "deletedUserPersonalSiteRetentionPeriodInDays",
         "OrphanedPersonalSitesRetentionPeriod",
@@ -256,10 +267,17 @@ const GRAPH_SETTINGS: [(&str, &str, bool); 4] = [
         false,
     ),
     ("isMacSyncAppEnabled", "BlockMacSync", true),
+    (
+        "isSiteCreationEnabled",
+        "SelfServiceSiteCreationDisabled",
+        true,
+    ),
+    ("isSiteCreationUIEnabled", "DisplayStartASiteOption", false),
 ];
 
 /// Graph `GET|PATCH /admin/sharepoint/settings` of tenant `guid`: the same state CSOM reads
-/// and writes, so a change made either way shows in both.
+/// and writes, so a change made either way shows in both. Graph-only properties
+/// (`tenantDefaultTimezone`) are kept beside it.
 pub(crate) fn graph_settings(
     state: &State,
     guid: &str,
@@ -283,16 +301,25 @@ pub(crate) fn graph_settings(
             let Some(Value::Object(changes)) = body else {
                 return graph_error(400, "BadRequest", "The body must be a JSON object.");
             };
+            // Check every property first: a refused request changes nothing.
+            if let Some(k) = changes.keys().find(|k| {
+                !GRAPH_SETTINGS.iter().any(|(g, _, _)| g == k) && !s.graph_only.contains_key(*k)
+            }) {
+                return graph_error(
+                    400,
+                    "BadRequest",
+                    &format!("Property '{k}' does not exist on type 'microsoft.graph.sharepointSettings' (in cipp-sim)."),
+                );
+            }
             for (k, v) in changes {
-                let Some((_, csom, inverted)) = GRAPH_SETTINGS.iter().find(|(g, _, _)| g == k)
-                else {
-                    return graph_error(
-                        400,
-                        "BadRequest",
-                        &format!("Property '{k}' does not exist on type 'microsoft.graph.sharepointSettings' (in cipp-sim)."),
-                    );
-                };
-                s.insert((*csom).to_string(), flip(v, *inverted));
+                match GRAPH_SETTINGS.iter().find(|(g, _, _)| g == k) {
+                    Some((_, csom, inverted)) => {
+                        s.csom.insert((*csom).to_string(), flip(v, *inverted));
+                    }
+                    None => {
+                        s.graph_only.insert(k.clone(), v.clone());
+                    }
+                }
             }
         }
         other => {
@@ -303,6 +330,9 @@ pub(crate) fn graph_settings(
             )
         }
     }
+    if method == "PATCH" {
+        return Reply::empty(204);
+    }
     let mut out = Map::new();
     out.insert(
         "@odata.context".into(),
@@ -311,11 +341,9 @@ pub(crate) fn graph_settings(
     for (g, csom, inverted) in GRAPH_SETTINGS {
         out.insert(
             g.into(),
-            flip(s.get(csom).unwrap_or(&Value::Null), inverted),
+            flip(s.csom.get(csom).unwrap_or(&Value::Null), inverted),
         );
     }
-    if method == "PATCH" {
-        return Reply::empty(204);
-    }
+    out.extend(s.graph_only.iter().map(|(k, v)| (k.clone(), v.clone())));
     Reply::json(200, Value::Object(out))
 }

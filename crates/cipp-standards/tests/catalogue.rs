@@ -78,6 +78,10 @@ fn the_catalogue_speaks_in_its_own_words() {
     }
 }
 
+/// Classic settings fields our definitions do not manage: SpoofWarn's definition sets the
+/// external-sender tag on or off, not its allow list.
+const NOT_MANAGED: &[(&str, &str)] = &[("SpoofWarn", "AllowListAdd")];
+
 /// Every settings field CIPP's classic UI saves for a standard (`standards.json`'s
 /// `addedComponent`) fills one of our definition's variables: by the same name in any case,
 /// or through `classicSettings`, whose mapped values are among the variable's options.
@@ -101,6 +105,10 @@ fn classic_template_fields_fill_catalogue_variables() {
             let field = full.rsplit('.').next().unwrap();
             // A package reference, expanded into template ids before a run; not a setting.
             if field == "TemplateList-Tags" {
+                continue;
+            }
+            // Classic fields our definition knowingly leaves out (a run ignores them).
+            if NOT_MANAGED.contains(&(name, field)) {
                 continue;
             }
             checked += 1;

@@ -6,6 +6,7 @@
 mod batch;
 mod call;
 mod collection;
+mod defaults;
 mod delta;
 mod errors;
 pub(crate) mod gdap;

@@ -25,10 +25,11 @@ impl GraphState {
         let stores = seed
             .tenants()
             .map(|t| {
-                let root = match &t.graph {
+                let seeded = match &t.graph {
                     Value::Object(_) => t.graph.clone(),
                     _ => Value::Object(serde_json::Map::new()),
                 };
+                let root = super::defaults::with_defaults(&seeded, &t.id);
                 (
                     t.id.to_ascii_lowercase(),
                     RwLock::new(TenantStore::new(root)),

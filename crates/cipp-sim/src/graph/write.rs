@@ -1,5 +1,9 @@
 //! Writes: POST creates in a collection, PATCH merges, PUT replaces (or creates), DELETE
 //! removes an item, and `/$ref` adds or removes references (`members/$ref`).
+//!
+//! PATCH follows OData's rules for nested values: a complex property (a JSON object) given in
+//! the body is merged into the current one, so `{"inboundTrust": {"isMfaAccepted": true}}`
+//! leaves the other trust settings alone; collections (arrays) and plain values are replaced.
 
 use serde_json::{json, Map, Value};
 
@@ -131,29 +135,38 @@ fn update(store: &mut TenantStore, segs: &[String], call: &GraphCall) -> Reply {
     let Walk::Found(steps) = walk else {
         return errors::not_found(&label);
     };
-    let mut changes = match object_body(call) {
+    let changes = match object_body(call) {
         Ok(o) => o,
         Err(r) => return r,
     };
     let Some(Value::Object(target)) = store.get_mut(&steps) else {
         return errors::method_not_allowed("PATCH", &label);
     };
-    changes.remove("id");
-    merge(target, changes);
+    for (k, v) in changes {
+        if !k.eq_ignore_ascii_case("id") {
+            merge_property(target, k, v);
+        }
+    }
     store.touch(&steps);
     Reply::empty(204)
 }
 
-/// PATCH semantics: a property given as an object updates the stored complex value property
-/// by property (as Graph does for e.g. `defaultUserRolePermissions`); anything else, arrays
-/// included, replaces the stored value.
-fn merge(target: &mut serde_json::Map<String, Value>, changes: serde_json::Map<String, Value>) {
-    for (k, v) in changes {
-        match (target.get_mut(&k), v) {
-            (Some(Value::Object(old)), Value::Object(new)) => merge(old, new),
-            (_, v) => {
-                target.insert(k, v);
+/// Set `key` of `target` to `value`, merging an object into the object already there (OData's
+/// PATCH of complex properties); anything else replaces.
+fn merge_property(target: &mut Map<String, Value>, key: String, value: Value) {
+    let existing = target
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(&key))
+        .cloned()
+        .unwrap_or(key);
+    match (target.get_mut(&existing), value) {
+        (Some(Value::Object(current)), Value::Object(changes)) => {
+            for (k, v) in changes {
+                merge_property(current, k, v);
             }
+        }
+        (_, value) => {
+            target.insert(existing, value);
         }
     }
 }
@@ -321,6 +334,34 @@ mod tests {
         assert_eq!(
             referenced_id("https://graph.microsoft.com/v1.0/directoryObjects('abc')"),
             "abc"
+        );
+    }
+
+    #[test]
+    fn patch_merges_complex_properties_and_replaces_collections() {
+        let mut target = match json!({
+            "inboundTrust": {"isMfaAccepted": false, "isCompliantDeviceAccepted": true},
+            "tags": ["a", "b"],
+            "name": "x"
+        }) {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        merge_property(
+            &mut target,
+            "InboundTrust".into(),
+            json!({"isMfaAccepted": true}),
+        );
+        merge_property(&mut target, "tags".into(), json!(["c"]));
+        merge_property(&mut target, "extra".into(), json!({"on": true}));
+        assert_eq!(
+            Value::Object(target),
+            json!({
+                "inboundTrust": {"isMfaAccepted": true, "isCompliantDeviceAccepted": true},
+                "tags": ["c"],
+                "name": "x",
+                "extra": {"on": true}
+            })
         );
     }
 }
