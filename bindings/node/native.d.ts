@@ -218,10 +218,28 @@ export declare class Teams {
   delete(kind: string, identity: string): Promise<void>
 }
 
+/** Templates in one tenant. */
+export declare class Templates {
+  /**
+   * Create or update (by display name) what the template describes; a second deploy writes
+   * nothing. Resolves to `{ result: 'created' | 'updated' | 'unchanged', id, changed? }`.
+   */
+  deploy(template: any, options?: DeployTemplateOptions | undefined | null): Promise<any>
+  /**
+   * How the tenant stands against the template: `{ status: 'missing' | 'equal' |
+   * 'different', id?, differences? }`. Reads only.
+   */
+  compare(template: any, options?: DeployTemplateOptions | undefined | null): Promise<any>
+  /** A live object (`kind`: `ca`, `intune`, `transport`, `group`) as a portable template. */
+  capture(kind: string, id: string): Promise<any>
+}
+
 /** One tenant. */
 export declare class Tenant {
   /** The name the handle was made with. */
   get id(): string
+  /** Conditional Access, Intune, transport rule and group templates in this tenant. */
+  get templates(): Templates
   /** Microsoft Graph in this tenant (v1.0). */
   get graph(): Graph
   /** Exchange Online cmdlets in this tenant (`.compliance` for Security & Compliance). */
@@ -248,6 +266,14 @@ export interface ClientOptions {
   cloud?: string
   /** Base-URL overrides: `login`, `graph`, `exchange`, `partner_center`, `keyvault`. */
   endpoints?: Record<string, string>
+}
+
+/** Options of `templates.deploy` / `templates.compare`. */
+export interface DeployTemplateOptions {
+  /** A CA policy's state: `enabled`, `disabled`, `report-only`, `donotchange`. */
+  state?: string
+  /** Create groups the template names that the tenant lacks (deploy only). */
+  createGroups?: boolean
 }
 
 /** Options of `createInvite`. */
@@ -294,6 +320,8 @@ export interface RunOptions {
   tenants?: Array<string>
   /** A folder of definition files instead of the built-in catalogue. */
   definitions?: string
+  /** A folder of Conditional Access / Intune template files that template standards name. */
+  policyTemplates?: string
   /** A SQLite file keeping snapshots, results and drift since the last run. */
   store?: string
   /** Tenants in flight at once (default 8). */

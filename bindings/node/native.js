@@ -519,5 +519,6 @@ module.exports.SharePoint = nativeBinding.SharePoint
 module.exports.Sim = nativeBinding.Sim
 module.exports.Standards = nativeBinding.Standards
 module.exports.Teams = nativeBinding.Teams
+module.exports.Templates = nativeBinding.Templates
 module.exports.Tenant = nativeBinding.Tenant
 module.exports.startSim = nativeBinding.startSim

@@ -88,6 +88,8 @@ export declare class Tenant {
   readonly teams: Teams
   /** SharePoint Online tenant administration. */
   readonly sharepoint: SharePoint
+  /** Conditional Access, Intune, transport rule and group templates in this tenant. */
+  readonly templates: Templates
   guid (): Promise<string>
 }
 
@@ -238,6 +240,24 @@ export declare class KeyVault {
   listSecrets (): Promise<SecretProperties[]>
   deleteSecret (name: string): Promise<SecretProperties & { recoveryId?: string, deletedDate?: number, scheduledPurgeDate?: number }>
   recoverSecret (name: string): Promise<SecretProperties>
+}
+
+/** Options of `templates.deploy` and `templates.compare`. */
+export interface DeployTemplateOptions {
+  /** A CA policy's state: `enabled`, `disabled`, `report-only`, `donotchange`. */
+  state?: string
+  /** Create groups the template names that the tenant lacks (deploy only). */
+  createGroups?: boolean
+}
+
+/** Portable Conditional Access, Intune, transport rule and group templates in one tenant. */
+export declare class Templates {
+  /** Create or update by display name; a second deploy writes nothing. */
+  deploy (template: Record<string, unknown> | string, options?: DeployTemplateOptions): Promise<{ result: 'created' | 'updated' | 'unchanged', id: string, changed?: string[] }>
+  /** How the tenant stands against the template. Reads only. */
+  compare (template: Record<string, unknown> | string, options?: DeployTemplateOptions): Promise<{ status: 'missing' | 'equal' | 'different', id?: string, differences?: Array<{ path: string, expected?: unknown, found?: unknown }> }>
+  /** A live object as a portable template (ids turned into names). */
+  capture (kind: 'ca' | 'intune' | 'transport' | 'group', id: string): Promise<Record<string, unknown>>
 }
 
 /** Options of `standards.run` and `standards.plan`. */

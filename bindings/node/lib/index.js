@@ -99,7 +99,15 @@ class Tenant {
   get exchange () { return new Exchange(this._n.exchange) }
   get teams () { return new Teams(this._n.teams) }
   get sharepoint () { return new SharePoint(this._n.sharepoint) }
+  get templates () { return new Templates(this._n.templates) }
   guid () { return call(() => this._n.guid()) }
+}
+
+class Templates {
+  constructor (inner) { this._n = inner }
+  deploy (template, options) { return call(() => this._n.deploy(template, options)) }
+  compare (template, options) { return call(() => this._n.compare(template, options)) }
+  capture (kind, id) { return call(() => this._n.capture(kind, id)) }
 }
 
 class Teams {
@@ -198,4 +206,4 @@ class Sim {
   stop () { return call(() => this._n.stop()) }
 }
 
-module.exports = { Client, Tenant, Graph, Exchange, Teams, SharePoint, Gdap, KeyVault, Standards, Sim, ...classes }
+module.exports = { Client, Tenant, Graph, Exchange, Teams, SharePoint, Gdap, KeyVault, Standards, Templates, Sim, ...classes }

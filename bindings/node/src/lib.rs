@@ -21,6 +21,7 @@ mod exchange;
 mod gdap;
 mod keyvault;
 mod standards;
+mod templates;
 
 /// Errors cross to JavaScript as a marked JSON payload the wrapper turns into a class.
 pub(crate) fn js_error(e: CippError) -> Error {
@@ -215,6 +216,17 @@ impl Tenant {
     #[napi(getter)]
     pub fn id(&self) -> String {
         self.id.clone()
+    }
+
+    /// Conditional Access, Intune, transport rule and group templates in this tenant.
+    #[napi(getter)]
+    pub fn templates(&self) -> templates::Templates {
+        templates::Templates {
+            client: cipp::templates::TemplateClient::new(
+                self.cipp.pipeline().clone(),
+                self.id.clone(),
+            ),
+        }
     }
 
     /// Microsoft Graph in this tenant (v1.0).

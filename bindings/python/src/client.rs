@@ -197,6 +197,12 @@ impl Tenant {
         crate::exchange::Exchange::new(self.core.clone(), self.id.clone())
     }
 
+    /// Conditional Access, Intune, transport rule and group templates in this tenant.
+    #[getter]
+    fn templates(&self) -> crate::templates::Templates {
+        crate::templates::Templates::new(self.core.clone(), self.id.clone())
+    }
+
     /// Teams policies and configurations in this tenant.
     #[getter]
     fn teams(&self) -> crate::admin::Teams {

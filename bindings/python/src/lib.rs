@@ -15,6 +15,7 @@ mod keyvault;
 mod runtime;
 mod sim;
 mod standards;
+mod templates;
 
 use pyo3::prelude::*;
 
@@ -30,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<keyvault::KeyVault>()?;
     m.add_class::<standards::Standards>()?;
     m.add_class::<standards::RunReport>()?;
+    m.add_class::<templates::Templates>()?;
     m.add_class::<graph::GraphIter>()?;
     m.add_class::<sim::Sim>()?;
     m.add_function(wrap_pyfunction!(sim::start, m)?)?;

@@ -79,6 +79,23 @@ impl TemplateKind {
     }
 }
 
+impl std::str::FromStr for TemplateKind {
+    type Err = String;
+
+    /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group` (any case).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
+            "ca" | "conditionalaccess" => Ok(TemplateKind::ConditionalAccess),
+            "intune" => Ok(TemplateKind::Intune),
+            "transport" | "transportrule" => Ok(TemplateKind::TransportRule),
+            "group" => Ok(TemplateKind::Group),
+            _ => Err(format!(
+                "unknown template kind '{s}' (expected ca, intune, transport or group)"
+            )),
+        }
+    }
+}
+
 impl fmt::Display for TemplateKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.short_name())

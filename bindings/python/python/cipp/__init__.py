@@ -32,6 +32,7 @@ from ._native import (
     SharePoint,
     Standards,
     Teams,
+    Templates,
     Tenant,
     __version__,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Gdap",
     "SharePoint",
     "Teams",
+    "Templates",
     "Graph",
     "GraphIter",
     "HttpError",

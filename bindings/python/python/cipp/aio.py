@@ -110,6 +110,11 @@ class AsyncTenant:
         """SharePoint tenant settings; see :class:`cipp.SharePoint` for the arguments."""
         return _AsyncWrapper(self._t.sharepoint)
 
+    @property
+    def templates(self) -> "_AsyncWrapper":
+        """CA / Intune / transport / group templates; see :class:`cipp.Templates`."""
+        return _AsyncWrapper(self._t.templates)
+
     async def guid(self) -> str:
         return await _run(self._t.guid)
 
