@@ -77,8 +77,14 @@ fn standard(d: &Digest) -> Value {
     })
 }
 
-/// Lines per tenant, `limit` characters in all at most; `(tenant, lines, left out)`.
-fn lines(d: &Digest, bullet: &str, limit: usize) -> Vec<(String, Vec<String>, usize)> {
+/// Lines per tenant, `limit` characters in all at most (each line costing `overhead` more,
+/// for the JSON around it); `(tenant, lines, left out)`.
+fn lines(
+    d: &Digest,
+    bullet: &str,
+    limit: usize,
+    overhead: usize,
+) -> Vec<(String, Vec<String>, usize)> {
     let mut used = 0;
     d.by_tenant()
         .into_iter()
@@ -87,10 +93,10 @@ fn lines(d: &Digest, bullet: &str, limit: usize) -> Vec<(String, Vec<String>, us
             let mut dropped = 0;
             for f in fs {
                 let line = format!("{bullet}{}: {}", f.rule, f.title);
-                if used + line.len() + 1 > limit {
+                if used + line.len() + overhead > limit {
                     dropped += 1;
                 } else {
-                    used += line.len() + 1;
+                    used += line.len() + overhead;
                     out.push(line);
                 }
             }
@@ -109,7 +115,7 @@ fn teams(d: &Digest) -> Value {
         json!({"type": "TextBlock", "isSubtle": true, "spacing": "None", "text": format!("Generated {}", time::format(d.generated_at))}),
     ];
     // Teams rejects cards over ~28 KB.
-    for (tenant, ls, dropped) in lines(d, "", 20_000) {
+    for (tenant, ls, dropped) in lines(d, "", 20_000, 40) {
         body.push(
             json!({"type": "TextBlock", "weight": "Bolder", "separator": true, "text": tenant}),
         );
@@ -141,7 +147,7 @@ fn teams(d: &Digest) -> Value {
 }
 
 fn message_card(d: &Digest) -> Value {
-    let sections: Vec<Value> = lines(d, "", 20_000)
+    let sections: Vec<Value> = lines(d, "", 20_000, 40)
         .into_iter()
         .map(|(tenant, ls, dropped)| {
             let mut facts: Vec<Value> = ls
@@ -173,7 +179,7 @@ fn slack(d: &Digest) -> Value {
         json!({"type": "section", "text": {"type": "mrkdwn", "text": format!("*{}*\n{}", d.title, time::format(d.generated_at))}}),
     ];
     // Slack: at most 50 blocks, 3000 characters per section text.
-    let tenants = lines(d, "• ", 40_000);
+    let tenants = lines(d, "• ", 40_000, 1);
     let room = 48usize.saturating_sub(blocks.len());
     let extra = tenants.len().saturating_sub(room);
     for (tenant, ls, dropped) in tenants.into_iter().take(room) {
@@ -201,7 +207,7 @@ fn slack(d: &Digest) -> Value {
 
 fn discord(d: &Digest) -> Value {
     // Discord: content <= 2000 characters, <= 10 embeds, description <= 4096, 6000 in all.
-    let tenants = lines(d, "- ", 5_000);
+    let tenants = lines(d, "- ", 5_000, 1);
     let extra = tenants.len().saturating_sub(10);
     let embeds: Vec<Value> = tenants
         .into_iter()
