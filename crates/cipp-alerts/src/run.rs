@@ -227,6 +227,8 @@ struct TenantWork {
     report: TenantAlerts,
     pending: Vec<Vec<Pending>>,
     states: Vec<(String, Value)>,
+    /// The time the tenant was judged and claimed at.
+    now: u64,
 }
 
 impl AlertRunner {
@@ -313,6 +315,7 @@ impl AlertRunner {
             report: TenantAlerts::new(tenant),
             pending: Vec::new(),
             states: Vec::new(),
+            now: self.as_of.unwrap_or_else(time::now).max(0) as u64,
         };
         let types = self.cache_types();
         let snapshot = match self.collector.collect(tenant, &types).await {
@@ -325,6 +328,7 @@ impl AlertRunner {
         };
         report.round_trips = snapshot.round_trips;
         let now = self.as_of.unwrap_or(snapshot.collected_at as i64);
+        work.now = now.max(0) as u64;
         let alignment = self.alignment.get(&tenant.to_lowercase()).copied();
         let mut keys = Vec::new();
         for (rule, rc) in self.rules.iter() {
@@ -454,7 +458,7 @@ impl AlertRunner {
             return;
         }
 
-        let now = time::now().max(0) as u64;
+        let now = w.now;
         if let Err(e) =
             store.settle_alerts(&w.report.tenant, now, &pairs(&delivered), &pairs(&failed))
         {
