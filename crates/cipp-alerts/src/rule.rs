@@ -16,7 +16,7 @@ use crate::params::Params;
 pub struct ParamSpec {
     /// CIPP's name (`DaysSinceLastLogin`).
     pub name: &'static str,
-    /// `int`, `number`, `bool` or `list`.
+    /// `int`, `number`, `bool`, `string` or `list`.
     pub kind: &'static str,
     /// The default, as JSON text (`90`, `false`, `""`).
     pub default: &'static str,

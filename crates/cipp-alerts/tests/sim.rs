@@ -99,6 +99,10 @@ async fn each_rule_fires_in_the_seeded_tenant_and_not_in_another() {
         ("EntraConnectSyncStatus", &[BRAVO]),
         ("DeviceCompliance", &[ALPHA]),
         ("LowTenantAlignment", &[ALPHA]),
+        ("AppleTerms", &[BRAVO]),
+        ("SecDefaultsUpsell", &[ALPHA]),
+        ("SecureScore", &[ALPHA]),
+        ("IntuneApprovalRequests", &[ALPHA]),
     ];
     for (rule, tenants) in want {
         assert_eq!(

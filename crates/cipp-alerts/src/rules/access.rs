@@ -8,7 +8,17 @@ use crate::error::AlertError;
 use crate::params::Params;
 use crate::rule::{row, Context, Rows, Rule};
 
-pub(super) const RULES: [Rule; 3] = [
+pub(super) const RULES: [Rule; 4] = [
+    Rule {
+        name: "SecDefaultsUpsell",
+        description: "Microsoft has scheduled Security Defaults to be turned on automatically (securityDefaultsUpsell).",
+        cache_types: &["SecurityDefaults"],
+        params: &[],
+        output: &["Message", "EnablementDate", "Action", "Tenant"],
+        history: false,
+        key_fields: &[],
+        eval: sd_upsell,
+    },
     Rule {
         name: "NoCAConfig",
         description: "The tenant is licensed for Conditional Access (Entra ID P1 or P2 with seats) but has no Conditional Access policy.",
@@ -92,6 +102,32 @@ fn report_only(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
         ("State", json!("enabledForReportingButNotEnforced")),
     ])]
     .into())
+}
+
+fn sd_upsell(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
+    let mut rows = Vec::new();
+    for sd in ctx.rows("SecDefaultsUpsell", "SecurityDefaults")? {
+        let Some(up) = field(sd, "securityDefaultsUpsell") else {
+            continue;
+        };
+        let action = s(up, "action");
+        let due = s(up, "dueDateTime");
+        if action.is_empty() || action.eq_ignore_ascii_case("none") || due.is_empty() {
+            continue;
+        }
+        rows.push(row([
+            (
+                "Message",
+                json!(format!(
+                    "Microsoft will turn on Security Defaults ({action}) on {}",
+                    due.get(..10).unwrap_or(due)
+                )),
+            ),
+            ("EnablementDate", json!(due)),
+            ("Action", json!(action)),
+        ]));
+    }
+    Ok(rows.into())
 }
 
 fn sd_disabled(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {

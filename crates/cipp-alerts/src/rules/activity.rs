@@ -22,7 +22,17 @@ const EXCLUDE_DISABLED: crate::rule::ParamSpec = param(
     "Skip disabled accounts.",
 );
 
-pub(super) const RULES: [Rule; 5] = [
+pub(super) const RULES: [Rule; 6] = [
+    Rule {
+        name: "IntuneApprovalRequests",
+        description: "An Intune multi-admin approval request is waiting for approval.",
+        cache_types: &["OperationApprovalRequests"],
+        params: &[],
+        output: &["Message", "id", "status", "requestDateTime", "expirationDateTime", "requestJustification", "operation", "target", "Tenant"],
+        history: false,
+        key_fields: &[],
+        eval: approval_requests,
+    },
     Rule {
         name: "InactiveUsers",
         description: "A member user has not signed in (interactively or not) for more than the given days, or never.",
@@ -245,6 +255,44 @@ fn stale_devices(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError> {
     Ok(rows.into())
 }
 
+fn approval_requests(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
+    let mut rows = Vec::new();
+    for r in ctx.rows("IntuneApprovalRequests", "OperationApprovalRequests")? {
+        if !s(r, "status").eq_ignore_ascii_case("needsApproval") {
+            continue;
+        }
+        let by = super::field(r, "requestor")
+            .and_then(|x| super::field(x, "user"))
+            .map(|u| s(u, "displayName").to_string())
+            .unwrap_or_default();
+        let what = super::field(r, "operationApprovalPolicies")
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        rows.push(row([
+            (
+                "Message",
+                json!(format!(
+                    "Intune approval request {} from {} waits for approval: {}",
+                    s(r, "id"),
+                    if by.is_empty() { "someone" } else { &by },
+                    s(r, "requestJustification")
+                )),
+            ),
+            ("id", json!(s(r, "id"))),
+            ("status", json!(s(r, "status"))),
+            ("requestDateTime", json!(s(r, "requestDateTime"))),
+            ("expirationDateTime", json!(s(r, "expirationDateTime"))),
+            ("requestJustification", json!(s(r, "requestJustification"))),
+            ("operation", json!(what)),
+            (
+                "target",
+                super::field(r, "target").cloned().unwrap_or(Value::Null),
+            ),
+        ]));
+    }
+    Ok(rows.into())
+}
+
 fn device_compliance(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
     Ok(ctx
         .rows("DeviceCompliance", "ManagedDevices")?
@@ -362,5 +410,14 @@ mod tests {
         );
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0]["deviceName"], "LAPTOP-1");
+        let reqs = json!([{"id": "r1", "status": "needsApproval", "requestJustification": "wipe lost phone", "requestor": {"user": {"displayName": "Ann"}}},
+                          {"id": "r2", "status": "approved"}]);
+        let rows = run(
+            "IntuneApprovalRequests",
+            json!({"OperationApprovalRequests": reqs}),
+            json!(null),
+        );
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0]["Message"].as_str().unwrap().contains("from Ann"));
     }
 }

@@ -8,7 +8,17 @@ use crate::error::AlertError;
 use crate::params::Params;
 use crate::rule::{row, Context, Rows, Rule};
 
-pub(super) const RULES: [Rule; 3] = [
+pub(super) const RULES: [Rule; 4] = [
+    Rule {
+        name: "AppleTerms",
+        description: "Apple Business Manager has new terms to accept: a DEP token's last sync failed with error 3.",
+        cache_types: &["DepOnboardingSettings"],
+        params: &[],
+        output: &["Message", "AppleIdentifier", "TokenName", "TokenExpirationDateTime", "LastSyncErrorCode", "LastSuccessfulSyncDateTime", "LastSyncTriggeredDateTime", "Tenant"],
+        history: false,
+        key_fields: &[],
+        eval: apple_terms,
+    },
     Rule {
         name: "ApnCertExpiry",
         description: "The Apple Push Notification certificate expires within 30 days (or expired in the last 7).",
@@ -40,6 +50,29 @@ pub(super) const RULES: [Rule; 3] = [
         eval: vpp,
     },
 ];
+
+fn apple_terms(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
+    let mut rows = Vec::new();
+    for token in ctx.rows("AppleTerms", "DepOnboardingSettings")? {
+        if super::n(token, "lastSyncErrorCode") != Some(3.0) {
+            continue;
+        }
+        rows.push(row([
+            ("Message", json!(format!(
+                "New Apple Business Manager terms must be accepted for {} before DEP token {} syncs again",
+                s(token, "appleIdentifier"),
+                s(token, "tokenName")
+            ))),
+            ("AppleIdentifier", json!(s(token, "appleIdentifier"))),
+            ("TokenName", json!(s(token, "tokenName"))),
+            ("TokenExpirationDateTime", json!(s(token, "tokenExpirationDateTime"))),
+            ("LastSyncErrorCode", json!(3)),
+            ("LastSuccessfulSyncDateTime", json!(s(token, "lastSuccessfulSyncDateTime"))),
+            ("LastSyncTriggeredDateTime", json!(s(token, "lastSyncTriggeredDateTime"))),
+        ]));
+    }
+    Ok(rows.into())
+}
 
 fn apn(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
     let mut rows = Vec::new();
@@ -171,5 +204,13 @@ mod tests {
             .map(|r| r["appleId"].as_str().unwrap())
             .collect();
         assert_eq!(ids, ["a@x", "b@x"]);
+        let terms = json!([{"tokenName": "ABM", "appleIdentifier": "abm@x", "lastSyncErrorCode": 3}, {"tokenName": "ok", "lastSyncErrorCode": 0}]);
+        let rows = run(
+            "AppleTerms",
+            json!({"DepOnboardingSettings": terms}),
+            json!(null),
+        );
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["TokenName"], "ABM");
     }
 }

@@ -10,7 +10,20 @@ use crate::error::AlertError;
 use crate::params::Params;
 use crate::rule::{param, row, Context, Rows, Rule};
 
-pub(super) const RULES: [Rule; 4] = [
+pub(super) const RULES: [Rule; 5] = [
+    Rule {
+        name: "SecureScore",
+        description: "Secure Score is below a value (absolute points or percent of the maximum), or fell by at least a percentage since the last run (drop; the first run only records).",
+        cache_types: &["SecureScore"],
+        params: &[
+            param("ThresholdType", "string", "\"percent\"", "absolute, percent or drop."),
+            param("InputValue", "number", "50", "Points, percent, or percent drop (a bare number is accepted)."),
+        ],
+        output: &["Message", "CurrentScore", "MaxScore", "CurrentScorePercentage", "ThresholdType", "Threshold", "PreviousScore", "DropPercentage", "Tenant"],
+        history: true,
+        key_fields: &[],
+        eval: secure_score,
+    },
     Rule {
         name: "SoftDeletedMailboxes",
         description: "A mailbox is soft-deleted (and is not an inactive mailbox kept by a hold).",
@@ -167,6 +180,92 @@ fn mx_changed(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
     })
 }
 
+fn secure_score(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError> {
+    const RULE: &str = "SecureScore";
+    let kind = match p
+        .field("ThresholdType")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase)
+    {
+        None => "percent".to_string(),
+        Some(k) if matches!(k.as_str(), "absolute" | "percent" | "drop") => k,
+        Some(k) => {
+            return Err(AlertError::param(
+                RULE,
+                "ThresholdType",
+                format!("'{k}' is not absolute, percent or drop"),
+            ))
+        }
+    };
+    let value = p.number("InputValue", true, 50.0, 0.0, 100_000.0)?;
+    // The newest score (the cache type reads the latest only).
+    let Some(latest) = ctx
+        .rows(RULE, "SecureScore")?
+        .iter()
+        .max_by_key(|r| super::date(r, "createdDateTime").unwrap_or(i64::MIN))
+    else {
+        return Err(ctx.data(RULE, "no Secure Score has been computed for this tenant"));
+    };
+    let (Some(current), max) = (
+        n(latest, "currentScore"),
+        n(latest, "maxScore").unwrap_or(0.0),
+    ) else {
+        return Err(ctx.data(RULE, "the Secure Score has no currentScore"));
+    };
+    let pct = if max > 0.0 {
+        (current / max * 1000.0).round() / 10.0
+    } else {
+        0.0
+    };
+    let previous = ctx
+        .previous
+        .and_then(|v| v.get("currentScore"))
+        .and_then(Value::as_f64);
+    let state = Some(json!({"currentScore": current}));
+    let (hit, message, drop) = match kind.as_str() {
+        "absolute" => (
+            current < value,
+            format!("Secure Score is {current}, below {value}"),
+            None,
+        ),
+        "percent" => (
+            pct < value,
+            format!("Secure Score is {pct}% of the maximum, below {value}%"),
+            None,
+        ),
+        _ => match previous {
+            Some(prev) if prev > 0.0 => {
+                let d = ((prev - current) / prev * 1000.0).round() / 10.0;
+                (
+                    d >= value,
+                    format!("Secure Score fell {d}% (from {prev} to {current})"),
+                    Some(d),
+                )
+            }
+            _ => (false, String::new(), None),
+        },
+    };
+    if !hit {
+        return Ok(Rows {
+            rows: Vec::new(),
+            state,
+        });
+    }
+    Ok(Rows {
+        rows: vec![row([
+            ("Message", json!(message)),
+            ("CurrentScore", json!(current)),
+            ("MaxScore", json!(max)),
+            ("CurrentScorePercentage", json!(pct)),
+            ("ThresholdType", json!(kind)),
+            ("Threshold", json!(value)),
+            ("PreviousScore", json!(previous)),
+            ("DropPercentage", json!(drop)),
+        ])],
+        state,
+    })
+}
+
 fn low_alignment(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError> {
     const RULE: &str = "LowTenantAlignment";
     let threshold = p.int("Threshold", true, 99, 0, 100)?;
@@ -249,6 +348,49 @@ mod tests {
             changed.findings[0].data["CurrentRecords"],
             json!(["mx.evil.example"])
         );
+    }
+
+    #[test]
+    fn secure_score() {
+        let rule = crate::catalogue::get("SecureScore").unwrap();
+        let t = |score: f64| {
+            snap(
+                json!({"SecureScore": [{"currentScore": score, "maxScore": 200, "createdDateTime": "2026-10-31T00:00:00Z"}]}),
+            )
+        };
+        let eval = |s: &cipp_snapshot::Snapshot,
+                    params: serde_json::Value,
+                    prev: Option<&serde_json::Value>| {
+            rule.evaluate(&crate::Context::new(s).with_previous(prev), &params)
+                .unwrap()
+        };
+        let low = t(60.0);
+        assert_eq!(
+            eval(&low, json!(null), None).findings[0].data["CurrentScorePercentage"],
+            30.0
+        );
+        assert!(eval(
+            &low,
+            json!({"ThresholdType": "absolute", "InputValue": 50}),
+            None
+        )
+        .findings
+        .is_empty());
+        let first = eval(
+            &t(100.0),
+            json!({"ThresholdType": "drop", "InputValue": 20}),
+            None,
+        );
+        assert!(first.findings.is_empty());
+        let fell = eval(
+            &low,
+            json!({"ThresholdType": "drop", "InputValue": 20}),
+            first.state.as_ref(),
+        );
+        assert_eq!(fell.findings[0].data["DropPercentage"], 40.0);
+        assert!(rule
+            .check_params(&json!({"ThresholdType": "sideways"}))
+            .is_err());
     }
 
     #[test]
