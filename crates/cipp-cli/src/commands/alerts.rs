@@ -18,6 +18,37 @@ pub enum AlertsCommand {
     List,
     /// Run the configured rules (default: every rule that needs no parameters).
     Run(RunArgs),
+    /// Hold back one finding (by the hash a report shows) for 7, 14, 30 or 90 days, or -1
+    /// for ever.
+    Snooze {
+        /// The store the runs use.
+        #[arg(long, env = "CIPP_STORE")]
+        store: PathBuf,
+        /// The rule (`InactiveUsers`).
+        #[arg(long)]
+        rule: String,
+        /// The tenant, as the report names it.
+        #[arg(long, short)]
+        tenant: String,
+        /// The finding's content hash.
+        #[arg(long)]
+        hash: String,
+        /// 7, 14, 30, 90, or -1 (forever).
+        #[arg(long, default_value_t = 7, allow_hyphen_values = true)]
+        days: i64,
+        /// Why (kept with the snooze).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// The snoozes in force.
+    Snoozes {
+        /// The store the runs use.
+        #[arg(long, env = "CIPP_STORE")]
+        store: PathBuf,
+        /// Only this tenant.
+        #[arg(long, short)]
+        tenant: Option<String>,
+    },
 }
 
 /// `cipp alerts run` options.
@@ -42,6 +73,10 @@ pub struct RunArgs {
     /// Tenants in flight at once.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
+    /// Standards alignment per tenant for LowTenantAlignment: a `cipp standards run --json`
+    /// report, or a JSON object of tenant -> percent.
+    #[arg(long)]
+    alignment: Option<PathBuf>,
 }
 
 fn alert_error(e: cipp_alerts::AlertError) -> Error {
@@ -68,7 +103,111 @@ pub async fn run(command: AlertsCommand, json_out: bool) -> Result<(), Error> {
             }
             outcome(&report)
         }
+        AlertsCommand::Snooze {
+            store,
+            rule,
+            tenant,
+            hash,
+            days,
+            reason,
+        } => {
+            let duration = cipp_alerts::SnoozeDuration::from_days(days).map_err(alert_error)?;
+            let rule = catalogue::get(&rule).ok_or_else(|| {
+                Error::invalid_input("--rule", format!("no alert rule named '{rule}'"))
+            })?;
+            let store = open_store(&store)?;
+            let until = match duration {
+                cipp_alerts::SnoozeDuration::Days(d) => {
+                    Some((time::now() + i64::from(d) * time::DAY) as u64)
+                }
+                _ => None,
+            };
+            let by = std::env::var("USER").unwrap_or_default();
+            let snooze = cipp_snapshot::AlertSnooze::new(
+                rule.name,
+                &tenant,
+                &hash,
+                until,
+                time::now() as u64,
+            )
+            .with_details(by, reason, "");
+            store
+                .snooze_alert(&snooze)
+                .map_err(|e| Error::invalid_input("--store", e.to_string()))?;
+            if json_out {
+                output::print_json(&serde_json::to_value(&snooze).unwrap_or_default());
+            } else {
+                println!(
+                    "{} in {tenant} snoozed {}",
+                    rule.name,
+                    until.map_or("forever".to_string(), |u| format!(
+                        "until {}",
+                        time::format(u as i64)
+                    ))
+                );
+            }
+            Ok(())
+        }
+        AlertsCommand::Snoozes { store, tenant } => {
+            let snoozes = open_store(&store)?
+                .alert_snoozes(tenant.as_deref(), time::now() as u64)
+                .map_err(|e| Error::invalid_input("--store", e.to_string()))?;
+            let rows: Vec<Value> = snoozes
+                .iter()
+                .map(|s| {
+                    json!({
+                        "rule": s.rule, "tenant": s.tenant, "hash": s.hash,
+                        "until": s.until.map_or("forever".to_string(), |u| time::format(u as i64)),
+                        "by": s.snoozed_by, "reason": s.reason,
+                    })
+                })
+                .collect();
+            if json_out {
+                output::print_json(&Value::Array(rows));
+            } else {
+                let columns: Vec<String> = ["rule", "tenant", "hash", "until", "by", "reason"]
+                    .map(String::from)
+                    .to_vec();
+                print!("{}", output::table(&rows, &columns));
+            }
+            Ok(())
+        }
     }
+}
+
+fn open_store(path: &std::path::Path) -> Result<cipp_snapshot::Store, Error> {
+    cipp_snapshot::Store::open(path).map_err(|e| Error::invalid_input("--store", e.to_string()))
+}
+
+/// Alignment scores from a standards run report (`tenants[].summary.alignment`) or a plain
+/// `{tenant: percent}` object.
+fn alignment(path: &std::path::Path) -> Result<Vec<(String, f64)>, Error> {
+    let bad = |m: String| Error::invalid_input("--alignment", format!("{}: {m}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if let Some(tenants) = v.get("tenants").and_then(Value::as_array) {
+        return Ok(tenants
+            .iter()
+            .filter_map(|t| {
+                Some((
+                    t["tenant"].as_str()?.to_string(),
+                    t["summary"]["alignment"].as_f64()?,
+                ))
+            })
+            .collect());
+    }
+    let Some(map) = v.as_object() else {
+        return Err(bad(
+            "expected a standards report or an object of tenant -> percent".into(),
+        ));
+    };
+    map.iter()
+        .map(|(k, v)| {
+            v.as_f64()
+                .map(|n| (k.clone(), n))
+                .ok_or_else(|| bad(format!("{k}: {v} is not a number")))
+        })
+        .collect()
 }
 
 fn list(json_out: bool) {
@@ -133,6 +272,9 @@ async fn execute(args: &RunArgs) -> Result<AlertReport, Error> {
             )
         })?;
         builder = builder.as_of(secs);
+    }
+    if let Some(path) = &args.alignment {
+        builder = builder.alignment(alignment(path)?);
     }
     let runner = builder.build().map_err(alert_error)?;
     Ok(runner.run(&tenants).await)
