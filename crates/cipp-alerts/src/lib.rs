@@ -65,5 +65,5 @@ pub use report::{
     TenantAlerts, REPORT_SCHEMA,
 };
 pub use rule::{Context, ParamSpec, Rule, RuleResult};
-pub use run::{guess_format, AlertRunner, AlertRunnerBuilder};
+pub use run::{guess_format, AlertRunner, AlertRunnerBuilder, Progress};
 pub use snooze::{snooze, SnoozeDuration};

@@ -26,6 +26,49 @@ use crate::report::{
 use crate::rule::{Context, Rule};
 use crate::time;
 
+/// What a run reports while it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// A tenant started (`index` of `total`, from 1).
+    TenantStarted {
+        /// The tenant.
+        tenant: String,
+        /// Its place.
+        index: usize,
+        /// Tenants in the run.
+        total: usize,
+    },
+    /// A tenant was evaluated and its due findings claimed.
+    TenantFinished {
+        /// The tenant.
+        tenant: String,
+        /// Its findings (all, due or not).
+        findings: usize,
+        /// Why it could not be read.
+        error: Option<String>,
+    },
+    /// A digest went to a destination (or failed to).
+    Delivered {
+        /// The destination.
+        destination: String,
+        /// Findings in the digest.
+        findings: usize,
+        /// Whether it was accepted.
+        ok: bool,
+    },
+}
+
+/// A progress callback (its `Debug` says only that there is one).
+#[derive(Clone)]
+struct ProgressHook(Arc<dyn Fn(&Progress) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
+}
+
 /// A claim not settled within this time (a crash mid-delivery) lapses.
 const CLAIM_TTL_SECS: u64 = 15 * 60;
 
@@ -53,6 +96,7 @@ pub struct AlertRunner {
     concurrency: usize,
     as_of: Option<i64>,
     alignment: Arc<BTreeMap<String, f64>>,
+    progress: Option<ProgressHook>,
 }
 
 impl std::fmt::Debug for AlertRunner {
@@ -81,6 +125,7 @@ pub struct AlertRunnerBuilder {
     concurrency: usize,
     as_of: Option<i64>,
     alignment: BTreeMap<String, f64>,
+    progress: Option<ProgressHook>,
 }
 
 impl AlertRunner {
@@ -96,6 +141,7 @@ impl AlertRunner {
             concurrency: 8,
             as_of: None,
             alignment: BTreeMap::new(),
+            progress: None,
         }
     }
 }
@@ -151,6 +197,12 @@ impl AlertRunnerBuilder {
     /// The collector (default: one over the same pipeline and the built-in registry).
     pub fn collector(mut self, collector: Collector) -> Self {
         self.collector = Some(collector);
+        self
+    }
+
+    /// Called for every [`Progress`] event, from the task running the tenant.
+    pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(ProgressHook(Arc::new(f)));
         self
     }
 
@@ -212,6 +264,7 @@ impl AlertRunnerBuilder {
             concurrency: self.concurrency,
             as_of: self.as_of,
             alignment: Arc::new(self.alignment),
+            progress: self.progress,
         })
     }
 }
@@ -247,7 +300,12 @@ impl AlertRunner {
     /// each recorded in the report.
     pub async fn run(&self, tenants: &[String]) -> AlertReport {
         let started_at = time::now();
-        let works: Vec<_> = tenants.iter().map(|t| self.run_tenant(t)).collect();
+        let total = tenants.len();
+        let works: Vec<_> = tenants
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.run_tenant(t, i + 1, total))
+            .collect();
         let mut works: Vec<TenantWork> = stream::iter(works)
             .buffer_unordered(self.concurrency)
             .collect()
@@ -273,6 +331,11 @@ impl AlertRunner {
             if result.is_err() {
                 failed_destinations.insert(i);
             }
+            self.emit(Progress::Delivered {
+                destination: n.name().to_string(),
+                findings: count,
+                ok: result.is_ok(),
+            });
             deliveries.push(DeliveryReport {
                 destination: n.name().to_string(),
                 findings: count,
@@ -309,7 +372,28 @@ impl AlertRunner {
         }
     }
 
-    async fn run_tenant(&self, tenant: &str) -> TenantWork {
+    fn emit(&self, p: Progress) {
+        if let Some(ProgressHook(f)) = &self.progress {
+            f(&p);
+        }
+    }
+
+    async fn run_tenant(&self, tenant: &str, index: usize, total: usize) -> TenantWork {
+        self.emit(Progress::TenantStarted {
+            tenant: tenant.to_string(),
+            index,
+            total,
+        });
+        let work = self.evaluate_tenant(tenant).await;
+        self.emit(Progress::TenantFinished {
+            tenant: tenant.to_string(),
+            findings: work.pending.iter().map(Vec::len).sum(),
+            error: work.report.error.clone(),
+        });
+        work
+    }
+
+    async fn evaluate_tenant(&self, tenant: &str) -> TenantWork {
         let mut report = TenantAlerts::new(tenant);
         let mut work = TenantWork {
             report: TenantAlerts::new(tenant),

@@ -56,7 +56,10 @@ fn triggered(report: &AlertReport) -> BTreeMap<String, Vec<String>> {
 #[tokio::test]
 async fn each_rule_fires_in_the_seeded_tenant_and_not_in_another() {
     let sim = Sim::start().await.unwrap();
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = events.clone();
     let runner = AlertRunner::builder(cipp_testkit::pipeline(&sim).unwrap())
+        .on_progress(move |p| seen.lock().unwrap().push(p.clone()))
         .config(all_rules())
         .as_of(as_of())
         .alignment([(ALPHA.to_string(), 80.0), (BRAVO.to_string(), 100.0)])
@@ -73,6 +76,13 @@ async fn each_rule_fires_in_the_seeded_tenant_and_not_in_another() {
             t.round_trips
         );
     }
+    let events = events.lock().unwrap();
+    let finished = events
+        .iter()
+        .filter(|e| matches!(e, cipp_alerts::Progress::TenantFinished { .. }))
+        .count();
+    assert_eq!((events.len(), finished), (6, 3), "{events:?}");
+    drop(events);
     let got = triggered(&report);
 
     assert_eq!(

@@ -1,6 +1,7 @@
 //! `cipp alerts`: the alert catalogue with its parameters, and runs over one tenant or all of
 //! them that deduplicate through a store and deliver one digest per destination.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -175,6 +176,24 @@ pub async fn run(command: AlertsCommand, json_out: bool) -> Result<(), Error> {
     }
 }
 
+fn show_progress(p: &cipp_alerts::Progress) {
+    match p {
+        cipp_alerts::Progress::TenantStarted {
+            tenant,
+            index,
+            total,
+        } => eprintln!("[{index}/{total}] {tenant}"),
+        cipp_alerts::Progress::Delivered {
+            destination,
+            findings,
+            ok: false,
+        } => {
+            eprintln!("delivery of {findings} finding(s) to {destination} failed")
+        }
+        _ => {}
+    }
+}
+
 fn open_store(path: &std::path::Path) -> Result<cipp_snapshot::Store, Error> {
     cipp_snapshot::Store::open(path).map_err(|e| Error::invalid_input("--store", e.to_string()))
 }
@@ -272,6 +291,9 @@ async fn execute(args: &RunArgs) -> Result<AlertReport, Error> {
             )
         })?;
         builder = builder.as_of(secs);
+    }
+    if std::io::stderr().is_terminal() {
+        builder = builder.on_progress(show_progress);
     }
     if let Some(path) = &args.alignment {
         builder = builder.alignment(alignment(path)?);
