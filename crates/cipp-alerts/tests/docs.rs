@@ -10,11 +10,8 @@ const END: &str = "<!-- catalogue:end -->";
 
 /// CIPP's scripted alerts this crate does not implement yet, and why.
 const PENDING: &[(&str, &str)] = &[
-    ("AdminPassword", "needs `lastPasswordChangeDateTime` of Global Administrators (a users read with that field) and a 24-hour window; small, next in line"),
     ("BreachAlert", "calls CIPP's hosted breach-search API on the public internet; needs a client for it and a per-domain history"),
     ("CheckExtension", "reads events posted to CIPP's own table by the Check browser extension; there is no such source outside CIPP"),
-    ("DefenderAlerts", "needs cache types for `security/alerts_v2` (status new) and the severity filter; straightforward, not done yet"),
-    ("DefenderIncidents", "needs a cache type for `security/incidents` (status active) and the severity filter; straightforward, not done yet"),
     ("DefenderMalware", "reads Lighthouse (`tenantRelationships/managedTenants/...`) in the partner tenant, not the customer: needs a partner-side collector"),
     ("DefenderStatus", "reads Lighthouse windowsProtectionStates in the partner tenant: needs a partner-side collector"),
     ("EntraLicenseUtilization", "needs a cache type for `reports/azureADPremiumLicenseInsight` (beta report); not done yet"),
@@ -26,7 +23,6 @@ const PENDING: &[(&str, &str)] = &[
     ("LowDomainScore", "needs CIPP's domain analyser (DNS: SPF, DMARC, DKIM, MX scoring), which has no port yet"),
     ("NewAppApproval", "needs a cache type for `identityGovernance/appConsent/appConsentRequests` with their user requests"),
     ("NewMFADevice", "reads the last hour of the directory audit log and geolocates IPs; audit-log windows are not cache types yet"),
-    ("NewRiskyUsers", "a history rule over `RiskyUsers` (the cache type exists); not written yet"),
     ("NewShadowAITool", "needs CIPP's Shadow AI catalogue and Intune detected apps (a report export job)"),
     ("OnedriveQuota", "needs the OneDrive usage report (D7) as a cache type"),
     ("QuarantineReleaseRequests", "needs `Get-QuarantineMessage` with a 6-hour window as a cache type"),

@@ -9,6 +9,10 @@ pub const CHARLIE: &str = "charlie.onmicrosoft.com";
 /// uses: `GlobalAdminAllowList` approves `admin`, `LongLivedAppCredentials` allows 24 months,
 /// `LowTenantAlignment` gets Alpha 80 and Bravo 100).
 pub const SIM_TRIGGERS: &[(&str, &[&str])] = &[
+    ("AdminPassword", &[ALPHA]),
+    ("DefenderAlerts", &[ALPHA]),
+    ("DefenderIncidents", &[ALPHA]),
+    ("NewRiskyUsers", &[]),
     ("ApnCertExpiry", &[ALPHA]),
     ("AppCertificateExpiry", &[ALPHA]),
     ("AppleTerms", &[BRAVO]),
@@ -47,6 +51,7 @@ pub const SIM_TRIGGERS: &[(&str, &[&str])] = &[
 /// Why a rule fires in no seeded tenant on a first run.
 pub const SIM_QUIET: &[(&str, &str)] = &[
     ("MXRecordChanged", "history: the first run records; the sim test moves Bravo's MX record and the second run reports it"),
+    ("NewRiskyUsers", "history, and the seeded tenants have no Entra ID P2 (unit-tested)"),
     ("NewRole", "history: the first run records; the sim test adds an Exchange Administrator in Bravo and the second run reports it"),
     ("SecDefaultsDisabled", "no seeded tenant has Security Defaults off without Conditional Access (unit-tested)"),
     ("SharepointQuota", "the simulator's SPOTenant has no GeoUsedStorageMB (unit-tested)"),
