@@ -300,9 +300,15 @@ impl AlertRunner {
     /// each recorded in the report.
     pub async fn run(&self, tenants: &[String]) -> AlertReport {
         let started_at = time::now();
+        // A tenant named twice is run once.
+        let mut seen = BTreeSet::new();
+        let tenants: Vec<&String> = tenants
+            .iter()
+            .filter(|t| seen.insert(t.to_lowercase()))
+            .collect();
         let total = tenants.len();
         let works: Vec<_> = tenants
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(i, t)| self.run_tenant(t, i + 1, total))
             .collect();
@@ -312,32 +318,39 @@ impl AlertRunner {
             .await;
         works.sort_by_key(|w| w.report.tenant.to_lowercase());
 
-        // One digest per destination.
+        // One digest per destination, the destinations in parallel.
+        let generated_at = self.as_of.unwrap_or(started_at);
+        let sends: Vec<_> = self
+            .notifiers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let findings: Vec<_> = works
+                    .iter()
+                    .flat_map(|w| w.pending.iter().flatten())
+                    .filter(|p| p.destinations.contains(&i))
+                    .map(|p| p.outcome.finding.clone())
+                    .collect();
+                (!findings.is_empty()).then_some(async move {
+                    let count = findings.len();
+                    let result = n.send(&Digest::new(findings, generated_at)).await;
+                    (i, n.name().to_string(), count, result)
+                })
+            })
+            .collect();
         let mut deliveries = Vec::new();
         let mut failed_destinations = BTreeSet::new();
-        for (i, n) in self.notifiers.iter().enumerate() {
-            let findings: Vec<_> = works
-                .iter()
-                .flat_map(|w| w.pending.iter().flatten())
-                .filter(|p| p.destinations.contains(&i))
-                .map(|p| p.outcome.finding.clone())
-                .collect();
-            if findings.is_empty() {
-                continue;
-            }
-            let count = findings.len();
-            let digest = Digest::new(findings, self.as_of.unwrap_or(started_at));
-            let result = n.send(&digest).await;
+        for (i, destination, count, result) in futures::future::join_all(sends).await {
             if result.is_err() {
                 failed_destinations.insert(i);
             }
             self.emit(Progress::Delivered {
-                destination: n.name().to_string(),
+                destination: destination.clone(),
                 findings: count,
                 ok: result.is_ok(),
             });
             deliveries.push(DeliveryReport {
-                destination: n.name().to_string(),
+                destination,
                 findings: count,
                 ok: result.is_ok(),
                 attempts: result.as_ref().map(|s| s.attempts).ok(),
