@@ -242,6 +242,33 @@ async fn dedup_resend_snooze_and_failed_delivery() {
     // The next run (destination back) sends it.
     let r5 = runner(later + 60, hook(&server).await).run(&ts).await;
     assert_eq!(r5.summary.delivered, 1, "{}", r5.to_markdown());
+
+    // A changed finding has a new hash: it goes out at once, whatever the interval, and the
+    // snooze of the old one does not hold it back.
+    let graph = cipp_graph::GraphClient::new(cipp_testkit::pipeline(&sim).unwrap(), ALPHA);
+    let apps = graph.get("applications").await.unwrap();
+    let app = apps["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["displayName"] == "Payroll Connector")
+        .unwrap();
+    graph
+        .patch(
+            &format!("applications/{}", app["id"].as_str().unwrap()),
+            &json!({"passwordCredentials": [{"keyId": "k-new", "displayName": "payroll-sync", "endDateTime": "2026-11-25T00:00:00Z"}]}),
+        )
+        .await
+        .unwrap();
+    let r6 = runner(later + 120, hook(&server).await).run(&ts).await;
+    let sent: Vec<&str> = r6
+        .tenants
+        .iter()
+        .flat_map(|t| t.findings())
+        .filter(|f| f.delivered == Some(true))
+        .map(|f| f.finding.rule.as_str())
+        .collect();
+    assert_eq!(sent, ["AppSecretExpiry"], "{}", r6.to_markdown());
 }
 
 #[tokio::test]
