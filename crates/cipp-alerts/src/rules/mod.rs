@@ -6,6 +6,7 @@ mod apple;
 mod credentials;
 mod identity;
 mod licenses;
+mod mail;
 mod security;
 mod tenant;
 
@@ -23,6 +24,7 @@ pub(crate) fn all() -> Vec<Rule> {
     v.extend(credentials::RULES);
     v.extend(identity::RULES);
     v.extend(licenses::RULES);
+    v.extend(mail::RULES);
     v.extend(security::RULES);
     v.extend(tenant::RULES);
     v.sort_by_key(|r| r.name.to_ascii_lowercase());

@@ -13,6 +13,8 @@ pub const SIM_TRIGGERS: &[(&str, &[&str])] = &[
     ("DefenderAlerts", &[ALPHA]),
     ("DefenderIncidents", &[ALPHA]),
     ("NewRiskyUsers", &[]),
+    ("QuarantineReleaseRequests", &[ALPHA]),
+    ("RestrictedUsers", &[ALPHA]),
     ("ApnCertExpiry", &[ALPHA]),
     ("AppCertificateExpiry", &[ALPHA]),
     ("AppleTerms", &[BRAVO]),
