@@ -66,4 +66,4 @@ pub use report::{
 };
 pub use rule::{Context, ParamSpec, Rule, RuleResult};
 pub use run::{guess_format, AlertRunner, AlertRunnerBuilder, Progress};
-pub use snooze::{snooze, SnoozeDuration};
+pub use snooze::{snooze, snooze_hash, SnoozeDuration};

@@ -55,7 +55,7 @@ pub fn snooze(
     now: i64,
     by: &str,
     reason: &str,
-) -> Result<(), AlertError> {
+) -> Result<AlertSnooze, AlertError> {
     let s = AlertSnooze::new(
         &finding.rule,
         &finding.tenant,
@@ -64,5 +64,33 @@ pub fn snooze(
         now.max(0) as u64,
     )
     .with_details(by, reason, finding.preview());
-    Ok(store.snooze_alert(&s)?)
+    store.snooze_alert(&s)?;
+    Ok(s)
+}
+
+/// Snooze by rule, tenant and content hash (as a report shows them) rather than by finding.
+/// The rule must exist (any case; the stored name is the catalogue's).
+#[allow(clippy::too_many_arguments)]
+pub fn snooze_hash(
+    store: &Store,
+    rule: &str,
+    tenant: &str,
+    hash: &str,
+    duration: SnoozeDuration,
+    now: i64,
+    by: &str,
+    reason: &str,
+) -> Result<AlertSnooze, AlertError> {
+    let rule =
+        crate::catalogue::get(rule).ok_or_else(|| AlertError::UnknownRule(rule.to_string()))?;
+    let s = AlertSnooze::new(
+        rule.name,
+        tenant,
+        hash,
+        duration.until(now),
+        now.max(0) as u64,
+    )
+    .with_details(by, reason, "");
+    store.snooze_alert(&s)?;
+    Ok(s)
 }

@@ -113,34 +113,25 @@ pub async fn run(command: AlertsCommand, json_out: bool) -> Result<(), Error> {
             reason,
         } => {
             let duration = cipp_alerts::SnoozeDuration::from_days(days).map_err(alert_error)?;
-            let rule = catalogue::get(&rule).ok_or_else(|| {
-                Error::invalid_input("--rule", format!("no alert rule named '{rule}'"))
-            })?;
-            let store = open_store(&store)?;
-            let until = match duration {
-                cipp_alerts::SnoozeDuration::Days(d) => {
-                    Some((time::now() + i64::from(d) * time::DAY) as u64)
-                }
-                _ => None,
-            };
             let by = std::env::var("USER").unwrap_or_default();
-            let snooze = cipp_snapshot::AlertSnooze::new(
-                rule.name,
+            let snooze = cipp_alerts::snooze_hash(
+                &open_store(&store)?,
+                &rule,
                 &tenant,
                 &hash,
-                until,
-                time::now() as u64,
+                duration,
+                time::now(),
+                &by,
+                &reason,
             )
-            .with_details(by, reason, "");
-            store
-                .snooze_alert(&snooze)
-                .map_err(|e| Error::invalid_input("--store", e.to_string()))?;
+            .map_err(alert_error)?;
+            let until = snooze.until;
             if json_out {
                 output::print_json(&serde_json::to_value(&snooze).unwrap_or_default());
             } else {
                 println!(
                     "{} in {tenant} snoozed {}",
-                    rule.name,
+                    snooze.rule,
                     until.map_or("forever".to_string(), |u| format!(
                         "until {}",
                         time::format(u as i64)
