@@ -44,6 +44,9 @@ enum Command {
     /// Standards: the catalogue, and template runs in report, alert or remediate mode.
     #[command(subcommand)]
     Standards(commands::standards::StandardsCommand),
+    /// Alerts: the catalogue, and runs that deduplicate and deliver digests.
+    #[command(subcommand)]
+    Alerts(commands::alerts::AlertsCommand),
     /// Exchange Online and Security & Compliance cmdlets in a tenant.
     #[command(subcommand)]
     Exo(commands::exo::ExoCommand),
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
             Command::Exo(c) => commands::exo::run(c, json).await,
             Command::Collect(c) => commands::collect::run(c, json).await,
             Command::Standards(c) => commands::standards::run(c, json).await,
+            Command::Alerts(c) => commands::alerts::run(c, json).await,
             Command::Teams(c) => commands::teams::run(c, json).await,
             Command::Spo(c) => commands::spo::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,

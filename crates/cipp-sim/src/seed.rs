@@ -126,12 +126,18 @@ impl Seed {
         Seed::from_json(&text)
     }
 
-    /// The built-in seed ([`DEFAULT_SEED`]).
+    /// The built-in seed ([`DEFAULT_SEED`]) with the overlays shipped beside it
+    /// ([`ALERTS_SEED`](crate::ALERTS_SEED)).
     pub fn demo() -> Seed {
         // The built-in seed is part of the crate and a unit test parses and validates it, so
         // this cannot fail at run time.
         #[allow(clippy::expect_used)]
-        Seed::from_json(DEFAULT_SEED).expect("the built-in seed is valid")
+        let mut seed = Seed::from_json(DEFAULT_SEED).expect("the built-in seed is valid");
+        // The same holds for the overlays shipped with it (see seed_overlay.rs).
+        #[allow(clippy::expect_used)]
+        seed.apply_overlay(crate::seed_overlay::ALERTS_SEED)
+            .expect("the built-in alerts overlay applies");
+        seed
     }
 
     /// Every tenant: the partner first, then customers, then the others.

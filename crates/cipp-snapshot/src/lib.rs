@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+mod alerts;
 mod collect;
 mod error;
 pub mod registry;
@@ -27,6 +28,7 @@ mod results;
 mod snapshot;
 mod store;
 
+pub use alerts::{AlertDisposition, AlertKey, AlertSnooze};
 pub use collect::{Collector, LICENCE_TYPE};
 pub use error::SnapshotError;
 pub use registry::{CacheType, Registry, Source};

@@ -40,6 +40,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_id, tenant, standard)
     );
     CREATE INDEX standard_results_by_tenant ON standard_results (tenant, standard, run_id DESC);",
+    // Alerts (see alerts.rs): what was delivered, snoozes, and the state history rules keep.
+    crate::alerts::MIGRATION,
 ];
 
 /// One stored snapshot, without its data.

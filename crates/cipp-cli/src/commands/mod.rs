@@ -1,5 +1,6 @@
 //! One module per top-level command.
 
+pub mod alerts;
 pub mod auth;
 pub mod collect;
 pub mod demo;

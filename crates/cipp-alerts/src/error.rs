@@ -1,0 +1,73 @@
+//! The one error type of this crate.
+
+/// What can go wrong preparing or running alerts. (A rule whose data is missing for a tenant
+/// is not an error: it is reported as "no data" for that tenant.)
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AlertError {
+    /// No rule has this name.
+    #[error("unknown alert rule '{0}'")]
+    UnknownRule(String),
+    /// A rule's parameter has the wrong shape or value.
+    #[error("alert {rule}: parameter {parameter}: {message}")]
+    Parameter {
+        /// The rule.
+        rule: String,
+        /// The parameter.
+        parameter: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// A rule could not read the data it needs in a tenant.
+    #[error("alert {rule} in {tenant}: {message}")]
+    Data {
+        /// The rule.
+        rule: String,
+        /// The tenant.
+        tenant: String,
+        /// What was missing or malformed.
+        message: String,
+    },
+    /// The alert configuration is malformed.
+    #[error("alert configuration {source_name}: {message}")]
+    Config {
+        /// The file, or `-` for text.
+        source_name: String,
+        /// What was wrong, with the JSON path.
+        message: String,
+    },
+    /// A destination could not be reached or refused the message. Never carries a secret
+    /// or the full destination URL (webhook URLs often embed a token).
+    #[error("destination {destination}: {message}")]
+    Delivery {
+        /// The destination's name.
+        destination: String,
+        /// What went wrong.
+        message: String,
+        /// HTTP status, when the destination answered.
+        status: Option<u16>,
+    },
+    /// A secret the destination needs is missing or unreadable.
+    #[error("destination {destination}: secret '{secret}': {message}")]
+    Secret {
+        /// The destination.
+        destination: String,
+        /// The secret's name (never its value).
+        secret: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] cipp_snapshot::SnapshotError),
+}
+
+impl AlertError {
+    pub(crate) fn param(rule: &str, parameter: &str, message: impl Into<String>) -> AlertError {
+        AlertError::Parameter {
+            rule: rule.to_string(),
+            parameter: parameter.to_string(),
+            message: message.into(),
+        }
+    }
+}
