@@ -1,0 +1,1 @@
+//! Compromised-account research and remediation. (Filled in by the compromised-account work.)

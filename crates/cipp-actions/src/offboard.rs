@@ -1,0 +1,1 @@
+//! Offboarding. (Filled in by the user-actions work.)

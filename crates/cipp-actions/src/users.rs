@@ -1,0 +1,1 @@
+//! User management for one tenant. (Filled in by the user-actions work.)
