@@ -339,6 +339,86 @@ export declare class Standards {
   plan (templates: StandardsTemplates, options?: Omit<RunOptions, 'mode'>): Promise<RunReport>
 }
 
+/** An alert configuration: rules with parameters, re-send intervals and destinations (docs/alerts.md). */
+export interface AlertConfig {
+  rules?: Record<string, { params?: unknown, resend_hours?: number, destinations?: string[] }>
+  destinations?: Array<Record<string, unknown>>
+}
+
+/** Options of `alerts.run`. */
+export interface AlertRunOptions {
+  /** Only these tenants (GUIDs or domains); default: every managed tenant. */
+  tenants?: string[]
+  /** A SQLite file: deduplication, re-send intervals, snoozes and history. */
+  store?: string
+  /** Tenants in flight at once (default 8). */
+  concurrency?: number
+  /** Judge tenants at this time: RFC 3339 text or unix seconds. */
+  asOf?: string | number
+  /** Standards alignment per tenant (percent), for LowTenantAlignment. */
+  alignment?: Record<string, number>
+}
+
+/** One finding and what the store decided about it. */
+export interface AlertFinding {
+  rule: string
+  tenant: string
+  title: string
+  data: Record<string, unknown>
+  hash: string
+  raw_key: string
+  disposition?: string
+  delivered?: boolean
+}
+
+export interface AlertSummary {
+  tenants: number
+  tenant_errors: number
+  findings: number
+  delivered: number
+  undelivered: number
+  suppressed: number
+  snoozed: number
+  in_flight: number
+  no_data: number
+  errors: number
+  failed_deliveries: number
+}
+
+export interface AlertSnooze {
+  rule: string
+  tenant: string
+  hash: string
+  /** Unix seconds; null: for ever. */
+  until: number | null
+  snoozed_by: string
+  snoozed_at: number
+  preview: string
+  reason: string
+}
+
+/** The report of one alert run; `JSON.stringify(report)` gives the documented shape. */
+export declare class AlertReport {
+  readonly summary: AlertSummary
+  readonly tenants: Array<{ tenant: string, error?: string, store_error?: string, round_trips: number, rules: Array<{ rule: string, status: string, error?: string, findings: AlertFinding[] }> }>
+  readonly deliveries: Array<{ destination: string, findings: number, ok: boolean, attempts?: number, error?: string }>
+  /** Every finding of the run, flat. */
+  findings (): AlertFinding[]
+  toJSON (): Record<string, unknown>
+  toMarkdown (): string
+}
+
+export declare class Alerts {
+  /** The alert rules with their parameters, the cache types each reads and its output fields. */
+  catalogue (): Array<{ name: string, description: string, cache_types: string[], params: Array<{ name: string, kind: string, default: string, description: string }>, output: string[], history: boolean }>
+  /** Run the rules of `config` (default: every rule without parameters, no destinations). */
+  run (config?: AlertConfig | string | null, options?: AlertRunOptions): Promise<AlertReport>
+  /** Hold back one finding for 7, 14, 30 or 90 days, or -1 for ever. */
+  snooze (store: string, rule: string, tenant: string, hash: string, options?: { days?: number, reason?: string, by?: string }): AlertSnooze
+  /** The snoozes in force. */
+  snoozes (store: string, options?: { tenant?: string }): AlertSnooze[]
+}
+
 export declare class Client {
   constructor (options?: ClientOptions)
   static fromEnv (): Client
@@ -350,6 +430,8 @@ export declare class Client {
   /** Read cache types from one tenant into a snapshot. */
   collect (tenant: string, types: string[]): Promise<Snapshot>
   readonly gdap: Gdap
+  /** Alerts: the rule catalogue, runs and snoozes. */
+  readonly alerts: Alerts
   /** Standards: the catalogue and template runs. */
   readonly standards: Standards
   /** The secrets of Key Vault `name`; throws InvalidInputError for a bad name. */

@@ -171,6 +171,14 @@ class Standards {
   plan (templates, options = {}) { return call(() => this._n.run(templates, { ...options, mode: 'report' })) }
 }
 
+class Alerts {
+  constructor (inner) { this._n = inner }
+  catalogue () { return sync(() => this._n.catalogue()) }
+  run (config, options) { return call(() => this._n.run(config ?? null, options)) }
+  snooze (store, rule, tenant, hash, options) { return sync(() => this._n.snooze(store, rule, tenant, hash, options)) }
+  snoozes (store, options = {}) { return sync(() => this._n.snoozes(store, options.tenant)) }
+}
+
 class Client {
   constructor (options) {
     this._n = options instanceof native.Client ? options : sync(() => new native.Client(options))
@@ -183,6 +191,7 @@ class Client {
   managedTenant (name) { return call(() => this._n.managedTenant(name)) }
   collect (tenant, types) { return call(() => this._n.collect(tenant, types)) }
   get gdap () { return new Gdap(this._n.gdap) }
+  get alerts () { return new Alerts(this._n.alerts) }
   get standards () { return new Standards(this._n.standards) }
   keyVault (name) { return new KeyVault(sync(() => this._n.keyVault(name))) }
 }

@@ -17,6 +17,7 @@ use napi_derive::napi;
 use serde_json::{json, Value};
 
 mod admin;
+mod alerts;
 mod exchange;
 mod gdap;
 mod keyvault;
@@ -183,6 +184,14 @@ impl Client {
     #[napi(getter)]
     pub fn gdap(&self) -> gdap::Gdap {
         gdap::Gdap {
+            cipp: self.cipp.clone(),
+        }
+    }
+
+    /// Alerts: the rule catalogue, runs and snoozes.
+    #[napi(getter)]
+    pub fn alerts(&self) -> alerts::Alerts {
+        alerts::Alerts {
             cipp: self.cipp.clone(),
         }
     }

@@ -150,6 +150,12 @@ impl Client {
         crate::gdap::Gdap::new(self.core.clone())
     }
 
+    /// Alerts: the rule catalogue, runs and snoozes.
+    #[getter]
+    fn alerts(&self) -> crate::alerts::Alerts {
+        crate::alerts::Alerts::new(self.core.clone())
+    }
+
     /// Standards: the catalogue and template runs (`run`, `plan`).
     #[getter]
     fn standards(&self) -> crate::standards::Standards {

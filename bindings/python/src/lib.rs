@@ -5,6 +5,7 @@
 //! layer in `python/cipp` re-exports these classes and defines the exception hierarchy.
 
 mod admin;
+mod alerts;
 mod client;
 mod convert;
 mod errors;
@@ -29,6 +30,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<admin::Teams>()?;
     m.add_class::<admin::SharePoint>()?;
     m.add_class::<keyvault::KeyVault>()?;
+    m.add_class::<alerts::Alerts>()?;
+    m.add_class::<alerts::AlertReport>()?;
     m.add_class::<standards::Standards>()?;
     m.add_class::<standards::RunReport>()?;
     m.add_class::<templates::Templates>()?;

@@ -71,3 +71,27 @@ impl AlertError {
         }
     }
 }
+
+/// For front ends that speak the core error only: everything becomes
+/// [`cipp_core::Error::InvalidInput`] naming the rule parameter, configuration, destination or
+/// store at fault, with this error's message.
+impl From<AlertError> for cipp_core::Error {
+    fn from(e: AlertError) -> Self {
+        let field = match &e {
+            AlertError::UnknownRule(rule) => format!("rules.{rule}"),
+            AlertError::Parameter {
+                rule, parameter, ..
+            } => format!("rules.{rule}.params.{parameter}"),
+            AlertError::Data { rule, .. } => format!("rules.{rule}"),
+            AlertError::Config { source_name, .. } => source_name.clone(),
+            AlertError::Delivery { destination, .. } | AlertError::Secret { destination, .. } => {
+                format!("destinations.{destination}")
+            }
+            AlertError::Store(_) => "store".to_string(),
+        };
+        cipp_core::Error::InvalidInput {
+            field,
+            message: e.to_string(),
+        }
+    }
+}

@@ -17,16 +17,19 @@
 //! # Ok(()) }
 //! ```
 
+mod alerts_run;
 mod client;
 mod standards_run;
 mod tenant;
 mod tenants;
 
+pub use alerts_run::{AlertProgressCallback, AlertsOptions};
 pub use client::{Cipp, CippBuilder};
 pub use standards_run::{target_of, StandardsOptions};
 pub use tenant::Tenant;
 pub use tenants::{DirectoryOptions, ManagedTenant};
 
+pub use cipp_alerts as alerts;
 pub use cipp_core as core;
 pub use cipp_core::{Cloud, Error, Grant, RetryPolicy, Service};
 pub use cipp_exchange as exchange;

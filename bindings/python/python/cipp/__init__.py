@@ -22,6 +22,8 @@ from ._errors import (
     TransportError,
 )
 from ._native import (
+    AlertReport,
+    Alerts,
     Client,
     Exchange,
     Gdap,
@@ -39,6 +41,8 @@ from ._native import (
 from .aio import AsyncClient
 
 __all__ = [
+    "AlertReport",
+    "Alerts",
     "AsyncClient",
     "AuthError",
     "CippError",

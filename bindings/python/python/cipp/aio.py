@@ -196,6 +196,11 @@ class AsyncClient:
         return AsyncGdap(self._c.gdap)
 
     @property
+    def alerts(self) -> _AsyncWrapper:
+        """Alert runs and snoozes; see :class:`cipp.Alerts` for the arguments."""
+        return _AsyncWrapper(self._c.alerts)
+
+    @property
     def standards(self) -> _AsyncWrapper:
         """Standards runs; see :class:`cipp.Standards` for the arguments."""
         return _AsyncWrapper(self._c.standards)

@@ -3,10 +3,9 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use cipp::Error;
-use cipp_alerts::{catalogue, time, AlertConfig, AlertReport, AlertRunner};
+use cipp_alerts::{catalogue, time, AlertConfig, AlertReport};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
@@ -249,30 +248,17 @@ fn list(json_out: bool) {
 }
 
 async fn execute(args: &RunArgs) -> Result<AlertReport, Error> {
-    let config = match &args.config {
-        Some(path) => AlertConfig::from_file(path).map_err(alert_error)?,
-        None => AlertConfig::defaults(),
-    };
-    let cipp = super::cipp_from_env()?;
-    let tenants: Vec<String> = match (&args.tenant, args.all) {
-        (Some(t), false) => vec![t.clone()],
-        (None, true) => cipp
-            .tenants()
-            .await?
-            .into_iter()
-            .map(|t| t.default_domain_name.unwrap_or(t.customer_id))
-            .collect(),
+    let mut options = cipp::AlertsOptions::default().concurrency(args.concurrency);
+    if let Some(path) = &args.config {
+        options = options.config(AlertConfig::from_file(path).map_err(alert_error)?);
+    }
+    match (&args.tenant, args.all) {
+        (Some(t), false) => options = options.tenants([t.clone()]),
+        (None, true) => {}
         _ => return Err(Error::invalid_input("--tenant", "give --tenant T or --all")),
-    };
-    let mut builder = AlertRunner::builder(cipp.pipeline().clone())
-        .collector(cipp.collector())
-        .config(config)
-        .secrets(Arc::new(cipp_core::EnvSecretStore::new()))
-        .concurrency(args.concurrency);
+    }
     if let Some(path) = &args.store {
-        let store = cipp_snapshot::Store::open(path)
-            .map_err(|e| Error::invalid_input("--store", e.to_string()))?;
-        builder = builder.store(Arc::new(store));
+        options = options.store(path);
     }
     if let Some(at) = &args.as_of {
         let secs = time::parse(at).ok_or_else(|| {
@@ -281,16 +267,15 @@ async fn execute(args: &RunArgs) -> Result<AlertReport, Error> {
                 format!("'{at}' is not a date (2026-11-01T00:00:00Z)"),
             )
         })?;
-        builder = builder.as_of(secs);
+        options = options.as_of(secs);
     }
     if std::io::stderr().is_terminal() {
-        builder = builder.on_progress(show_progress);
+        options = options.on_progress(show_progress);
     }
     if let Some(path) = &args.alignment {
-        builder = builder.alignment(alignment(path)?);
+        options = options.alignment(alignment(path)?);
     }
-    let runner = builder.build().map_err(alert_error)?;
-    Ok(runner.run(&tenants).await)
+    super::cipp_from_env()?.run_alerts(&options).await
 }
 
 /// A run fails when a tenant could not be read or a digest could not be delivered;
