@@ -19,12 +19,14 @@
 
 mod alerts_run;
 mod client;
+mod health;
 mod standards_run;
 mod tenant;
 mod tenants;
 
 pub use alerts_run::{AlertProgressCallback, AlertsOptions};
 pub use client::{Cipp, CippBuilder};
+pub use health::{HealthIssue, RelationshipHealth, ServiceCheck, TenantHealth, EXPIRY_WARNING_DAYS};
 pub use standards_run::{target_of, StandardsOptions};
 pub use tenant::Tenant;
 pub use tenants::{DirectoryOptions, ManagedTenant};

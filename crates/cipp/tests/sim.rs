@@ -126,3 +126,44 @@ async fn exchange_through_the_tenant_handle_shares_discoveries() {
         .count();
     assert_eq!(banners, 1);
 }
+
+#[tokio::test]
+async fn tenant_health_reports_roles_services_and_properties() {
+    let sim = Sim::start().await.unwrap();
+    let cipp = client(&sim);
+    let h = cipp.tenant_health("alpha.onmicrosoft.com").await.unwrap();
+    assert!(h.tenant_id.is_some());
+    let r = h.relationship.as_ref().expect("reached through GDAP");
+    assert_eq!(r.count, 1);
+    assert!(h.services.iter().all(|s| s.ok), "{:?}", h.services);
+    assert_eq!(h.services.len(), 4);
+    assert!(h.properties["verifiedDomains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d == "alpha.onmicrosoft.com"));
+    // The sim's Alpha lacks a required role: an error-level issue, ranked first.
+    assert!(!h.is_healthy());
+    assert_eq!(h.issues[0].severity, cipp::gdap::Severity::Error);
+    assert!(h
+        .issues
+        .iter()
+        .any(|i| i.area == "roles" && i.issue.contains("Application Administrator")));
+
+    // One service down is one error naming it; the rest still answer.
+    sim.faults().add_rule(
+        cipp_sim::FaultRule::outage(403)
+            .with_path("/adminapi/")
+            .with_times(100),
+    );
+    let h = cipp.tenant_health("alpha.onmicrosoft.com").await.unwrap();
+    let exo = h.services.iter().find(|s| s.service == "exchange").unwrap();
+    assert!(!exo.ok);
+    assert!(h.issues.iter().any(|i| i.area == "exchange"));
+    assert!(h.services.iter().filter(|s| s.service != "exchange").all(|s| s.ok));
+
+    // A name the directory does not know is a warning, not an error of the call.
+    let h = cipp.tenant_health("unknown.example").await.unwrap();
+    assert!(h.tenant_id.is_none());
+    assert!(h.issues.iter().any(|i| i.area == "directory"));
+}
