@@ -508,6 +508,8 @@ if (!nativeBinding) {
 }
 
 module.exports = nativeBinding
+module.exports.AlertReport = nativeBinding.AlertReport
+module.exports.Alerts = nativeBinding.Alerts
 module.exports.Client = nativeBinding.Client
 module.exports.Exchange = nativeBinding.Exchange
 module.exports.Gdap = nativeBinding.Gdap

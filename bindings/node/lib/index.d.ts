@@ -91,6 +91,23 @@ export declare class Tenant {
   /** Conditional Access, Intune, transport rule and group templates in this tenant. */
   readonly templates: Templates
   guid (): Promise<string>
+  /** Directory entry and GDAP expiry, roles partner groups hold, one probe per service, issues (errors first). */
+  health (): Promise<TenantHealth>
+}
+
+export interface TenantHealth {
+  tenant: string
+  tenant_id: string | null
+  display_name: string | null
+  default_domain: string | null
+  groups: string[]
+  relationship: { count: number, ends: string | null, days_left: number | null, auto_extend: boolean } | null
+  access: { tenant: string, graph_ok: boolean, summary: string, roles: Array<{ role: string, role_id: string, required: boolean, groups: string[] }>, missing_required: string[], missing_optional: string[] } | null
+  properties: { displayName?: string, countryLetterCode?: string, verifiedDomains?: string[], onPremisesSyncEnabled?: boolean | null, createdDateTime?: string } | null
+  services: Array<{ service: 'graph' | 'exchange' | 'sharepoint' | 'teams', ok: boolean, detail: string }>
+  issues: Array<{ severity: 'warning' | 'error', area: string, issue: string }>
+  /** No issue is an error. */
+  healthy: boolean
 }
 
 export interface ManagedTenant {

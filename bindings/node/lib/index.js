@@ -101,6 +101,7 @@ class Tenant {
   get sharepoint () { return new SharePoint(this._n.sharepoint) }
   get templates () { return new Templates(this._n.templates) }
   guid () { return call(() => this._n.guid()) }
+  health () { return call(() => this._n.health()) }
 }
 
 class Templates {

@@ -279,6 +279,16 @@ impl Tenant {
     pub async fn guid(&self) -> Result<String> {
         self.cipp.tenant(self.id.clone()).guid().await.js()
     }
+
+    /// How the tenant stands: directory entry and GDAP expiry, the roles partner groups hold,
+    /// one probe per service, organization properties and the issues found (errors first).
+    #[napi]
+    pub async fn health(&self) -> Result<Value> {
+        let h = self.cipp.tenant_health(&self.id).await.js()?;
+        let mut v = serde_json::to_value(&h).map_err(|e| invalid("health", e.to_string()))?;
+        v["healthy"] = Value::Bool(h.is_healthy());
+        Ok(v)
+    }
 }
 
 /// OData query options.

@@ -145,3 +145,16 @@ test('the process exits promptly after the last call', () => {
   assert.equal(r.stdout.trim(), '1')
   assert.ok(Date.now() - started < 10000, 'no lingering handles keep node alive')
 })
+
+test('tenant health reports roles, services and properties', async () => {
+  const h = await client.tenant(ALPHA).health()
+  assert.equal(h.relationship.count, 1)
+  assert.deepEqual(h.services.map((s) => s.service).sort(), ['exchange', 'graph', 'sharepoint', 'teams'])
+  assert.ok(h.services.every((s) => s.ok), JSON.stringify(h.services))
+  assert.ok(h.properties.verifiedDomains.includes(ALPHA))
+  assert.equal(h.healthy, false)
+  assert.equal(h.issues[0].severity, 'error')
+  const unknown = await client.tenant('unknown.example').health()
+  assert.equal(unknown.tenant_id, null)
+  assert.ok(unknown.issues.some((i) => i.area === 'directory'))
+})

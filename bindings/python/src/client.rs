@@ -227,6 +227,19 @@ impl Tenant {
         block_on(py, async move { t.guid().await })?.py_err()
     }
 
+    /// How the tenant stands: directory entry and GDAP expiry, the roles partner groups hold,
+    /// one probe per service (graph, exchange, sharepoint, teams), organization properties and
+    /// the issues found (errors first). `healthy` is true when no issue is an error.
+    fn health(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let cipp = self.core.cipp()?;
+        let id = self.id.clone();
+        let h = block_on(py, async move { cipp.tenant_health(&id).await })?.py_err()?;
+        let mut v = serde_json::to_value(&h)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        v["healthy"] = serde_json::Value::Bool(h.is_healthy());
+        crate::convert::to_py(py, &v)
+    }
+
     fn __repr__(&self) -> String {
         format!("cipp.Tenant({:?})", self.id)
     }

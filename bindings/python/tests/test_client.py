@@ -201,3 +201,16 @@ def test_sim_context_manager_and_docs():
 
     assert doctest.testmod(cipp).failed == 0
     assert doctest.testmod(cipp.sim).failed == 0
+
+
+def test_tenant_health_reports_roles_services_and_properties(client):
+    h = client.tenant(ALPHA).health()
+    assert h["relationship"]["count"] == 1
+    assert {s["service"] for s in h["services"]} == {"graph", "exchange", "sharepoint", "teams"}
+    assert all(s["ok"] for s in h["services"]), h["services"]
+    assert ALPHA in h["properties"]["verifiedDomains"]
+    assert h["healthy"] is False and h["issues"][0]["severity"] == "error"
+    assert any("Application Administrator" in i["issue"] for i in h["issues"])
+    unknown = client.tenant("unknown.example").health()
+    assert unknown["tenant_id"] is None
+    assert any(i["area"] == "directory" for i in unknown["issues"])

@@ -57,6 +57,27 @@ impl SimEnv {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn tenants_health_prints_the_report_and_fails_on_errors() {
+    let sim = Sim::start().await.unwrap();
+    let out = run(&sim, &["tenants", "health", "alpha.onmicrosoft.com"]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "Alpha lacks a required role");
+    assert!(text.contains("Application Administrator"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("exchange") && l.contains("ok")),
+        "{text}"
+    );
+    let out = run(
+        &sim,
+        &["tenants", "health", "alpha.onmicrosoft.com", "--json"],
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["services"].as_array().unwrap().len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn tenants_list_shows_the_gdap_customers() {
     let sim = Sim::start().await.unwrap();
     let v = json_out(&run(&sim, &["tenants", "list", "--json"]).await);

@@ -26,7 +26,9 @@ mod tenants;
 
 pub use alerts_run::{AlertProgressCallback, AlertsOptions};
 pub use client::{Cipp, CippBuilder};
-pub use health::{HealthIssue, RelationshipHealth, ServiceCheck, TenantHealth, EXPIRY_WARNING_DAYS};
+pub use health::{
+    HealthIssue, RelationshipHealth, ServiceCheck, TenantHealth, EXPIRY_WARNING_DAYS,
+};
 pub use standards_run::{target_of, StandardsOptions};
 pub use tenant::Tenant;
 pub use tenants::{DirectoryOptions, ManagedTenant};

@@ -160,7 +160,11 @@ async fn tenant_health_reports_roles_services_and_properties() {
     let exo = h.services.iter().find(|s| s.service == "exchange").unwrap();
     assert!(!exo.ok);
     assert!(h.issues.iter().any(|i| i.area == "exchange"));
-    assert!(h.services.iter().filter(|s| s.service != "exchange").all(|s| s.ok));
+    assert!(h
+        .services
+        .iter()
+        .filter(|s| s.service != "exchange")
+        .all(|s| s.ok));
 
     // A name the directory does not know is a warning, not an error of the call.
     let h = cipp.tenant_health("unknown.example").await.unwrap();

@@ -118,6 +118,9 @@ class AsyncTenant:
     async def guid(self) -> str:
         return await _run(self._t.guid)
 
+    async def health(self) -> dict[str, Any]:
+        return await _run(self._t.health)
+
 
 class _AsyncWrapper:
     """Every method of the wrapped native object, as a coroutine run on a worker thread."""

@@ -14,6 +14,12 @@ pub enum TenantsCommand {
         /// GUID or domain.
         tenant: String,
     },
+    /// One tenant's health: GDAP expiry, roles partner groups hold, one probe per service.
+    /// Exits non-zero when an issue is an error.
+    Health {
+        /// GUID or domain.
+        tenant: String,
+    },
 }
 
 pub async fn run(cmd: TenantsCommand, json: bool) -> Result<(), cipp::Error> {
@@ -30,6 +36,50 @@ pub async fn run(cmd: TenantsCommand, json: bool) -> Result<(), cipp::Error> {
             print_tenants(std::slice::from_ref(&t), json);
             Ok(())
         }
+        TenantsCommand::Health { tenant } => {
+            let h = super::cipp_from_env()?.tenant_health(&tenant).await?;
+            if json {
+                crate::output::print_json(&serde_json::to_value(&h).unwrap_or_default());
+            } else {
+                print_health(&h);
+            }
+            if h.is_healthy() {
+                Ok(())
+            } else {
+                Err(cipp::Error::invalid_input(
+                    "tenant",
+                    format!("{tenant} has error-level health issues"),
+                ))
+            }
+        }
+    }
+}
+
+fn print_health(h: &cipp::TenantHealth) {
+    println!(
+        "{} ({})",
+        h.display_name.as_deref().unwrap_or(&h.tenant),
+        h.tenant_id.as_deref().unwrap_or("not in the directory")
+    );
+    if let Some(r) = &h.relationship {
+        println!(
+            "GDAP: {} relationship(s), ends {} ({} days), auto-extend {}",
+            r.count,
+            r.ends.as_deref().unwrap_or("?"),
+            r.days_left.map_or("?".to_string(), |d| d.to_string()),
+            if r.auto_extend { "on" } else { "off" }
+        );
+    }
+    for s in &h.services {
+        println!(
+            "{:<10} {} {}",
+            s.service,
+            if s.ok { "ok  " } else { "FAIL" },
+            s.detail
+        );
+    }
+    for i in &h.issues {
+        println!("{:?}: [{}] {}", i.severity, i.area, i.issue);
     }
 }
 
