@@ -38,6 +38,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod audit;
 pub mod catalogue;
 mod config;
 mod digest;

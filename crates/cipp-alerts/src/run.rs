@@ -97,6 +97,8 @@ pub struct AlertRunner {
     as_of: Option<i64>,
     alignment: Arc<BTreeMap<String, f64>>,
     progress: Option<ProgressHook>,
+    /// The partner tenant, where the partner-side cache types are read.
+    partner_tenant: String,
 }
 
 impl std::fmt::Debug for AlertRunner {
@@ -265,6 +267,7 @@ impl AlertRunnerBuilder {
             as_of: self.as_of,
             alignment: Arc::new(self.alignment),
             progress: self.progress,
+            partner_tenant: self.pipeline.credentials().partner_tenant().to_string(),
         })
     }
 }
@@ -295,6 +298,26 @@ impl AlertRunner {
         set.into_iter().collect()
     }
 
+    /// The cache types the configured rules read in the partner tenant (each once).
+    pub fn partner_cache_types(&self) -> Vec<&'static str> {
+        let set: BTreeSet<&'static str> = self
+            .rules
+            .iter()
+            .flat_map(|(r, _)| r.partner_cache_types.iter().copied())
+            .collect();
+        set.into_iter().collect()
+    }
+
+    /// Read the partner-side cache types once for the whole run; a failed read leaves the
+    /// rules that need it without data (reported per tenant), never stops the run.
+    async fn collect_partner(&self) -> Option<cipp_snapshot::Snapshot> {
+        let types = self.partner_cache_types();
+        if types.is_empty() {
+            return None;
+        }
+        self.collector.collect(&self.partner_tenant, &types).await.ok()
+    }
+
     /// Run every configured rule over `tenants` and deliver. Never fails as a whole: a
     /// tenant that cannot be read, a rule without data and a destination that refuses are
     /// each recorded in the report.
@@ -307,10 +330,11 @@ impl AlertRunner {
             .filter(|t| seen.insert(t.to_lowercase()))
             .collect();
         let total = tenants.len();
+        let partner = self.collect_partner().await;
         let works: Vec<_> = tenants
             .into_iter()
             .enumerate()
-            .map(|(i, t)| self.run_tenant(t, i + 1, total))
+            .map(|(i, t)| self.run_tenant(t, i + 1, total, partner.as_ref()))
             .collect();
         let mut works: Vec<TenantWork> = stream::iter(works)
             .buffer_unordered(self.concurrency)
@@ -391,13 +415,19 @@ impl AlertRunner {
         }
     }
 
-    async fn run_tenant(&self, tenant: &str, index: usize, total: usize) -> TenantWork {
+    async fn run_tenant(
+        &self,
+        tenant: &str,
+        index: usize,
+        total: usize,
+        partner: Option<&cipp_snapshot::Snapshot>,
+    ) -> TenantWork {
         self.emit(Progress::TenantStarted {
             tenant: tenant.to_string(),
             index,
             total,
         });
-        let work = self.evaluate_tenant(tenant).await;
+        let work = self.evaluate_tenant(tenant, partner).await;
         self.emit(Progress::TenantFinished {
             tenant: tenant.to_string(),
             findings: work.pending.iter().map(Vec::len).sum(),
@@ -406,7 +436,11 @@ impl AlertRunner {
         work
     }
 
-    async fn evaluate_tenant(&self, tenant: &str) -> TenantWork {
+    async fn evaluate_tenant(
+        &self,
+        tenant: &str,
+        partner: Option<&cipp_snapshot::Snapshot>,
+    ) -> TenantWork {
         let mut report = TenantAlerts::new(tenant);
         let mut work = TenantWork {
             report: TenantAlerts::new(tenant),
@@ -447,7 +481,8 @@ impl AlertRunner {
             let ctx = Context::new(&snapshot)
                 .at(now)
                 .with_previous(previous.as_ref())
-                .with_alignment(alignment);
+                .with_alignment(alignment)
+                .with_partner(partner);
             let ctx = Context { tenant, ..ctx };
             match rule.evaluate(&ctx, &rc.params) {
                 Ok(result) => {

@@ -48,6 +48,14 @@ pub const SIM_TRIGGERS: &[(&str, &[&str])] = &[
     ("StaleEntraDevices", &[ALPHA]),
     ("UnusedLicenses", &[ALPHA]),
     ("VppTokenExpiry", &[ALPHA]),
+    ("QuotaUsed", &[ALPHA]),
+    ("OnedriveQuota", &[ALPHA]),
+    ("NewAppApproval", &[ALPHA]),
+    ("NewMFADevice", &[ALPHA]),
+    ("IntunePolicyConflicts", &[ALPHA]),
+    ("DefenderStatus", &[ALPHA]),
+    ("DefenderMalware", &[ALPHA]),
+    ("TenantAccess", &[ALPHA, CHARLIE]),
 ];
 
 /// Why a rule fires in no seeded tenant on a first run.
