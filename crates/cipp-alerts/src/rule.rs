@@ -102,7 +102,10 @@ impl<'a> Context<'a> {
         cache_type: &str,
     ) -> Result<&'a [Value], AlertError> {
         let Some(partner) = self.partner else {
-            return Err(self.data(rule, format!("{cache_type} (partner tenant) was not collected")));
+            return Err(self.data(
+                rule,
+                format!("{cache_type} (partner tenant) was not collected"),
+            ));
         };
         let inner = Context {
             snapshot: partner,

@@ -315,7 +315,10 @@ impl AlertRunner {
         if types.is_empty() {
             return None;
         }
-        self.collector.collect(&self.partner_tenant, &types).await.ok()
+        self.collector
+            .collect(&self.partner_tenant, &types)
+            .await
+            .ok()
     }
 
     /// Run every configured rule over `tenants` and deliver. Never fails as a whole: a

@@ -98,7 +98,12 @@ async fn matched_records_are_delivered_once_and_a_second_run_sends_nothing() {
     let alpha = &first.tenants[0];
     assert_eq!(alpha.error, None);
     // Five records in the window: one forwards, one is sign-in plumbing CIPP drops.
-    assert_eq!((alpha.records, alpha.ignored, alpha.matched), (5, 1, 1), "{}", first.to_json());
+    assert_eq!(
+        (alpha.records, alpha.ignored, alpha.matched),
+        (5, 1, 1),
+        "{}",
+        first.to_json()
+    );
     assert_eq!(alpha.events.len(), 1);
     let event = &alpha.events[0];
     assert_eq!(event.record_id, FORWARDING);
@@ -107,9 +112,17 @@ async fn matched_records_are_delivered_once_and_a_second_run_sends_nothing() {
         event.clause,
         "Operation is Equals to 'New-InboxRule' and ForwardTo is Like '*@*'"
     );
-    assert!(event.title.contains("New forwarding or redirect rule"), "{}", event.title);
+    assert!(
+        event.title.contains("New forwarding or redirect rule"),
+        "{}",
+        event.title
+    );
     let bravo = &first.tenants[1];
-    assert_eq!((bravo.records, bravo.matched), (1, 0), "Bravo's rule does not forward");
+    assert_eq!(
+        (bravo.records, bravo.matched),
+        (1, 0),
+        "Bravo's rule does not forward"
+    );
     let charlie = &first.tenants[2];
     assert_eq!(charlie.rules, 0, "Charlie is excluded: not even searched");
     assert_eq!(first.deliveries.len(), 1);
@@ -119,7 +132,10 @@ async fn matched_records_are_delivered_once_and_a_second_run_sends_nothing() {
     assert_eq!(got.len(), 1, "one digest per destination");
     assert_eq!(got[0]["alertCount"], 1);
     let text = got[0].to_string();
-    assert!(text.contains(FORWARDING) && text.contains("billing-desk@contoso-payments.example"), "{text}");
+    assert!(
+        text.contains(FORWARDING) && text.contains("billing-desk@contoso-payments.example"),
+        "{text}"
+    );
     assert!(text.contains("Check whether miriam.gu@alphadental.com meant to forward to billing-desk@contoso-payments.example"), "{text}");
     let claim = store.audit_event(ALPHA, FORWARDING).unwrap().unwrap();
     assert!(claim.settled_at.is_some());
@@ -161,7 +177,13 @@ async fn two_runners_on_one_database_process_a_record_once() {
     let (start, end) = window();
     let ts = tenants();
     let (ra, rb) = tokio::join!(a.run(&ts, start, end), b.run(&ts, start, end));
-    assert_eq!(ra.processed() + rb.processed(), 1, "{}\n{}", ra.to_json(), rb.to_json());
+    assert_eq!(
+        ra.processed() + rb.processed(),
+        1,
+        "{}\n{}",
+        ra.to_json(),
+        rb.to_json()
+    );
     assert_eq!(
         ra.tenants[0].already_processed + rb.tenants[0].already_processed,
         1
@@ -226,7 +248,10 @@ async fn user_actions_go_to_the_handler_with_the_right_user() {
     .build()
     .unwrap_err();
     assert!(matches!(e, AlertError::AuditRule { .. }), "{e}");
-    assert!(e.to_string().contains("forwarding-rules") && e.to_string().contains("becremediate"), "{e}");
+    assert!(
+        e.to_string().contains("forwarding-rules") && e.to_string().contains("becremediate"),
+        "{e}"
+    );
 
     let (start, end) = window();
     // Not confirmed: the handler is not called, the alert still goes out.
@@ -246,7 +271,9 @@ async fn user_actions_go_to_the_handler_with_the_right_user() {
     assert!(handler.calls.lock().unwrap().is_empty());
     let actions = &unconfirmed.tenants[0].events[0].actions;
     assert_eq!(actions.len(), 2);
-    assert!(actions.iter().all(|a| !a.ok && a.detail.contains("not confirmed")));
+    assert!(actions
+        .iter()
+        .all(|a| !a.ok && a.detail.contains("not confirmed")));
     assert_eq!(unconfirmed.tenants[0].events[0].delivered, Some(true));
 
     let confirmed = AuditRunner::builder(
@@ -266,16 +293,32 @@ async fn user_actions_go_to_the_handler_with_the_right_user() {
     assert_eq!(
         calls,
         [
-            ("disable".to_string(), ALPHA.to_string(), "miriam.gu@alphadental.com".to_string(), FORWARDING.to_string()),
-            ("remediate".to_string(), ALPHA.to_string(), "miriam.gu@alphadental.com".to_string(), FORWARDING.to_string()),
+            (
+                "disable".to_string(),
+                ALPHA.to_string(),
+                "miriam.gu@alphadental.com".to_string(),
+                FORWARDING.to_string()
+            ),
+            (
+                "remediate".to_string(),
+                ALPHA.to_string(),
+                "miriam.gu@alphadental.com".to_string(),
+                FORWARDING.to_string()
+            ),
         ]
     );
     let actions = &confirmed.tenants[0].events[0].actions;
     assert!(actions[0].ok && actions[0].detail == "disabled miriam.gu@alphadental.com");
-    assert!(!actions[1].ok && actions[1].detail.contains("refused"), "a failed action is reported");
+    assert!(
+        !actions[1].ok && actions[1].detail.contains("refused"),
+        "a failed action is reported"
+    );
     // The digest tells what was done.
     let last = bodies(&server).await.pop().unwrap().to_string();
-    assert!(last.contains("disabled miriam.gu@alphadental.com"), "{last}");
+    assert!(
+        last.contains("disabled miriam.gu@alphadental.com"),
+        "{last}"
+    );
 }
 
 #[tokio::test]
@@ -296,10 +339,18 @@ async fn a_search_that_cannot_run_is_reported_per_tenant() {
     assert!(e.contains("alphadental.com") && e.contains("starts"), "{e}");
     // A tenant the partner does not manage: the search fails, the run goes on.
     let r = runner
-        .run(&["nosuchtenant.example".to_string(), ALPHA.to_string()], start, end)
+        .run(
+            &["nosuchtenant.example".to_string(), ALPHA.to_string()],
+            start,
+            end,
+        )
         .await;
     assert!(r.tenants[0].error.is_some());
     assert_eq!(r.tenants[1].error, None);
-    assert_eq!(r.tenants[1].events.len(), 1, "no destination for mail: processed, delivered to none");
+    assert_eq!(
+        r.tenants[1].events.len(),
+        1,
+        "no destination for mail: processed, delivered to none"
+    );
     assert_eq!(r.tenants[1].events[0].delivered, None);
 }

@@ -74,10 +74,15 @@ impl AuditRecord {
 fn lift(data: &mut Map<String, Value>, items: &[Value], value_key: &str) {
     for item in items {
         let Some(o) = item.as_object() else { continue };
-        let Some(name) = find(o, "Name").map(|(_, v)| text(v)).filter(|n| !n.is_empty()) else {
+        let Some(name) = find(o, "Name")
+            .map(|(_, v)| text(v))
+            .filter(|n| !n.is_empty())
+        else {
             continue;
         };
-        let value = find(o, value_key).map(|(_, v)| v.clone()).unwrap_or(Value::Null);
+        let value = find(o, value_key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(Value::Null);
         data.insert(name, value);
     }
 }
@@ -113,30 +118,53 @@ pub fn enrich(record: &Value) -> Option<AuditRecord> {
             i.as_object()
                 .and_then(|o| find(o, "Value"))
                 .map(|(_, v)| text(v))
-                .is_some_and(|v| IGNORED_EXTENDED_VALUES.iter().any(|x| x.eq_ignore_ascii_case(&v)))
+                .is_some_and(|v| {
+                    IGNORED_EXTENDED_VALUES
+                        .iter()
+                        .any(|x| x.eq_ignore_ascii_case(&v))
+                })
         }) {
             return None;
         }
         data.remove(&key);
-        data.insert("CIPPExtendedProperties".into(), Value::String(Value::Array(items.clone()).to_string()));
+        data.insert(
+            "CIPPExtendedProperties".into(),
+            Value::String(Value::Array(items.clone()).to_string()),
+        );
         lift(&mut data, &items, "Value");
     }
-    for (name, keep) in [("DeviceProperties", "CIPPDeviceProperties"), ("Parameters", "CIPPParameters")] {
+    for (name, keep) in [
+        ("DeviceProperties", "CIPPDeviceProperties"),
+        ("Parameters", "CIPPParameters"),
+    ] {
         if let Some((key, items)) = array(&data, name) {
             data.remove(&key);
-            data.insert(keep.into(), Value::String(Value::Array(items.clone()).to_string()));
+            data.insert(
+                keep.into(),
+                Value::String(Value::Array(items.clone()).to_string()),
+            );
             lift(&mut data, &items, "Value");
         }
     }
     if let Some((_, items)) = array(&data, "ModifiedProperties") {
-        data.insert("CIPPModifiedProperties".into(), Value::String(Value::Array(items.clone()).to_string()));
+        data.insert(
+            "CIPPModifiedProperties".into(),
+            Value::String(Value::Array(items.clone()).to_string()),
+        );
         for item in &items {
             let Some(o) = item.as_object() else { continue };
-            let Some(name) = find(o, "Name").map(|(_, v)| text(v)).filter(|n| !n.is_empty()) else {
+            let Some(name) = find(o, "Name")
+                .map(|(_, v)| text(v))
+                .filter(|n| !n.is_empty())
+            else {
                 continue;
             };
-            let new = find(o, "NewValue").map(|(_, v)| text(v)).unwrap_or_default();
-            let old = find(o, "OldValue").map(|(_, v)| text(v)).unwrap_or_default();
+            let new = find(o, "NewValue")
+                .map(|(_, v)| text(v))
+                .unwrap_or_default();
+            let old = find(o, "OldValue")
+                .map(|(_, v)| text(v))
+                .unwrap_or_default();
             data.insert(format!("Previous_Value_{name}"), Value::String(old));
             data.insert(name, Value::String(new));
         }
@@ -160,7 +188,10 @@ pub fn enrich(record: &Value) -> Option<AuditRecord> {
         .or_else(|| find(&data, "Id"))
         .map(|(_, v)| text(v))
         .unwrap_or_default();
-    data.insert("AuditRecord".into(), Value::String(Value::Object(rest).to_string()));
+    data.insert(
+        "AuditRecord".into(),
+        Value::String(Value::Object(rest).to_string()),
+    );
     Some(AuditRecord { id, data })
 }
 
@@ -189,8 +220,13 @@ mod tests {
         assert_eq!(r.text("Target.Upn"), "t@x");
         assert!(r.get("Parameters").is_none() && r.get("ExtendedProperties").is_none());
         assert!(r.text("CIPPParameters").contains("evil@y"));
-        assert!(r.get("ModifiedProperties").is_some(), "CIPP keeps ModifiedProperties");
-        assert!(r.text("AuditRecord").contains("\"operation\":\"Update user.\""));
+        assert!(
+            r.get("ModifiedProperties").is_some(),
+            "CIPP keeps ModifiedProperties"
+        );
+        assert!(r
+            .text("AuditRecord")
+            .contains("\"operation\":\"Update user.\""));
         assert!(!r.text("AuditRecord").contains("auditData"));
         assert_eq!(r.get("HasLocationData"), Some(&json!(false)));
         assert_eq!(r.user().as_deref(), Some("admin@x"));
@@ -201,7 +237,8 @@ mod tests {
         assert_eq!(normalise_ip("[2001:db8::1]:443"), "2001:db8::1");
         assert_eq!(normalise_ip("2001:db8::1"), "2001:db8::1");
         assert_eq!(normalise_ip("10.0.0.1"), "10.0.0.1");
-        let redacted = enrich(&json!({"id": "x", "auditData": {"ClientIP": "XXX.XXX.1.1:80"}})).unwrap();
+        let redacted =
+            enrich(&json!({"id": "x", "auditData": {"ClientIP": "XXX.XXX.1.1:80"}})).unwrap();
         assert_eq!(redacted.text("ClientIP"), "XXX.XXX.1.1:80");
         let ignored = json!({"id": "y", "auditData": {"ExtendedProperties": [{"Name": "RequestType", "Value": "SAS:EndAuth"}]}});
         assert!(enrich(&ignored).is_none());

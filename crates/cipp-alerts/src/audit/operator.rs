@@ -123,16 +123,26 @@ impl Operator {
             NotIn => !In.test(value, inputs, patterns),
             NotContains => !Contains.test(value, inputs, patterns),
             Contains => match value {
-                Some(Value::Array(items)) => items.iter().any(|i| inputs.iter().any(|x| equal(i, x))),
+                Some(Value::Array(items)) => {
+                    items.iter().any(|i| inputs.iter().any(|x| equal(i, x)))
+                }
                 Some(v) => inputs.iter().any(|x| equal(v, x)),
                 None => false,
             },
-            In => scalars(value).iter().any(|v| inputs.iter().any(|x| equal(v, x))),
-            Eq => scalars(value).iter().any(|v| inputs.iter().any(|x| equal(v, x))),
+            In => scalars(value)
+                .iter()
+                .any(|v| inputs.iter().any(|x| equal(v, x))),
+            Eq => scalars(value)
+                .iter()
+                .any(|v| inputs.iter().any(|x| equal(v, x))),
             Like | Match => {
                 // A missing value is the empty string to a pattern (PowerShell's `$null -like`).
                 let empty = Value::String(String::new());
-                let vals = if value.is_none() { vec![&empty] } else { scalars(value) };
+                let vals = if value.is_none() {
+                    vec![&empty]
+                } else {
+                    scalars(value)
+                };
                 vals.iter()
                     .any(|v| patterns.iter().any(|p| p.is_match(&text(v))))
             }
@@ -278,8 +288,18 @@ mod tests {
             ("in", missing.clone(), &["US"], false),
             ("notin", json!("FR"), &["US", "GB"], true),
             ("notin", missing.clone(), &["US"], true),
-            ("contains", json!(["Mail.Read", "Mail.Send"]), &["mail.send"], true),
-            ("contains", json!("Mail.Read Mail.Send"), &["Mail.Send"], false),
+            (
+                "contains",
+                json!(["Mail.Read", "Mail.Send"]),
+                &["mail.send"],
+                true,
+            ),
+            (
+                "contains",
+                json!("Mail.Read Mail.Send"),
+                &["Mail.Send"],
+                false,
+            ),
             ("contains", json!("x"), &["X"], true),
             ("notcontains", json!(["a"]), &["b"], true),
             ("notcontains", missing, &["b"], true),

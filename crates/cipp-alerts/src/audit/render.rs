@@ -71,7 +71,10 @@ pub fn title(record: &AuditRecord, tenant: &str) -> String {
         "Remove service principal." => {
             format!("{tenant} - Service principal {object} has been removed")
         }
-        "UserLoggedIn" => format!("{tenant} - {user} logged in from {}", record.text("ClientIP")),
+        "UserLoggedIn" => format!(
+            "{tenant} - {user} logged in from {}",
+            record.text("ClientIP")
+        ),
         _ => format!("{tenant} - {op} executed by {user}"),
     }
 }
@@ -111,11 +114,24 @@ mod tests {
             "Operation": "New-InboxRule", "UserId": "ann@x", "Parameters": [{"Name": "ForwardTo", "Value": "evil@y"}]}}))
         .unwrap();
         assert_eq!(
-            resolve_tokens("%tenant%: %username% forwards to %ForwardTo% (100% sure, %nope%)", &r, "alpha"),
+            resolve_tokens(
+                "%tenant%: %username% forwards to %ForwardTo% (100% sure, %nope%)",
+                &r,
+                "alpha"
+            ),
             "alpha: ann@x forwards to evil@y (100% sure, %nope%)"
         );
-        assert_eq!(title(&r, "alpha"), "alpha - New forwarding or redirect rule detected for ann@x");
-        let plain = super::super::enrich::enrich(&json!({"id": "2", "auditData": {"Operation": "Update user.", "UserId": "b@x"}})).unwrap();
-        assert_eq!(title(&plain, "alpha"), "alpha - Update user. executed by b@x");
+        assert_eq!(
+            title(&r, "alpha"),
+            "alpha - New forwarding or redirect rule detected for ann@x"
+        );
+        let plain = super::super::enrich::enrich(
+            &json!({"id": "2", "auditData": {"Operation": "Update user.", "UserId": "b@x"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            title(&plain, "alpha"),
+            "alpha - Update user. executed by b@x"
+        );
     }
 }

@@ -109,7 +109,10 @@ impl Condition {
             let items: Vec<String> = self.inputs.iter().map(|i| format!("'{i}'")).collect();
             format!("@({})", items.join(", "))
         } else {
-            format!("'{}'", self.inputs.first().map(String::as_str).unwrap_or(""))
+            format!(
+                "'{}'",
+                self.inputs.first().map(String::as_str).unwrap_or("")
+            )
         };
         format!("{} is {} {value}", self.property, self.operator_label)
     }
@@ -236,26 +239,42 @@ impl AuditRule {
         if !v.is_object() {
             return Err(err(None, "rule", format!("expected an object, got {v}")));
         }
-        let tenants = selections(json_or_text(get(v, "Tenants")).map_err(|m| err(None, "Tenants", m))?);
+        let tenants =
+            selections(json_or_text(get(v, "Tenants")).map_err(|m| err(None, "Tenants", m))?);
         if tenants.is_empty() {
             return Err(err(None, "Tenants", "selects no tenant".into()));
         }
         let excluded = selections(
             json_or_text(get(v, "excludedTenants")).map_err(|m| err(None, "excludedTenants", m))?,
         );
-        let conditions_raw = match json_or_text(get(v, "Conditions")).map_err(|m| err(None, "Conditions", m))? {
-            Some(Value::Array(a)) => a,
-            Some(other) => return Err(err(None, "Conditions", format!("expected an array, got {other}"))),
-            None => Vec::new(),
-        };
+        let conditions_raw =
+            match json_or_text(get(v, "Conditions")).map_err(|m| err(None, "Conditions", m))? {
+                Some(Value::Array(a)) => a,
+                Some(other) => {
+                    return Err(err(
+                        None,
+                        "Conditions",
+                        format!("expected an array, got {other}"),
+                    ))
+                }
+                None => Vec::new(),
+            };
         let mut conditions = Vec::new();
         for (i, c) in conditions_raw.iter().enumerate() {
             let e = |field: &str, message: String| err(Some(i), field, message);
-            let input = get(c, "Input").and_then(|x| get(x, "value")).cloned().unwrap_or(Value::Null);
+            let input = get(c, "Input")
+                .and_then(|x| get(x, "value"))
+                .cloned()
+                .unwrap_or(Value::Null);
             let (inputs, input_is_list) = match &input {
                 Value::Array(items) => (items.iter().map(text).collect::<Vec<_>>(), true),
                 Value::Null => (Vec::new(), false),
-                Value::Object(_) => return Err(e("Input.value", format!("expected text or a list, got {input}"))),
+                Value::Object(_) => {
+                    return Err(e(
+                        "Input.value",
+                        format!("expected text or a list, got {input}"),
+                    ))
+                }
                 other => (vec![text(other)], false),
             };
             // CIPP drops a condition whose input is empty before it builds the filter.
@@ -264,14 +283,26 @@ impl AuditRule {
             }
             for x in &inputs {
                 if let Some(bad) = x.chars().find(|ch| FORBIDDEN.contains(ch)) {
-                    return Err(e("Input.value", format!("'{x}' contains '{bad}', which CIPP refuses (; | ` $ {{ }})")));
+                    return Err(e(
+                        "Input.value",
+                        format!("'{x}' contains '{bad}', which CIPP refuses (; | ` $ {{ }})"),
+                    ));
                 }
             }
-            let property = get(c, "Property").and_then(|p| get(p, "label")).map(text).unwrap_or_default();
+            let property = get(c, "Property")
+                .and_then(|p| get(p, "label"))
+                .map(text)
+                .unwrap_or_default();
             if !label_ok(&property) {
-                return Err(e("Property.label", format!("'{property}' is not a property name (letters, digits, _ and . only)")));
+                return Err(e(
+                    "Property.label",
+                    format!("'{property}' is not a property name (letters, digits, _ and . only)"),
+                ));
             }
-            let op_value = get(c, "Operator").and_then(|o| get(o, "value")).map(text).unwrap_or_default();
+            let op_value = get(c, "Operator")
+                .and_then(|o| get(o, "value"))
+                .map(text)
+                .unwrap_or_default();
             let operator = Operator::parse(&op_value).ok_or_else(|| {
                 e("Operator.value", format!("'{op_value}' is not one of eq, ne, like, notlike, match, notmatch, gt, lt, ge, le, in, notin, contains, notcontains"))
             })?;
@@ -283,21 +314,37 @@ impl AuditRule {
             let patterns = if operator.is_pattern() {
                 inputs
                     .iter()
-                    .map(|x| operator.compile(x).map_err(|er| e("Input.value", format!("'{x}' is not a valid pattern: {er}"))))
+                    .map(|x| {
+                        operator.compile(x).map_err(|er| {
+                            e("Input.value", format!("'{x}' is not a valid pattern: {er}"))
+                        })
+                    })
                     .collect::<Result<Vec<_>, _>>()?
             } else {
                 Vec::new()
             };
-            conditions.push(Condition { property, operator, operator_label, inputs, input_is_list, patterns });
+            conditions.push(Condition {
+                property,
+                operator,
+                operator_label,
+                inputs,
+                input_is_list,
+                patterns,
+            });
         }
         if conditions.is_empty() {
-            return Err(err(None, "Conditions", "has no condition with an input".into()));
+            return Err(err(
+                None,
+                "Conditions",
+                "has no condition with an input".into(),
+            ));
         }
-        let actions_raw = match json_or_text(get(v, "Actions")).map_err(|m| err(None, "Actions", m))? {
-            Some(Value::Array(a)) => a,
-            Some(other) => vec![other],
-            None => Vec::new(),
-        };
+        let actions_raw =
+            match json_or_text(get(v, "Actions")).map_err(|m| err(None, "Actions", m))? {
+                Some(Value::Array(a)) => a,
+                Some(other) => vec![other],
+                None => Vec::new(),
+            };
         let mut actions = Vec::new();
         for (i, a) in actions_raw.iter().enumerate() {
             let value = match a {
@@ -315,7 +362,10 @@ impl AuditRule {
         Ok(AuditRule {
             tenants,
             excluded,
-            log_type: get(v, "type").and_then(|t| get(t, "value").or(Some(t))).map(text).filter(|s| !s.is_empty()),
+            log_type: get(v, "type")
+                .and_then(|t| get(t, "value").or(Some(t)))
+                .map(text)
+                .filter(|s| !s.is_empty()),
             conditions,
             actions,
             alert_comment: opt("AlertComment"),
@@ -355,7 +405,11 @@ impl AuditRule {
     }
 
     /// Whether the rule covers `tenant` (`groups` expands group selections: group -> tenants).
-    pub fn covers(&self, tenant: &str, groups: &std::collections::BTreeMap<String, Vec<String>>) -> bool {
+    pub fn covers(
+        &self,
+        tenant: &str,
+        groups: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> bool {
         let hit = |sel: &TenantSelection| match sel {
             TenantSelection::All => true,
             TenantSelection::Tenant(t) => t.eq_ignore_ascii_case(tenant),
@@ -364,14 +418,22 @@ impl AuditRule {
                 .find(|(k, _)| k.eq_ignore_ascii_case(g))
                 .is_some_and(|(_, members)| members.iter().any(|m| m.eq_ignore_ascii_case(tenant))),
         };
-        self.tenants.iter().any(hit) && !self.excluded.iter().any(|s| !matches!(s, TenantSelection::All) && hit(s))
+        self.tenants.iter().any(hit)
+            && !self
+                .excluded
+                .iter()
+                .any(|s| !matches!(s, TenantSelection::All) && hit(s))
     }
 
     /// Evaluate on one enriched record: the clause text when every condition holds. A
     /// `CIPPGeoLocation` condition also needs the record to carry location data.
     pub fn matches(&self, record: &AuditRecord) -> Option<RuleMatch> {
         let mut clause = Vec::with_capacity(self.conditions.len() + 1);
-        if self.conditions.iter().any(|c| c.property.eq_ignore_ascii_case("CIPPGeoLocation")) {
+        if self
+            .conditions
+            .iter()
+            .any(|c| c.property.eq_ignore_ascii_case("CIPPGeoLocation"))
+        {
             if record.get("HasLocationData") != Some(&Value::Bool(true)) {
                 return None;
             }
@@ -406,15 +468,45 @@ mod tests {
     #[test]
     fn validation_names_the_condition_and_field() {
         let cases = [
-            (rule(json!([cond("Operation", "eq", json!("x")), cond("Bad Name", "eq", json!("y"))])), "condition 1: Property.label"),
-            (rule(json!([cond("Operation", "startswith", json!("x"))])), "condition 0: Operator.value"),
-            (rule(json!([cond("Operation", "eq", json!("x; Remove-Item"))])), "condition 0: Input.value"),
-            (rule(json!([cond("Operation", "in", json!(["a", "$(whoami)"]))])), "condition 0: Input.value"),
-            (rule(json!([cond("Operation", "match", json!("(unclosed"))])), "condition 0: Input.value"),
-            (rule(json!([cond("Operation", "eq", json!(""))])), "r1: Conditions"),
-            (json!({"RowKey": "r2", "Tenants": [], "Conditions": []}), "r2: Tenants"),
-            (json!({"Tenants": "AllTenants", "Conditions": [cond("Operation", "eq", json!("x"))], "Actions": [{"value": "sendpigeon"}]}), "#3: Actions[0].value"),
-            (json!({"Tenants": "AllTenants", "Conditions": "[not json"}), "Conditions: is not valid JSON"),
+            (
+                rule(json!([
+                    cond("Operation", "eq", json!("x")),
+                    cond("Bad Name", "eq", json!("y"))
+                ])),
+                "condition 1: Property.label",
+            ),
+            (
+                rule(json!([cond("Operation", "startswith", json!("x"))])),
+                "condition 0: Operator.value",
+            ),
+            (
+                rule(json!([cond("Operation", "eq", json!("x; Remove-Item"))])),
+                "condition 0: Input.value",
+            ),
+            (
+                rule(json!([cond("Operation", "in", json!(["a", "$(whoami)"]))])),
+                "condition 0: Input.value",
+            ),
+            (
+                rule(json!([cond("Operation", "match", json!("(unclosed"))])),
+                "condition 0: Input.value",
+            ),
+            (
+                rule(json!([cond("Operation", "eq", json!(""))])),
+                "r1: Conditions",
+            ),
+            (
+                json!({"RowKey": "r2", "Tenants": [], "Conditions": []}),
+                "r2: Tenants",
+            ),
+            (
+                json!({"Tenants": "AllTenants", "Conditions": [cond("Operation", "eq", json!("x"))], "Actions": [{"value": "sendpigeon"}]}),
+                "#3: Actions[0].value",
+            ),
+            (
+                json!({"Tenants": "AllTenants", "Conditions": "[not json"}),
+                "Conditions: is not valid JSON",
+            ),
         ];
         for (v, want) in cases {
             let e = AuditRule::from_value(&v, 3).unwrap_err();
@@ -441,7 +533,13 @@ mod tests {
         let mut groups = std::collections::BTreeMap::new();
         assert!(r.covers("ALPHADENTAL.com", &groups));
         assert!(!r.covers("charlie.onmicrosoft.com", &groups));
-        groups.insert("g1".to_string(), vec!["charlie.onmicrosoft.com".to_string(), "bravologistics.com".to_string()]);
+        groups.insert(
+            "g1".to_string(),
+            vec![
+                "charlie.onmicrosoft.com".to_string(),
+                "bravologistics.com".to_string(),
+            ],
+        );
         assert!(r.covers("charlie.onmicrosoft.com", &groups));
         assert!(!r.covers("bravologistics.com", &groups), "exclusions win");
     }

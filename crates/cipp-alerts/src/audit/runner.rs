@@ -198,19 +198,28 @@ impl AuditRunnerBuilder {
 
     /// Where `generatemail` alerts go.
     pub fn email(mut self, n: Arc<dyn Notifier>) -> Self {
-        self.routes.push(Route { action: AuditAction::Email, notifier: n });
+        self.routes.push(Route {
+            action: AuditAction::Email,
+            notifier: n,
+        });
         self
     }
 
     /// Where `generateWebhook` alerts go.
     pub fn webhook(mut self, n: Arc<dyn Notifier>) -> Self {
-        self.routes.push(Route { action: AuditAction::Webhook, notifier: n });
+        self.routes.push(Route {
+            action: AuditAction::Webhook,
+            notifier: n,
+        });
         self
     }
 
     /// Where `generatePSA` alerts go.
     pub fn psa(mut self, n: Arc<dyn Notifier>) -> Self {
-        self.routes.push(Route { action: AuditAction::Psa, notifier: n });
+        self.routes.push(Route {
+            action: AuditAction::Psa,
+            notifier: n,
+        });
         self
     }
 
@@ -249,14 +258,19 @@ impl AuditRunnerBuilder {
     /// naming the rule.
     pub fn build(self) -> Result<AuditRunner, AlertError> {
         if self.handler.is_none() {
-            if let Some((rule, action)) = self.rules.iter().find_map(|r| {
-                r.actions.iter().find(|a| a.touches_user()).map(|a| (r, *a))
-            }) {
+            if let Some((rule, action)) = self
+                .rules
+                .iter()
+                .find_map(|r| r.actions.iter().find(|a| a.touches_user()).map(|a| (r, *a)))
+            {
                 return Err(AlertError::AuditRule {
                     rule: rule.id.clone(),
                     condition: None,
                     field: "Actions".into(),
-                    message: format!("{} needs an action handler (AuditRunnerBuilder::action_handler)", action.as_str()),
+                    message: format!(
+                        "{} needs an action handler (AuditRunnerBuilder::action_handler)",
+                        action.as_str()
+                    ),
                 });
             }
         }
@@ -288,15 +302,19 @@ impl AuditRunner {
     /// refuses are recorded in the report.
     pub async fn run(&self, tenants: &[String], start: i64, end: i64) -> AuditReport {
         let mut seen = std::collections::BTreeSet::new();
-        let tenants: Vec<&String> = tenants.iter().filter(|t| seen.insert(t.to_lowercase())).collect();
-        let mut results: Vec<(usize, TenantAudit, Vec<Queued>)> = stream::iter(tenants.into_iter().enumerate())
-            .map(|(i, t)| async move {
-                let (report, queued) = self.run_tenant(t, start, end).await;
-                (i, report, queued)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
+        let tenants: Vec<&String> = tenants
+            .iter()
+            .filter(|t| seen.insert(t.to_lowercase()))
+            .collect();
+        let mut results: Vec<(usize, TenantAudit, Vec<Queued>)> =
+            stream::iter(tenants.into_iter().enumerate())
+                .map(|(i, t)| async move {
+                    let (report, queued) = self.run_tenant(t, start, end).await;
+                    (i, report, queued)
+                })
+                .buffer_unordered(self.concurrency)
+                .collect()
+                .await;
         results.sort_by_key(|(i, _, _)| *i);
         let queued: Vec<&Queued> = results.iter().flat_map(|(_, _, q)| q).collect();
 
@@ -307,7 +325,7 @@ impl AuditRunner {
                 .filter(|q| q.actions.contains(&route.action))
                 .map(|q| q.finding.clone())
                 .collect();
-            (!findings.is_empty()).then(|| async move {
+            (!findings.is_empty()).then_some(async move {
                 let count = findings.len();
                 let result = route.notifier.send(&Digest::new(findings, end)).await;
                 (i, count, result)
@@ -339,14 +357,18 @@ impl AuditRunner {
                     .enumerate()
                     .filter(|(_, r)| q.actions.contains(&r.action))
                     .collect();
-                q.outcome.delivered = (!routes.is_empty()).then(|| routes.iter().all(|(i, _)| !failed.contains(i)));
+                q.outcome.delivered =
+                    (!routes.is_empty()).then(|| routes.iter().all(|(i, _)| !failed.contains(i)));
                 let record = json!({
                     "title": q.outcome.title,
                     "clause": q.outcome.clause,
                     "actions": q.outcome.actions,
                     "deliveries": routes.iter().map(|(i, r)| json!({"destination": r.notifier.name(), "ok": !failed.contains(i)})).collect::<Vec<_>>(),
                 });
-                if let Err(e) = self.store.settle_audit_event(&q.tenant, &q.outcome.record_id, &record, now) {
+                if let Err(e) =
+                    self.store
+                        .settle_audit_event(&q.tenant, &q.outcome.record_id, &record, now)
+                {
                     report.error.get_or_insert_with(|| e.to_string());
                 }
                 report.events.push(q.outcome);
@@ -362,7 +384,11 @@ impl AuditRunner {
     }
 
     async fn run_tenant(&self, tenant: &str, start: i64, end: i64) -> (TenantAudit, Vec<Queued>) {
-        let rules: Vec<&AuditRule> = self.rules.iter().filter(|r| r.covers(tenant, &self.groups)).collect();
+        let rules: Vec<&AuditRule> = self
+            .rules
+            .iter()
+            .filter(|r| r.covers(tenant, &self.groups))
+            .collect();
         let mut report = TenantAudit {
             tenant: tenant.to_string(),
             rules: rules.len(),
@@ -393,18 +419,27 @@ impl AuditRunner {
                 report.ignored += 1;
                 continue;
             };
-            let matches: Vec<(RuleMatch, &AuditRule)> =
-                rules.iter().filter_map(|r| r.matches(&record).map(|m| (m, *r))).collect();
+            let matches: Vec<(RuleMatch, &AuditRule)> = rules
+                .iter()
+                .filter_map(|r| r.matches(&record).map(|m| (m, *r)))
+                .collect();
             if matches.is_empty() {
                 continue;
             }
             report.matched += 1;
             if record.id.is_empty() {
-                report.error.get_or_insert_with(|| "a matched record has no id and cannot be claimed".into());
+                report.error.get_or_insert_with(|| {
+                    "a matched record has no id and cannot be claimed".into()
+                });
                 continue;
             }
             let rule_ids: Vec<String> = matches.iter().map(|(m, _)| m.rule.clone()).collect();
-            let claimed = match self.store.claim_audit_event(tenant, &record.id, &rule_ids.join(","), time::now().max(0) as u64) {
+            let claimed = match self.store.claim_audit_event(
+                tenant,
+                &record.id,
+                &rule_ids.join(","),
+                time::now().max(0) as u64,
+            ) {
                 Ok(c) => c,
                 Err(e) => {
                     // Without the claim nothing may run: stop this tenant.
@@ -417,7 +452,10 @@ impl AuditRunner {
                 continue;
             }
             // The union of the matched rules' actions, user actions first (as CIPP runs them).
-            let mut actions: Vec<AuditAction> = matches.iter().flat_map(|(_, r)| r.actions.iter().copied()).collect();
+            let mut actions: Vec<AuditAction> = matches
+                .iter()
+                .flat_map(|(_, r)| r.actions.iter().copied())
+                .collect();
             actions.sort_by_key(|a| (!a.touches_user(), *a));
             actions.dedup();
             let event = AuditEvent {
@@ -430,7 +468,9 @@ impl AuditRunner {
             for action in actions.iter().filter(|a| a.touches_user()) {
                 outcomes.push(self.act(*action, &event, user.as_deref()).await);
             }
-            let subject = matches.iter().find_map(|(_, r)| r.custom_subject.as_deref());
+            let subject = matches
+                .iter()
+                .find_map(|(_, r)| r.custom_subject.as_deref());
             let title = match subject {
                 Some(s) => render::resolve_tokens(s, &event.record, tenant),
                 None => render::title(&event.record, tenant),
@@ -439,8 +479,19 @@ impl AuditRunner {
                 .iter()
                 .find_map(|(_, r)| r.alert_comment.as_deref())
                 .map(|c| render::resolve_tokens(c, &event.record, tenant));
-            let clause = matches.iter().map(|(m, _)| m.clause.as_str()).collect::<Vec<_>>().join("; ");
-            let mut row = render::row(&event.record, tenant, &title, &rule_ids, &clause, comment.as_deref());
+            let clause = matches
+                .iter()
+                .map(|(m, _)| m.clause.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut row = render::row(
+                &event.record,
+                tenant,
+                &title,
+                &rule_ids,
+                &clause,
+                comment.as_deref(),
+            );
             if let Some(o) = row.as_object_mut() {
                 o.insert("ActionsTaken".into(), json!(outcomes));
             }
@@ -462,17 +513,32 @@ impl AuditRunner {
         (report, queued)
     }
 
-    async fn act(&self, action: AuditAction, event: &AuditEvent, user: Option<&str>) -> ActionOutcome {
+    async fn act(
+        &self,
+        action: AuditAction,
+        event: &AuditEvent,
+        user: Option<&str>,
+    ) -> ActionOutcome {
         let done = |ok: bool, detail: String| ActionOutcome { action, ok, detail };
         if !self.confirm_user_actions {
-            return done(false, "skipped: user actions were not confirmed for this runner".into());
+            return done(
+                false,
+                "skipped: user actions were not confirmed for this runner".into(),
+            );
         }
         let (Some(handler), Some(user)) = (&self.handler, user) else {
-            return done(false, "skipped: no handler, or the record names no user".into());
+            return done(
+                false,
+                "skipped: no handler, or the record names no user".into(),
+            );
         };
         let result = match action {
             AuditAction::DisableUser => handler.disable_user(&event.tenant, user, event).await,
-            _ => handler.remediate_compromised(&event.tenant, user, event).await,
+            _ => {
+                handler
+                    .remediate_compromised(&event.tenant, user, event)
+                    .await
+            }
         };
         match result {
             Ok(detail) => done(true, detail),

@@ -85,9 +85,18 @@ fn policy_conflicts(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError
                 if !alertable(state) {
                     continue;
                 }
-                let (policy, device, upn) = (s(st, "displayName"), s(d, "deviceName"), s(d, "userPrincipalName"));
+                let (policy, device, upn) = (
+                    s(st, "displayName"),
+                    s(d, "deviceName"),
+                    s(d, "userPrincipalName"),
+                );
                 issues.push(row([
-                    ("Message", json!(format!("Policy '{policy}' is {state} on device '{device}' for {upn}"))),
+                    (
+                        "Message",
+                        json!(format!(
+                            "Policy '{policy}' is {state} on device '{device}' for {upn}"
+                        )),
+                    ),
                     ("Type", json!("Policy")),
                     ("PolicyName", json!(policy)),
                     ("IssueStatus", json!(state)),
@@ -105,9 +114,18 @@ fn policy_conflicts(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError
                 if !alertable(state) {
                     continue;
                 }
-                let (name, device, upn) = (s(app, "displayName"), s(st, "deviceName"), s(st, "userPrincipalName"));
+                let (name, device, upn) = (
+                    s(app, "displayName"),
+                    s(st, "deviceName"),
+                    s(st, "userPrincipalName"),
+                );
                 issues.push(row([
-                    ("Message", json!(format!("App '{name}' install is {state} on device '{device}' for {upn}"))),
+                    (
+                        "Message",
+                        json!(format!(
+                            "App '{name}' install is {state} on device '{device}' for {upn}"
+                        )),
+                    ),
                     ("Type", json!("Application")),
                     ("AppName", json!(name)),
                     ("IssueStatus", json!(state)),
@@ -124,7 +142,12 @@ fn policy_conflicts(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError
     let count = |t: &str| issues.iter().filter(|i| i["Type"] == t).count();
     let (policies, apps) = (count("Policy"), count("Application"));
     Ok(vec![row([
-        ("Message", json!(format!("Found {policies} policy issues and {apps} application issues in Intune"))),
+        (
+            "Message",
+            json!(format!(
+                "Found {policies} policy issues and {apps} application issues in Intune"
+            )),
+        ),
         ("PolicyIssues", json!(policies)),
         ("AppIssues", json!(apps)),
         ("Issues", Value::Array(issues)),
@@ -150,14 +173,36 @@ mod tests {
     fn aggregated_by_default_each_issue_on_request() {
         let agg = run("IntunePolicyConflicts", data(), json!(null));
         assert_eq!(agg.len(), 1);
-        assert_eq!((agg[0]["PolicyIssues"].as_u64(), agg[0]["AppIssues"].as_u64()), (Some(2), Some(1)));
-        let each = run("IntunePolicyConflicts", data(), json!({"AlertEachIssue": true}));
+        assert_eq!(
+            (
+                agg[0]["PolicyIssues"].as_u64(),
+                agg[0]["AppIssues"].as_u64()
+            ),
+            (Some(2), Some(1))
+        );
+        let each = run(
+            "IntunePolicyConflicts",
+            data(),
+            json!({"AlertEachIssue": true}),
+        );
         assert_eq!(each.len(), 3);
-        assert_eq!(run("IntunePolicyConflicts", data(), json!(false)).len(), 3, "bare bool is Aggregate");
-        let conflicts = run("IntunePolicyConflicts", data(), json!(r#"{"Aggregate": false, "AlertErrors": false}"#));
+        assert_eq!(
+            run("IntunePolicyConflicts", data(), json!(false)).len(),
+            3,
+            "bare bool is Aggregate"
+        );
+        let conflicts = run(
+            "IntunePolicyConflicts",
+            data(),
+            json!(r#"{"Aggregate": false, "AlertErrors": false}"#),
+        );
         assert_eq!(conflicts.len(), 1);
         assert_eq!(conflicts[0]["PolicyName"], "BitLocker");
-        let apps = run("IntunePolicyConflicts", data(), json!({"AlertEachIssue": true, "IncludePolicies": false}));
+        let apps = run(
+            "IntunePolicyConflicts",
+            data(),
+            json!({"AlertEachIssue": true, "IncludePolicies": false}),
+        );
         assert_eq!(apps.len(), 1);
         assert_eq!(apps[0]["AppName"], "Teams");
     }
@@ -168,6 +213,8 @@ mod tests {
                         "!MobileAppDeviceStatuses": []});
         assert!(run("IntunePolicyConflicts", ok, json!(null)).is_empty());
         let rule = crate::catalogue::get("IntunePolicyConflicts").unwrap();
-        assert!(rule.check_params(&json!({"AlertErrors": "sometimes"})).is_err());
+        assert!(rule
+            .check_params(&json!({"AlertErrors": "sometimes"}))
+            .is_err());
     }
 }

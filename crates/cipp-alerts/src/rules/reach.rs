@@ -30,21 +30,81 @@ pub(super) const RULES: [Rule; 1] = [Rule {
 
 /// The roles CIPP expects through GDAP (name, role template id, required).
 const EXPECTED_ROLES: &[(&str, &str, bool)] = &[
-    ("Application Administrator", "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", true),
-    ("User Administrator", "fe930be7-5e62-47db-91af-98c3a49a38b1", true),
-    ("Intune Administrator", "3a2c62db-5318-420d-8d74-23affee5d9d5", true),
-    ("Exchange Administrator", "29232cdf-9323-42fd-ade2-1d097af3e4de", true),
-    ("Security Administrator", "194ae4cb-b126-40b2-bd5b-6091b380977d", true),
-    ("Cloud App Security Administrator", "892c5842-a9a6-463a-8041-72aa08ca3cf6", true),
-    ("Cloud Device Administrator", "7698a772-787b-4ac8-901f-60d6b08affd2", true),
-    ("Teams Administrator", "69091246-20e8-4a56-aa4d-066075b2a7a8", true),
-    ("SharePoint Administrator", "f28a1f50-f6e7-4571-818b-6a12f2af6b6c", true),
-    ("Authentication Policy Administrator", "0526716b-113d-4c15-b2c8-68e3c22b9f80", true),
-    ("Privileged Role Administrator", "e8611ab8-c189-46e8-94e1-60213ab1f814", true),
-    ("Privileged Authentication Administrator", "7be44c8a-adaf-4e2a-84d6-ab2649e08a13", true),
-    ("Billing Administrator", "b0f54661-2d74-4c50-afa3-1ec803f12efe", false),
-    ("Global Reader", "f2ef992c-3afb-46b9-b7cf-a126ee74c451", false),
-    ("Domain Name Administrator", "8329153b-31d0-4727-b945-745eb3bc5f31", false),
+    (
+        "Application Administrator",
+        "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+        true,
+    ),
+    (
+        "User Administrator",
+        "fe930be7-5e62-47db-91af-98c3a49a38b1",
+        true,
+    ),
+    (
+        "Intune Administrator",
+        "3a2c62db-5318-420d-8d74-23affee5d9d5",
+        true,
+    ),
+    (
+        "Exchange Administrator",
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        true,
+    ),
+    (
+        "Security Administrator",
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        true,
+    ),
+    (
+        "Cloud App Security Administrator",
+        "892c5842-a9a6-463a-8041-72aa08ca3cf6",
+        true,
+    ),
+    (
+        "Cloud Device Administrator",
+        "7698a772-787b-4ac8-901f-60d6b08affd2",
+        true,
+    ),
+    (
+        "Teams Administrator",
+        "69091246-20e8-4a56-aa4d-066075b2a7a8",
+        true,
+    ),
+    (
+        "SharePoint Administrator",
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        true,
+    ),
+    (
+        "Authentication Policy Administrator",
+        "0526716b-113d-4c15-b2c8-68e3c22b9f80",
+        true,
+    ),
+    (
+        "Privileged Role Administrator",
+        "e8611ab8-c189-46e8-94e1-60213ab1f814",
+        true,
+    ),
+    (
+        "Privileged Authentication Administrator",
+        "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+        true,
+    ),
+    (
+        "Billing Administrator",
+        "b0f54661-2d74-4c50-afa3-1ec803f12efe",
+        false,
+    ),
+    (
+        "Global Reader",
+        "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+        false,
+    ),
+    (
+        "Domain Name Administrator",
+        "8329153b-31d0-4727-b945-745eb3bc5f31",
+        false,
+    ),
 ];
 
 fn tenant_access(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
@@ -64,15 +124,19 @@ fn tenant_access(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
             for (name, id, required) in EXPECTED_ROLES {
                 let held = t.rows.iter().any(|a| {
                     s(a, "roleDefinitionId").eq_ignore_ascii_case(id)
-                        && field(a, "principal")
-                            .is_some_and(|p| s(p, "organizationId").eq_ignore_ascii_case(&partner_id))
+                        && field(a, "principal").is_some_and(|p| {
+                            s(p, "organizationId").eq_ignore_ascii_case(&partner_id)
+                        })
                 });
                 if !held && *required {
                     missing.push(*name);
                 }
             }
             if !missing.is_empty() {
-                issues.push(format!("Graph connected but missing required GDAP roles: {}", missing.join(", ")));
+                issues.push(format!(
+                    "Graph connected but missing required GDAP roles: {}",
+                    missing.join(", ")
+                ));
             }
         } else {
             issues.push(format!(
@@ -121,7 +185,10 @@ mod tests {
         let p = snap(json!({"Organization": [{"id": "partner-1"}]}));
         crate::catalogue::get("TenantAccess")
             .unwrap()
-            .evaluate(&crate::Context::new(&c).at(NOW).with_partner(Some(&p)), &Value::Null)
+            .evaluate(
+                &crate::Context::new(&c).at(NOW).with_partner(Some(&p)),
+                &Value::Null,
+            )
             .unwrap()
             .findings
             .into_iter()
@@ -135,27 +202,55 @@ mod tests {
 
     #[test]
     fn every_required_role_from_the_partner_is_quiet() {
-        let all: Vec<Value> = EXPECTED_ROLES.iter().filter(|r| r.2).map(|r| assignment(r.1, "PARTNER-1")).collect();
+        let all: Vec<Value> = EXPECTED_ROLES
+            .iter()
+            .filter(|r| r.2)
+            .map(|r| assignment(r.1, "PARTNER-1"))
+            .collect();
         assert!(eval(json!({"RoleAssignments": all, "ExoOrganizationConfig": [{}]})).is_empty());
     }
 
     #[test]
     fn missing_roles_and_unreachable_services_fire() {
         // The customer's own group holding a role does not count.
-        let some = vec![assignment(EXPECTED_ROLES[0].1, "partner-1"), assignment(EXPECTED_ROLES[1].1, "customer")];
+        let some = vec![
+            assignment(EXPECTED_ROLES[0].1, "partner-1"),
+            assignment(EXPECTED_ROLES[1].1, "customer"),
+        ];
         let rows = eval(json!({"RoleAssignments": some, "ExoOrganizationConfig": [{}]}));
         assert_eq!(rows.len(), 1);
         let missing = rows[0]["MissingRoles"].as_str().unwrap();
-        assert!(missing.starts_with("User Administrator, Intune Administrator"), "{missing}");
-        assert!(!missing.contains("Global Reader"), "optional roles are not required");
+        assert!(
+            missing.starts_with("User Administrator, Intune Administrator"),
+            "{missing}"
+        );
+        assert!(
+            !missing.contains("Global Reader"),
+            "optional roles are not required"
+        );
         let c: cipp_snapshot::Snapshot = serde_json::from_value(json!({"tenant": "t", "collected_at": NOW, "round_trips": 0, "types": {
             "RoleAssignments": {"status": "failed", "rows": [], "error": "403 Forbidden", "collected_at": NOW},
             "ExoOrganizationConfig": {"status": "failed", "rows": [], "error": "401", "collected_at": NOW}}})).unwrap();
         let p = snap(json!({"Organization": [{"id": "partner-1"}]}));
-        let f = crate::catalogue::get("TenantAccess").unwrap()
-            .evaluate(&crate::Context::new(&c).with_partner(Some(&p)), &Value::Null).unwrap().findings;
+        let f = crate::catalogue::get("TenantAccess")
+            .unwrap()
+            .evaluate(
+                &crate::Context::new(&c).with_partner(Some(&p)),
+                &Value::Null,
+            )
+            .unwrap()
+            .findings;
         assert_eq!(f.len(), 1);
-        assert_eq!((f[0].data["GraphStatus"].as_bool(), f[0].data["ExchangeStatus"].as_bool()), (Some(false), Some(false)));
-        assert!(f[0].data["Issues"].as_str().unwrap().contains("403 Forbidden"));
+        assert_eq!(
+            (
+                f[0].data["GraphStatus"].as_bool(),
+                f[0].data["ExchangeStatus"].as_bool()
+            ),
+            (Some(false), Some(false))
+        );
+        assert!(f[0].data["Issues"]
+            .as_str()
+            .unwrap()
+            .contains("403 Forbidden"));
     }
 }

@@ -51,7 +51,9 @@ fn new_app_approval(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError
         let app_id = s(app, "appId");
         let request = s(app, "id");
         // Static consent asks for what the app registered; dynamic consent names its scopes.
-        let consent_url = if s(app, "consentType").eq_ignore_ascii_case("Static") || scopes.is_empty() {
+        let consent_url = if s(app, "consentType").eq_ignore_ascii_case("Static")
+            || scopes.is_empty()
+        {
             format!("https://login.microsoftonline.com/{}/adminConsent?client_id={app_id}&bf_id={request}&redirect_uri=https://entra.microsoft.com/TokenAuthorize", ctx.tenant)
         } else {
             format!("https://login.microsoftonline.com/{}/v2.0/adminConsent?client_id={app_id}&scope={}&bf_id={request}&redirect_uri=https://entra.microsoft.com/TokenAuthorize", ctx.tenant, scopes.join(" "))
@@ -113,7 +115,10 @@ fn new_mfa_device(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError> 
             .or_else(|| initiated.map(|u| s(u, "userPrincipalName")))
             .unwrap_or("");
         rows.push(row([
-            ("Message", json!(format!("New MFA method registered: {user}"))),
+            (
+                "Message",
+                json!(format!("New MFA method registered: {user}")),
+            ),
             ("User", json!(user)),
             (
                 "DisplayName",
@@ -154,8 +159,16 @@ mod tests {
         assert_eq!(rows[0]["RequestUser"], "ann@x");
         assert_eq!(rows[0]["Scopes"], "Mail.Read, offline_access");
         assert_eq!(rows[0]["TenantId"], "tid");
-        assert!(rows[0]["ConsentURL"].as_str().unwrap().contains("/v2.0/adminConsent?client_id=app-1&scope=Mail.Read offline_access"));
-        assert!(run("NewAppApproval", json!({"AppConsentRequests": [], "Organization": []}), json!(null)).is_empty());
+        assert!(rows[0]["ConsentURL"]
+            .as_str()
+            .unwrap()
+            .contains("/v2.0/adminConsent?client_id=app-1&scope=Mail.Read offline_access"));
+        assert!(run(
+            "NewAppApproval",
+            json!({"AppConsentRequests": [], "Organization": []}),
+            json!(null)
+        )
+        .is_empty());
     }
 
     #[test]
@@ -167,10 +180,21 @@ mod tests {
              "targetResources": [{"userPrincipalName": "bob@x"}]},
             {"activityDisplayName": "User registered security info", "activityDateTime": "2026-10-30T10:00:00Z",
              "targetResources": [{"userPrincipalName": ""}], "initiatedBy": {"user": {"userPrincipalName": "cy@x"}}}]);
-        let rows = run("NewMFADevice", json!({"SecurityInfoRegistrations": logs.clone()}), json!(null));
+        let rows = run(
+            "NewMFADevice",
+            json!({"SecurityInfoRegistrations": logs.clone()}),
+            json!(null),
+        );
         assert_eq!(rows.len(), 1);
-        assert_eq!((rows[0]["User"].as_str(), rows[0]["IpAddress"].as_str()), (Some("ann@x"), Some("203.0.113.9")));
-        let wide = run("NewMFADevice", json!({"SecurityInfoRegistrations": logs}), json!({"NewMFADeviceHours": 48}));
+        assert_eq!(
+            (rows[0]["User"].as_str(), rows[0]["IpAddress"].as_str()),
+            (Some("ann@x"), Some("203.0.113.9"))
+        );
+        let wide = run(
+            "NewMFADevice",
+            json!({"SecurityInfoRegistrations": logs}),
+            json!({"NewMFADeviceHours": 48}),
+        );
         assert_eq!(wide.len(), 2);
         assert_eq!(wide[1]["User"], "cy@x", "falls back to who initiated it");
     }

@@ -49,7 +49,10 @@ const CSV_COLUMNS: &[(&str, &str)] = &[
     ("Display Name", "displayName"),
     ("Recipient Type", "recipientType"),
     ("Storage Used (Byte)", "storageUsedInBytes"),
-    ("Prohibit Send/Receive Quota (Byte)", "prohibitSendReceiveQuotaInBytes"),
+    (
+        "Prohibit Send/Receive Quota (Byte)",
+        "prohibitSendReceiveQuotaInBytes",
+    ),
     ("Prohibit Send Quota (Byte)", "prohibitSendQuotaInBytes"),
     ("Issue Warning Quota (Byte)", "issueWarningQuotaInBytes"),
     ("Is Deleted", "isDeleted"),
@@ -254,9 +257,14 @@ mod tests {
             json!({"QuotaUsedExcludedMailboxes": "FULL@x, shared@x"}),
         );
         assert!(none.is_empty());
-        assert_eq!(run("QuotaUsed", json!({"MailboxUsage": usage}), json!(97)).len(), 0);
+        assert_eq!(
+            run("QuotaUsed", json!({"MailboxUsage": usage}), json!(97)).len(),
+            0
+        );
         let rule = crate::catalogue::get("QuotaUsed").unwrap();
-        let e = rule.check_params(&json!({"QuotaUsedQuota": 120})).unwrap_err();
+        let e = rule
+            .check_params(&json!({"QuotaUsedQuota": 120}))
+            .unwrap_err();
         assert!(e.to_string().contains("QuotaUsedQuota"), "{e}");
     }
 
@@ -280,9 +288,16 @@ mod tests {
             {"ownerPrincipalName": "a@x", "storageUsedInBytes": 950 * GB, "storageAllocatedInBytes": 1024 * GB},
             {"ownerPrincipalName": "b@x", "storageUsedInBytes": 10 * GB, "storageAllocatedInBytes": 1024 * GB},
             {"ownerPrincipalName": "c@x", "storageUsedInBytes": 10 * GB, "storageAllocatedInBytes": 0}]);
-        let rows = run("OnedriveQuota", json!({"OneDriveUsage": usage}), json!(null));
+        let rows = run(
+            "OnedriveQuota",
+            json!({"OneDriveUsage": usage}),
+            json!(null),
+        );
         assert_eq!(rows.len(), 1);
-        assert_eq!((rows[0]["UsagePercent"].as_i64(), rows[0]["GBLeft"].as_i64()), (Some(93), Some(74)));
+        assert_eq!(
+            (rows[0]["UsagePercent"].as_i64(), rows[0]["GBLeft"].as_i64()),
+            (Some(93), Some(74))
+        );
         assert!(run("OnedriveQuota", json!({"OneDriveUsage": usage}), json!(95)).is_empty());
         assert!(run("OnedriveQuota", json!({"OneDriveUsage": []}), json!(null)).is_empty());
     }

@@ -81,16 +81,13 @@ pub(crate) fn serve(
         ("GET", 4) => poll(store, &segs[3]),
         ("GET", 5) if is(segs.get(4), "records") => {
             let log = audit_log(store)?;
-            let query = log
-                .get("queries")
-                .and_then(Value::as_array)
-                .and_then(|qs| {
-                    qs.iter().find(|q| {
-                        q.get("id")
-                            .and_then(Value::as_str)
-                            .is_some_and(|id| id.eq_ignore_ascii_case(&segs[3]))
-                    })
-                });
+            let query = log.get("queries").and_then(Value::as_array).and_then(|qs| {
+                qs.iter().find(|q| {
+                    q.get("id")
+                        .and_then(Value::as_str)
+                        .is_some_and(|id| id.eq_ignore_ascii_case(&segs[3]))
+                })
+            });
             match query.and_then(|q| q.get("status")).and_then(Value::as_str) {
                 None => errors::not_found(&segs[3]),
                 Some("succeeded") => return None,
@@ -132,8 +129,7 @@ fn create(ctx: &Ctx<'_>, store: &mut TenantStore, call: &GraphCall) -> Reply {
         .map(|all| {
             all.iter()
                 .filter(|r| {
-                    stamp(r.get("createdDateTime"))
-                        .is_some_and(|t| t >= start && t < end)
+                    stamp(r.get("createdDateTime")).is_some_and(|t| t >= start && t < end)
                         && in_list(body.get("recordTypeFilters"), r.get("auditLogRecordType"))
                         && in_list(body.get("operationFilters"), r.get("operation"))
                 })
