@@ -220,39 +220,7 @@ impl AlertRunnerBuilder {
         rules.sort_by_key(|(r, _)| r.name);
         let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
         for d in &self.config.destinations {
-            notifiers.push(match d {
-                DestinationConfig::Webhook {
-                    name,
-                    url,
-                    format,
-                    auth,
-                } => {
-                    let mut w = WebhookNotifier::new(name.clone(), url)?;
-                    if let Some(f) = format {
-                        w = w.format(*f);
-                    }
-                    if let Some(a) = auth {
-                        let secrets = self.secrets.clone().ok_or_else(|| AlertError::Config {
-                            source_name: format!("destination {name}"),
-                            message: "authentication needs a secret store".into(),
-                        })?;
-                        w = w.auth(a.clone(), secrets);
-                    }
-                    Arc::new(w)
-                }
-                DestinationConfig::Email { name, to, from } => {
-                    let partner = self.pipeline.credentials().partner_tenant().to_string();
-                    let mut m = EmailNotifier::new(
-                        name.clone(),
-                        GraphClient::new(self.pipeline.clone(), partner),
-                        to,
-                    )?;
-                    if let Some(f) = from {
-                        m = m.from_mailbox(f.clone());
-                    }
-                    Arc::new(m)
-                }
-            });
+            notifiers.push(notifier_for(&self.pipeline, d, self.secrets.as_ref())?);
         }
         notifiers.extend(self.notifiers);
         let collector = self
@@ -270,6 +238,48 @@ impl AlertRunnerBuilder {
             partner_tenant: self.pipeline.credentials().partner_tenant().to_string(),
         })
     }
+}
+
+/// The notifier a configured destination describes (webhook secrets read from `secrets`;
+/// mail sent through Graph from the partner tenant of `pipeline`).
+pub fn notifier_for(
+    pipeline: &Pipeline,
+    destination: &DestinationConfig,
+    secrets: Option<&Arc<dyn SecretStore>>,
+) -> Result<Arc<dyn Notifier>, AlertError> {
+    Ok(match destination {
+        DestinationConfig::Webhook {
+            name,
+            url,
+            format,
+            auth,
+        } => {
+            let mut w = WebhookNotifier::new(name.clone(), url)?;
+            if let Some(f) = format {
+                w = w.format(*f);
+            }
+            if let Some(a) = auth {
+                let secrets = secrets.cloned().ok_or_else(|| AlertError::Config {
+                    source_name: format!("destination {name}"),
+                    message: "authentication needs a secret store".into(),
+                })?;
+                w = w.auth(a.clone(), secrets);
+            }
+            Arc::new(w)
+        }
+        DestinationConfig::Email { name, to, from } => {
+            let partner = pipeline.credentials().partner_tenant().to_string();
+            let mut m = EmailNotifier::new(
+                name.clone(),
+                GraphClient::new(pipeline.clone(), partner),
+                to,
+            )?;
+            if let Some(f) = from {
+                m = m.from_mailbox(f.clone());
+            }
+            Arc::new(m)
+        }
+    })
 }
 
 /// A finding on its way: where it goes and whether each destination took it.

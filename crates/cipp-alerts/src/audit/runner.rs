@@ -223,6 +223,24 @@ impl AuditRunnerBuilder {
         self
     }
 
+    /// The destinations of an alert configuration: its webhooks take `generateWebhook`
+    /// alerts, its mail destinations `generatemail` alerts.
+    pub fn destinations(
+        mut self,
+        config: &crate::config::AlertConfig,
+        secrets: Option<&Arc<dyn cipp_core::secret_store::SecretStore>>,
+    ) -> Result<Self, AlertError> {
+        for d in &config.destinations {
+            let action = match d {
+                crate::config::DestinationConfig::Email { .. } => AuditAction::Email,
+                _ => AuditAction::Webhook,
+            };
+            let notifier = crate::run::notifier_for(&self.pipeline, d, secrets)?;
+            self.routes.push(Route { action, notifier });
+        }
+        Ok(self)
+    }
+
     /// Who performs `disableUser` and `becremediate`.
     pub fn action_handler(mut self, h: Arc<dyn AuditActionHandler>) -> Self {
         self.handler = Some(h);
