@@ -57,8 +57,19 @@ async fn audit_rules_process_each_record_once_per_store() {
     let store = dir.path().join("cipp.db");
     let args = |tenant: &str| -> Vec<String> {
         [
-            "--json", "alerts", "audit", "--rules", rules.to_str().unwrap(), "--tenant", tenant,
-            "--hours", "24", "--as-of", "2026-11-01T00:00:00Z", "--store", store.to_str().unwrap(),
+            "--json",
+            "alerts",
+            "audit",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--tenant",
+            tenant,
+            "--hours",
+            "24",
+            "--as-of",
+            "2026-11-01T00:00:00Z",
+            "--store",
+            store.to_str().unwrap(),
         ]
         .map(String::from)
         .to_vec()
@@ -66,7 +77,10 @@ async fn audit_rules_process_each_record_once_per_store() {
     let first = json_of(&cipp(&sim, args("alphadental.com")).await);
     let alpha = &first["tenants"][0];
     assert_eq!(alpha["events"].as_array().unwrap().len(), 1, "{first}");
-    assert_eq!(alpha["events"][0]["record_id"], "a1a0d170-0000-4000-8000-000000000001");
+    assert_eq!(
+        alpha["events"][0]["record_id"],
+        "a1a0d170-0000-4000-8000-000000000001"
+    );
     let again = json_of(&cipp(&sim, args("alphadental.com")).await);
     assert_eq!(again["tenants"][0]["already_processed"], 1, "{again}");
     assert!(again["tenants"][0]["events"].as_array().unwrap().is_empty());
@@ -82,5 +96,8 @@ async fn audit_rules_process_each_record_once_per_store() {
     let out = cipp(&sim, args("alphadental.com")).await;
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("condition 0") && err.contains("Operator.value"), "{err}");
+    assert!(
+        err.contains("condition 0") && err.contains("Operator.value"),
+        "{err}"
+    );
 }
