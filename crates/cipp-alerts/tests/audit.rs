@@ -354,3 +354,49 @@ async fn a_search_that_cannot_run_is_reported_per_tenant() {
     );
     assert_eq!(r.tenants[1].events[0].delivered, None);
 }
+
+#[tokio::test]
+async fn the_simulated_search_must_be_polled_before_its_records_are_read() {
+    let sim = Sim::start().await.unwrap();
+    let graph = cipp_graph::GraphClient::new(cipp_testkit::pipeline(&sim).unwrap(), ALPHA).beta();
+    let q = graph
+        .post(
+            "security/auditLog/queries",
+            &json!({"displayName": "t", "filterStartDateTime": "2026-10-31T00:00:00Z",
+                    "filterEndDateTime": "2026-11-01T00:00:00Z", "recordTypeFilters": ["exchangeAdmin"]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(q["status"], "notStarted");
+    assert!(q.get("records").is_none(), "bookkeeping is not shown");
+    let id = q["id"].as_str().unwrap();
+    let early = graph
+        .get(&format!("security/auditLog/queries/{id}/records"))
+        .await
+        .unwrap_err();
+    assert!(early.to_string().contains("notStarted"), "{early}");
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let s = graph
+            .get(&format!("security/auditLog/queries/{id}"))
+            .await
+            .unwrap();
+        statuses.push(s["status"].as_str().unwrap().to_string());
+    }
+    assert_eq!(statuses, ["running", "succeeded"]);
+    let records = graph
+        .list_json(format!("security/auditLog/queries/{id}/records"))
+        .collect_all()
+        .await
+        .unwrap();
+    // Only exchangeAdmin records in the window: the two inbox rules of 2026-10-31.
+    assert_eq!(records.len(), 2);
+    let e = graph
+        .post(
+            "security/auditLog/queries",
+            &json!({"filterStartDateTime": "2026-11-01T00:00:00Z"}),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("filterEndDateTime"), "{e}");
+}
