@@ -13,7 +13,6 @@ const PENDING: &[(&str, &str)] = &[
     ("BreachAlert", "calls CIPP's hosted breach-search API on the public internet; needs a client for it and a per-domain history"),
     ("CheckExtension", "reads events posted to CIPP's own table by the Check browser extension; there is no such source outside CIPP"),
     ("EntraLicenseUtilization", "needs a cache type for `reports/azureADPremiumLicenseInsight` (beta report); not done yet"),
-    ("GroupMembershipChange", "reads the directory audit log for the last 3 hours; audit-log windows are not cache types yet"),
     ("HuntressRogueApps", "downloads Huntress' rogue-app list from the internet and matches service principals; needs that feed"),
     ("InactiveSharePointSites", "needs the SharePoint site usage report (D180) as a cache type"),
     ("InactiveTeamsSites", "needs the Teams and SharePoint activity reports as cache types"),

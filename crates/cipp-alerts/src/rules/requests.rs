@@ -9,7 +9,7 @@ use crate::params::Params;
 use crate::rule::{param, row, Context, Rows, Rule};
 use crate::time;
 
-pub(super) const RULES: [Rule; 2] = [
+pub(super) const RULES: [Rule; 3] = [
     Rule {
         name: "NewAppApproval",
         description: "A user asked for admin consent to an application and the request is still in progress (one finding per user request).",
@@ -31,6 +31,20 @@ pub(super) const RULES: [Rule; 2] = [
         key_fields: &["User", "ActivityTime", "Activity"],
         partner_cache_types: &[],
         eval: new_mfa_device,
+    },
+    Rule {
+        name: "GroupMembershipChange",
+        description: "A member was added to or removed from a monitored group (by display name, wildcards allowed) within the window, from the directory audit log.",
+        cache_types: &["GroupMembershipAudits"],
+        params: &[
+            param("GroupMembershipChangeGroups", "list", "(required)", "The monitored groups' display names, comma separated; `*` and `?` wildcards (a bare string is accepted)."),
+            param("GroupMembershipChangeHours", "int", "3", "How many hours back to look (CIPP: the last 3)."),
+        ],
+        output: &["Message", "GroupName", "MemberName", "Action", "InitiatedBy", "ActivityTime", "Tenant"],
+        history: false,
+        key_fields: &["GroupName", "MemberName", "Action", "ActivityTime"],
+        partner_cache_types: &[],
+        eval: group_membership_change,
     },
 ];
 
@@ -138,6 +152,94 @@ fn new_mfa_device(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError> 
     Ok(rows.into())
 }
 
+fn group_membership_change(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError> {
+    const RULE: &str = "GroupMembershipChange";
+    let groups = p.list("GroupMembershipChangeGroups", true)?;
+    if groups.is_empty() {
+        return Err(AlertError::param(
+            RULE,
+            "GroupMembershipChangeGroups",
+            "name at least one group to monitor",
+        ));
+    }
+    let like = crate::audit::Operator::Like;
+    let patterns = groups
+        .iter()
+        .map(|g| {
+            like.compile(g).map_err(|e| {
+                AlertError::param(RULE, "GroupMembershipChangeGroups", format!("'{g}': {e}"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let hours = p.int("GroupMembershipChangeHours", false, 3, 1, 24 * 30)?;
+    let since = ctx.now - hours * 3_600;
+    let mut rows = Vec::new();
+    for log in ctx.rows(RULE, "GroupMembershipAudits")? {
+        let activity = s(log, "activityDisplayName");
+        let added = activity.eq_ignore_ascii_case("Add member to group");
+        if !added && !activity.eq_ignore_ascii_case("Remove member from group") {
+            continue;
+        }
+        let Some(at) = date(log, "activityDateTime").filter(|t| *t >= since && *t <= ctx.now)
+        else {
+            continue;
+        };
+        let Some(member) = arr(log, "targetResources").iter().find(|t| {
+            ["User", "ServicePrincipal"]
+                .iter()
+                .any(|k| s(t, "type").eq_ignore_ascii_case(k))
+        }) else {
+            continue;
+        };
+        let group_prop = arr(member, "modifiedProperties")
+            .iter()
+            .find(|m| s(m, "displayName").eq_ignore_ascii_case("Group.DisplayName"));
+        let group = group_prop
+            .map(|g| {
+                let new = s(g, "newValue");
+                if new.is_empty() {
+                    s(g, "oldValue")
+                } else {
+                    new
+                }
+            })
+            .unwrap_or("")
+            .replace('"', "");
+        if group.is_empty() || !patterns.iter().any(|p| p.is_match(&group)) {
+            continue;
+        }
+        let initiated = field(log, "initiatedBy");
+        let by = initiated
+            .and_then(|i| field(i, "user"))
+            .map(|u| s(u, "userPrincipalName"))
+            .filter(|u| !u.is_empty())
+            .or_else(|| {
+                initiated
+                    .and_then(|i| field(i, "app"))
+                    .map(|a| s(a, "displayName"))
+            })
+            .unwrap_or("");
+        let name = Some(s(member, "userPrincipalName"))
+            .filter(|u| !u.is_empty())
+            .unwrap_or(s(member, "displayName"));
+        rows.push(row([
+            (
+                "Message",
+                json!(format!(
+                    "{name} was {} group '{group}' by {by}",
+                    if added { "added to" } else { "removed from" }
+                )),
+            ),
+            ("GroupName", json!(group)),
+            ("MemberName", json!(name)),
+            ("Action", json!(activity)),
+            ("InitiatedBy", json!(by)),
+            ("ActivityTime", json!(time::format(at))),
+        ]));
+    }
+    Ok(rows.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::run;
@@ -169,6 +271,64 @@ mod tests {
             json!(null)
         )
         .is_empty());
+    }
+
+    #[test]
+    fn group_membership_change_in_monitored_groups() {
+        let change = |act: &str, when: &str, group: &str, upn: &str| {
+            json!({"activityDisplayName": act, "activityDateTime": when,
+                "initiatedBy": {"app": {"displayName": "Sync App"}},
+                "targetResources": [
+                    {"type": "User", "userPrincipalName": upn, "modifiedProperties": [
+                        {"displayName": "Group.DisplayName", "oldValue": null, "newValue": format!("\"{group}\"")}]},
+                    {"type": "Group", "displayName": group}]})
+        };
+        let logs = json!([
+            change(
+                "Add member to group",
+                "2026-10-31T23:00:00Z",
+                "Domain Admins",
+                "ann@x"
+            ),
+            change(
+                "Remove member from group",
+                "2026-10-31T22:30:00Z",
+                "Finance Team",
+                "bob@x"
+            ),
+            change(
+                "Add member to group",
+                "2026-10-31T22:00:00Z",
+                "Drivers",
+                "cy@x"
+            ),
+            change(
+                "Add member to group",
+                "2026-10-30T10:00:00Z",
+                "Domain Admins",
+                "old@x"
+            )
+        ]);
+        let rows = run(
+            "GroupMembershipChange",
+            json!({"GroupMembershipAudits": logs.clone()}),
+            json!("domain admins, *finance*"),
+        );
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0]["Message"],
+            "ann@x was added to group 'Domain Admins' by Sync App"
+        );
+        assert_eq!(rows[1]["Action"], "Remove member from group");
+        assert!(run(
+            "GroupMembershipChange",
+            json!({"GroupMembershipAudits": logs}),
+            json!("Drivers?")
+        )
+        .is_empty());
+        let rule = crate::catalogue::get("GroupMembershipChange").unwrap();
+        let e = rule.check_params(&serde_json::Value::Null).unwrap_err();
+        assert!(e.to_string().contains("GroupMembershipChangeGroups"), "{e}");
     }
 
     #[test]
