@@ -60,6 +60,27 @@ pub enum AlertError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] cipp_snapshot::SnapshotError),
+    /// An audit-log alert rule is malformed: which rule, which condition (0-based, as stored)
+    /// and which field.
+    #[error("audit rule {rule}: {}{field}: {message}", condition.map(|i| format!("condition {i}: ")).unwrap_or_default())]
+    AuditRule {
+        /// The rule's id (or its position in the file, `#0`, when it has none).
+        rule: String,
+        /// The condition, when the problem is in one.
+        condition: Option<usize>,
+        /// The field (`Property.label`, `Operator.value`, `Input.value`, `Actions`...).
+        field: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// A unified audit log search failed in a tenant.
+    #[error("audit log search in {tenant}: {message}")]
+    AuditSearch {
+        /// The tenant.
+        tenant: String,
+        /// What went wrong (the service's code and message when it answered).
+        message: String,
+    },
 }
 
 impl AlertError {

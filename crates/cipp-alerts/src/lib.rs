@@ -38,6 +38,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod audit;
 pub mod catalogue;
 mod config;
 mod digest;
@@ -65,5 +66,5 @@ pub use report::{
     TenantAlerts, REPORT_SCHEMA,
 };
 pub use rule::{Context, ParamSpec, Rule, RuleResult};
-pub use run::{guess_format, AlertRunner, AlertRunnerBuilder, Progress};
+pub use run::{guess_format, notifier_for, AlertRunner, AlertRunnerBuilder, Progress};
 pub use snooze::{snooze, snooze_hash, SnoozeDuration};

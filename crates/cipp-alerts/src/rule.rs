@@ -53,6 +53,9 @@ pub struct Context<'a> {
     pub previous: Option<&'a Value>,
     /// The tenant's standards alignment in percent (`LowTenantAlignment`), when known.
     pub alignment: Option<f64>,
+    /// What was read in the partner tenant (Lighthouse states, the partner's own
+    /// organisation), for the rules with [`Rule::partner_cache_types`].
+    pub partner: Option<&'a Snapshot>,
 }
 
 impl<'a> Context<'a> {
@@ -64,6 +67,7 @@ impl<'a> Context<'a> {
             now: snapshot.collected_at as i64,
             previous: None,
             alignment: None,
+            partner: None,
         }
     }
 
@@ -83,6 +87,31 @@ impl<'a> Context<'a> {
     pub fn with_alignment(mut self, alignment: Option<f64>) -> Self {
         self.alignment = alignment;
         self
+    }
+
+    /// The partner tenant's snapshot (read once per run for every customer).
+    pub fn with_partner(mut self, partner: Option<&'a Snapshot>) -> Self {
+        self.partner = partner;
+        self
+    }
+
+    /// The rows of the partner-side `cache_type`, or a data error naming the rule.
+    pub(crate) fn partner_rows(
+        &self,
+        rule: &str,
+        cache_type: &str,
+    ) -> Result<&'a [Value], AlertError> {
+        let Some(partner) = self.partner else {
+            return Err(self.data(
+                rule,
+                format!("{cache_type} (partner tenant) was not collected"),
+            ));
+        };
+        let inner = Context {
+            snapshot: partner,
+            ..*self
+        };
+        inner.rows(rule, cache_type)
     }
 
     /// The rows of `cache_type`, or a data error naming the rule and why they are missing.
@@ -159,8 +188,11 @@ pub struct Rule {
     pub name: &'static str,
     /// What it looks for.
     pub description: &'static str,
-    /// The cache types it reads.
+    /// The cache types it reads in the tenant.
     pub cache_types: &'static [&'static str],
+    /// The cache types it reads in the partner tenant (Lighthouse's cross-tenant views),
+    /// read once per run and shared by every customer.
+    pub partner_cache_types: &'static [&'static str],
     /// Its parameters.
     pub params: &'static [ParamSpec],
     /// The fields of each finding's data.
@@ -188,6 +220,8 @@ impl Serialize for Rule {
             name: &'a str,
             description: &'a str,
             cache_types: &'a [&'a str],
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            partner_cache_types: &'a [&'a str],
             params: &'a [ParamSpec],
             output: &'a [&'a str],
             history: bool,
@@ -196,6 +230,7 @@ impl Serialize for Rule {
             name: self.name,
             description: self.description,
             cache_types: self.cache_types,
+            partner_cache_types: self.partner_cache_types,
             params: self.params,
             output: self.output,
             history: self.history,

@@ -97,6 +97,8 @@ pub struct AlertRunner {
     as_of: Option<i64>,
     alignment: Arc<BTreeMap<String, f64>>,
     progress: Option<ProgressHook>,
+    /// The partner tenant, where the partner-side cache types are read.
+    partner_tenant: String,
 }
 
 impl std::fmt::Debug for AlertRunner {
@@ -218,39 +220,7 @@ impl AlertRunnerBuilder {
         rules.sort_by_key(|(r, _)| r.name);
         let mut notifiers: Vec<Arc<dyn Notifier>> = Vec::new();
         for d in &self.config.destinations {
-            notifiers.push(match d {
-                DestinationConfig::Webhook {
-                    name,
-                    url,
-                    format,
-                    auth,
-                } => {
-                    let mut w = WebhookNotifier::new(name.clone(), url)?;
-                    if let Some(f) = format {
-                        w = w.format(*f);
-                    }
-                    if let Some(a) = auth {
-                        let secrets = self.secrets.clone().ok_or_else(|| AlertError::Config {
-                            source_name: format!("destination {name}"),
-                            message: "authentication needs a secret store".into(),
-                        })?;
-                        w = w.auth(a.clone(), secrets);
-                    }
-                    Arc::new(w)
-                }
-                DestinationConfig::Email { name, to, from } => {
-                    let partner = self.pipeline.credentials().partner_tenant().to_string();
-                    let mut m = EmailNotifier::new(
-                        name.clone(),
-                        GraphClient::new(self.pipeline.clone(), partner),
-                        to,
-                    )?;
-                    if let Some(f) = from {
-                        m = m.from_mailbox(f.clone());
-                    }
-                    Arc::new(m)
-                }
-            });
+            notifiers.push(notifier_for(&self.pipeline, d, self.secrets.as_ref())?);
         }
         notifiers.extend(self.notifiers);
         let collector = self
@@ -265,8 +235,51 @@ impl AlertRunnerBuilder {
             as_of: self.as_of,
             alignment: Arc::new(self.alignment),
             progress: self.progress,
+            partner_tenant: self.pipeline.credentials().partner_tenant().to_string(),
         })
     }
+}
+
+/// The notifier a configured destination describes (webhook secrets read from `secrets`;
+/// mail sent through Graph from the partner tenant of `pipeline`).
+pub fn notifier_for(
+    pipeline: &Pipeline,
+    destination: &DestinationConfig,
+    secrets: Option<&Arc<dyn SecretStore>>,
+) -> Result<Arc<dyn Notifier>, AlertError> {
+    Ok(match destination {
+        DestinationConfig::Webhook {
+            name,
+            url,
+            format,
+            auth,
+        } => {
+            let mut w = WebhookNotifier::new(name.clone(), url)?;
+            if let Some(f) = format {
+                w = w.format(*f);
+            }
+            if let Some(a) = auth {
+                let secrets = secrets.cloned().ok_or_else(|| AlertError::Config {
+                    source_name: format!("destination {name}"),
+                    message: "authentication needs a secret store".into(),
+                })?;
+                w = w.auth(a.clone(), secrets);
+            }
+            Arc::new(w)
+        }
+        DestinationConfig::Email { name, to, from } => {
+            let partner = pipeline.credentials().partner_tenant().to_string();
+            let mut m = EmailNotifier::new(
+                name.clone(),
+                GraphClient::new(pipeline.clone(), partner),
+                to,
+            )?;
+            if let Some(f) = from {
+                m = m.from_mailbox(f.clone());
+            }
+            Arc::new(m)
+        }
+    })
 }
 
 /// A finding on its way: where it goes and whether each destination took it.
@@ -295,6 +308,29 @@ impl AlertRunner {
         set.into_iter().collect()
     }
 
+    /// The cache types the configured rules read in the partner tenant (each once).
+    pub fn partner_cache_types(&self) -> Vec<&'static str> {
+        let set: BTreeSet<&'static str> = self
+            .rules
+            .iter()
+            .flat_map(|(r, _)| r.partner_cache_types.iter().copied())
+            .collect();
+        set.into_iter().collect()
+    }
+
+    /// Read the partner-side cache types once for the whole run; a failed read leaves the
+    /// rules that need it without data (reported per tenant), never stops the run.
+    async fn collect_partner(&self) -> Option<cipp_snapshot::Snapshot> {
+        let types = self.partner_cache_types();
+        if types.is_empty() {
+            return None;
+        }
+        self.collector
+            .collect(&self.partner_tenant, &types)
+            .await
+            .ok()
+    }
+
     /// Run every configured rule over `tenants` and deliver. Never fails as a whole: a
     /// tenant that cannot be read, a rule without data and a destination that refuses are
     /// each recorded in the report.
@@ -307,10 +343,11 @@ impl AlertRunner {
             .filter(|t| seen.insert(t.to_lowercase()))
             .collect();
         let total = tenants.len();
+        let partner = self.collect_partner().await;
         let works: Vec<_> = tenants
             .into_iter()
             .enumerate()
-            .map(|(i, t)| self.run_tenant(t, i + 1, total))
+            .map(|(i, t)| self.run_tenant(t, i + 1, total, partner.as_ref()))
             .collect();
         let mut works: Vec<TenantWork> = stream::iter(works)
             .buffer_unordered(self.concurrency)
@@ -391,13 +428,19 @@ impl AlertRunner {
         }
     }
 
-    async fn run_tenant(&self, tenant: &str, index: usize, total: usize) -> TenantWork {
+    async fn run_tenant(
+        &self,
+        tenant: &str,
+        index: usize,
+        total: usize,
+        partner: Option<&cipp_snapshot::Snapshot>,
+    ) -> TenantWork {
         self.emit(Progress::TenantStarted {
             tenant: tenant.to_string(),
             index,
             total,
         });
-        let work = self.evaluate_tenant(tenant).await;
+        let work = self.evaluate_tenant(tenant, partner).await;
         self.emit(Progress::TenantFinished {
             tenant: tenant.to_string(),
             findings: work.pending.iter().map(Vec::len).sum(),
@@ -406,7 +449,11 @@ impl AlertRunner {
         work
     }
 
-    async fn evaluate_tenant(&self, tenant: &str) -> TenantWork {
+    async fn evaluate_tenant(
+        &self,
+        tenant: &str,
+        partner: Option<&cipp_snapshot::Snapshot>,
+    ) -> TenantWork {
         let mut report = TenantAlerts::new(tenant);
         let mut work = TenantWork {
             report: TenantAlerts::new(tenant),
@@ -447,7 +494,8 @@ impl AlertRunner {
             let ctx = Context::new(&snapshot)
                 .at(now)
                 .with_previous(previous.as_ref())
-                .with_alignment(alignment);
+                .with_alignment(alignment)
+                .with_partner(partner);
             let ctx = Context { tenant, ..ctx };
             match rule.evaluate(&ctx, &rc.params) {
                 Ok(result) => {

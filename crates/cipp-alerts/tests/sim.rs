@@ -29,6 +29,7 @@ fn all_rules() -> AlertConfig {
         let params = match r.name {
             "GlobalAdminAllowList" => json!({"ApprovedGlobalAdmins": "admin"}),
             "LongLivedAppCredentials" => json!(24),
+            "GroupMembershipChange" => json!("*Admins*, Finance"),
             _ => Value::Null,
         };
         rules.insert(r.name.to_string(), json!({"params": params}));

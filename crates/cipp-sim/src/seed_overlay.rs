@@ -13,6 +13,9 @@ use crate::SimError;
 /// The alert rules' demo data, layered over the built-in seed by [`Seed::demo`].
 pub const ALERTS_SEED: &str = include_str!("../seed/alerts.json");
 
+/// Unified audit log records the audit-log searches find (`security/auditLog/queries`).
+pub const AUDIT_LOG_SEED: &str = include_str!("../seed/audit_log.json");
+
 fn id_of(v: &Value) -> Option<String> {
     v.get("id")
         .and_then(Value::as_str)

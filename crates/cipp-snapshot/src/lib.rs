@@ -21,6 +21,7 @@
 //! ```
 
 mod alerts;
+mod audit;
 mod collect;
 mod error;
 pub mod registry;
@@ -29,6 +30,7 @@ mod snapshot;
 mod store;
 
 pub use alerts::{AlertDisposition, AlertKey, AlertSnooze};
+pub use audit::AuditEventClaim;
 pub use collect::{Collector, LICENCE_TYPE};
 pub use error::SnapshotError;
 pub use registry::{CacheType, Registry, Source};

@@ -17,6 +17,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "EnablementDate", "Action", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: sd_upsell,
     },
     Rule {
@@ -27,6 +28,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: no_ca,
     },
     Rule {
@@ -37,6 +39,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "PolicyNames", "State", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: report_only,
     },
     Rule {
@@ -47,6 +50,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: sd_disabled,
     },
 ];

@@ -31,6 +31,7 @@ pub(super) const RULES: [Rule; 6] = [
         output: &["Message", "id", "status", "requestDateTime", "expirationDateTime", "requestJustification", "operation", "target", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: approval_requests,
     },
     Rule {
@@ -41,6 +42,7 @@ pub(super) const RULES: [Rule; 6] = [
         output: &["Message", "UserPrincipalName", "Id", "lastSignIn", "DaysSinceLastSignIn", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: inactive_users,
     },
     Rule {
@@ -51,6 +53,7 @@ pub(super) const RULES: [Rule; 6] = [
         output: &["Message", "UserPrincipalName", "Id", "lastSignIn", "DaysSinceLastSignIn", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: inactive_guests,
     },
     Rule {
@@ -61,6 +64,7 @@ pub(super) const RULES: [Rule; 6] = [
         output: &["Message", "UserPrincipalName", "Id", "lastSignIn", "DaysSinceLastSignIn", "AccountEnabled", "LicenseNames", "SkuIds", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: inactive_licensed,
     },
     Rule {
@@ -71,6 +75,7 @@ pub(super) const RULES: [Rule; 6] = [
         output: &["Message", "DeviceName", "Id", "deviceOwnership", "operatingSystem", "enrollmentType", "Enabled", "Managed", "Compliant", "JoinType", "lastActivity", "DaysSinceLastActivity", "RegisteredDateTime", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: stale_devices,
     },
     Rule {
@@ -81,6 +86,7 @@ pub(super) const RULES: [Rule; 6] = [
         output: &["Message", "id", "deviceName", "managedDeviceOwnerType", "complianceState", "lastSyncDateTime", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: device_compliance,
     },
 ];

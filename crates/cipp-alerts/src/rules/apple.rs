@@ -17,6 +17,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "AppleIdentifier", "TokenName", "TokenExpirationDateTime", "LastSyncErrorCode", "LastSuccessfulSyncDateTime", "LastSyncTriggeredDateTime", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: apple_terms,
     },
     Rule {
@@ -27,6 +28,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "appleIdentifier", "expirationDateTime", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: apn,
     },
     Rule {
@@ -37,6 +39,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "tokenName", "tokenExpirationDateTime", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: dep,
     },
     Rule {
@@ -47,6 +50,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "organizationName", "appleId", "vppTokenAccountType", "state", "expirationDateTime", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: vpp,
     },
 ];

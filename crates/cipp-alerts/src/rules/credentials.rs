@@ -17,6 +17,7 @@ pub(super) const RULES: [Rule; 3] = [
         output: &["Message", "AppName", "AppId", "Expires", "SecretName", "SecretID", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: app_secret_expiry,
     },
     Rule {
@@ -27,6 +28,7 @@ pub(super) const RULES: [Rule; 3] = [
         output: &["Message", "DisplayName", "Expires", "AppId", "Type", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: app_certificate_expiry,
     },
     Rule {
@@ -37,6 +39,7 @@ pub(super) const RULES: [Rule; 3] = [
         output: &["Message", "AppDisplayName", "AppId", "CredentialType", "CredentialName", "KeyId", "StartDateTime", "EndDateTime", "ValidityMonths", "MaxMonthsAllowed", "Tenant"],
         history: false,
         key_fields: &["AppId", "KeyId"],
+        partner_cache_types: &[],
         eval: long_lived,
     },
 ];

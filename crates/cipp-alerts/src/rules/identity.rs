@@ -21,6 +21,7 @@ pub(super) const RULES: [Rule; 7] = [
         output: &["Message", "UserPrincipalName", "DisplayName", "Id", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: mfa_admins,
     },
     Rule {
@@ -31,6 +32,7 @@ pub(super) const RULES: [Rule; 7] = [
         output: &["Message", "UserPrincipalName", "DisplayName", "Id", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: mfa_users,
     },
     Rule {
@@ -41,6 +43,7 @@ pub(super) const RULES: [Rule; 7] = [
         output: &["Message", "User", "Role", "Tenant"],
         history: true,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: new_role,
     },
     Rule {
@@ -51,6 +54,7 @@ pub(super) const RULES: [Rule; 7] = [
         output: &["Message", "DisplayName", "UserPrincipalName", "Id", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: ga_no_alt_email,
     },
     Rule {
@@ -64,6 +68,7 @@ pub(super) const RULES: [Rule; 7] = [
         output: &["Message", "Admin", "UpnPrefix", "DisplayName", "UserPrincipalName", "Id", "AllowedList", "NonCompliantUsers", "ApprovedPrefixes", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: ga_allow_list,
     },
     Rule {
@@ -74,6 +79,7 @@ pub(super) const RULES: [Rule; 7] = [
         output: &["Message", "UserPrincipalName", "DisplayName", "Id", "Roles", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: licensed_with_roles,
     },
     Rule {
@@ -84,6 +90,7 @@ pub(super) const RULES: [Rule; 7] = [
         output: &["Message", "LastSync", "Cause", "LastPasswordSync", "LastDirectorySync", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: sync_status,
     },
 ];

@@ -23,6 +23,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "License", "SkuId", "DaysUntilRenew", "Term", "Status", "TotalLicenses", "CountUsed", "CountAvailable", "NextLifecycle", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: expiring,
     },
     Rule {
@@ -33,6 +34,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "LicenseName", "SkuId", "SkuPartNumber", "ConsumedUnits", "EnabledUnits", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: unused,
     },
     Rule {
@@ -43,6 +45,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "LicenseName", "SkuId", "SkuPartNumber", "ConsumedUnits", "EnabledUnits", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: overused,
     },
     Rule {
@@ -53,6 +56,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "UserPrincipalName", "Error", "LicenseName", "SkuId", "DisplayName", "Id", "Tenant"],
         history: false,
         key_fields: &["UserPrincipalName", "SkuId"],
+        partner_cache_types: &[],
         eval: assignment_errors,
     },
 ];

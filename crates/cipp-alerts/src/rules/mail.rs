@@ -27,6 +27,7 @@ pub(super) const RULES: [Rule; 2] = [
         ],
         history: false,
         key_fields: &["SenderAddress", "CreatedDatetime"],
+        partner_cache_types: &[],
         eval: restricted_users,
     },
     Rule {
@@ -50,6 +51,7 @@ pub(super) const RULES: [Rule; 2] = [
         ],
         history: false,
         key_fields: &["Identity"],
+        partner_cache_types: &[],
         eval: release_requests,
     },
 ];

@@ -5,10 +5,15 @@ mod activity;
 mod apple;
 mod credentials;
 mod identity;
+mod intune;
 mod licenses;
+mod lighthouse;
 mod mail;
+mod reach;
+mod requests;
 mod security;
 mod tenant;
+mod usage;
 
 use serde_json::Value;
 
@@ -27,6 +32,11 @@ pub(crate) fn all() -> Vec<Rule> {
     v.extend(mail::RULES);
     v.extend(security::RULES);
     v.extend(tenant::RULES);
+    v.extend(intune::RULES);
+    v.extend(lighthouse::RULES);
+    v.extend(reach::RULES);
+    v.extend(requests::RULES);
+    v.extend(usage::RULES);
     v.sort_by_key(|r| r.name.to_ascii_lowercase());
     v
 }

@@ -20,6 +20,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "Title", "Description", "Severity", "Category", "ServiceSource", "ProductName", "DetectionSource", "Classification", "Determination", "ThreatDisplayName", "ThreatFamilyName", "ActorDisplayName", "MitreTechniques", "AssignedTo", "FirstActivityDateTime", "LastActivityDateTime", "CreatedAt", "RecommendedActions", "AlertID", "IncidentID", "AlertUrl", "IncidentUrl", "Tenant"],
         history: false,
         key_fields: &["AlertID"],
+        partner_cache_types: &[],
         eval: defender_alerts,
     },
     Rule {
@@ -30,6 +31,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "IncidentName", "Severity", "Classification", "Determination", "Summary", "AssignedTo", "CreatedAt", "IncidentID", "IncidentUrl", "Tenant"],
         history: false,
         key_fields: &["IncidentID"],
+        partner_cache_types: &[],
         eval: defender_incidents,
     },
     Rule {
@@ -40,6 +42,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "UserPrincipalName", "Details", "RiskLevel", "RiskState", "RiskDetail", "LastUpdated", "IsProcessing", "Tenant"],
         history: true,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: new_risky_users,
     },
     Rule {
@@ -50,6 +53,7 @@ pub(super) const RULES: [Rule; 4] = [
         output: &["Message", "UserPrincipalName", "lastPasswordChangeDateTime", "Tenant"],
         history: false,
         key_fields: &["UserPrincipalName", "lastPasswordChangeDateTime"],
+        partner_cache_types: &[],
         eval: admin_password,
     },
 ];

@@ -22,6 +22,7 @@ pub(super) const RULES: [Rule; 5] = [
         output: &["Message", "CurrentScore", "MaxScore", "CurrentScorePercentage", "ThresholdType", "Threshold", "PreviousScore", "DropPercentage", "Tenant"],
         history: true,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: secure_score,
     },
     Rule {
@@ -32,6 +33,7 @@ pub(super) const RULES: [Rule; 5] = [
         output: &["Message", "ExchangeGuid", "ArchiveGuid", "WhenSoftDeleted", "UPN", "IsInactiveMailbox", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: soft_deleted,
     },
     Rule {
@@ -42,6 +44,7 @@ pub(super) const RULES: [Rule; 5] = [
         output: &["Message", "UsedStoragePercentage", "StorageUsed", "StorageQuota", "AlertQuotaThreshold", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: sharepoint_quota,
     },
     Rule {
@@ -52,6 +55,7 @@ pub(super) const RULES: [Rule; 5] = [
         output: &["Message", "Domain", "PreviousRecords", "CurrentRecords", "Tenant"],
         history: true,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: mx_changed,
     },
     Rule {
@@ -62,6 +66,7 @@ pub(super) const RULES: [Rule; 5] = [
         output: &["Message", "TenantFilter", "AlignmentScore", "Threshold", "Tenant"],
         history: false,
         key_fields: &[],
+        partner_cache_types: &[],
         eval: low_alignment,
     },
 ];

@@ -7,7 +7,8 @@ pub const CHARLIE: &str = "charlie.onmicrosoft.com";
 
 /// Which seeded tenant each rule fires in, judged at 2026-11-01 (the parameters the sim test
 /// uses: `GlobalAdminAllowList` approves `admin`, `LongLivedAppCredentials` allows 24 months,
-/// `LowTenantAlignment` gets Alpha 80 and Bravo 100).
+/// `LowTenantAlignment` gets Alpha 80 and Bravo 100, `GroupMembershipChange` monitors
+/// `*Admins*` and `Finance`).
 pub const SIM_TRIGGERS: &[(&str, &[&str])] = &[
     ("AdminPassword", &[ALPHA]),
     ("DefenderAlerts", &[ALPHA]),
@@ -48,6 +49,15 @@ pub const SIM_TRIGGERS: &[(&str, &[&str])] = &[
     ("StaleEntraDevices", &[ALPHA]),
     ("UnusedLicenses", &[ALPHA]),
     ("VppTokenExpiry", &[ALPHA]),
+    ("QuotaUsed", &[ALPHA]),
+    ("OnedriveQuota", &[ALPHA]),
+    ("NewAppApproval", &[ALPHA]),
+    ("NewMFADevice", &[ALPHA]),
+    ("IntunePolicyConflicts", &[ALPHA]),
+    ("DefenderStatus", &[ALPHA]),
+    ("DefenderMalware", &[ALPHA]),
+    ("TenantAccess", &[ALPHA, CHARLIE]),
+    ("GroupMembershipChange", &[ALPHA]),
 ];
 
 /// Why a rule fires in no seeded tenant on a first run.

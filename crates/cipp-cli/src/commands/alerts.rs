@@ -40,6 +40,9 @@ pub enum AlertsCommand {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// Run audit-log rules (CIPP's stored JSON) over the unified audit log of the last hours;
+    /// each matched record is processed once per store.
+    Audit(super::alerts_audit::AuditArgs),
     /// The snoozes in force.
     Snoozes {
         /// The store the runs use.
@@ -139,6 +142,7 @@ pub async fn run(command: AlertsCommand, json_out: bool) -> Result<(), Error> {
             }
             Ok(())
         }
+        AlertsCommand::Audit(args) => super::alerts_audit::run(args, json_out).await,
         AlertsCommand::Snoozes { store, tenant } => {
             let snoozes = open_store(&store)?
                 .alert_snoozes(tenant.as_deref(), time::now() as u64)

@@ -1,6 +1,7 @@
 //! One module per top-level command.
 
 pub mod alerts;
+pub mod alerts_audit;
 pub mod auth;
 pub mod collect;
 pub mod demo;

@@ -5,7 +5,7 @@ use std::sync::PoisonError;
 
 use serde_json::Value;
 
-use super::{errors, gdap, read, write};
+use super::{audit_log, errors, gdap, read, write};
 use crate::faults::Target;
 use crate::reply::Reply;
 use crate::state::State;
@@ -124,6 +124,12 @@ pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Repl
     let Some(store) = ctx.state.graph.store(ctx.tenant) else {
         return errors::not_found(ctx.tenant);
     };
+    if audit_log::handles(&segs) {
+        let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(reply) = audit_log::serve(ctx, &mut store, &segs, call) {
+            return reply;
+        }
+    }
     if gdap::handles(&segs) {
         let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(reply) = gdap::serve(ctx, &mut store, &segs, call) {

@@ -3,6 +3,7 @@
 //! query options, paging, `$batch` and delta. Both versions share one store; the tenant is
 //! the bearer token's `tid`, as in real Graph.
 
+mod audit_log;
 mod batch;
 mod call;
 mod collection;
