@@ -109,6 +109,16 @@ impl From<AlertError> for cipp_core::Error {
                 format!("destinations.{destination}")
             }
             AlertError::Store(_) => "store".to_string(),
+            AlertError::AuditRule {
+                rule,
+                condition,
+                field,
+                ..
+            } => match condition {
+                Some(i) => format!("{rule}.Conditions[{i}].{field}"),
+                None => format!("{rule}.{field}"),
+            },
+            AlertError::AuditSearch { tenant, .. } => format!("audit search {tenant}"),
         };
         cipp_core::Error::InvalidInput {
             field,
