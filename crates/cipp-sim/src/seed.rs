@@ -137,6 +137,9 @@ impl Seed {
         #[allow(clippy::expect_used)]
         seed.apply_overlay(crate::seed_overlay::ALERTS_SEED)
             .expect("the built-in alerts overlay applies");
+        #[allow(clippy::expect_used)]
+        seed.apply_overlay(crate::graph::standards_endpoints::STANDARDS_SEED)
+            .expect("the built-in standards overlay applies");
         seed
     }
 

@@ -18,6 +18,7 @@
 //! ```
 
 mod catalogue;
+pub mod code;
 pub mod compare;
 mod definition;
 mod error;
