@@ -25,10 +25,14 @@
 //! ```
 
 mod activity_based_timeout;
+mod add_dkim;
 mod custom_banned_password_list;
+mod delegate_sent_items;
+mod disable_external_calendar_sharing;
 mod disable_guests;
 mod disable_inactive_users;
 mod enable_app_consent_requests;
+mod enable_litigation_hold;
 mod enforce_private_groups;
 mod nudge_mfa;
 mod password_expire_disabled;
@@ -147,12 +151,16 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 9] = [
+    pub(super) static BUILTIN: [&dyn Standard; 13] = [
         &activity_based_timeout::ActivityBasedTimeout,
+        &add_dkim::AddDkim,
         &custom_banned_password_list::CustomBannedPasswordList,
+        &delegate_sent_items::DelegateSentItems,
+        &disable_external_calendar_sharing::DisableExternalCalendarSharing,
         &disable_guests::DisableGuests,
         &disable_inactive_users::DisableInactiveUsers,
         &enable_app_consent_requests::EnableAppConsentRequests,
+        &enable_litigation_hold::EnableLitigationHold,
         &enforce_private_groups::EnforcePrivateGroups,
         &nudge_mfa::NudgeMfa,
         &password_expire_disabled::PasswordExpireDisabled,

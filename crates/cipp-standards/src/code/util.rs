@@ -175,6 +175,23 @@ pub(crate) fn graph(method: &str, uri: impl Into<String>, body: Value) -> Step {
     }
 }
 
+/// An Exchange cmdlet with `parameters`, failing the standard on error.
+pub(crate) fn exchange(cmdlet: &str, parameters: Value) -> Step {
+    Step::Exchange {
+        cmdlet: cmdlet.to_string(),
+        parameters: match parameters {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        },
+        continue_on_error: false,
+    }
+}
+
+/// Text at `key` of an Exchange row, compared without case.
+pub(crate) fn is(row: &Value, key: &str, value: &str) -> bool {
+    row[key].as_str().is_some_and(|v| v.eq_ignore_ascii_case(value))
+}
+
 /// One object a per-object standard would change.
 pub(crate) struct Finding {
     /// How people know it (`user@contoso.com`, `contoso.com`, a device name).
