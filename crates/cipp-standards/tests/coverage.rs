@@ -127,28 +127,16 @@ const NOT_YET: &[(&str, &str)] = &[
         "format: a name/value list in a directory setting created when missing",
     ),
     (
-        "laps",
-        "format: the policy takes only a PUT of the whole object (read-modify-write)",
-    ),
-    (
-        "intuneDeviceReg",
-        "format: the policy takes only a PUT of the whole object",
-    ),
-    (
-        "intuneRequireMFA",
-        "format: the policy takes only a PUT of the whole object",
-    ),
-    (
         "intuneDeviceRegLocalAdmins",
-        "format: whole-object PUT, and a switch chooses a type name",
+        "format: a switch chooses an @odata.type, which the comparison skips (the PUT is `mergeCurrent`)",
     ),
     (
         "intuneRestrictUserDeviceRegistration",
-        "format: whole-object PUT, and a switch chooses a type name",
+        "format: a switch chooses an @odata.type, which the comparison skips (the PUT is `mergeCurrent`)",
     ),
     (
         "intuneRestrictUserDeviceJoin",
-        "format: whole-object PUT, and a switch chooses a type name",
+        "format: a switch chooses an @odata.type, which the comparison skips (the PUT is `mergeCurrent`)",
     ),
     (
         "sharingDomainRestriction",

@@ -172,6 +172,7 @@ pub(crate) fn graph(method: &str, uri: impl Into<String>, body: Value) -> Step {
         uri: uri.into(),
         body,
         continue_on_error: false,
+        merge_current: false,
     }
 }
 
