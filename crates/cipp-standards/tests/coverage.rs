@@ -127,18 +127,6 @@ const NOT_YET: &[(&str, &str)] = &[
         "format: a name/value list in a directory setting created when missing",
     ),
     (
-        "intuneDeviceRegLocalAdmins",
-        "format: a switch chooses an @odata.type, which the comparison skips (the PUT is `mergeCurrent`)",
-    ),
-    (
-        "intuneRestrictUserDeviceRegistration",
-        "format: a switch chooses an @odata.type, which the comparison skips (the PUT is `mergeCurrent`)",
-    ),
-    (
-        "intuneRestrictUserDeviceJoin",
-        "format: a switch chooses an @odata.type, which the comparison skips (the PUT is `mergeCurrent`)",
-    ),
-    (
         "sharingDomainRestriction",
         "format: comma-separated text becomes one of two lists",
     ),

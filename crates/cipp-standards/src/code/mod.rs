@@ -28,6 +28,7 @@ mod activity_based_timeout;
 mod add_dkim;
 mod custom_banned_password_list;
 mod delegate_sent_items;
+mod device_registration;
 mod disable_external_calendar_sharing;
 mod disable_guests;
 mod disable_inactive_users;
@@ -151,7 +152,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 13] = [
+    pub(super) static BUILTIN: [&dyn Standard; 16] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &custom_banned_password_list::CustomBannedPasswordList,
@@ -162,6 +163,9 @@ mod registry {
         &enable_app_consent_requests::EnableAppConsentRequests,
         &enable_litigation_hold::EnableLitigationHold,
         &enforce_private_groups::EnforcePrivateGroups,
+        &device_registration::DeviceRegLocalAdmins,
+        &device_registration::RestrictUserDeviceJoin,
+        &device_registration::RestrictUserDeviceRegistration,
         &nudge_mfa::NudgeMfa,
         &password_expire_disabled::PasswordExpireDisabled,
         &stale_entra_devices::StaleEntraDevices,
