@@ -255,6 +255,7 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             {"label": "Exchange Administrator", "value": "29232cdf-9323-42fd-ade2-1d097af3e4de"}
         ]}),
         "NudgeMFA" => json!({"snoozeDurationInDays": 3, "excludeGroups": "CA-Exclude-BreakGlass"}),
+        "CopilotLimitedMode" => json!({"LimitedModeEnabled": true, "GroupName": "All St*"}),
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());
@@ -310,5 +311,5 @@ async fn every_code_standard_remediates_on_the_simulator() {
     }
     println!("{table}");
     assert!(failed.is_empty(), "did not reach compliant: {failed:?}\n{table}");
-    assert!(code::builtin().len() >= 9);
+    assert!(code::builtin().len() >= 19);
 }

@@ -26,12 +26,15 @@
 
 mod activity_based_timeout;
 mod add_dkim;
+mod copilot_limited_mode;
 mod custom_banned_password_list;
 mod delegate_sent_items;
 mod device_registration;
 mod disable_external_calendar_sharing;
 mod disable_guests;
 mod disable_inactive_users;
+mod disable_m365_group_users;
+mod email_as_alternate_login_id;
 mod enable_app_consent_requests;
 mod enable_litigation_hold;
 mod enforce_private_groups;
@@ -152,14 +155,17 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 16] = [
+    pub(super) static BUILTIN: [&dyn Standard; 19] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
+        &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
         &disable_external_calendar_sharing::DisableExternalCalendarSharing,
         &disable_guests::DisableGuests,
         &disable_inactive_users::DisableInactiveUsers,
+        &disable_m365_group_users::DisableM365GroupUsers,
+        &email_as_alternate_login_id::EmailAsAlternateLoginId,
         &enable_app_consent_requests::EnableAppConsentRequests,
         &enable_litigation_hold::EnableLitigationHold,
         &enforce_private_groups::EnforcePrivateGroups,
