@@ -255,6 +255,7 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             {"label": "Exchange Administrator", "value": "29232cdf-9323-42fd-ade2-1d097af3e4de"}
         ]}),
         "NudgeMFA" => json!({"snoozeDurationInDays": 3, "excludeGroups": "CA-Exclude-BreakGlass"}),
+        "UserPreferredLanguage" => json!({"preferredLanguage": {"label": "en-GB", "value": "en-GB"}}),
         "CopilotLimitedMode" => json!({"LimitedModeEnabled": true, "GroupName": "All St*"}),
         _ => json!({}),
     };
@@ -311,5 +312,5 @@ async fn every_code_standard_remediates_on_the_simulator() {
     }
     println!("{table}");
     assert!(failed.is_empty(), "did not reach compliant: {failed:?}\n{table}");
-    assert!(code::builtin().len() >= 19);
+    assert!(code::builtin().len() >= 20);
 }

@@ -41,6 +41,7 @@ mod enforce_private_groups;
 mod nudge_mfa;
 mod password_expire_disabled;
 mod stale_entra_devices;
+mod user_preferred_language;
 mod util;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -155,7 +156,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 19] = [
+    pub(super) static BUILTIN: [&dyn Standard; 20] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &copilot_limited_mode::CopilotLimitedMode,
@@ -175,6 +176,7 @@ mod registry {
         &nudge_mfa::NudgeMfa,
         &password_expire_disabled::PasswordExpireDisabled,
         &stale_entra_devices::StaleEntraDevices,
+        &user_preferred_language::UserPreferredLanguage,
     ];
 }
 
