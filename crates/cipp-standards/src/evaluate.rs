@@ -89,7 +89,10 @@ pub(crate) fn licence_gap_for<S: AsRef<str>>(
                 .iter()
                 .any(|c| plans.contains(&c.as_ref().to_ascii_uppercase()));
             (!has).then(|| Outcome::NotApplicable {
-                needs: capabilities.iter().map(|c| c.as_ref().to_string()).collect(),
+                needs: capabilities
+                    .iter()
+                    .map(|c| c.as_ref().to_string())
+                    .collect(),
             })
         }
         Err(reason) => Some(Outcome::NoData {

@@ -93,7 +93,9 @@ async fn destructive_standards_write_only_when_allowed_and_only_what_they_found(
 
     // Report and alert runs: drifted, the plan shown, nothing written.
     for mode in [Mode::Report, Mode::Alert] {
-        let report = runner(true).run(&destructive_template(), &targets, mode).await;
+        let report = runner(true)
+            .run(&destructive_template(), &targets, mode)
+            .await;
         for s in ["DisableInactiveUsers", "DisableGuests", "StaleEntraDevices"] {
             assert_eq!(result(&report, s).state, State::Drifted, "{s} {mode:?}");
             assert!(!result(&report, s).planned.is_empty());
@@ -112,7 +114,11 @@ async fn destructive_standards_write_only_when_allowed_and_only_what_they_found(
         .await;
     let refused = result(&report, "DisableInactiveUsers");
     assert_eq!(refused.state, State::RemediationFailed);
-    assert!(refused.error.as_deref().unwrap().contains("allow_destructive"));
+    assert!(refused
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("allow_destructive"));
     assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
 
     // Allowed: exactly the objects found are disabled, confirmed by a fresh read.
@@ -126,7 +132,11 @@ async fn destructive_standards_write_only_when_allowed_and_only_what_they_found(
         assert!(result(&report, s).remediation.as_ref().unwrap().confirmed);
     }
     let after = enabled_users(&collector).await;
-    let mut gone: Vec<String> = before.iter().filter(|u| !after.contains(u)).cloned().collect();
+    let mut gone: Vec<String> = before
+        .iter()
+        .filter(|u| !after.contains(u))
+        .cloned()
+        .collect();
     gone.sort();
     disabled.sort();
     assert_eq!(gone, disabled, "only the users found were disabled");
@@ -163,23 +173,44 @@ async fn code_standards_are_stored_with_drift_since_the_last_run() {
     }));
     let targets = [Target::from_domain(TENANT)];
     let first = runner.run(&templates, &targets, Mode::Report).await;
-    assert_eq!(result(&first, "PasswordExpireDisabled").state, State::Drifted);
+    assert_eq!(
+        result(&first, "PasswordExpireDisabled").state,
+        State::Drifted
+    );
     assert_eq!(result(&first, "PasswordExpireDisabled").planned.len(), 2);
     assert_eq!(
         result(&first, "ActivityBasedTimeout").label.as_deref(),
         Some("Sign out idle web sessions")
     );
     let second = runner.run(&templates, &targets, Mode::Remediate).await;
-    assert_eq!(result(&second, "PasswordExpireDisabled").state, State::Remediated);
-    assert_eq!(result(&second, "ActivityBasedTimeout").state, State::Remediated);
+    assert_eq!(
+        result(&second, "PasswordExpireDisabled").state,
+        State::Remediated
+    );
+    assert_eq!(
+        result(&second, "ActivityBasedTimeout").state,
+        State::Remediated
+    );
     // Report only in the template: the remediate run leaves it drifted.
     assert_eq!(result(&second, "NudgeMFA").state, State::Drifted);
-    let since = result(&second, "PasswordExpireDisabled").since_last.as_ref().unwrap();
+    let since = result(&second, "PasswordExpireDisabled")
+        .since_last
+        .as_ref()
+        .unwrap();
     assert_eq!(since.state, State::Drifted);
     assert!(since.changed);
     let third = runner.run(&templates, &targets, Mode::Report).await;
-    assert_eq!(result(&third, "ActivityBasedTimeout").state, State::Compliant);
-    assert!(!result(&third, "ActivityBasedTimeout").since_last.as_ref().unwrap().changed);
+    assert_eq!(
+        result(&third, "ActivityBasedTimeout").state,
+        State::Compliant
+    );
+    assert!(
+        !result(&third, "ActivityBasedTimeout")
+            .since_last
+            .as_ref()
+            .unwrap()
+            .changed
+    );
 }
 
 #[tokio::test]
@@ -202,7 +233,11 @@ async fn bad_settings_are_typed_errors_and_nothing_is_written() {
     ] {
         let r = result(&report, s);
         assert_eq!(r.state, State::Error, "{s}");
-        assert!(r.error.as_deref().unwrap().contains(needle), "{s}: {:?}", r.error);
+        assert!(
+            r.error.as_deref().unwrap().contains(needle),
+            "{s}: {:?}",
+            r.error
+        );
     }
     assert!(writes(&sim).is_empty());
 }
@@ -229,7 +264,11 @@ fn a_missing_licence_or_a_failed_read_decides_before_the_standard() {
         "UserSignInActivity": {"status": "complete", "collected_at": 0, "rows": []}
     }));
     let a = code::assess(guests, &Input::new(&settings, &unlicensed, &ctx)).unwrap();
-    assert!(matches!(a.outcome, Outcome::NotApplicable { .. }), "{:?}", a.outcome);
+    assert!(
+        matches!(a.outcome, Outcome::NotApplicable { .. }),
+        "{:?}",
+        a.outcome
+    );
     assert!(a.steps.is_empty());
     let failed = snapshot(json!({
         "SubscribedSkus": {"status": "complete", "collected_at": 0, "rows": [

@@ -255,7 +255,9 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             {"label": "Exchange Administrator", "value": "29232cdf-9323-42fd-ade2-1d097af3e4de"}
         ]}),
         "NudgeMFA" => json!({"snoozeDurationInDays": 3, "excludeGroups": "CA-Exclude-BreakGlass"}),
-        "UserPreferredLanguage" => json!({"preferredLanguage": {"label": "en-GB", "value": "en-GB"}}),
+        "UserPreferredLanguage" => {
+            json!({"preferredLanguage": {"label": "en-GB", "value": "en-GB"}})
+        }
         "CopilotLimitedMode" => json!({"LimitedModeEnabled": true, "GroupName": "All St*"}),
         _ => json!({}),
     };
@@ -303,7 +305,10 @@ async fn every_code_standard_remediates_on_the_simulator() {
     for standard in code::builtin() {
         let verdict = drive_code(*standard, &collector, &pipeline).await;
         match &verdict {
-            Ok(n) => table.push_str(&format!("  {:<40} remediated ({n} writes)\n", standard.name())),
+            Ok(n) => table.push_str(&format!(
+                "  {:<40} remediated ({n} writes)\n",
+                standard.name()
+            )),
             Err(e) => {
                 table.push_str(&format!("  {:<40} not compliant: {e}\n", standard.name()));
                 failed.push(standard.name());
@@ -311,6 +316,9 @@ async fn every_code_standard_remediates_on_the_simulator() {
         }
     }
     println!("{table}");
-    assert!(failed.is_empty(), "did not reach compliant: {failed:?}\n{table}");
+    assert!(
+        failed.is_empty(),
+        "did not reach compliant: {failed:?}\n{table}"
+    );
     assert!(code::builtin().len() >= 20);
 }

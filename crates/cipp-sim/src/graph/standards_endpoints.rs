@@ -43,7 +43,10 @@ mod tests {
     fn defaults_fill_only_what_is_missing() {
         let mut tree = json!({"policies": {"adminConsentRequestPolicy": {"isEnabled": true}}});
         add_defaults(&mut tree);
-        assert_eq!(tree["policies"]["adminConsentRequestPolicy"]["isEnabled"], true);
+        assert_eq!(
+            tree["policies"]["adminConsentRequestPolicy"]["isEnabled"],
+            true
+        );
         assert_eq!(tree["policies"]["activityBasedTimeoutPolicies"], json!([]));
         let overlay: Value = serde_json::from_str(STANDARDS_SEED).unwrap();
         assert!(overlay["tenants"].is_object());

@@ -22,7 +22,11 @@ fn valid(timeout: &str) -> bool {
     let (days, clock) = timeout.split_once('.').unwrap_or(("0", timeout));
     let parts: Vec<&str> = clock.split(':').collect();
     let n = |s: &str, max: u32| s.len() == 2 && s.parse::<u32>().is_ok_and(|v| v <= max);
-    days.parse::<u32>().is_ok() && parts.len() == 3 && n(parts[0], 23) && n(parts[1], 59) && n(parts[2], 59)
+    days.parse::<u32>().is_ok()
+        && parts.len() == 3
+        && n(parts[0], 23)
+        && n(parts[1], 59)
+        && n(parts[2], 59)
 }
 
 /// The default application's idle timeout in a policy's `definition` texts.
@@ -38,7 +42,11 @@ fn idle_timeout(policy: &Value) -> Option<String> {
                 .cloned()
                 .unwrap_or_default()
         })
-        .find(|a| a["ApplicationId"].as_str().is_some_and(|i| i.eq_ignore_ascii_case("default")))
+        .find(|a| {
+            a["ApplicationId"]
+                .as_str()
+                .is_some_and(|i| i.eq_ignore_ascii_case("default"))
+        })
         .and_then(|a| a["WebSessionIdleTimeout"].as_str().map(str::to_string))
 }
 
@@ -92,7 +100,11 @@ impl Standard for ActivityBasedTimeout {
             "definition": [definition],
         });
         let step = match policy.and_then(|p| p["id"].as_str()) {
-            Some(id) => graph("PATCH", format!("policies/activityBasedTimeoutPolicies/{id}"), body),
+            Some(id) => graph(
+                "PATCH",
+                format!("policies/activityBasedTimeoutPolicies/{id}"),
+                body,
+            ),
             None => graph("POST", "policies/activityBasedTimeoutPolicies", body),
         };
         Ok(single(current, expected, vec![step]))

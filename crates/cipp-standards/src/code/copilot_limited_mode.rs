@@ -72,15 +72,28 @@ impl Standard for CopilotLimitedMode {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
-            Some(other) => return Err(bad("LimitedModeEnabled", format!("{other} is not true or false"))),
+            Some(other) => {
+                return Err(bad(
+                    "LimitedModeEnabled",
+                    format!("{other} is not true or false"),
+                ))
+            }
         };
         let group = if enabled {
-            let pattern = text(input.settings, "GroupName")
-                .ok_or_else(|| bad("GroupName", "a group is needed when limited mode is on".into()))?;
+            let pattern = text(input.settings, "GroupName").ok_or_else(|| {
+                bad(
+                    "GroupName",
+                    "a group is needed when limited mode is on".into(),
+                )
+            })?;
             let found: Vec<&Value> = input
                 .rows("Groups")
                 .iter()
-                .filter(|g| g["displayName"].as_str().is_some_and(|n| wildcard(&pattern, n)))
+                .filter(|g| {
+                    g["displayName"]
+                        .as_str()
+                        .is_some_and(|n| wildcard(&pattern, n))
+                })
                 .collect();
             match found.as_slice() {
                 [g] => g["id"].as_str().map(str::to_ascii_lowercase),
@@ -88,7 +101,10 @@ impl Standard for CopilotLimitedMode {
                 many => {
                     return Err(bad(
                         "GroupName",
-                        format!("'{pattern}' matches {} groups; it must match one", many.len()),
+                        format!(
+                            "'{pattern}' matches {} groups; it must match one",
+                            many.len()
+                        ),
                     ))
                 }
             }
@@ -96,7 +112,8 @@ impl Standard for CopilotLimitedMode {
             None
         };
         let mode = input.rows(CACHE).first().cloned().unwrap_or(Value::Null);
-        let mut current = json!({"isEnabledForGroup": mode["isEnabledForGroup"].as_bool().unwrap_or(false)});
+        let mut current =
+            json!({"isEnabledForGroup": mode["isEnabledForGroup"].as_bool().unwrap_or(false)});
         let mut expected = json!({"isEnabledForGroup": enabled});
         let mut body = json!({"isEnabledForGroup": enabled});
         if let Some(id) = &group {

@@ -23,7 +23,11 @@ fn value_of<'a>(setting: &'a Value, name: &str) -> Option<&'a str> {
     setting["values"]
         .as_array()?
         .iter()
-        .find(|v| v["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))?
+        .find(|v| {
+            v["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })?
         .get("value")?
         .as_str()
 }
@@ -76,10 +80,11 @@ impl Standard for CustomBannedPasswordList {
         if words.len() > MAX_WORDS {
             return Err(bad(format!("{} words; at most {MAX_WORDS}", words.len())));
         }
-        let existing = input
-            .rows("Settings")
-            .iter()
-            .find(|s| s["templateId"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(TEMPLATE)));
+        let existing = input.rows("Settings").iter().find(|s| {
+            s["templateId"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(TEMPLATE))
+        });
         let current_words: Vec<String> = existing
             .and_then(|s| value_of(s, "BannedPasswordList"))
             .map(|l| {

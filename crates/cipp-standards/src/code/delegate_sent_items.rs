@@ -36,9 +36,9 @@ impl Standard for DelegateSentItems {
     fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {
         let users = match setting(input.settings, "IncludeUserMailboxes") {
             None => false,
-            Some(v) => v.as_bool().unwrap_or_else(|| {
-                v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
-            }),
+            Some(v) => v
+                .as_bool()
+                .unwrap_or_else(|| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))),
         };
         let findings = input
             .rows("Mailboxes")

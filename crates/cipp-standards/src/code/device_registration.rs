@@ -16,7 +16,12 @@ const ALL: &str = "#microsoft.graph.allDeviceRegistrationMembership";
 const NONE: &str = "#microsoft.graph.noDeviceRegistrationMembership";
 const CACHE: &str = "DeviceRegistrationPolicy";
 
-fn switch(standard: &str, input: &Input<'_>, key: &str, default: bool) -> Result<bool, StandardsError> {
+fn switch(
+    standard: &str,
+    input: &Input<'_>,
+    key: &str,
+    default: bool,
+) -> Result<bool, StandardsError> {
     match setting(input.settings, key) {
         None => Ok(default),
         Some(Value::Bool(b)) => Ok(*b),
@@ -88,7 +93,11 @@ impl Standard for RestrictUserDeviceRegistration {
     }
     fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {
         let off = switch(self.name(), input, "disableUserDeviceRegistration", true)?;
-        Ok(membership(input, &["azureADRegistration", "allowedToRegister"], off))
+        Ok(membership(
+            input,
+            &["azureADRegistration", "allowedToRegister"],
+            off,
+        ))
     }
 }
 
@@ -147,7 +156,10 @@ impl Standard for DeviceRegLocalAdmins {
         &[CACHE]
     }
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
-        &[("disableRegisteringUsers", "true"), ("enableGlobalAdmins", "true")]
+        &[
+            ("disableRegisteringUsers", "true"),
+            ("enableGlobalAdmins", "true"),
+        ]
     }
     fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {
         let off = switch(self.name(), input, "disableRegisteringUsers", true)?;

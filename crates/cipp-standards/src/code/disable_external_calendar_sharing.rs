@@ -47,7 +47,10 @@ impl Standard for DisableExternalCalendarSharing {
                     object: id.to_string(),
                     current: json!({"Enabled": true, "Domains": p["Domains"].clone()}),
                     expected: json!({"Enabled": false}),
-                    step: exchange("Set-SharingPolicy", json!({"Identity": id, "Enabled": false})),
+                    step: exchange(
+                        "Set-SharingPolicy",
+                        json!({"Identity": id, "Enabled": false}),
+                    ),
                 })
             })
             .collect();

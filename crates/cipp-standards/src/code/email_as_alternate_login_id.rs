@@ -68,16 +68,22 @@ impl Standard for EmailAsAlternateLoginId {
             "explicit": explicit.is_some(),
             "alternateIdLoginEnabled": explicit.unwrap_or(false),
         });
-        let expected = json!({"policyExists": true, "explicit": true, "alternateIdLoginEnabled": enabled});
+        let expected =
+            json!({"policyExists": true, "explicit": true, "alternateIdLoginEnabled": enabled});
         let definition =
-            json!({"HomeRealmDiscoveryPolicy": {"AlternateIdLogin": {"Enabled": enabled}}}).to_string();
+            json!({"HomeRealmDiscoveryPolicy": {"AlternateIdLogin": {"Enabled": enabled}}})
+                .to_string();
         let body = json!({
             "definition": [definition],
             "isOrganizationDefault": true,
             "displayName": "HomeRealmDiscoveryPolicy",
         });
         let step = match policy.and_then(|p| p["id"].as_str()) {
-            Some(id) => graph("PATCH", format!("policies/homeRealmDiscoveryPolicies/{id}"), body),
+            Some(id) => graph(
+                "PATCH",
+                format!("policies/homeRealmDiscoveryPolicies/{id}"),
+                body,
+            ),
             None => graph("POST", "policies/homeRealmDiscoveryPolicies", body),
         };
         Ok(single(current, expected, vec![step]))

@@ -67,7 +67,11 @@ impl Standard for EnableAppConsentRequests {
             } else {
                 roles
                     .iter()
-                    .find(|r| r["displayName"].as_str().is_some_and(|d| d.eq_ignore_ascii_case(&name)))
+                    .find(|r| {
+                        r["displayName"]
+                            .as_str()
+                            .is_some_and(|d| d.eq_ignore_ascii_case(&name))
+                    })
                     .and_then(|r| r["roleTemplateId"].as_str())
                     .map(str::to_ascii_lowercase)
                     .ok_or_else(|| StandardsError::Setting {
@@ -83,7 +87,11 @@ impl Standard for EnableAppConsentRequests {
         }
         wanted.sort();
         wanted.dedup();
-        let policy = input.rows("AdminConsentRequestPolicy").first().cloned().unwrap_or(Value::Null);
+        let policy = input
+            .rows("AdminConsentRequestPolicy")
+            .first()
+            .cloned()
+            .unwrap_or(Value::Null);
         let current = json!({
             "isEnabled": policy["isEnabled"].clone(),
             "notifyReviewers": policy["notifyReviewers"].clone(),

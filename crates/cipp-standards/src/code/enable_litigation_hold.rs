@@ -30,7 +30,11 @@ impl Standard for EnableLitigationHold {
         &["Mailboxes"]
     }
     fn required_capabilities(&self) -> &'static [&'static str] {
-        &["EXCHANGE_S_ENTERPRISE", "EXCHANGE_S_ENTERPRISE_GOV", "EXCHANGE_S_ARCHIVE_ADDON"]
+        &[
+            "EXCHANGE_S_ENTERPRISE",
+            "EXCHANGE_S_ENTERPRISE_GOV",
+            "EXCHANGE_S_ARCHIVE_ADDON",
+        ]
     }
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
         &[("days", "Unlimited")]

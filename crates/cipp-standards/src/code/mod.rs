@@ -202,10 +202,9 @@ pub fn assess(standard: &dyn Standard, input: &Input<'_>) -> Result<Assessment, 
     for cache_type in standard.cache_types() {
         let reason = match input.snapshot.get(cache_type) {
             None => "not collected".to_string(),
-            Some(t) if t.status != Status::Complete => t
-                .error
-                .clone()
-                .unwrap_or_else(|| format!("{:?}", t.status)),
+            Some(t) if t.status != Status::Complete => {
+                t.error.clone().unwrap_or_else(|| format!("{:?}", t.status))
+            }
             Some(_) => continue,
         };
         return Ok(Assessment::outcome(Outcome::NoData {

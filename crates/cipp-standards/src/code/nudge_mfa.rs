@@ -43,7 +43,11 @@ impl Standard for NudgeMfa {
         &["AuthenticationMethodsPolicy", "Groups"]
     }
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
-        &[("state", "enabled"), ("snoozeDurationInDays", "1"), ("excludeGroups", "")]
+        &[
+            ("state", "enabled"),
+            ("snoozeDurationInDays", "1"),
+            ("excludeGroups", ""),
+        ]
     }
 
     fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {
@@ -56,7 +60,12 @@ impl Standard for NudgeMfa {
         let state = match state.to_ascii_lowercase().as_str() {
             "enabled" | "true" => "enabled",
             "disabled" | "false" => "disabled",
-            other => return Err(bad("state", format!("'{other}' is not enabled or disabled"))),
+            other => {
+                return Err(bad(
+                    "state",
+                    format!("'{other}' is not enabled or disabled"),
+                ))
+            }
         };
         let snooze = number(self.name(), input.settings, "snoozeDurationInDays", 1, 0)?;
         if snooze > 14 {
@@ -68,11 +77,20 @@ impl Standard for NudgeMfa {
             let id = groups
                 .iter()
                 .find(|g| {
-                    g["displayName"].as_str().is_some_and(|d| d.eq_ignore_ascii_case(&name))
-                        || g["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(&name))
+                    g["displayName"]
+                        .as_str()
+                        .is_some_and(|d| d.eq_ignore_ascii_case(&name))
+                        || g["id"]
+                            .as_str()
+                            .is_some_and(|i| i.eq_ignore_ascii_case(&name))
                 })
                 .and_then(|g| g["id"].as_str())
-                .ok_or_else(|| bad("excludeGroups", format!("no group named '{name}' in the tenant")))?;
+                .ok_or_else(|| {
+                    bad(
+                        "excludeGroups",
+                        format!("no group named '{name}' in the tenant"),
+                    )
+                })?;
             exclude.push(id.to_ascii_lowercase());
         }
         exclude.sort();
@@ -80,7 +98,9 @@ impl Standard for NudgeMfa {
         let campaign = input
             .rows("AuthenticationMethodsPolicy")
             .first()
-            .map(|p| p["registrationEnforcement"]["authenticationMethodsRegistrationCampaign"].clone())
+            .map(|p| {
+                p["registrationEnforcement"]["authenticationMethodsRegistrationCampaign"].clone()
+            })
             .unwrap_or(Value::Null);
         let current = json!({
             "state": campaign["state"].clone(),

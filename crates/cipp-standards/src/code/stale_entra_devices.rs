@@ -44,7 +44,9 @@ impl Standard for StaleEntraDevices {
             .rows("Devices")
             .iter()
             .filter(|d| d["accountEnabled"].as_bool() == Some(true))
-            .filter(|d| timestamp_at(d, "approximateLastSignInDateTime").is_some_and(|t| t < cutoff))
+            .filter(|d| {
+                timestamp_at(d, "approximateLastSignInDateTime").is_some_and(|t| t < cutoff)
+            })
             .filter_map(|d| {
                 let id = d["id"].as_str()?;
                 let name = d["displayName"].as_str().unwrap_or(id);

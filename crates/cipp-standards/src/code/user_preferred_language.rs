@@ -17,7 +17,9 @@ pub struct UserPreferredLanguage;
 
 fn is_tag(s: &str) -> bool {
     let mut parts = s.split('-');
-    parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()))
+    parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()))
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
@@ -53,7 +55,11 @@ impl Standard for UserPreferredLanguage {
         let findings = input
             .rows(CACHE)
             .iter()
-            .filter(|u| u["userType"].as_str().is_none_or(|t| t.eq_ignore_ascii_case("Member")))
+            .filter(|u| {
+                u["userType"]
+                    .as_str()
+                    .is_none_or(|t| t.eq_ignore_ascii_case("Member"))
+            })
             .filter(|u| u["onPremisesSyncEnabled"].as_bool() != Some(true))
             .filter(|u| {
                 u["preferredLanguage"]
@@ -67,7 +73,10 @@ impl Standard for UserPreferredLanguage {
                     object: upn.to_string(),
                     current: json!({"preferredLanguage": u["preferredLanguage"].clone()}),
                     expected: json!({"preferredLanguage": language}),
-                    step: graph_patch(format!("users/{id}"), json!({"preferredLanguage": language})),
+                    step: graph_patch(
+                        format!("users/{id}"),
+                        json!({"preferredLanguage": language}),
+                    ),
                 })
             })
             .collect();

@@ -54,7 +54,11 @@ pub(crate) fn number(
     }
     .ok_or_else(|| bad(standard, key, "is not a whole number"))?;
     if n < min {
-        return Err(bad(standard, key, format!("{n} is below the minimum {min}")));
+        return Err(bad(
+            standard,
+            key,
+            format!("{n} is below the minimum {min}"),
+        ));
     }
     Ok(n)
 }
@@ -190,7 +194,9 @@ pub(crate) fn exchange(cmdlet: &str, parameters: Value) -> Step {
 
 /// Text at `key` of an Exchange row, compared without case.
 pub(crate) fn is(row: &Value, key: &str, value: &str) -> bool {
-    row[key].as_str().is_some_and(|v| v.eq_ignore_ascii_case(value))
+    row[key]
+        .as_str()
+        .is_some_and(|v| v.eq_ignore_ascii_case(value))
 }
 
 /// One object a per-object standard would change.
