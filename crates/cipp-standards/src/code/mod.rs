@@ -18,7 +18,8 @@
 //!     "tenant": "contoso.com", "collected_at": 0, "round_trips": 0, "types": {}
 //! })).unwrap();
 //! let settings = serde_json::Map::new();
-//! let input = Input::new(&settings, &snapshot, &TenantContext::default());
+//! let tenant = TenantContext::default();
+//! let input = Input::new(&settings, &snapshot, &tenant);
 //! let assessment = code::assess(standard, &input).unwrap();
 //! assert!(matches!(assessment.outcome, Outcome::NoData { .. }));
 //! assert!(assessment.steps.is_empty());
