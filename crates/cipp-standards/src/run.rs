@@ -139,7 +139,8 @@ pub enum State {
     NotApplicable,
     /// The data to decide was missing or its read failed.
     NoData,
-    /// The engine cannot run this standard (no definition, or a code standard).
+    /// The engine cannot run this standard (no definition or code standard of that name, or
+    /// a definition that is neither declarative nor a template standard).
     Unsupported,
     /// The definition or settings are wrong (e.g. an unfilled `%token%`).
     Error,

@@ -27,6 +27,7 @@
 
 mod activity_based_timeout;
 mod add_dkim;
+mod auto_add_proxy;
 mod copilot_limited_mode;
 mod custom_banned_password_list;
 mod delegate_sent_items;
@@ -157,9 +158,10 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 20] = [
+    pub(super) static BUILTIN: [&dyn Standard; 21] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
+        &auto_add_proxy::AutoAddProxy,
         &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
