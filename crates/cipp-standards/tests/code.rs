@@ -276,6 +276,26 @@ fn a_missing_licence_or_a_failed_read_decides_before_the_standard() {
         ]},
         "UserSignInActivity": {"status": "failed", "collected_at": 0, "error": "HTTP 403"}
     }));
+    // Accounts without any sign-in activity: the data to judge is missing, nobody is disabled.
+    let blind = snapshot(json!({
+        "SubscribedSkus": {"status": "complete", "collected_at": 0, "rows": [
+            {"skuPartNumber": "SPE_E3", "servicePlans": [{"servicePlanName": "AAD_PREMIUM"}]}
+        ]},
+        "UserSignInActivity": {"status": "complete", "collected_at": 0, "rows": [
+            {"id": "u1", "userType": "Member", "accountEnabled": true, "createdDateTime": "2020-01-01T00:00:00Z"},
+            {"id": "g1", "userType": "Guest", "accountEnabled": true, "createdDateTime": "2020-01-01T00:00:00Z"}
+        ]}
+    }));
+    for name in ["DisableGuests", "DisableInactiveUsers"] {
+        let s = code::find(name).unwrap();
+        let a = code::assess(s, &Input::new(&settings, &blind, &ctx)).unwrap();
+        assert!(
+            matches!(a.outcome, Outcome::NoData { .. }),
+            "{name}: {:?}",
+            a.outcome
+        );
+        assert!(a.steps.is_empty());
+    }
     let a = code::assess(guests, &Input::new(&settings, &failed, &ctx)).unwrap();
     match a.outcome {
         Outcome::NoData { cache_type, reason } => {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::util::{graph_patch, number, per_object, timestamp_at, Finding};
+use super::util::{graph_patch, number, per_object, timestamp_at, without_sign_ins, Finding};
 use super::{Assessment, Input, Standard};
 use crate::error::StandardsError;
 
@@ -43,6 +43,11 @@ impl Standard for DisableGuests {
     fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {
         let days = number(self.name(), input.settings, "days", 90, 1)?;
         let cutoff = input.as_of as i64 - days as i64 * 86_400;
+        if let Some(no_data) =
+            without_sign_ins("UserSignInActivity", input.rows("UserSignInActivity"))
+        {
+            return Ok(no_data);
+        }
         let findings = input
             .rows("UserSignInActivity")
             .iter()

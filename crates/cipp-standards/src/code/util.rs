@@ -199,6 +199,21 @@ pub(crate) fn is(row: &Value, key: &str, value: &str) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case(value))
 }
 
+/// `NoData` when `rows` hold accounts but not one has a `signInActivity` object: Graph leaves
+/// it out without the licence or permission to read it, and judging "never signed in" from
+/// its absence would disable every account.
+pub(crate) fn without_sign_ins(cache_type: &str, rows: &[Value]) -> Option<Assessment> {
+    let none = !rows.is_empty() && rows.iter().all(|u| !u["signInActivity"].is_object());
+    none.then(|| {
+        Assessment::outcome(Outcome::NoData {
+            cache_type: cache_type.to_string(),
+            reason: "no account has sign-in activity (it needs Entra ID P1 and permission to \
+                     read audit logs); nothing is judged inactive without it"
+                .into(),
+        })
+    })
+}
+
 /// One object a per-object standard would change.
 pub(crate) struct Finding {
     /// How people know it (`user@contoso.com`, `contoso.com`, a device name).
