@@ -258,6 +258,7 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         "UserPreferredLanguage" => {
             json!({"preferredLanguage": {"label": "en-GB", "value": "en-GB"}})
         }
+        "ExcludedfileExt" => json!({"ext": "exe, *.bat,ps1"}),
         "CopilotLimitedMode" => json!({"LimitedModeEnabled": true, "GroupName": "All St*"}),
         _ => json!({}),
     };
@@ -320,5 +321,5 @@ async fn every_code_standard_remediates_on_the_simulator() {
         failed.is_empty(),
         "did not reach compliant: {failed:?}\n{table}"
     );
-    assert!(code::builtin().len() >= 21);
+    assert!(code::builtin().len() >= 22);
 }

@@ -40,6 +40,7 @@ mod email_as_alternate_login_id;
 mod enable_app_consent_requests;
 mod enable_litigation_hold;
 mod enforce_private_groups;
+mod excluded_file_ext;
 mod nudge_mfa;
 mod password_expire_disabled;
 mod stale_entra_devices;
@@ -158,7 +159,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 21] = [
+    pub(super) static BUILTIN: [&dyn Standard; 22] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &auto_add_proxy::AutoAddProxy,
@@ -173,6 +174,7 @@ mod registry {
         &enable_app_consent_requests::EnableAppConsentRequests,
         &enable_litigation_hold::EnableLitigationHold,
         &enforce_private_groups::EnforcePrivateGroups,
+        &excluded_file_ext::ExcludedFileExt,
         &device_registration::DeviceRegLocalAdmins,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
