@@ -140,6 +140,8 @@ impl Seed {
         #[allow(clippy::expect_used)]
         seed.apply_overlay(crate::seed_overlay::AUDIT_LOG_SEED)
             .expect("the built-in audit log overlay applies");
+        seed.apply_overlay(crate::graph::standards_endpoints::STANDARDS_SEED)
+            .expect("the built-in standards overlay applies");
         seed
     }
 

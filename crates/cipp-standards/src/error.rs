@@ -31,4 +31,14 @@ pub enum StandardsError {
         /// The tokens, comma separated.
         tokens: String,
     },
+    /// A code standard's setting is missing or of the wrong kind.
+    #[error("standard {standard}: setting {setting}: {message}")]
+    Setting {
+        /// The standard.
+        standard: String,
+        /// The setting.
+        setting: String,
+        /// What was wrong.
+        message: String,
+    },
 }

@@ -72,17 +72,27 @@ impl Evaluation {
 /// `NotApplicable` when the tenant has none of the plans `def` needs, `NoData` when its plans
 /// could not be read; `None` when the standard may run.
 pub(crate) fn licence_gap(def: &Definition, snapshot: &Snapshot) -> Option<Outcome> {
-    if def.required_capabilities.is_empty() {
+    licence_gap_for(&def.required_capabilities, snapshot)
+}
+
+/// [`licence_gap`] for a list of capabilities (empty: no licence needed).
+pub(crate) fn licence_gap_for<S: AsRef<str>>(
+    capabilities: &[S],
+    snapshot: &Snapshot,
+) -> Option<Outcome> {
+    if capabilities.is_empty() {
         return None;
     }
     match snapshot.service_plans() {
         Ok(plans) => {
-            let has = def
-                .required_capabilities
+            let has = capabilities
                 .iter()
-                .any(|c| plans.contains(&c.to_ascii_uppercase()));
+                .any(|c| plans.contains(&c.as_ref().to_ascii_uppercase()));
             (!has).then(|| Outcome::NotApplicable {
-                needs: def.required_capabilities.clone(),
+                needs: capabilities
+                    .iter()
+                    .map(|c| c.as_ref().to_string())
+                    .collect(),
             })
         }
         Err(reason) => Some(Outcome::NoData {

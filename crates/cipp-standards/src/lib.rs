@@ -6,6 +6,10 @@
 //! current value is read from a [`cipp_snapshot::Snapshot`] as CIPP reads its cache; CIPP's
 //! comparison rules decide (or exact ones, on request).
 //!
+//! Standards that data cannot express (one write per object, names looked up as ids, merged
+//! lists, JSON text inside an object) are Rust types implementing [`code::Standard`]; the
+//! [`StandardsRunner`] runs them by CIPP's names exactly like declarative ones.
+//!
 //! ```no_run
 //! # fn run(snapshot: cipp_snapshot::Snapshot) -> Result<(), cipp_standards::StandardsError> {
 //! use cipp_standards::{evaluate, CompareOptions, Definition, TenantContext};
@@ -18,6 +22,7 @@
 //! ```
 
 mod catalogue;
+pub mod code;
 pub mod compare;
 mod definition;
 mod error;

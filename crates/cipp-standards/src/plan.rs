@@ -31,6 +31,12 @@ pub enum Step {
         body: Value,
         /// Go on with the next step when this one fails.
         continue_on_error: bool,
+        /// Read-modify-write (our format extension `mergeCurrent`): the object at `uri` is
+        /// read just before the write and `body` is merged over it (objects key by key,
+        /// anything else replaced), and the whole result is sent. For Graph objects that
+        /// take only a `PUT` of the whole object (the device registration policy).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        merge_current: bool,
     },
     /// An Exchange cmdlet.
     Exchange {
@@ -198,6 +204,10 @@ pub fn plan(
                     uri: uri.trim_start_matches('/').to_string(),
                     body: x.get("body").cloned().unwrap_or(Value::Null),
                     continue_on_error: flag(x),
+                    merge_current: x
+                        .get("mergeCurrent")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
                 })
             })
             .collect::<Result<Vec<_>, StandardsError>>()?,
@@ -276,12 +286,30 @@ pub async fn apply_with(
                 uri,
                 body,
                 continue_on_error,
+                merge_current,
             } => {
+                let body = if *merge_current {
+                    match graph.get(uri).await {
+                        Ok(current) => merged(current, body),
+                        Err(e) => {
+                            let e = format!("reading {uri} to merge the change into: {e}");
+                            out.push(StepOutcome {
+                                step: step.clone(),
+                                error: Some(e),
+                                skipped: false,
+                            });
+                            stopped = !*continue_on_error;
+                            continue;
+                        }
+                    }
+                } else {
+                    body.clone()
+                };
                 let r = match method.as_str() {
-                    "POST" => graph.post(uri, body).await.map(|_| ()),
-                    "PUT" => graph.put(uri, body).await.map(|_| ()),
+                    "POST" => graph.post(uri, &body).await.map(|_| ()),
+                    "PUT" => graph.put(uri, &body).await.map(|_| ()),
                     "DELETE" => graph.delete(uri).await,
-                    _ => graph.patch(uri, body).await.map(|_| ()),
+                    _ => graph.patch(uri, &body).await.map(|_| ()),
                 };
                 (r.map_err(|e| e.to_string()), *continue_on_error)
             }
@@ -348,10 +376,47 @@ pub async fn apply_with(
     out
 }
 
+/// `change` merged over `current` (objects key by key, anything else replaced), without the
+/// read-only annotations of the answer (`@odata.context`...; `@odata.type` stays).
+fn merged(current: Value, change: &Value) -> Value {
+    fn merge(into: &mut Value, change: &Value) {
+        match (into, change) {
+            (Value::Object(a), Value::Object(b)) => {
+                for (k, v) in b {
+                    match a.get_mut(k) {
+                        Some(slot) => merge(slot, v),
+                        None => {
+                            a.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+            (slot, v) => *slot = v.clone(),
+        }
+    }
+    let mut out = current;
+    if let Value::Object(o) = &mut out {
+        o.retain(|k, _| !k.starts_with("@odata.") || k == "@odata.type");
+    }
+    merge(&mut out, change);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn merge_current_keeps_what_the_change_does_not_name() {
+        let current = json!({"@odata.context": "x", "id": "p", "quota": 50,
+                             "join": {"allowed": {"@odata.type": "all"}, "admins": true}});
+        let out = merged(current, &json!({"quota": 10, "join": {"admins": false}}));
+        assert_eq!(
+            out,
+            json!({"id": "p", "quota": 10, "join": {"allowed": {"@odata.type": "all"}, "admins": false}})
+        );
+    }
 
     #[test]
     fn sharepoint_values_are_coerced_like_cipp() {

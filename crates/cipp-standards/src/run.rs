@@ -16,6 +16,7 @@ use cipp_core::Pipeline;
 use cipp_snapshot::{Collector, Snapshot, Store, StoredResult, LICENCE_TYPE};
 use cipp_templates::{TemplateClient, TemplateLibrary};
 
+use crate::code::{self, Standard};
 use crate::compare::CompareOptions;
 use crate::definition::Definition;
 use crate::evaluate::{evaluate, licence_gap, Outcome};
@@ -138,7 +139,8 @@ pub enum State {
     NotApplicable,
     /// The data to decide was missing or its read failed.
     NoData,
-    /// The engine cannot run this standard (no definition, or a code standard).
+    /// The engine cannot run this standard (no definition or code standard of that name, or
+    /// a definition that is neither declarative nor a template standard).
     Unsupported,
     /// The definition or settings are wrong (e.g. an unfilled `%token%`).
     Error,
@@ -444,6 +446,8 @@ pub struct StandardsRunner {
     concurrency: usize,
     compare: CompareOptions,
     progress: Option<ProgressHook>,
+    as_of: Option<u64>,
+    allow_destructive: bool,
 }
 
 impl std::fmt::Debug for StandardsRunner {
@@ -453,6 +457,8 @@ impl std::fmt::Debug for StandardsRunner {
             .field("store", &self.store)
             .field("templates", &self.library.as_ref().map(|l| l.len()))
             .field("concurrency", &self.concurrency)
+            .field("as_of", &self.as_of)
+            .field("allow_destructive", &self.allow_destructive)
             .finish_non_exhaustive()
     }
 }
@@ -468,6 +474,8 @@ pub struct StandardsRunnerBuilder {
     concurrency: usize,
     compare: CompareOptions,
     progress: Option<ProgressHook>,
+    as_of: Option<u64>,
+    allow_destructive: bool,
 }
 
 impl StandardsRunner {
@@ -482,6 +490,8 @@ impl StandardsRunner {
             concurrency: 8,
             compare: CompareOptions::default(),
             progress: None,
+            as_of: None,
+            allow_destructive: false,
         }
     }
 }
@@ -533,6 +543,22 @@ impl StandardsRunnerBuilder {
         self
     }
 
+    /// Judge code standards that count days (inactive users, stale devices) as of this
+    /// Unix time instead of the clock, for repeatable runs.
+    pub fn as_of(mut self, unix_seconds: u64) -> Self {
+        self.as_of = Some(unix_seconds);
+        self
+    }
+
+    /// Let remediate runs write the plans of destructive code standards (those that disable
+    /// users, guests or devices: [`Standard::destructive`]). Off by default: without it such
+    /// a standard that drifted ends `remediation_failed` with nothing written, even when the
+    /// template asks for remediation. Its plan still lists exactly the objects it would touch.
+    pub fn allow_destructive(mut self, allow: bool) -> Self {
+        self.allow_destructive = allow;
+        self
+    }
+
     /// The runner.
     pub fn build(self) -> StandardsRunner {
         let collector = self
@@ -553,6 +579,8 @@ impl StandardsRunnerBuilder {
             concurrency: self.concurrency,
             compare: self.compare,
             progress: self.progress,
+            as_of: self.as_of,
+            allow_destructive: self.allow_destructive,
         }
     }
 }
@@ -568,6 +596,8 @@ fn now() -> u64 {
 struct Work<'a> {
     merged: Merged,
     def: Option<&'a Definition>,
+    /// A code standard, when the name has no usable definition but one in Rust.
+    code: Option<&'static dyn Standard>,
     result: StandardResult,
 }
 
@@ -575,6 +605,33 @@ impl StandardsRunner {
     /// The definition named `standard` (any case).
     pub fn definition(&self, standard: &str) -> Option<&Definition> {
         self.definitions.get(&standard.to_ascii_lowercase())
+    }
+
+    /// The code standard that runs `standard`: a built-in one of that name (any case) when
+    /// the definitions have none the engine can run from data (none at all, or a custom
+    /// one, as CIPP's own `ActivityBasedTimeout` file is).
+    pub fn code_standard(&self, standard: &str) -> Option<&'static dyn Standard> {
+        let usable = self
+            .definition(standard)
+            .is_some_and(|d| d.is_declarative() || templated::is_templated(d));
+        if usable {
+            None
+        } else {
+            code::find(standard)
+        }
+    }
+
+    fn input<'a>(
+        &self,
+        settings: &'a serde_json::Map<String, Value>,
+        snapshot: &'a Snapshot,
+        target: &'a Target,
+    ) -> code::Input<'a> {
+        let input = code::Input::new(settings, snapshot, &target.context);
+        match self.as_of {
+            Some(t) => input.as_of(t),
+            None => input,
+        }
     }
 
     /// Run `templates` (oldest first, as CIPP orders them) over the `targets` they reach, in
@@ -687,11 +744,18 @@ impl StandardsRunner {
         let mut work: Vec<Work<'_>> = merged
             .into_iter()
             .map(|m| {
-                let def = self.definition(&m.instance.standard);
+                let code = self.code_standard(&m.instance.standard);
+                let def = self
+                    .definition(&m.instance.standard)
+                    .filter(|_| code.is_none());
+                let label = match code {
+                    Some(c) => Some(c.label().to_string()),
+                    None => def.map(|d| d.label.clone()).filter(|l| !l.is_empty()),
+                };
                 let result = StandardResult {
                     standard: m.instance.standard.clone(),
                     key: m.instance.key.clone(),
-                    label: def.map(|d| d.label.clone()).filter(|l| !l.is_empty()),
+                    label,
                     template: m.template.clone(),
                     actions: m.instance.actions,
                     state: State::Unsupported,
@@ -705,13 +769,15 @@ impl StandardsRunner {
                 Work {
                     merged: m,
                     def,
+                    code,
                     result,
                 }
             })
             .collect();
 
         let all: Vec<&Definition> = work.iter().filter_map(|w| w.def).collect();
-        match self.collect(&tenant, &all).await {
+        let codes: Vec<&dyn Standard> = work.iter().filter_map(|w| w.code).collect();
+        match self.collect(&tenant, &all, &codes).await {
             Ok(snapshot) => {
                 report.read_round_trips += snapshot.round_trips;
                 self.evaluate_all(&mut work, &snapshot, target, mode);
@@ -745,7 +811,12 @@ impl StandardsRunner {
 
     /// One snapshot of every cache type `defs` read (that the registry knows), with the
     /// licence read when a standard is gated. Saved in the store when there is one.
-    async fn collect(&self, tenant: &str, defs: &[&Definition]) -> Result<Snapshot, String> {
+    async fn collect(
+        &self,
+        tenant: &str,
+        defs: &[&Definition],
+        codes: &[&dyn Standard],
+    ) -> Result<Snapshot, String> {
         let registry = self.collector.registry();
         let mut types: BTreeSet<&str> = defs
             .iter()
@@ -756,6 +827,11 @@ impl StandardsRunner {
         if defs.iter().any(|d| !d.required_capabilities.is_empty()) {
             types.insert(LICENCE_TYPE);
         }
+        types.extend(
+            code::cache_types(codes.iter().copied())
+                .into_iter()
+                .filter(|t| registry.get(t).is_some()),
+        );
         let types: Vec<&str> = types.into_iter().collect();
         let snapshot = self
             .collector
@@ -778,6 +854,10 @@ impl StandardsRunner {
     ) {
         for w in work.iter_mut() {
             let settings = &w.merged.instance.settings;
+            if let Some(standard) = w.code {
+                self.judge_code(w, standard, snapshot, target, mode);
+                continue;
+            }
             let Some(def) = w.def else {
                 w.result.outcome = Some(Outcome::Unsupported {
                     reason: format!("no definition named '{}'", w.result.standard),
@@ -827,6 +907,15 @@ impl StandardsRunner {
             let before = w.result.outcome.clone().unwrap_or(Outcome::Unsupported {
                 reason: String::new(),
             });
+            if w.code.is_some_and(|c| c.destructive()) && !self.allow_destructive {
+                w.result.state = State::RemediationFailed;
+                w.result.error = Some(format!(
+                    "destructive: remediation would change {} object(s); the runner must be \
+                     built with allow_destructive(true) to write it",
+                    w.result.planned.len()
+                ));
+                continue;
+            }
             if w.result.planned.is_empty() {
                 w.result.state = State::RemediationFailed;
                 w.result.error.get_or_insert_with(|| {
@@ -874,7 +963,8 @@ impl StandardsRunner {
             return writes;
         }
         let defs: Vec<&Definition> = pending.iter().filter_map(|&i| work[i].def).collect();
-        let snapshot = match self.collect(tenant, &defs).await {
+        let codes: Vec<&dyn Standard> = pending.iter().filter_map(|&i| work[i].code).collect();
+        let snapshot = match self.collect(tenant, &defs, &codes).await {
             Ok(s) => s,
             Err(e) => {
                 for &i in &pending {
@@ -888,6 +978,28 @@ impl StandardsRunner {
         report.read_round_trips += snapshot.round_trips;
         for &i in &pending {
             let w = &mut work[i];
+            if let Some(standard) = w.code {
+                let settings = &w.merged.instance.settings;
+                match code::assess(standard, &self.input(settings, &snapshot, target)) {
+                    Ok(a) => {
+                        let confirmed = matches!(a.outcome, Outcome::Compliant { .. });
+                        w.result.state = if confirmed {
+                            State::Remediated
+                        } else {
+                            State::Unconfirmed
+                        };
+                        if let Some(r) = &mut w.result.remediation {
+                            r.confirmed = confirmed;
+                        }
+                        w.result.outcome = Some(a.outcome);
+                    }
+                    Err(e) => {
+                        w.result.state = State::Unconfirmed;
+                        w.result.error = Some(e.to_string());
+                    }
+                }
+                continue;
+            }
             let Some(def) = w.def else { continue };
             match evaluate(
                 def,
@@ -915,6 +1027,32 @@ impl StandardsRunner {
             }
         }
         writes
+    }
+
+    /// A code standard: judged over the snapshot, its plan kept when it drifted.
+    fn judge_code(
+        &self,
+        w: &mut Work<'_>,
+        standard: &dyn Standard,
+        snapshot: &Snapshot,
+        target: &Target,
+        mode: Mode,
+    ) {
+        let settings = &w.merged.instance.settings;
+        match code::assess(standard, &self.input(settings, snapshot, target)) {
+            Ok(a) => {
+                w.result.state = State::of(&a.outcome);
+                if w.result.state == State::Drifted {
+                    w.result.alerted = mode >= Mode::Alert && w.result.actions.alert;
+                    w.result.planned = a.steps;
+                }
+                w.result.outcome = Some(a.outcome);
+            }
+            Err(e) => {
+                w.result.state = State::Error;
+                w.result.error = Some(e.to_string());
+            }
+        }
     }
 
     /// Template standards: compare each named template with the tenant (one client, so each

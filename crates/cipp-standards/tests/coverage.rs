@@ -8,7 +8,7 @@ mod support;
 
 use std::fmt::Write as _;
 
-use cipp_standards::{Catalogue, Definition};
+use cipp_standards::{code, Catalogue, Definition};
 
 const DOC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -127,30 +127,6 @@ const NOT_YET: &[(&str, &str)] = &[
         "format: a name/value list in a directory setting created when missing",
     ),
     (
-        "laps",
-        "format: the policy takes only a PUT of the whole object (read-modify-write)",
-    ),
-    (
-        "intuneDeviceReg",
-        "format: the policy takes only a PUT of the whole object",
-    ),
-    (
-        "intuneRequireMFA",
-        "format: the policy takes only a PUT of the whole object",
-    ),
-    (
-        "intuneDeviceRegLocalAdmins",
-        "format: whole-object PUT, and a switch chooses a type name",
-    ),
-    (
-        "intuneRestrictUserDeviceRegistration",
-        "format: whole-object PUT, and a switch chooses a type name",
-    ),
-    (
-        "intuneRestrictUserDeviceJoin",
-        "format: whole-object PUT, and a switch chooses a type name",
-    ),
-    (
         "sharingDomainRestriction",
         "format: comma-separated text becomes one of two lists",
     ),
@@ -263,6 +239,7 @@ fn render(ours: &Catalogue, cipp: &Catalogue) -> String {
         .filter(|r| {
             ours.get(&r.name)
                 .is_some_and(|d| d.is_declarative() || is_template(d))
+                || code::find(&r.name).is_some()
         })
         .count();
     let mut out = String::from("# Standards coverage\n\n");
@@ -273,7 +250,9 @@ fn render(ours: &Catalogue, cipp: &Catalogue) -> String {
          *CIPP definition*: what CIPP's `BaselineStandards` folder holds for it. *Ours*: `yes` \
          when `crates/cipp-standards/catalogue` has a file the engine reads and remediates from \
          data alone, or (template standards) from the Conditional Access / Intune templates it \
-         is given.\n\n",
+         is given, or when `crates/cipp-standards/src/code` implements it as a code standard \
+         (a Rust type implementing the `Standard` trait; *destructive* ones disable objects \
+         and write only when the runner allows it).\n\n",
     );
     let _ = writeln!(out, "**Implemented: {implemented} of {}.**\n", rows.len());
     out.push_str("| # | standard | category | api | CIPP definition | ours | why not |\n");
@@ -284,6 +263,12 @@ fn render(ours: &Catalogue, cipp: &Catalogue) -> String {
             ("yes", "")
         } else if mine.is_some_and(is_template) {
             ("yes", "with a template library (`--templates DIR`)")
+        } else if let Some(c) = code::find(&row.name) {
+            if c.destructive() {
+                ("yes", "code standard (destructive: `allow_destructive`)")
+            } else {
+                ("yes", "code standard")
+            }
         } else {
             ("no", why_not(row, mine))
         };

@@ -1,0 +1,137 @@
+//! `CustomBannedPasswordList`: Entra ID's custom banned password list holds the given words.
+
+use serde_json::{json, Value};
+
+use super::util::{graph, list, single};
+use super::{Assessment, Input, Standard};
+use crate::error::StandardsError;
+
+/// The directory setting template "Password Rule Settings".
+const TEMPLATE: &str = "5cf42378-d67d-4f36-ba46-e8b86229381d";
+/// Entra ID keeps at most this many words.
+const MAX_WORDS: usize = 1000;
+
+/// The "Password Rule Settings" directory setting has the banned password check on and its
+/// list holds every given word (4 to 16 characters each). Words already in the tenant's list
+/// stay: the given words are merged in, never replacing the list. The setting is created
+/// (`POST settings`, with Microsoft's defaults for the lockout values) when the tenant has
+/// none, else updated (`PATCH settings/{id}`, its other values kept).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CustomBannedPasswordList;
+
+fn value_of<'a>(setting: &'a Value, name: &str) -> Option<&'a str> {
+    setting["values"]
+        .as_array()?
+        .iter()
+        .find(|v| {
+            v["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })?
+        .get("value")?
+        .as_str()
+}
+
+impl Standard for CustomBannedPasswordList {
+    fn name(&self) -> &'static str {
+        "CustomBannedPasswordList"
+    }
+    fn label(&self) -> &'static str {
+        "Custom banned password list"
+    }
+    fn category(&self) -> &'static str {
+        "Entra (AAD) Standards"
+    }
+    fn description(&self) -> &'static str {
+        "Turns on Entra ID's custom banned password check and adds the given words \
+         (comma or semicolon separated, 4 to 16 characters) to the tenant's list."
+    }
+    fn cache_types(&self) -> &'static [&'static str] {
+        &["Settings"]
+    }
+    fn required_capabilities(&self) -> &'static [&'static str] {
+        &["AAD_PREMIUM", "AAD_PREMIUM_P2"]
+    }
+    fn settings(&self) -> &'static [(&'static str, &'static str)] {
+        &[("BannedWords", "")]
+    }
+
+    fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {
+        let bad = |message: String| StandardsError::Setting {
+            standard: self.name().into(),
+            setting: "BannedWords".into(),
+            message,
+        };
+        let words = list(input.settings, "BannedWords");
+        if words.is_empty() {
+            return Err(bad("no words given".into()));
+        }
+        let wrong: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !(4..=16).contains(&w.chars().count()))
+            .collect();
+        if !wrong.is_empty() {
+            return Err(bad(format!(
+                "words must be 4 to 16 characters: {}",
+                wrong.join(", ")
+            )));
+        }
+        if words.len() > MAX_WORDS {
+            return Err(bad(format!("{} words; at most {MAX_WORDS}", words.len())));
+        }
+        let existing = input.rows("Settings").iter().find(|s| {
+            s["templateId"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(TEMPLATE))
+        });
+        let current_words: Vec<String> = existing
+            .and_then(|s| value_of(s, "BannedPasswordList"))
+            .map(|l| {
+                l.split('\t')
+                    .filter(|w| !w.trim().is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let enabled = existing
+            .and_then(|s| value_of(s, "EnableBannedPasswordCheck"))
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let missing: Vec<&String> = words
+            .iter()
+            .filter(|w| !current_words.iter().any(|c| c.eq_ignore_ascii_case(w)))
+            .collect();
+        let current = json!({
+            "configured": existing.is_some(),
+            "enabled": enabled,
+            "missingWords": missing,
+        });
+        let expected = json!({"configured": true, "enabled": true, "missingWords": []});
+        let mut merged = current_words.clone();
+        merged.extend(missing.iter().map(|w| w.to_string()));
+        merged.truncate(MAX_WORDS);
+        let keep = |name: &str, default: &str| -> Value {
+            json!({
+                "name": name,
+                "value": existing.and_then(|s| value_of(s, name)).unwrap_or(default),
+            })
+        };
+        let values = json!([
+            {"name": "EnableBannedPasswordCheck", "value": "True"},
+            {"name": "BannedPasswordList", "value": merged.join("\t")},
+            keep("LockoutDurationInSeconds", "60"),
+            keep("LockoutThreshold", "10"),
+            keep("EnableBannedPasswordCheckOnPremises", "False"),
+            keep("BannedPasswordCheckOnPremisesMode", "Audit"),
+        ]);
+        let step = match existing.and_then(|s| s["id"].as_str()) {
+            Some(id) => graph("PATCH", format!("settings/{id}"), json!({"values": values})),
+            None => graph(
+                "POST",
+                "settings",
+                json!({"templateId": TEMPLATE, "values": values}),
+            ),
+        };
+        Ok(single(current, expected, vec![step]))
+    }
+}

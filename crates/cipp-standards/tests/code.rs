@@ -1,0 +1,307 @@
+//! Code standards through the runner, over real HTTP against the simulator: report and alert
+//! runs never write; destructive standards write only when allowed, and then only to the
+//! objects the evaluation found; results are stored and confirmed like declarative ones.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use cipp_sim::Sim;
+use cipp_snapshot::{Collector, Store};
+use cipp_standards::code::parse_timestamp;
+use cipp_standards::{Mode, RunReport, StandardsRunner, StandardsTemplate, State, Step, Target};
+use serde_json::{json, Value};
+
+const TENANT: &str = "alphadental.com";
+
+fn as_of() -> u64 {
+    parse_timestamp("2026-11-01T00:00:00Z").unwrap() as u64
+}
+
+fn template(standards: Value) -> Vec<StandardsTemplate> {
+    let t = json!({
+        "GUID": "code", "templateName": "Code standards",
+        "tenantFilter": [{"value": TENANT}],
+        "standards": standards,
+    });
+    vec![StandardsTemplate::from_json(&t.to_string(), "code.json").unwrap()]
+}
+
+fn destructive_template() -> Vec<StandardsTemplate> {
+    template(json!({
+        "DisableInactiveUsers": {"action": ["Remediate", "warn"], "days": 90},
+        "DisableGuests": {"action": ["Remediate"], "days": {"label": "90", "value": 90}},
+        "StaleEntraDevices": {"action": ["Remediate"], "deviceAgeThreshold": "90"},
+    }))
+}
+
+fn result<'a>(report: &'a RunReport, standard: &str) -> &'a cipp_standards::StandardResult {
+    report.tenants[0]
+        .results
+        .iter()
+        .find(|r| r.standard == standard)
+        .unwrap_or_else(|| panic!("no {standard}"))
+}
+
+fn writes(sim: &Sim) -> Vec<String> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| matches!(r.method.as_str(), "PATCH" | "PUT" | "POST" | "DELETE"))
+        .filter(|r| !r.path.contains("$batch") && !r.path.contains("token"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// Enabled accounts by id, as Graph has them now.
+async fn enabled_users(collector: &Collector) -> Vec<String> {
+    let snapshot = collector.collect(TENANT, &["Users"]).await.unwrap();
+    snapshot
+        .rows("Users")
+        .unwrap()
+        .iter()
+        .filter(|u| u["accountEnabled"] == true)
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn planned_ids(report: &RunReport, standard: &str) -> Vec<String> {
+    result(report, standard)
+        .planned
+        .iter()
+        .map(|s| match s {
+            Step::Graph { uri, body, .. } => {
+                assert_eq!(body, &json!({"accountEnabled": false}));
+                uri.rsplit('/').next().unwrap().to_string()
+            }
+            other => panic!("unexpected step {other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn destructive_standards_write_only_when_allowed_and_only_what_they_found() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let collector = Collector::new(pipeline.clone());
+    let targets = [Target::from_domain(TENANT)];
+    let runner = |allow: bool| {
+        StandardsRunner::builder(pipeline.clone())
+            .as_of(as_of())
+            .allow_destructive(allow)
+            .build()
+    };
+    let before = enabled_users(&collector).await;
+
+    // Report and alert runs: drifted, the plan shown, nothing written.
+    for mode in [Mode::Report, Mode::Alert] {
+        let report = runner(true)
+            .run(&destructive_template(), &targets, mode)
+            .await;
+        for s in ["DisableInactiveUsers", "DisableGuests", "StaleEntraDevices"] {
+            assert_eq!(result(&report, s).state, State::Drifted, "{s} {mode:?}");
+            assert!(!result(&report, s).planned.is_empty());
+        }
+        assert_eq!(
+            result(&report, "DisableInactiveUsers").alerted,
+            mode == Mode::Alert
+        );
+        assert_eq!(report.tenants[0].writes, 0);
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+
+    // Remediate without permission: refused, nothing written.
+    let report = runner(false)
+        .run(&destructive_template(), &targets, Mode::Remediate)
+        .await;
+    let refused = result(&report, "DisableInactiveUsers");
+    assert_eq!(refused.state, State::RemediationFailed);
+    assert!(refused
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("allow_destructive"));
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+
+    // Allowed: exactly the objects found are disabled, confirmed by a fresh read.
+    let report = runner(true)
+        .run(&destructive_template(), &targets, Mode::Remediate)
+        .await;
+    let mut disabled = planned_ids(&report, "DisableInactiveUsers");
+    disabled.extend(planned_ids(&report, "DisableGuests"));
+    for s in ["DisableInactiveUsers", "DisableGuests", "StaleEntraDevices"] {
+        assert_eq!(result(&report, s).state, State::Remediated, "{s}");
+        assert!(result(&report, s).remediation.as_ref().unwrap().confirmed);
+    }
+    let after = enabled_users(&collector).await;
+    let mut gone: Vec<String> = before
+        .iter()
+        .filter(|u| !after.contains(u))
+        .cloned()
+        .collect();
+    gone.sort();
+    disabled.sort();
+    assert_eq!(gone, disabled, "only the users found were disabled");
+    assert!(after.len() + disabled.len() == before.len() && !after.is_empty());
+    let device_writes: Vec<String> = writes(&sim)
+        .into_iter()
+        .filter(|w| w.contains("/devices/"))
+        .collect();
+    assert_eq!(device_writes.len(), 1, "{device_writes:?}");
+    assert!(device_writes[0].contains("a1e7c0de-0000-4000-8000-00000000d001"));
+
+    // And the next report finds them compliant.
+    let report = runner(true)
+        .run(&destructive_template(), &targets, Mode::Report)
+        .await;
+    for s in ["DisableInactiveUsers", "DisableGuests", "StaleEntraDevices"] {
+        assert_eq!(result(&report, s).state, State::Compliant, "{s}");
+    }
+}
+
+#[tokio::test]
+async fn code_standards_are_stored_with_drift_since_the_last_run() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let store = Arc::new(Store::in_memory().unwrap());
+    let runner = StandardsRunner::builder(pipeline)
+        .store(store)
+        .as_of(as_of())
+        .build();
+    let templates = template(json!({
+        "PasswordExpireDisabled": {"action": ["Remediate"]},
+        "ActivityBasedTimeout": {"action": ["Remediate"], "timeout": {"label": "3 hours", "value": "03:00:00"}},
+        "NudgeMFA": {"action": ["Report"], "state": "enabled", "snoozeDurationInDays": 2},
+    }));
+    let targets = [Target::from_domain(TENANT)];
+    let first = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(
+        result(&first, "PasswordExpireDisabled").state,
+        State::Drifted
+    );
+    assert_eq!(result(&first, "PasswordExpireDisabled").planned.len(), 2);
+    assert_eq!(
+        result(&first, "ActivityBasedTimeout").label.as_deref(),
+        Some("Sign out idle web sessions")
+    );
+    let second = runner.run(&templates, &targets, Mode::Remediate).await;
+    assert_eq!(
+        result(&second, "PasswordExpireDisabled").state,
+        State::Remediated
+    );
+    assert_eq!(
+        result(&second, "ActivityBasedTimeout").state,
+        State::Remediated
+    );
+    // Report only in the template: the remediate run leaves it drifted.
+    assert_eq!(result(&second, "NudgeMFA").state, State::Drifted);
+    let since = result(&second, "PasswordExpireDisabled")
+        .since_last
+        .as_ref()
+        .unwrap();
+    assert_eq!(since.state, State::Drifted);
+    assert!(since.changed);
+    let third = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(
+        result(&third, "ActivityBasedTimeout").state,
+        State::Compliant
+    );
+    assert!(
+        !result(&third, "ActivityBasedTimeout")
+            .since_last
+            .as_ref()
+            .unwrap()
+            .changed
+    );
+}
+
+#[tokio::test]
+async fn bad_settings_are_typed_errors_and_nothing_is_written() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline).as_of(as_of()).build();
+    let templates = template(json!({
+        "DisableGuests": {"action": ["Remediate"], "days": "soon"},
+        "CustomBannedPasswordList": {"action": ["Remediate"], "BannedWords": "abc, fine-word"},
+        "NudgeMFA": {"action": ["Remediate"], "excludeGroups": "No Such Group"},
+    }));
+    let report = runner
+        .run(&templates, &[Target::from_domain(TENANT)], Mode::Remediate)
+        .await;
+    for (s, needle) in [
+        ("DisableGuests", "days"),
+        ("CustomBannedPasswordList", "abc"),
+        ("NudgeMFA", "No Such Group"),
+    ] {
+        let r = result(&report, s);
+        assert_eq!(r.state, State::Error, "{s}");
+        assert!(
+            r.error.as_deref().unwrap().contains(needle),
+            "{s}: {:?}",
+            r.error
+        );
+    }
+    assert!(writes(&sim).is_empty());
+}
+
+/// A snapshot of `types` (name -> status, rows) for pure judgements.
+fn snapshot(types: Value) -> cipp_snapshot::Snapshot {
+    serde_json::from_value(json!({
+        "tenant": TENANT, "collected_at": 0, "round_trips": 0, "types": types
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_missing_licence_or_a_failed_read_decides_before_the_standard() {
+    use cipp_standards::code::{self, Input};
+    use cipp_standards::{Outcome, TenantContext};
+    let guests = code::find("DisableGuests").unwrap();
+    let settings = serde_json::Map::new();
+    let ctx = TenantContext::default();
+    let unlicensed = snapshot(json!({
+        "SubscribedSkus": {"status": "complete", "collected_at": 0, "rows": [
+            {"skuPartNumber": "EXCHANGESTANDARD", "servicePlans": [{"servicePlanName": "EXCHANGE_S_STANDARD"}]}
+        ]},
+        "UserSignInActivity": {"status": "complete", "collected_at": 0, "rows": []}
+    }));
+    let a = code::assess(guests, &Input::new(&settings, &unlicensed, &ctx)).unwrap();
+    assert!(
+        matches!(a.outcome, Outcome::NotApplicable { .. }),
+        "{:?}",
+        a.outcome
+    );
+    assert!(a.steps.is_empty());
+    let failed = snapshot(json!({
+        "SubscribedSkus": {"status": "complete", "collected_at": 0, "rows": [
+            {"skuPartNumber": "SPE_E3", "servicePlans": [{"servicePlanName": "AAD_PREMIUM"}]}
+        ]},
+        "UserSignInActivity": {"status": "failed", "collected_at": 0, "error": "HTTP 403"}
+    }));
+    // Accounts without any sign-in activity: the data to judge is missing, nobody is disabled.
+    let blind = snapshot(json!({
+        "SubscribedSkus": {"status": "complete", "collected_at": 0, "rows": [
+            {"skuPartNumber": "SPE_E3", "servicePlans": [{"servicePlanName": "AAD_PREMIUM"}]}
+        ]},
+        "UserSignInActivity": {"status": "complete", "collected_at": 0, "rows": [
+            {"id": "u1", "userType": "Member", "accountEnabled": true, "createdDateTime": "2020-01-01T00:00:00Z"},
+            {"id": "g1", "userType": "Guest", "accountEnabled": true, "createdDateTime": "2020-01-01T00:00:00Z"}
+        ]}
+    }));
+    for name in ["DisableGuests", "DisableInactiveUsers"] {
+        let s = code::find(name).unwrap();
+        let a = code::assess(s, &Input::new(&settings, &blind, &ctx)).unwrap();
+        assert!(
+            matches!(a.outcome, Outcome::NoData { .. }),
+            "{name}: {:?}",
+            a.outcome
+        );
+        assert!(a.steps.is_empty());
+    }
+    let a = code::assess(guests, &Input::new(&settings, &failed, &ctx)).unwrap();
+    match a.outcome {
+        Outcome::NoData { cache_type, reason } => {
+            assert_eq!(cache_type, "UserSignInActivity");
+            assert!(reason.contains("403"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
