@@ -291,6 +291,10 @@ export interface RunOptions {
   concurrency?: number
   /** Exact comparison instead of CIPP's loose rules. */
   strict?: boolean
+  /** Let remediation disable the users, guests and devices destructive standards found. */
+  allowDestructive?: boolean
+  /** Judge day-counting standards at this time (unix seconds). */
+  asOf?: number
 }
 
 export type StandardState = 'compliant' | 'drifted' | 'remediated' | 'unconfirmed' | 'remediation_failed' | 'not_applicable' | 'no_data' | 'unsupported' | 'error'
@@ -349,7 +353,7 @@ export type StandardsTemplates = Record<string, unknown> | Array<Record<string, 
 
 export declare class Standards {
   /** The standards the engine knows: the built-in catalogue, or the files under `definitions`. */
-  catalogue (options?: { definitions?: string }): Array<{ name: string, label: string, category: string, impact: string | null, executor: string | null, reads: string | null, variables: Record<string, unknown>, requiredCapabilities: string[] }>
+  catalogue (options?: { definitions?: string }): Array<{ name: string, label: string, category: string, impact: string | null, kind: 'definition' | 'code' | 'unsupported', executor: string | null, reads: string[], settings: Record<string, unknown>, required_capabilities: string[], destructive: boolean }>
   /** Run templates over the managed tenants they reach. Report and alert modes never write. */
   run (templates: StandardsTemplates, options?: RunOptions): Promise<RunReport>
   /** `run` in report mode: each drifted result's `planned` lists what remediation would send. */

@@ -6,7 +6,7 @@ use cipp::standards::{Mode, StandardsTemplate};
 use cipp::{Cipp, StandardsOptions};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::{invalid, OrJs};
 
@@ -27,6 +27,10 @@ pub struct RunOptions {
     pub concurrency: Option<u32>,
     /// Exact comparison instead of CIPP's loose rules.
     pub strict: Option<bool>,
+    /// Let remediation disable the users, guests and devices destructive standards found.
+    pub allow_destructive: Option<bool>,
+    /// Judge day-counting standards at this time (unix seconds).
+    pub as_of: Option<i64>,
 }
 
 /// Standards: the catalogue and template runs over managed tenants.
@@ -36,7 +40,12 @@ pub struct Standards {
 }
 
 fn options(o: &RunOptions) -> StandardsOptions {
-    let mut s = StandardsOptions::default().strict(o.strict.unwrap_or(false));
+    let mut s = StandardsOptions::default()
+        .strict(o.strict.unwrap_or(false))
+        .allow_destructive(o.allow_destructive.unwrap_or(false));
+    if let Some(at) = o.as_of {
+        s = s.as_of(at.max(0) as u64);
+    }
     if let Some(t) = &o.tenants {
         s = s.tenants(t.clone());
     }
@@ -67,26 +76,16 @@ fn templates(value: Value) -> Result<Vec<StandardsTemplate>> {
 
 #[napi]
 impl Standards {
-    /// The standards the engine knows (the built-in catalogue, or the files under
-    /// `definitions`): name, label, category, impact, executor, reads, variables.
+    /// The standards a run can use, one object per name: name, label, category, impact,
+    /// kind (`definition`, `code` or `unsupported`), executor, reads, settings,
+    /// required_capabilities, destructive.
     #[napi]
     pub fn catalogue(&self, definitions: Option<String>) -> Result<Value> {
         let mut o = StandardsOptions::default();
         if let Some(d) = definitions {
             o = o.definitions(d);
         }
-        let defs = o.load_definitions().js()?;
-        Ok(Value::Array(
-            defs.iter()
-                .map(|d| {
-                    json!({
-                        "name": d.name, "label": d.label, "category": d.cat, "impact": d.impact,
-                        "executor": d.executor(), "reads": d.read.as_ref().map(|r| r.cache_type.clone()),
-                        "variables": d.variables, "requiredCapabilities": d.required_capabilities,
-                    })
-                })
-                .collect(),
-        ))
+        Ok(serde_json::to_value(o.catalogue().js()?).unwrap_or_default())
     }
 
     /// Run templates over the managed tenants they reach.
@@ -100,6 +99,8 @@ impl Standards {
             store: None,
             concurrency: None,
             strict: None,
+            allow_destructive: None,
+            as_of: None,
         });
         let mode: Mode = options
             .mode

@@ -32,7 +32,11 @@ async function withSim (fn) {
 }
 
 test('the catalogue lists the standards', () => withSim(async (sim, client) => {
-  const names = client.standards.catalogue().map((d) => d.name)
+  const entries = client.standards.catalogue()
+  const names = entries.map((d) => d.name)
+  const guests = entries.find((d) => d.name === 'DisableGuests')
+  assert.equal(guests.kind, 'code')
+  assert.equal(guests.destructive, true)
   for (const n of ['DisableSMS', 'AuditLog', 'EXOOutboundSpamLimits']) assert.ok(names.includes(n), n)
 }))
 

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use cipp::standards::{Mode, StandardsTemplate};
 use cipp::{Error, StandardsOptions};
 use pyo3::prelude::*;
-use serde_json::{json, Value};
 
 use crate::client::Core;
 use crate::convert;
@@ -48,6 +47,8 @@ struct RunArgs {
     store: Option<String>,
     concurrency: Option<usize>,
     strict: bool,
+    allow_destructive: bool,
+    as_of: Option<u64>,
 }
 
 fn options(a: RunArgs) -> StandardsOptions {
@@ -58,8 +59,15 @@ fn options(a: RunArgs) -> StandardsOptions {
         store,
         concurrency,
         strict,
+        allow_destructive,
+        as_of,
     } = a;
-    let mut o = StandardsOptions::default().strict(strict);
+    let mut o = StandardsOptions::default()
+        .strict(strict)
+        .allow_destructive(allow_destructive);
+    if let Some(at) = as_of {
+        o = o.as_of(at);
+    }
     if let Some(t) = templates {
         o = o.templates(t);
     }
@@ -80,33 +88,29 @@ fn options(a: RunArgs) -> StandardsOptions {
 
 #[pymethods]
 impl Standards {
-    /// The standards the engine knows (the built-in catalogue, or the definition files under
-    /// `definitions`), as dicts: name, label, category, impact, executor, reads, variables.
+    /// The standards a run can use, one dict per name: name, label, category, impact, kind
+    /// (`definition`, `code` or `unsupported`), executor, reads, settings,
+    /// required_capabilities, destructive. The built-in catalogue and code standards, or the
+    /// definition files under `definitions` plus the code standards they do not shadow.
     #[pyo3(signature = (*, definitions=None))]
     fn catalogue(&self, py: Python<'_>, definitions: Option<String>) -> PyResult<Py<PyAny>> {
-        let defs = options(RunArgs {
+        let entries = options(RunArgs {
             definitions,
             ..RunArgs::default()
         })
-        .load_definitions()
+        .catalogue()
         .py_err()?;
-        let rows: Vec<Value> = defs
-            .iter()
-            .map(|d| {
-                json!({
-                    "name": d.name, "label": d.label, "category": d.cat, "impact": d.impact,
-                    "executor": d.executor(), "reads": d.read.as_ref().map(|r| r.cache_type.clone()),
-                    "variables": d.variables, "required_capabilities": d.required_capabilities,
-                })
-            })
-            .collect();
-        convert::to_py(py, &Value::Array(rows))
+        convert::to_py(py, &serde_json::to_value(entries).unwrap_or_default())
     }
 
     /// Run `templates` in `mode` (`report`, `alert` or `remediate`) over the managed tenants
     /// they reach (or only `tenants`). `store` is a SQLite file keeping results and drift;
     /// `policy_templates` a folder of CA / Intune template files for template standards.
-    #[pyo3(signature = (templates, mode="report", *, tenants=None, definitions=None, policy_templates=None, store=None, concurrency=None, strict=false))]
+    ///
+    /// `allow_destructive` lets remediation disable the users, guests and devices that
+    /// destructive code standards found; `as_of` (unix seconds) judges day-counting standards
+    /// at that time.
+    #[pyo3(signature = (templates, mode="report", *, tenants=None, definitions=None, policy_templates=None, store=None, concurrency=None, strict=false, allow_destructive=false, as_of=None))]
     #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
@@ -119,6 +123,8 @@ impl Standards {
         store: Option<String>,
         concurrency: Option<usize>,
         strict: bool,
+        allow_destructive: bool,
+        as_of: Option<u64>,
     ) -> PyResult<RunReport> {
         let mode: Mode = mode
             .parse()
@@ -132,6 +138,8 @@ impl Standards {
             store,
             concurrency,
             strict,
+            allow_destructive,
+            as_of,
         });
         let cipp = self.core.cipp()?;
         let report = block_on(py, async move {
@@ -166,6 +174,8 @@ impl Standards {
             store,
             concurrency,
             strict,
+            false,
+            None,
         )
     }
 }

@@ -32,7 +32,10 @@ def state(report, tenant, standard):
 
 
 def test_catalogue_lists_the_standards(sim):
-    names = {d["name"] for d in sim.client().standards.catalogue()}
+    entries = {d["name"]: d for d in sim.client().standards.catalogue()}
+    names = set(entries)
+    assert entries["DisableGuests"]["kind"] == "code" and entries["DisableGuests"]["destructive"]
+    assert entries["DisableSMS"]["kind"] == "definition"
     assert {"DisableSMS", "AuditLog", "EXOOutboundSpamLimits"} <= names
 
 

@@ -934,7 +934,18 @@ async fn standards_plan_then_remediate_then_report_with_a_store() {
         .iter()
         .any(|d| d["name"] == "DisableSMS"));
     let builtin = json_out(&run(&sim, &["standards", "list", "--json"]).await);
-    assert!(builtin.as_array().unwrap().len() >= 79);
+    assert!(builtin.as_array().unwrap().len() >= 120);
+    // Code standards are listed beside the definitions, destructive ones marked.
+    let guests = builtin
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "DisableGuests")
+        .unwrap();
+    assert_eq!(guests["kind"], "code");
+    assert_eq!(guests["destructive"], true);
+    let shown = json_out(&run(&sim, &["standards", "show", "DisableGuests"]).await);
+    assert_eq!(shown["kind"], "code");
     let shown = json_out(&run(&sim, &["standards", "show", "disablesms"]).await);
     assert_eq!(shown["read"]["cacheType"], "AuthenticationMethodsPolicy");
     assert!(!run(&sim, &["standards", "show", "NoSuchStandard"])

@@ -225,6 +225,12 @@ impl Definition {
                 .executor()
                 .is_some_and(|e| DECLARATIVE_EXECUTORS.contains(&e))
     }
+
+    /// Whether a run uses this definition rather than a code standard of the same name: it is
+    /// declarative, or a Conditional Access / Intune template standard.
+    pub fn runs_from_data(&self) -> bool {
+        self.is_declarative() || crate::templated::is_templated(self)
+    }
 }
 
 /// `defs` sorted by name (case-insensitively); a name given twice is an error naming `origin`.

@@ -613,7 +613,7 @@ impl StandardsRunner {
     pub fn code_standard(&self, standard: &str) -> Option<&'static dyn Standard> {
         let usable = self
             .definition(standard)
-            .is_some_and(|d| d.is_declarative() || templated::is_templated(d));
+            .is_some_and(Definition::runs_from_data);
         if usable {
             None
         } else {

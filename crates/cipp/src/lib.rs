@@ -29,7 +29,7 @@ pub use client::{Cipp, CippBuilder};
 pub use health::{
     HealthIssue, RelationshipHealth, ServiceCheck, TenantHealth, EXPIRY_WARNING_DAYS,
 };
-pub use standards_run::{target_of, StandardsOptions};
+pub use standards_run::{target_of, CatalogueEntry, StandardsOptions};
 pub use tenant::Tenant;
 pub use tenants::{DirectoryOptions, ManagedTenant};
 

@@ -13,6 +13,7 @@ use cipp_standards::{
     StandardsRunnerBuilder, StandardsTemplate, Target,
 };
 use cipp_templates::TemplateLibrary;
+use serde_json::Value;
 
 use crate::client::Cipp;
 
@@ -56,6 +57,33 @@ impl Cipp {
     }
 }
 
+/// One standard of [`StandardsOptions::catalogue`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct CatalogueEntry {
+    /// CIPP's name, as templates key it.
+    pub name: String,
+    /// A title for people.
+    pub label: String,
+    /// CIPP's category.
+    pub category: String,
+    /// CIPP's impact rating, when the definition has one.
+    pub impact: Option<String>,
+    /// `definition` (run from a definition file), `code` (a built-in code standard) or
+    /// `unsupported` (a definition the engine cannot run yet; a run reports it so).
+    pub kind: &'static str,
+    /// The definition's executor (`GraphRequest`, `ExoRequest`...).
+    pub executor: Option<String>,
+    /// The cache types it reads.
+    pub reads: Vec<String>,
+    /// Its variables (definitions) or settings with defaults (code standards).
+    pub settings: Value,
+    /// Service plans of which the tenant needs one.
+    pub required_capabilities: Vec<String>,
+    /// Remediation disables objects; runs need `allow_destructive`.
+    pub destructive: bool,
+}
+
 /// A progress callback, shared.
 pub type ProgressCallback = Arc<dyn Fn(&Progress) + Send + Sync>;
 
@@ -78,6 +106,12 @@ pub struct StandardsOptions {
     pub concurrency: Option<usize>,
     /// Exact comparison.
     pub strict: bool,
+    /// Let remediation disable objects (users, guests, devices) that destructive code
+    /// standards found; without it their plans are refused and nothing is written.
+    pub allow_destructive: bool,
+    /// Judge day-counting standards (inactive users, stale devices) at this time (unix
+    /// seconds) instead of the collection time.
+    pub as_of: Option<u64>,
     /// Called for every progress event.
     pub progress: Option<ProgressCallback>,
 }
@@ -91,6 +125,8 @@ impl std::fmt::Debug for StandardsOptions {
             .field("store", &self.store)
             .field("concurrency", &self.concurrency)
             .field("strict", &self.strict)
+            .field("allow_destructive", &self.allow_destructive)
+            .field("as_of", &self.as_of)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -133,10 +169,85 @@ impl StandardsOptions {
         self
     }
 
+    /// Let remediation disable the objects destructive code standards found.
+    pub fn allow_destructive(mut self, allow: bool) -> Self {
+        self.allow_destructive = allow;
+        self
+    }
+
+    /// Judge day-counting standards at `unix_seconds`.
+    pub fn as_of(mut self, unix_seconds: u64) -> Self {
+        self.as_of = Some(unix_seconds);
+        self
+    }
+
     /// Call `f` for every progress event.
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
+    }
+
+    /// Every standard a run with these options can run, one entry per name: the definitions
+    /// the engine runs from data, then the code standards no such definition shadows.
+    pub fn catalogue(&self) -> Result<Vec<CatalogueEntry>, Error> {
+        let defs = self.load_definitions()?;
+        let mut out: Vec<CatalogueEntry> = defs
+            .iter()
+            .filter(|d| d.runs_from_data() || cipp_standards::code::find(&d.name).is_none())
+            .map(|d| CatalogueEntry {
+                name: d.name.clone(),
+                label: d.label.clone(),
+                category: d.cat.clone(),
+                impact: d.impact.clone(),
+                kind: if d.runs_from_data() {
+                    "definition"
+                } else {
+                    "unsupported"
+                },
+                executor: d.executor().map(str::to_string),
+                reads: d
+                    .read
+                    .as_ref()
+                    .map(|r| r.cache_type.clone())
+                    .into_iter()
+                    .collect(),
+                settings: serde_json::to_value(&d.variables).unwrap_or_default(),
+                required_capabilities: d.required_capabilities.clone(),
+                destructive: false,
+            })
+            .collect();
+        for c in cipp_standards::code::builtin() {
+            let shadowed = defs
+                .iter()
+                .any(|d| d.name.eq_ignore_ascii_case(c.name()) && d.runs_from_data());
+            if shadowed {
+                continue;
+            }
+            out.retain(|e| !e.name.eq_ignore_ascii_case(c.name()));
+            out.push(CatalogueEntry {
+                name: c.name().to_string(),
+                label: c.label().to_string(),
+                category: c.category().to_string(),
+                impact: None,
+                kind: "code",
+                executor: None,
+                reads: c.cache_types().iter().map(|t| t.to_string()).collect(),
+                settings: Value::Object(
+                    c.settings()
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                        .collect(),
+                ),
+                required_capabilities: c
+                    .required_capabilities()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                destructive: c.destructive(),
+            });
+        }
+        out.sort_by_key(|e| e.name.to_ascii_lowercase());
+        Ok(out)
     }
 
     /// The definitions these options name.
@@ -200,6 +311,10 @@ impl Cipp {
         }
         if let Some(f) = options.progress.clone() {
             runner = runner.on_progress(move |p| f(p));
+        }
+        runner = runner.allow_destructive(options.allow_destructive);
+        if let Some(at) = options.as_of {
+            runner = runner.as_of(at);
         }
         Ok(runner.build().run(templates, &targets, mode).await)
     }

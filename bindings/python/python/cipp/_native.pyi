@@ -86,6 +86,8 @@ class Standards:
         store: str | None = None,
         concurrency: int | None = None,
         strict: bool = False,
+        allow_destructive: bool = False,
+        as_of: int | None = None,
     ) -> "RunReport": ...
     def plan(
         self,

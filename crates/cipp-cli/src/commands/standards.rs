@@ -79,22 +79,36 @@ pub struct RunArgs {
     /// ConditionalAccessTemplate and IntuneTemplate standards name by id.
     #[arg(long, env = "CIPP_TEMPLATES")]
     templates: Option<PathBuf>,
+    /// Let remediation disable the users, guests and devices that destructive standards
+    /// (DisableGuests, DisableInactiveUsers, StaleEntraDevices) found; without it their
+    /// remediation is refused and nothing is written.
+    #[arg(long)]
+    allow_destructive: bool,
+    /// Judge day-counting standards at this time (RFC 3339) instead of the collection time.
+    #[arg(long)]
+    as_of: Option<String>,
     #[command(flatten)]
     source: DefinitionSource,
 }
 
 pub async fn run(command: StandardsCommand, json_out: bool) -> Result<(), Error> {
     match command {
-        StandardsCommand::List { source } => list(&definitions(&source)?, json_out),
+        StandardsCommand::List { source } => list(&options(&source).catalogue()?, json_out),
         StandardsCommand::Show { name, source } => {
             let defs = definitions(&source)?;
-            let def = defs
-                .iter()
-                .find(|d| d.name.eq_ignore_ascii_case(&name))
+            if let Some(def) = defs.iter().find(|d| d.name.eq_ignore_ascii_case(&name)) {
+                output::print_json(&serde_json::to_value(def).unwrap_or_default());
+                return Ok(());
+            }
+            // A code standard has no definition file: show its catalogue entry.
+            let entry = options(&source)
+                .catalogue()?
+                .into_iter()
+                .find(|e| e.name.eq_ignore_ascii_case(&name))
                 .ok_or_else(|| {
                     Error::invalid_input("name", format!("no standard named '{name}'"))
                 })?;
-            output::print_json(&serde_json::to_value(def).unwrap_or_default());
+            output::print_json(&serde_json::to_value(entry).unwrap_or_default());
             Ok(())
         }
         StandardsCommand::Plan(args) => {
@@ -140,24 +154,27 @@ fn options(source: &DefinitionSource) -> cipp::StandardsOptions {
     }
 }
 
-fn list(defs: &[Definition], json_out: bool) -> Result<(), Error> {
-    let rows: Vec<Value> = defs
+fn list(entries: &[cipp::CatalogueEntry], json_out: bool) -> Result<(), Error> {
+    let rows: Vec<Value> = entries
         .iter()
-        .map(|d| {
-            json!({
-                "name": d.name,
-                "category": d.cat,
-                "impact": d.impact,
-                "executor": d.executor(),
-                "reads": d.read.as_ref().map(|r| r.cache_type.clone()),
-                "label": d.label,
-            })
-        })
+        .map(|e| serde_json::to_value(e).unwrap_or_default())
         .collect();
     if json_out {
         output::print_json(&Value::Array(rows));
     } else {
-        let cols = ["name", "category", "impact", "executor", "reads"].map(String::from);
+        let rows: Vec<Value> = entries
+            .iter()
+            .map(|e| {
+                json!({
+                    "name": e.name,
+                    "category": e.category,
+                    "impact": e.impact,
+                    "kind": if e.destructive { format!("{} (destructive)", e.kind) } else { e.kind.to_string() },
+                    "reads": e.reads.join(", "),
+                })
+            })
+            .collect();
+        let cols = ["name", "category", "impact", "kind", "reads"].map(String::from);
         print!("{}", output::table(&rows, &cols));
     }
     Ok(())
@@ -181,7 +198,19 @@ async fn execute(args: &RunArgs, mode: Mode) -> Result<RunReport, Error> {
     let templates = templates(&args.template)?;
     let mut options = options(&args.source)
         .concurrency(args.concurrency)
-        .strict(args.strict);
+        .strict(args.strict)
+        .allow_destructive(args.allow_destructive);
+    if let Some(at) = &args.as_of {
+        let secs = cipp::alerts::time::parse(at)
+            .filter(|s| *s >= 0)
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "--as-of",
+                    format!("'{at}' is not a date (2026-11-01T00:00:00Z)"),
+                )
+            })?;
+        options = options.as_of(secs as u64);
+    }
     match (&args.tenant, args.all) {
         (Some(t), false) => options = options.tenants([t.clone()]),
         (None, true) => {}
