@@ -27,6 +27,7 @@ pub mod registry;
 mod results;
 mod snapshot;
 mod store;
+mod tasks;
 
 pub use alerts::{AlertDisposition, AlertKey, AlertSnooze};
 pub use collect::{Collector, LICENCE_TYPE};
@@ -35,3 +36,4 @@ pub use registry::{CacheType, Registry, Source};
 pub use results::{StoredResult, StoredRun};
 pub use snapshot::{Snapshot, Status, TypeSnapshot};
 pub use store::{SnapshotInfo, Store};
+pub use tasks::{StoredTask, TaskClaim, TaskLease, TaskRun, TaskRunEnd};

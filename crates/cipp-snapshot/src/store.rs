@@ -42,6 +42,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX standard_results_by_tenant ON standard_results (tenant, standard, run_id DESC);",
     // Alerts (see alerts.rs): what was delivered, snoozes, and the state history rules keep.
     crate::alerts::MIGRATION,
+    // Scheduled tasks (see tasks.rs): task rows, and one leased run per (task, slot).
+    crate::tasks::MIGRATION,
 ];
 
 /// One stored snapshot, without its data.
