@@ -48,10 +48,15 @@ impl FakeClock {
     pub fn advance(&self, secs: i64) {
         self.0.fetch_add(secs, Ordering::SeqCst);
     }
+
+    /// The time it shows (also through [`Clock::now`]).
+    pub fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 impl Clock for FakeClock {
     fn now(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
+        FakeClock::now(self)
     }
 }
