@@ -18,6 +18,7 @@
 //! ```
 
 mod client;
+pub mod scheduler;
 mod standards_run;
 mod tenant;
 mod tenants;
