@@ -71,14 +71,31 @@ async fn add_run_from_two_processes_history_and_remove() {
         "recurrence": "1d"
     })
     .to_string();
-    let added = json_of(&run(&sim, &["schedule", "add", "--store", store, "--task", &task, "--json"]).await);
+    let added = json_of(
+        &run(
+            &sim,
+            &[
+                "schedule", "add", "--store", store, "--task", &task, "--json",
+            ],
+        )
+        .await,
+    );
     let id = added["id"].as_str().unwrap().to_string();
     assert_eq!(added["state"], "Planned");
 
     // A bad recurrence is refused with the field named, exit code 2.
     let bad = run(
         &sim,
-        &["schedule", "add", "--store", store, "--task", &task, "--recurrence", "0 0 32 * *"],
+        &[
+            "schedule",
+            "add",
+            "--store",
+            store,
+            "--task",
+            &task,
+            "--recurrence",
+            "0 0 32 * *",
+        ],
     )
     .await;
     assert_eq!(bad.status.code(), Some(2));
@@ -91,7 +108,14 @@ async fn add_run_from_two_processes_history_and_remove() {
     let tenants = "alphadental.com,bravologistics.com";
     let spawn = |runner: &str| {
         let args = strings(&[
-            "schedule", "run-due", "--store", store, "--tenants", tenants, "--runner-id", runner,
+            "schedule",
+            "run-due",
+            "--store",
+            store,
+            "--tenants",
+            tenants,
+            "--runner-id",
+            runner,
             "--json",
         ]);
         let env = SimEnv::of(&sim);
@@ -99,34 +123,88 @@ async fn add_run_from_two_processes_history_and_remove() {
     };
     let (a, b) = (spawn("p1"), spawn("p2"));
     let (a, b) = (
-        tokio::task::spawn_blocking(move || a.join().unwrap()).await.unwrap(),
-        tokio::task::spawn_blocking(move || b.join().unwrap()).await.unwrap(),
+        tokio::task::spawn_blocking(move || a.join().unwrap())
+            .await
+            .unwrap(),
+        tokio::task::spawn_blocking(move || b.join().unwrap())
+            .await
+            .unwrap(),
     );
     let (a, b) = (json_of(&a), json_of(&b));
     let ran = a.as_array().unwrap().len() + b.as_array().unwrap().len();
     assert_eq!(ran, 1, "{a}\n{b}");
-    let outcome = if a.as_array().unwrap().is_empty() { &b[0] } else { &a[0] };
+    let outcome = if a.as_array().unwrap().is_empty() {
+        &b[0]
+    } else {
+        &a[0]
+    };
     assert_eq!(outcome["state"], "Planned");
     assert_eq!(
         outcome["results"]["summary"],
         "Multi-tenant task completed: 2 successful, 0 failed (Total: 2 tenants)"
     );
 
-    let history = json_of(&run(&sim, &["schedule", "history", "--store", store, &id, "--json"]).await);
+    let history = json_of(
+        &run(
+            &sim,
+            &["schedule", "history", "--store", store, &id, "--json"],
+        )
+        .await,
+    );
     assert_eq!(history.as_array().unwrap().len(), 1);
     assert_eq!(history[0]["state"], "completed");
-    assert_eq!(history[0]["results"]["tenants"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        history[0]["results"]["tenants"].as_array().unwrap().len(),
+        2
+    );
 
     // Nothing is due now; run-now runs it again.
-    let again = json_of(&run(&sim, &["schedule", "run-due", "--store", store, "--tenants", tenants, "--json"]).await);
+    let again = json_of(
+        &run(
+            &sim,
+            &[
+                "schedule",
+                "run-due",
+                "--store",
+                store,
+                "--tenants",
+                tenants,
+                "--json",
+            ],
+        )
+        .await,
+    );
     assert!(again.as_array().unwrap().is_empty());
-    let now = json_of(&run(&sim, &["schedule", "run-now", "--store", store, "--tenants", tenants, &id, "--json"]).await);
+    let now = json_of(
+        &run(
+            &sim,
+            &[
+                "schedule",
+                "run-now",
+                "--store",
+                store,
+                "--tenants",
+                tenants,
+                &id,
+                "--json",
+            ],
+        )
+        .await,
+    );
     assert_eq!(now[0]["task_id"], id);
 
     // Removing needs --yes.
     let refused = run(&sim, &["schedule", "remove", "--store", store, &id]).await;
     assert_eq!(refused.status.code(), Some(2));
-    json_of(&run(&sim, &["schedule", "remove", "--store", store, &id, "--yes", "--json"]).await);
+    json_of(
+        &run(
+            &sim,
+            &[
+                "schedule", "remove", "--store", store, &id, "--yes", "--json",
+            ],
+        )
+        .await,
+    );
     let list = json_of(&run(&sim, &["schedule", "list", "--store", store, "--json"]).await);
     assert!(list.as_array().unwrap().is_empty());
 }

@@ -279,10 +279,22 @@ mod tests {
             Some(at("2026-11-08T00:00:00Z"))
         );
         let c = CronSchedule::parse("0 */15 * * * *").unwrap();
-        assert_eq!(c.next_after(at("2026-11-02T10:14:59Z")), Some(at("2026-11-02T10:15:00Z")));
-        assert_eq!(c.next_after(at("2026-11-02T10:15:00Z")), Some(at("2026-11-02T10:30:00Z")));
+        assert_eq!(
+            c.next_after(at("2026-11-02T10:14:59Z")),
+            Some(at("2026-11-02T10:15:00Z"))
+        );
+        assert_eq!(
+            c.next_after(at("2026-11-02T10:15:00Z")),
+            Some(at("2026-11-02T10:30:00Z"))
+        );
         let c = CronSchedule::parse("0 0 29 feb *").unwrap();
-        assert_eq!(c.next_after(at("2026-03-01T00:00:00Z")), Some(at("2028-02-29T00:00:00Z")));
-        assert_eq!(CronSchedule::parse("0 0 30 2 *").unwrap().next_after(0), None);
+        assert_eq!(
+            c.next_after(at("2026-03-01T00:00:00Z")),
+            Some(at("2028-02-29T00:00:00Z"))
+        );
+        assert_eq!(
+            CronSchedule::parse("0 0 30 2 *").unwrap().next_after(0),
+            None
+        );
     }
 }

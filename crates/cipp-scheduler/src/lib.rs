@@ -52,7 +52,6 @@ pub use error::SchedulerError;
 pub use recurrence::Recurrence;
 pub use scheduler::{RunOutcome, Scheduler, SchedulerBuilder};
 pub use task::{
-    Destination, NotificationResult, RunRecord, RunResults, Task, TaskInfo, TaskState,
-    TenantResult,
+    Destination, NotificationResult, RunRecord, RunResults, Task, TaskInfo, TaskState, TenantResult,
 };
 pub use tenants::{TenantList, TenantSelector, TenantSource};

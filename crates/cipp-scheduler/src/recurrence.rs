@@ -141,4 +141,3 @@ impl<'de> Deserialize<'de> for Recurrence {
         Recurrence::parse(&text).map_err(serde::de::Error::custom)
     }
 }
-

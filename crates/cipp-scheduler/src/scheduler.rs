@@ -497,9 +497,7 @@ impl Scheduler {
             (Some(_), false) => TaskState::Planned,
             (Some(_), true) => TaskState::FailedPlanned,
         };
-        results.notifications = self
-            .notify(&stored, &name, state, &results, finished)
-            .await;
+        results.notifications = self.notify(&stored, &name, state, &results, finished).await;
         let end = TaskRunEnd::new(
             if failed { "failed" } else { "completed" },
             to_value(&results)?,
@@ -524,7 +522,12 @@ impl Scheduler {
         }))
     }
 
-    async fn execute(&self, info: &TaskInfo, run: &TaskRun, semaphore: Arc<Semaphore>) -> RunResults {
+    async fn execute(
+        &self,
+        info: &TaskInfo,
+        run: &TaskRun,
+        semaphore: Arc<Semaphore>,
+    ) -> RunResults {
         let task = &info.task;
         let fail = |e: String| RunResults {
             summary: format!("Failed: {e}"),
@@ -697,10 +700,11 @@ impl Scheduler {
             Ok(p) => p.clone(),
             Err(e) => return all_failed(e),
         };
-        let template = match cipp_standards::StandardsTemplate::from_value(template, "task template") {
-            Ok(t) => t,
-            Err(e) => return all_failed(e.to_string()),
-        };
+        let template =
+            match cipp_standards::StandardsTemplate::from_value(template, "task template") {
+                Ok(t) => t,
+                Err(e) => return all_failed(e.to_string()),
+            };
         let runner = cipp_standards::StandardsRunner::builder(pipeline)
             .store(self.inner.store.clone())
             .concurrency(self.inner.concurrency)
@@ -718,7 +722,10 @@ impl Scheduler {
                     .iter()
                     .find(|r| r.tenant.eq_ignore_ascii_case(t))
                 {
-                    None => TenantResult::ok(t, json!({"message": "the template does not target this tenant"})),
+                    None => TenantResult::ok(
+                        t,
+                        json!({"message": "the template does not target this tenant"}),
+                    ),
                     Some(r) => {
                         let results: Vec<Value> = r
                             .results
@@ -875,7 +882,13 @@ impl Scheduler {
 
 /// A run's results as a digest: one row per tenant (or one for a run that could not
 /// start), titled as CIPP titles scheduled-task alerts.
-fn digest(stored: &StoredTask, name: &str, state: TaskState, results: &RunResults, now: i64) -> Digest {
+fn digest(
+    stored: &StoredTask,
+    name: &str,
+    state: TaskState,
+    results: &RunResults,
+    now: i64,
+) -> Digest {
     let mut rows: Vec<Finding> = results
         .tenants
         .iter()
@@ -926,11 +939,12 @@ fn decode(t: &StoredTask) -> Result<TaskInfo, SchedulerError> {
     };
     let command: Command =
         serde_json::from_value(t.parameters.clone()).map_err(|e| bad("command", e.to_string()))?;
-    let tenants =
-        serde_json::from_value(t.tenant_filter.clone()).map_err(|e| bad("tenants", e.to_string()))?;
+    let tenants = serde_json::from_value(t.tenant_filter.clone())
+        .map_err(|e| bad("tenants", e.to_string()))?;
     let destinations = serde_json::from_value(t.destinations.clone())
         .map_err(|e| bad("destinations", e.to_string()))?;
-    let recurrence = Recurrence::parse(&t.recurrence).map_err(|e| bad("recurrence", e.to_string()))?;
+    let recurrence =
+        Recurrence::parse(&t.recurrence).map_err(|e| bad("recurrence", e.to_string()))?;
     let state = TaskState::parse(&t.state)
         .ok_or_else(|| bad("state", format!("unknown state '{}'", t.state)))?;
     Ok(TaskInfo {

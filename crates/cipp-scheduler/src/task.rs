@@ -90,7 +90,11 @@ impl Task {
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             SchedulerError::invalid(
-                if path == "." { "json".to_string() } else { path },
+                if path == "." {
+                    "json".to_string()
+                } else {
+                    path
+                },
                 e.into_inner().to_string(),
             )
         })

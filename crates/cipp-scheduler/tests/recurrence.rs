@@ -17,11 +17,26 @@ const D: i64 = 86_400;
 fn cipp_forms_parse() {
     assert_eq!(Recurrence::parse("").unwrap(), Recurrence::Once);
     assert_eq!(Recurrence::parse("0").unwrap(), Recurrence::Once);
-    assert_eq!(Recurrence::parse("15m").unwrap(), Recurrence::Every { secs: 900 });
-    assert_eq!(Recurrence::parse("4h").unwrap(), Recurrence::Every { secs: 4 * H });
-    assert_eq!(Recurrence::parse("7d").unwrap(), Recurrence::Every { secs: 7 * D });
-    assert_eq!(Recurrence::parse("30").unwrap(), Recurrence::Every { secs: 30 * D });
-    assert_eq!(Recurrence::parse(" 1D ").unwrap(), Recurrence::Every { secs: D });
+    assert_eq!(
+        Recurrence::parse("15m").unwrap(),
+        Recurrence::Every { secs: 900 }
+    );
+    assert_eq!(
+        Recurrence::parse("4h").unwrap(),
+        Recurrence::Every { secs: 4 * H }
+    );
+    assert_eq!(
+        Recurrence::parse("7d").unwrap(),
+        Recurrence::Every { secs: 7 * D }
+    );
+    assert_eq!(
+        Recurrence::parse("30").unwrap(),
+        Recurrence::Every { secs: 30 * D }
+    );
+    assert_eq!(
+        Recurrence::parse(" 1D ").unwrap(),
+        Recurrence::Every { secs: D }
+    );
     // Round trip through text, as stored.
     for t in ["15m", "4h", "7d", "*/5 * * * *", "0 0 3 * * *"] {
         assert_eq!(Recurrence::parse(t).unwrap().to_string(), t);
@@ -180,15 +195,17 @@ async fn a_one_off_completes_and_never_runs_again() {
     assert_eq!(ran[0].state, TaskState::Completed);
     assert_eq!(ran[0].next_run, None);
     assert_eq!(
-        ran[0].results.summary,
-        "Completed in alpha.com",
+        ran[0].results.summary, "Completed in alpha.com",
         "{:?}",
         ran[0].results
     );
     assert!(s.run_due(1_000_000).await.unwrap().is_empty());
     let t = s.get(&id).unwrap();
     assert_eq!(t.state, TaskState::Completed);
-    assert_eq!(calls.lock().unwrap().as_slice(), &[("alpha.com".to_string(), 6_000)]);
+    assert_eq!(
+        calls.lock().unwrap().as_slice(),
+        &[("alpha.com".to_string(), 6_000)]
+    );
     let h = s.history(&id, 10).unwrap();
     assert_eq!(h.len(), 1);
     assert_eq!(h[0].state, "completed");

@@ -98,12 +98,20 @@ async fn two_runners_on_one_store_file_never_run_a_slot_twice() {
         let (a, b) = (a.unwrap().unwrap(), b.unwrap().unwrap());
         ran_by[0] += a.len();
         ran_by[1] += b.len();
-        assert_eq!(a.len() + b.len(), ids.len(), "every due task ran once this round");
+        assert_eq!(
+            a.len() + b.len(),
+            ids.len(),
+            "every due task ran once this round"
+        );
         clock.advance(H);
     }
     let calls = calls.lock().unwrap();
     let unique: BTreeSet<_> = calls.iter().cloned().collect();
-    assert_eq!(unique.len(), calls.len(), "a (task, tenant, slot) ran twice");
+    assert_eq!(
+        unique.len(),
+        calls.len(),
+        "a (task, tenant, slot) ran twice"
+    );
     assert_eq!(calls.len(), ids.len() * 3 * rounds);
     for id in &ids {
         let h = one.history(id, 100).unwrap();
@@ -173,7 +181,9 @@ async fn a_crashed_runners_slot_is_taken_over_after_its_lease_and_not_before() {
             handler_fn(move |call| {
                 let seen = seen.clone();
                 async move {
-                    seen.lock().unwrap().push((call.task_id, call.tenant, call.slot));
+                    seen.lock()
+                        .unwrap()
+                        .push((call.task_id, call.tenant, call.slot));
                     Ok(json!("done"))
                 }
             }),
@@ -271,7 +281,11 @@ async fn failures_are_recorded_and_notified() {
     );
     let h = s.history(&partial, 5).unwrap();
     let results = h[0].results.as_ref().unwrap();
-    let b = results.tenants.iter().find(|t| t.tenant == "b.com").unwrap();
+    let b = results
+        .tenants
+        .iter()
+        .find(|t| t.tenant == "b.com")
+        .unwrap();
     assert_eq!(b.error.as_deref(), Some("mailbox not found"));
     let mut sent: Vec<String> = results
         .notifications
@@ -347,7 +361,9 @@ async fn allow_and_deny_lists_hold_at_creation_and_at_run() {
         parameters: json!({"Identity": "x"}),
         confirm: true,
     };
-    assert!(strict.add(Task::new("r", rm, TenantSelector::all())).is_err());
+    assert!(strict
+        .add(Task::new("r", rm, TenantSelector::all()))
+        .is_err());
     // Allowed ones go in.
     let ok = strict
         .add(Task::new("o", custom("Other"), TenantSelector::all()).first_run(1_000))
@@ -393,7 +409,9 @@ async fn bad_tasks_are_refused_with_the_field_named() {
         beta: false,
         confirm: false,
     };
-    let e = s.add(Task::new("d", del, TenantSelector::all())).unwrap_err();
+    let e = s
+        .add(Task::new("d", del, TenantSelector::all()))
+        .unwrap_err();
     assert_eq!(field(e), "command.confirm");
     let e = s
         .add(Task::new(
@@ -421,11 +439,19 @@ async fn bad_tasks_are_refused_with_the_field_named() {
             .unwrap_err(),
         SchedulerError::UnknownCommand(_)
     ));
-    let e = Task::from_json(r#"{"name": "x", "command": {"type": "teleport"}, "tenants": {"all": true}}"#)
-        .unwrap_err();
+    let e = Task::from_json(
+        r#"{"name": "x", "command": {"type": "teleport"}, "tenants": {"all": true}}"#,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("command"), "{e}");
-    assert!(matches!(s.get("nope").unwrap_err(), SchedulerError::NotFound(_)));
-    assert!(matches!(s.remove("nope").unwrap_err(), SchedulerError::NotFound(_)));
+    assert!(matches!(
+        s.get("nope").unwrap_err(),
+        SchedulerError::NotFound(_)
+    ));
+    assert!(matches!(
+        s.remove("nope").unwrap_err(),
+        SchedulerError::NotFound(_)
+    ));
 }
 
 #[tokio::test]

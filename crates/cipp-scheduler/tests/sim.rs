@@ -6,8 +6,7 @@
 use std::sync::Arc;
 
 use cipp_scheduler::{
-    Command, FakeClock, Recurrence, Scheduler, Task, TaskState, TenantList,
-    TenantSelector,
+    Command, FakeClock, Recurrence, Scheduler, Task, TaskState, TenantList, TenantSelector,
 };
 use cipp_sim::Sim;
 use cipp_snapshot::Store;
@@ -95,8 +94,14 @@ async fn standards_and_alerts_tasks_run_against_the_sim() {
             .iter()
             .map(|r| r["standard"].as_str().unwrap())
             .collect();
-        assert!(standards.iter().any(|n| n.starts_with("DisableSMS")), "{standards:?}");
-        assert!(standards.iter().any(|n| n.starts_with("AuditLog")), "{standards:?}");
+        assert!(
+            standards.iter().any(|n| n.starts_with("DisableSMS")),
+            "{standards:?}"
+        );
+        assert!(
+            standards.iter().any(|n| n.starts_with("AuditLog")),
+            "{standards:?}"
+        );
     }
     let writes = sim
         .requests()
@@ -113,7 +118,10 @@ async fn standards_and_alerts_tasks_run_against_the_sim() {
     assert_eq!(received.len(), 1);
     let body: Value = received[0].body_json().unwrap();
     let text = body.to_string();
-    assert!(text.contains("Baseline report") && text.contains(ALPHA) && text.contains(BRAVO), "{text}");
+    assert!(
+        text.contains("Baseline report") && text.contains(ALPHA) && text.contains(BRAVO),
+        "{text}"
+    );
 
     // Alerts: the app secret expiring in Alpha is found, Bravo has none.
     let h = s.history(&alerts, 5).unwrap();
@@ -127,7 +135,10 @@ async fn standards_and_alerts_tasks_run_against_the_sim() {
             .result["rules"]
             .clone()
     };
-    assert_eq!(rules(ALPHA), json!([{"rule": "AppSecretExpiry", "findings": 1}]));
+    assert_eq!(
+        rules(ALPHA),
+        json!([{"rule": "AppSecretExpiry", "findings": 1}])
+    );
     assert_eq!(rules(BRAVO), json!([]));
     let info = s.get(&alerts).unwrap();
     assert!(info.task.hidden);

@@ -345,8 +345,7 @@ impl Store {
             ))
             .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], task_row).map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
     /// Tasks whose next run is at or before `now` in a state a claim may take (planned,
@@ -362,8 +361,7 @@ impl Store {
         let rows = stmt
             .query_map(params![now], task_row)
             .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
     /// Delete a task and its runs; whether it existed.
@@ -601,8 +599,7 @@ impl Store {
         let rows = stmt
             .query_map(params![task_id, limit as i64], run_row)
             .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 }
 
@@ -650,9 +647,13 @@ mod tests {
         };
         assert_eq!((again.id, again.attempts, again.slot), (run.id, 2, 100));
         // The first runner lost the slot: its result is refused.
-        assert!(!store.finish_task_run(run.id, "r1", 170, &end(3700)).unwrap());
+        assert!(!store
+            .finish_task_run(run.id, "r1", 170, &end(3700))
+            .unwrap());
         assert!(store.start_task_run(again.id, "r2", 170, lease).unwrap());
-        assert!(store.finish_task_run(again.id, "r2", 180, &end(3700)).unwrap());
+        assert!(store
+            .finish_task_run(again.id, "r2", 180, &end(3700))
+            .unwrap());
         let t = store.task("a").unwrap().unwrap();
         assert_eq!((t.state.as_str(), t.next_run), ("Planned", 3700));
         assert_eq!(store.task_runs("a", 10).unwrap().len(), 1);

@@ -157,9 +157,8 @@ fn parse_time(text: &str) -> Result<i64, Error> {
 fn read_task(file: Option<&Path>, inline: Option<&str>) -> Result<Task, Error> {
     let text = match (file, inline) {
         (_, Some(t)) => t.to_string(),
-        (Some(p), None) if p == Path::new("-") => {
-            std::io::read_to_string(std::io::stdin()).map_err(|e| Error::invalid_input("--file", e.to_string()))?
-        }
+        (Some(p), None) if p == Path::new("-") => std::io::read_to_string(std::io::stdin())
+            .map_err(|e| Error::invalid_input("--file", e.to_string()))?,
         (Some(p), None) => std::fs::read_to_string(p)
             .map_err(|e| Error::invalid_input("--file", format!("{}: {e}", p.display())))?,
         (None, None) => {
@@ -252,10 +251,17 @@ pub async fn run(command: ScheduleCommand, json_out: bool) -> Result<(), Error> 
                 output::print_json(&serde_json::to_value(&tasks).unwrap_or_default());
             } else {
                 let rows: Vec<Value> = tasks.iter().map(row).collect();
-                let columns: Vec<String> =
-                    ["id", "name", "command", "state", "next_run", "recurrence", "last_result"]
-                        .map(String::from)
-                        .to_vec();
+                let columns: Vec<String> = [
+                    "id",
+                    "name",
+                    "command",
+                    "state",
+                    "next_run",
+                    "recurrence",
+                    "last_result",
+                ]
+                .map(String::from)
+                .to_vec();
                 print!("{}", output::table(&rows, &columns));
             }
             Ok(())
@@ -313,7 +319,10 @@ pub async fn run(command: ScheduleCommand, json_out: bool) -> Result<(), Error> 
         }
         ScheduleCommand::Serve { run, tick } => {
             let s = runner(&run, Duration::from_secs(tick.max(1)))?;
-            eprintln!("serving as {} (every {tick} s); Ctrl-C stops", s.runner_id());
+            eprintln!(
+                "serving as {} (every {tick} s); Ctrl-C stops",
+                s.runner_id()
+            );
             s.serve(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
