@@ -415,7 +415,8 @@ impl Scheduler {
     }
 
     /// Run due tasks every tick until `shutdown` completes (a signal, a channel, a
-    /// timeout). A tick's errors are logged and the loop goes on.
+    /// timeout). A tick in progress finishes before the loop stops, so a shutdown never
+    /// leaves a run half done; a tick's errors are logged and the loop goes on.
     ///
     /// ```no_run
     /// # async fn run(scheduler: cipp_scheduler::Scheduler) {
@@ -425,20 +426,17 @@ impl Scheduler {
     pub async fn serve(&self, shutdown: impl Future<Output = ()>) {
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            let tick = async {
-                match self.run_due(self.now()).await {
-                    Ok(runs) => {
-                        for r in runs {
-                            tracing::info!(task = %r.task_id, name = %r.name, state = %r.state, "scheduled task ran");
-                        }
+            match self.run_due(self.now()).await {
+                Ok(runs) => {
+                    for r in runs {
+                        tracing::info!(task = %r.task_id, name = %r.name, state = %r.state, "scheduled task ran");
                     }
-                    Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
                 }
-                tokio::time::sleep(self.inner.tick).await;
-            };
+                Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+            }
             tokio::select! {
                 _ = &mut shutdown => break,
-                _ = tick => {}
+                _ = tokio::time::sleep(self.inner.tick) => {}
             }
         }
     }
