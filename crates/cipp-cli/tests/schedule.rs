@@ -208,3 +208,39 @@ async fn add_run_from_two_processes_history_and_remove() {
     let list = json_of(&run(&sim, &["schedule", "list", "--store", store, "--json"]).await);
     assert!(list.as_array().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_tenants_resolve_through_the_managed_tenant_directory() {
+    let sim = Sim::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cipp.db");
+    let store = store.to_str().unwrap();
+    let task = json!({
+        "name": "Everyone's org",
+        "command": {"type": "collect", "types": ["Organization"]},
+        "tenants": {"all": true}
+    })
+    .to_string();
+    json_of(
+        &run(
+            &sim,
+            &[
+                "schedule", "add", "--store", store, "--task", &task, "--json",
+            ],
+        )
+        .await,
+    );
+    let ran = json_of(&run(&sim, &["schedule", "run-due", "--store", store, "--json"]).await);
+    let tenants: Vec<&str> = ran[0]["results"]["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert_eq!(t["ok"], true, "{t}");
+            t["tenant"].as_str().unwrap()
+        })
+        .collect();
+    assert!(tenants.contains(&"alphadental.com"), "{tenants:?}");
+    assert!(tenants.contains(&"bravologistics.com"), "{tenants:?}");
+    assert_eq!(ran[0]["state"], "Completed");
+}

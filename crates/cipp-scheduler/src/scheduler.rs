@@ -51,6 +51,7 @@ pub struct Scheduler {
 
 struct Inner {
     pipeline: Option<Pipeline>,
+    collector: Option<cipp_snapshot::Collector>,
     store: Arc<Store>,
     tenants: Arc<dyn TenantSource>,
     clock: Arc<dyn Clock>,
@@ -83,6 +84,7 @@ impl std::fmt::Debug for Scheduler {
 /// Builds a [`Scheduler`].
 pub struct SchedulerBuilder {
     pipeline: Option<Pipeline>,
+    collector: Option<cipp_snapshot::Collector>,
     store: Option<Arc<Store>>,
     tenants: Option<Arc<dyn TenantSource>>,
     clock: Arc<dyn Clock>,
@@ -110,6 +112,7 @@ impl Default for SchedulerBuilder {
     fn default() -> Self {
         SchedulerBuilder {
             pipeline: None,
+            collector: None,
             store: None,
             tenants: None,
             clock: Arc::new(SystemClock),
@@ -137,6 +140,13 @@ impl SchedulerBuilder {
     /// through. Without one those commands fail with a recorded reason.
     pub fn pipeline(mut self, pipeline: Pipeline) -> Self {
         self.pipeline = Some(pipeline);
+        self
+    }
+
+    /// The collector collections, standards and alerts read tenants with (default: one over
+    /// the pipeline). Pass the facade's to share its Exchange host cache.
+    pub fn collector(mut self, collector: cipp_snapshot::Collector) -> Self {
+        self.collector = Some(collector);
         self
     }
 
@@ -226,6 +236,7 @@ impl SchedulerBuilder {
         Ok(Scheduler {
             inner: Arc::new(Inner {
                 pipeline: self.pipeline,
+                collector: self.collector,
                 store,
                 tenants: self
                     .tenants
@@ -603,10 +614,17 @@ impl Scheduler {
             .ok_or_else(|| "the scheduler has no pipeline for built-in commands".to_string())
     }
 
+    fn collector(&self) -> Result<cipp_snapshot::Collector, String> {
+        match &self.inner.collector {
+            Some(c) => Ok(c.clone()),
+            None => Ok(cipp_snapshot::Collector::new(self.pipeline()?.clone())),
+        }
+    }
+
     async fn run_one(&self, info: &TaskInfo, run: &TaskRun, tenant: &str) -> Result<Value, String> {
         match &info.task.command {
             Command::Collect { types } => {
-                let collector = cipp_snapshot::Collector::new(self.pipeline()?.clone());
+                let collector = self.collector()?;
                 let names: Vec<&str> = types.iter().map(String::as_str).collect();
                 let snap = collector
                     .collect(tenant, &names)
@@ -703,7 +721,12 @@ impl Scheduler {
                 Ok(t) => t,
                 Err(e) => return all_failed(e.to_string()),
             };
+        let collector = match self.collector() {
+            Ok(c) => c,
+            Err(e) => return all_failed(e),
+        };
         let runner = cipp_standards::StandardsRunner::builder(pipeline)
+            .collector(collector)
             .store(self.inner.store.clone())
             .concurrency(self.inner.concurrency)
             .build();
@@ -767,7 +790,12 @@ impl Scheduler {
             Err(e) => return all_failed(e.to_string()),
         };
         // The scheduler's clock judges the tenants, so a fake clock replays a fixed moment.
+        let collector = match self.collector() {
+            Ok(c) => c,
+            Err(e) => return all_failed(e),
+        };
         let runner = match cipp_alerts::AlertRunner::builder(pipeline)
+            .collector(collector)
             .config(config)
             .store(self.inner.store.clone())
             .concurrency(self.inner.concurrency)

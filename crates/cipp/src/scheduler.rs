@@ -1,5 +1,5 @@
 //! Scheduled tasks (the `cipp-scheduler` crate, re-exported), and a scheduler builder over
-//! this client's pipeline and managed-tenant directory, so "all tenants", groups and
+//! this client's pipeline, collector and managed-tenant directory, so "all tenants", groups and
 //! exclusions resolve as the directory has them at each run.
 
 pub use cipp_scheduler::*;
@@ -29,6 +29,7 @@ impl Cipp {
     pub fn scheduler(&self) -> SchedulerBuilder {
         Scheduler::builder()
             .pipeline(self.pipeline().clone())
+            .collector(self.collector())
             .tenants(self.directory().clone())
     }
 }
