@@ -489,7 +489,15 @@ impl Scheduler {
             ),
         };
         let mut results = match decoded {
-            Ok(info) => self.execute(&info, &run, semaphore).await,
+            Ok(info) => {
+                let work = std::pin::pin!(self.execute(&info, &run, semaphore));
+                let heartbeat = std::pin::pin!(self.heartbeat(run.id));
+                match futures::future::select(work, heartbeat).await {
+                    futures::future::Either::Left((results, _)) => results,
+                    // The lease was lost: finish the work; its result will be refused.
+                    futures::future::Either::Right(((), work)) => work.await,
+                }
+            }
             Err(e) => RunResults {
                 summary: format!("Failed: {e}"),
                 tenants: Vec::new(),
@@ -529,6 +537,29 @@ impl Scheduler {
             results,
             lease_lost: !kept,
         }))
+    }
+
+    /// Keep extending the run's lease while it runs (every third of the running lease), so
+    /// a long run is not taken over; returns only when the lease was lost.
+    async fn heartbeat(&self, run_id: i64) {
+        let i = &self.inner;
+        let every = Duration::from_secs((i.lease.running_secs / 3).max(1) as u64);
+        loop {
+            tokio::time::sleep(every).await;
+            let until = self.now() + i.lease.running_secs;
+            match i.store.renew_task_run(run_id, &i.runner_id, until) {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(
+                        run = run_id,
+                        "lease lost: another runner took the slot over"
+                    );
+                    return;
+                }
+                // A store hiccup: try again at the next beat.
+                Err(e) => tracing::warn!(run = run_id, error = %e, "could not renew the lease"),
+            }
+        }
     }
 
     async fn execute(

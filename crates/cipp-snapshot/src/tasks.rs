@@ -548,6 +548,25 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Extend a run's lease to `lease_until` (a long run's heartbeat); `false` when `runner`
+    /// no longer holds it.
+    pub fn renew_task_run(
+        &self,
+        run_id: i64,
+        runner: &str,
+        lease_until: i64,
+    ) -> Result<bool, SnapshotError> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE task_runs SET lease_until = MAX(lease_until, ?3)
+                 WHERE id = ?1 AND runner = ?2 AND finished_at IS NULL",
+                params![run_id, runner, lease_until],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(n > 0)
+    }
+
     /// Record the end of a run and the task's next state and time, in one transaction;
     /// `false` (and nothing recorded) when `runner` no longer holds the run, because its
     /// lease ran out and another runner took the slot over.
@@ -651,6 +670,8 @@ mod tests {
             .finish_task_run(run.id, "r1", 170, &end(3700))
             .unwrap());
         assert!(store.start_task_run(again.id, "r2", 170, lease).unwrap());
+        assert!(!store.renew_task_run(run.id, "r1", 10_000).unwrap());
+        assert!(store.renew_task_run(again.id, "r2", 10_000).unwrap());
         assert!(store
             .finish_task_run(again.id, "r2", 180, &end(3700))
             .unwrap());
