@@ -202,6 +202,12 @@ async fn a_one_off_completes_and_never_runs_again() {
     assert!(s.run_due(1_000_000).await.unwrap().is_empty());
     let t = s.get(&id).unwrap();
     assert_eq!(t.state, TaskState::Completed);
+    // What list/get show round-trips through JSON (the CLI's and the bindings' shape).
+    let v = serde_json::to_value(&t).unwrap();
+    assert_eq!(v["state"], "Completed");
+    assert_eq!(v["command"]["type"], "custom");
+    let back: cipp_scheduler::TaskInfo = serde_json::from_value(v).unwrap();
+    assert_eq!(back, t);
     assert_eq!(
         calls.lock().unwrap().as_slice(),
         &[("alpha.com".to_string(), 6_000)]
