@@ -47,6 +47,9 @@ enum Command {
     /// Alerts: the catalogue, and runs that deduplicate and deliver digests.
     #[command(subcommand)]
     Alerts(commands::alerts::AlertsCommand),
+    /// Scheduled tasks: add, list, remove, history, and runners (run-due, run-now, serve).
+    #[command(subcommand)]
+    Schedule(commands::schedule::ScheduleCommand),
     /// Exchange Online and Security & Compliance cmdlets in a tenant.
     #[command(subcommand)]
     Exo(commands::exo::ExoCommand),
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
             Command::Collect(c) => commands::collect::run(c, json).await,
             Command::Standards(c) => commands::standards::run(c, json).await,
             Command::Alerts(c) => commands::alerts::run(c, json).await,
+            Command::Schedule(c) => commands::schedule::run(c, json).await,
             Command::Teams(c) => commands::teams::run(c, json).await,
             Command::Spo(c) => commands::spo::run(c, json).await,
             Command::Auth(c) => commands::auth::run(c, json).await,

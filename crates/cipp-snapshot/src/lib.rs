@@ -28,6 +28,7 @@ pub mod registry;
 mod results;
 mod snapshot;
 mod store;
+mod tasks;
 
 pub use alerts::{AlertDisposition, AlertKey, AlertSnooze};
 pub use audit::AuditEventClaim;
@@ -37,3 +38,4 @@ pub use registry::{CacheType, Registry, Source};
 pub use results::{StoredResult, StoredRun};
 pub use snapshot::{Snapshot, Status, TypeSnapshot};
 pub use store::{SnapshotInfo, Store};
+pub use tasks::{StoredTask, TaskClaim, TaskLease, TaskRun, TaskRunEnd};

@@ -42,7 +42,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX standard_results_by_tenant ON standard_results (tenant, standard, run_id DESC);",
     // Alerts (see alerts.rs): what was delivered, snoozes, and the state history rules keep.
     crate::alerts::MIGRATION,
-    // Audit-log alert claims (see audit.rs); migration 5, after the scheduled tasks' 4.
+    // Scheduled tasks (see tasks.rs): task rows, and one leased run per (task, slot).
+    crate::tasks::MIGRATION,
+    // Audit-log alert claims (see audit.rs).
     crate::audit::MIGRATION,
 ];
 

@@ -20,6 +20,7 @@
 mod alerts_run;
 mod client;
 mod health;
+pub mod scheduler;
 mod standards_run;
 mod tenant;
 mod tenants;

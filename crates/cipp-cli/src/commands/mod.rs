@@ -9,6 +9,7 @@ pub mod exo;
 pub mod gdap;
 pub mod graph;
 pub mod kv;
+pub mod schedule;
 pub mod sim;
 pub mod spo;
 pub mod standards;
