@@ -440,6 +440,41 @@ export declare class Alerts {
   snoozes (store: string, options?: { tenant?: string }): AlertSnooze[]
 }
 
+/** A scheduled task as added (docs/scheduler.md). */
+export interface ScheduledTask {
+  name: string
+  command: Record<string, unknown> & { type: 'standards' | 'alerts' | 'collect' | 'graph' | 'exchange' | 'custom' }
+  tenants: { tenant?: string, group?: string, all?: boolean, exclude?: string[], exclude_groups?: string[] }
+  first_run?: number
+  recurrence?: string | number
+  destinations?: Array<Record<string, unknown>>
+  hidden?: boolean
+}
+
+export type TaskState = 'Planned' | 'Pending' | 'Running' | 'Processing' | 'Completed' | 'Failed' | 'Failed - Planned'
+
+export interface TaskRunResults {
+  summary: string
+  tenants: Array<{ tenant: string, ok: boolean, result: unknown, error?: string }>
+  notifications: Array<Record<string, unknown>>
+  error?: string
+}
+
+export declare class Scheduler {
+  readonly runnerId: string
+  /** Add a task; returns its id. Allow/deny lists are checked now and at each run. */
+  add (task: ScheduledTask | string): string
+  list (): Array<ScheduledTask & { id: string, state: TaskState, next_run: number, last_result?: unknown, executed_at?: number, created_at: number, updated_at: number }>
+  get (id: string): ScheduledTask & { id: string, state: TaskState, next_run: number }
+  remove (id: string): void
+  /** The task's last `limit` (default 20) runs, newest first. */
+  history (id: string, limit?: number): Array<{ id: number, task_id: string, slot: number, runner: string, attempts: number, started_at?: number, finished_at?: number, state: string, results?: TaskRunResults }>
+  /** Claim and run every task due at `now` (unix seconds; default now). */
+  runDue (now?: number): Promise<Array<{ task_id: string, name: string, slot: number, state: TaskState, next_run: number | null, results: TaskRunResults }>>
+  /** Run one task at once, whatever its schedule. */
+  runNow (id: string): Promise<{ task_id: string, name: string, slot: number, state: TaskState, next_run: number | null, results: TaskRunResults }>
+}
+
 export declare class Client {
   constructor (options?: ClientOptions)
   static fromEnv (): Client
@@ -453,6 +488,8 @@ export declare class Client {
   readonly gdap: Gdap
   /** Alerts: the rule catalogue, runs and snoozes. */
   readonly alerts: Alerts
+  /** Scheduled tasks kept in the SQLite file `store`. */
+  scheduler (store: string, options?: { runnerId?: string, concurrency?: number }): Scheduler
   /** Standards: the catalogue and template runs. */
   readonly standards: Standards
   /** The secrets of Key Vault `name`; throws InvalidInputError for a bad name. */

@@ -180,6 +180,18 @@ class Alerts {
   snoozes (store, options = {}) { return sync(() => this._n.snoozes(store, options.tenant)) }
 }
 
+class Scheduler {
+  constructor (inner) { this._n = inner }
+  get runnerId () { return this._n.runnerId }
+  add (task) { return sync(() => this._n.add(task)) }
+  list () { return sync(() => this._n.list()) }
+  get (id) { return sync(() => this._n.get(id)) }
+  remove (id) { return sync(() => this._n.remove(id)) }
+  history (id, limit) { return sync(() => this._n.history(id, limit)) }
+  runDue (now) { return call(() => this._n.runDue(now)) }
+  runNow (id) { return call(() => this._n.runNow(id)) }
+}
+
 class Client {
   constructor (options) {
     this._n = options instanceof native.Client ? options : sync(() => new native.Client(options))
@@ -193,6 +205,7 @@ class Client {
   collect (tenant, types) { return call(() => this._n.collect(tenant, types)) }
   get gdap () { return new Gdap(this._n.gdap) }
   get alerts () { return new Alerts(this._n.alerts) }
+  scheduler (store, options) { return new Scheduler(sync(() => this._n.scheduler(store, options))) }
   get standards () { return new Standards(this._n.standards) }
   keyVault (name) { return new KeyVault(sync(() => this._n.keyVault(name))) }
 }

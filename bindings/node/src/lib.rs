@@ -21,6 +21,7 @@ mod alerts;
 mod exchange;
 mod gdap;
 mod keyvault;
+mod scheduler;
 mod standards;
 mod templates;
 
@@ -186,6 +187,17 @@ impl Client {
         gdap::Gdap {
             cipp: self.cipp.clone(),
         }
+    }
+
+    /// Scheduled tasks kept in the SQLite file `store` (created if missing); tenants resolve
+    /// through this client's managed-tenant directory.
+    #[napi]
+    pub fn scheduler(
+        &self,
+        store: String,
+        options: Option<scheduler::SchedulerOptions>,
+    ) -> Result<scheduler::Scheduler> {
+        scheduler::open(&self.cipp, &store, options)
     }
 
     /// Alerts: the rule catalogue, runs and snoozes.

@@ -156,6 +156,18 @@ impl Client {
         crate::alerts::Alerts::new(self.core.clone())
     }
 
+    /// Scheduled tasks kept in the SQLite file `store` (created if missing). Tenants
+    /// ("all", groups, exclusions) resolve through this client's managed-tenant directory.
+    #[pyo3(signature = (store, *, runner_id=None, concurrency=None))]
+    fn scheduler(
+        &self,
+        store: &str,
+        runner_id: Option<String>,
+        concurrency: Option<usize>,
+    ) -> PyResult<crate::scheduler::Scheduler> {
+        crate::scheduler::Scheduler::open(&self.core, store, runner_id, concurrency)
+    }
+
     /// Standards: the catalogue and template runs (`run`, `plan`).
     #[getter]
     fn standards(&self) -> crate::standards::Standards {

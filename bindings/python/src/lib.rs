@@ -14,6 +14,7 @@ mod gdap;
 mod graph;
 mod keyvault;
 mod runtime;
+mod scheduler;
 mod sim;
 mod standards;
 mod templates;
@@ -32,6 +33,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<keyvault::KeyVault>()?;
     m.add_class::<alerts::Alerts>()?;
     m.add_class::<alerts::AlertReport>()?;
+    m.add_class::<scheduler::Scheduler>()?;
     m.add_class::<standards::Standards>()?;
     m.add_class::<standards::RunReport>()?;
     m.add_class::<templates::Templates>()?;

@@ -198,6 +198,10 @@ class AsyncClient:
     def gdap(self) -> AsyncGdap:
         return AsyncGdap(self._c.gdap)
 
+    def scheduler(self, store: str, **kwargs: Any) -> _AsyncWrapper:
+        """Scheduled tasks in `store`; see :class:`cipp.Scheduler` for the methods."""
+        return _AsyncWrapper(self._c.scheduler(store, **kwargs))
+
     @property
     def alerts(self) -> _AsyncWrapper:
         """Alert runs and snoozes; see :class:`cipp.Alerts` for the arguments."""
