@@ -102,6 +102,9 @@ pub struct UserRef {
     /// Primary SMTP address; `None` when the user has no mailbox.
     #[serde(default)]
     pub mail: Option<String>,
+    /// Two-letter country the user is licensed in: where sign-ins are expected from.
+    #[serde(default)]
+    pub usage_location: Option<String>,
 }
 
 impl UserRef {
@@ -323,6 +326,7 @@ impl AccountSecurity {
                     "accountEnabled",
                     "onPremisesSyncEnabled",
                     "mail",
+                    "usageLocation",
                 ]);
             })
             .send_as::<UserRef>()
