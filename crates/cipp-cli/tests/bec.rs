@@ -7,7 +7,7 @@ use cipp_sim::Sim;
 use serde_json::Value;
 
 const ALPHA: &str = "alpha.onmicrosoft.com";
-const MIRIAM: &str = "miriam.gu@alphadental.com";
+const MIRIAM: &str = "miriam.vance@alphadental.com";
 
 /// Run the blocking CLI off the runtime's threads so the in-process simulator keeps serving.
 async fn run(sim: &Sim, args: &[&str]) -> Output {

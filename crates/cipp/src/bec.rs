@@ -13,9 +13,9 @@ impl Tenant {
     /// use cipp::actions::bec::{RemediationOptions, ResearchOptions};
     /// let cipp = cipp::Cipp::from_env()?;
     /// let bec = cipp.tenant("alpha.onmicrosoft.com").bec();
-    /// let report = bec.research("miriam.gu@alphadental.com", &ResearchOptions::default()).await?;
+    /// let report = bec.research("miriam.vance@alphadental.com", &ResearchOptions::default()).await?;
     /// println!("{}", report.to_markdown());
-    /// let plan = bec.plan("miriam.gu@alphadental.com", &RemediationOptions::default()).await?;
+    /// let plan = bec.plan("miriam.vance@alphadental.com", &RemediationOptions::default()).await?;
     /// println!("{}", plan.to_markdown());
     /// # Ok(()) }
     /// ```
