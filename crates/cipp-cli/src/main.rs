@@ -70,6 +70,9 @@ enum Command {
     /// Policy templates (Conditional Access, Intune, transport rules, groups): deploy, capture.
     #[command(subcommand)]
     Template(commands::template::TemplateCommand),
+    /// Compromised-account research and remediation for one user.
+    #[command(subcommand)]
+    Bec(commands::bec::BecCommand),
 }
 
 fn init_logs(verbose: u8) {
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
             Command::Auth(c) => commands::auth::run(c, json).await,
             Command::Kv(a) => commands::kv::run(a, json).await,
             Command::Template(c) => commands::template::run(c, json).await,
+            Command::Bec(c) => commands::bec::run(c, json).await,
         }
     });
     match result {

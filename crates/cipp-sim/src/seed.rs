@@ -127,21 +127,24 @@ impl Seed {
     }
 
     /// The built-in seed ([`DEFAULT_SEED`]) with the overlays shipped beside it
-    /// ([`ALERTS_SEED`](crate::ALERTS_SEED)).
+    /// ([`ALERTS_SEED`](crate::ALERTS_SEED), [`BEC_SEED`](crate::BEC_SEED)).
     pub fn demo() -> Seed {
         // The built-in seed is part of the crate and a unit test parses and validates it, so
         // this cannot fail at run time.
         #[allow(clippy::expect_used)]
         let mut seed = Seed::from_json(DEFAULT_SEED).expect("the built-in seed is valid");
         // The same holds for the overlays shipped with it (see seed_overlay.rs).
-        #[allow(clippy::expect_used)]
-        seed.apply_overlay(crate::seed_overlay::ALERTS_SEED)
-            .expect("the built-in alerts overlay applies");
-        #[allow(clippy::expect_used)]
-        seed.apply_overlay(crate::seed_overlay::AUDIT_LOG_SEED)
-            .expect("the built-in audit log overlay applies");
-        seed.apply_overlay(crate::graph::standards_endpoints::STANDARDS_SEED)
-            .expect("the built-in standards overlay applies");
+        let overlays = [
+            crate::seed_overlay::ALERTS_SEED,
+            crate::seed_overlay::AUDIT_LOG_SEED,
+            crate::graph::standards_endpoints::STANDARDS_SEED,
+            crate::seed_overlay::BEC_SEED,
+        ];
+        for overlay in overlays {
+            #[allow(clippy::expect_used)]
+            seed.apply_overlay(overlay)
+                .expect("the built-in overlays apply");
+        }
         seed
     }
 

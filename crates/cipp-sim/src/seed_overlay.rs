@@ -12,6 +12,8 @@ use crate::SimError;
 
 /// The alert rules' demo data, layered over the built-in seed by [`Seed::demo`].
 pub const ALERTS_SEED: &str = include_str!("../seed/alerts.json");
+/// The compromised-account (BEC) demo data, layered over the built-in seed by [`Seed::demo`].
+pub const BEC_SEED: &str = include_str!("../seed/bec.json");
 
 /// Unified audit log records the audit-log searches find (`security/auditLog/queries`).
 pub const AUDIT_LOG_SEED: &str = include_str!("../seed/audit_log.json");
@@ -124,5 +126,19 @@ mod tests {
         );
         assert!(seed.customers[0].graph["users"][0]["signInActivity"].is_object());
         assert!(seed.apply_overlay(r#"{"tenants": {"nope": {}}}"#).is_err());
+    }
+
+    #[test]
+    fn the_bec_overlay_adds_no_users_and_applies_after_the_alerts_one() {
+        let mut seed = Seed::from_json(crate::DEFAULT_SEED).unwrap();
+        let users = seed.customers[0].graph["users"].as_array().unwrap().len();
+        seed.apply_overlay(ALERTS_SEED).unwrap();
+        seed.apply_overlay(BEC_SEED).unwrap();
+        assert_eq!(
+            seed.customers[0].graph["users"].as_array().unwrap().len(),
+            users
+        );
+        assert!(seed.customers[0].graph["auditLogs"]["signIns"].is_array());
+        assert!(seed.customers[0].exchange["InboxRule"].is_array());
     }
 }

@@ -18,6 +18,7 @@
 //! ```
 
 mod alerts_run;
+mod bec;
 mod client;
 mod health;
 pub mod scheduler;
@@ -34,6 +35,7 @@ pub use standards_run::{target_of, CatalogueEntry, StandardsOptions};
 pub use tenant::Tenant;
 pub use tenants::{DirectoryOptions, ManagedTenant};
 
+pub use cipp_actions as actions;
 pub use cipp_alerts as alerts;
 pub use cipp_core as core;
 pub use cipp_core::{Cloud, Error, Grant, RetryPolicy, Service};

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod alerts_audit;
 pub mod auth;
+pub mod bec;
 pub mod collect;
 pub mod demo;
 pub mod exo;

@@ -14,6 +14,7 @@ pub(crate) mod gdap;
 mod intune;
 mod membership;
 mod read;
+mod security;
 pub(crate) mod standards_endpoints;
 mod store;
 mod write;
