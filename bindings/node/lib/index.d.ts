@@ -93,6 +93,42 @@ export declare class Tenant {
   guid (): Promise<string>
   /** Directory entry and GDAP expiry, roles partner groups hold, one probe per service, issues (errors first). */
   health (): Promise<TenantHealth>
+  /** Compromised-account research and remediation. */
+  readonly bec: Bec
+}
+
+export type BecStep = 'resetPassword' | 'disableSignIn' | 'revokeSessions' | 'removeMfaMethods' | 'disableInboxRules' | 'removeForwarding' | 'disableOneDriveSharing'
+
+/** One step of a remediation (CIPP's `{resultText, state}` shape). */
+export interface StepOutcome {
+  step: string
+  state: 'success' | 'warning' | 'error' | 'info' | 'planned' | 'skipped'
+  resultText: string
+  detail?: unknown
+}
+
+export interface RemediationReport {
+  tenant: string
+  user: { id: string, userPrincipalName: string, [key: string]: unknown }
+  dryRun: boolean
+  steps: StepOutcome[]
+  markdown: string
+}
+
+/** The research report (docs/bec.md): each source is `{status: 'ok', data}`, `{status: 'failed', error}` or unavailable. */
+export interface BecReport {
+  indicators: Array<{ severity: string, kind: string, source: string, summary: string }>
+  alarming: boolean
+  markdown: string
+  [source: string]: unknown
+}
+
+export declare class Bec {
+  research (user: string, options?: { days?: number, asOf?: string }): Promise<BecReport>
+  /** The steps that would run; nothing is written. */
+  plan (user: string, options?: { skip?: Array<BecStep | string> }): Promise<RemediationReport>
+  /** Runs the steps; rejects with InvalidInputError unless `confirm: true`. */
+  remediate (user: string, options?: { skip?: Array<BecStep | string>, confirm?: boolean }): Promise<RemediationReport>
 }
 
 export interface TenantHealth {

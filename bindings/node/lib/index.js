@@ -102,6 +102,14 @@ class Tenant {
   get templates () { return new Templates(this._n.templates) }
   guid () { return call(() => this._n.guid()) }
   health () { return call(() => this._n.health()) }
+  get bec () { return new Bec(this._n.bec) }
+}
+
+class Bec {
+  constructor (inner) { this._n = inner }
+  research (user, options) { return call(() => this._n.research(user, options)) }
+  plan (user, options) { return call(() => this._n.plan(user, options)) }
+  remediate (user, options) { return call(() => this._n.remediate(user, options)) }
 }
 
 class Templates {

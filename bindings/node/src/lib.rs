@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 
 mod admin;
 mod alerts;
+mod bec;
 mod exchange;
 mod gdap;
 mod keyvault;
@@ -281,6 +282,15 @@ impl Tenant {
     #[napi(getter)]
     pub fn sharepoint(&self) -> admin::SharePoint {
         admin::SharePoint {
+            cipp: self.cipp.clone(),
+            tenant: self.id.clone(),
+        }
+    }
+
+    /// Compromised-account research and remediation in this tenant.
+    #[napi(getter)]
+    pub fn bec(&self) -> bec::Bec {
+        bec::Bec {
             cipp: self.cipp.clone(),
             tenant: self.id.clone(),
         }

@@ -221,6 +221,12 @@ impl Tenant {
         crate::templates::Templates::new(self.core.clone(), self.id.clone())
     }
 
+    /// Compromised-account research and remediation in this tenant.
+    #[getter]
+    fn bec(&self) -> crate::bec::Bec {
+        crate::bec::Bec::new(self.core.clone(), self.id.clone())
+    }
+
     /// Teams policies and configurations in this tenant.
     #[getter]
     fn teams(&self) -> crate::admin::Teams {

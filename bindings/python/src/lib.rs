@@ -6,6 +6,7 @@
 
 mod admin;
 mod alerts;
+mod bec;
 mod client;
 mod convert;
 mod errors;
@@ -34,6 +35,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<alerts::Alerts>()?;
     m.add_class::<alerts::AlertReport>()?;
     m.add_class::<scheduler::Scheduler>()?;
+    m.add_class::<bec::Bec>()?;
+    m.add_class::<bec::BecReport>()?;
+    m.add_class::<bec::RemediationReport>()?;
     m.add_class::<standards::Standards>()?;
     m.add_class::<standards::RunReport>()?;
     m.add_class::<templates::Templates>()?;

@@ -205,7 +205,7 @@ impl Cipp {
         for s in services.iter().filter(|s| !s.ok) {
             issues.push(issue(Severity::Error, &s.service, s.detail.clone()));
         }
-        issues.sort_by(|a, b| b.severity.cmp(&a.severity));
+        issues.sort_by_key(|i| std::cmp::Reverse(i.severity));
         Ok(TenantHealth {
             tenant: tenant.to_string(),
             tenant_id: managed.as_ref().map(|t| t.customer_id.clone()),

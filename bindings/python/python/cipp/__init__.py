@@ -22,6 +22,9 @@ from ._errors import (
     TransportError,
 )
 from ._native import (
+    Bec,
+    BecReport,
+    RemediationReport,
     AlertReport,
     Alerts,
     Client,
@@ -42,6 +45,9 @@ from ._native import (
 from .aio import AsyncClient
 
 __all__ = [
+    "Bec",
+    "BecReport",
+    "RemediationReport",
     "AlertReport",
     "Alerts",
     "AsyncClient",

@@ -121,6 +121,11 @@ class AsyncTenant:
     async def health(self) -> dict[str, Any]:
         return await _run(self._t.health)
 
+    @property
+    def bec(self) -> _AsyncWrapper:
+        """Compromised-account research and remediation; see :class:`cipp.Bec`."""
+        return _AsyncWrapper(self._t.bec)
+
 
 class _AsyncWrapper:
     """Every method of the wrapped native object, as a coroutine run on a worker thread."""
