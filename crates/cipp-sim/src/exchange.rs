@@ -22,6 +22,8 @@ use crate::seed::{Seed, SeedTenant};
 use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
 
+mod mailbox;
+
 /// Audience of Exchange tokens.
 pub(crate) const EXCHANGE_AUDIENCE: &str = "https://outlook.office365.com";
 /// Audience of Security & Compliance tokens.
@@ -480,6 +482,7 @@ fn answer(state: &State, inc: &Incoming, rest: &str, compliance: bool, draft: &m
         return error(404, "NotFound", &format!("Tenant '{guid}' was not found."));
     };
     let ctx = Ctx {
+        state,
         tenant: &tenant,
         compliance,
         host: &inc.host,
@@ -553,6 +556,7 @@ fn pascal(noun: &str) -> String {
 
 #[derive(Debug)]
 struct Ctx<'a> {
+    state: &'a State,
     tenant: &'a SimTenant,
     compliance: bool,
     host: &'a str,
@@ -757,6 +761,10 @@ fn run(
             &format!("The term '{name}' is not recognized as a name of a cmdlet, function, script file, or executable program."),
             "",
         )
+    };
+    let params = &match mailbox::intercept(ctx, store, name, params) {
+        mailbox::Hook::Done(answer) => return answer,
+        mailbox::Hook::Continue(rest) => rest,
     };
     let Some((verb, noun)) = name.split_once('-') else {
         return Err(not_recognised());

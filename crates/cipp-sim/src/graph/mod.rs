@@ -14,6 +14,7 @@ mod intune;
 mod membership;
 mod read;
 mod store;
+mod user_actions;
 mod write;
 
 use std::sync::Arc;
