@@ -136,7 +136,6 @@ impl LicenceCatalogue {
 /// Licences to add and remove. Each entry is a SKU part number (`SPE_E3`), a SKU id, or (with
 /// a catalogue) a product name (`Microsoft 365 E3`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct LicenceChange {
     /// Licences to assign.
     pub add: Vec<String>,

@@ -10,7 +10,6 @@ use crate::ActionError;
 
 /// How a Temporary Access Pass is issued. The defaults are the tenant policy's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct TapOptions {
     /// Minutes the pass is valid (10 to 43 200); `None`: the policy's default.
     pub lifetime_minutes: Option<u32>,

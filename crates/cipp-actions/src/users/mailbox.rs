@@ -9,7 +9,6 @@ use crate::ActionError;
 
 /// Address changes (CIPP's `EditUserAliases`). Addresses are compared without case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct AliasChange {
     /// Addresses to add as aliases.
     pub add: Vec<String>,
@@ -71,7 +70,6 @@ pub enum AutoReplyAudience {
 
 /// An out-of-office setting.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct OutOfOffice {
     /// On, off or scheduled.
     pub state: AutoReplyState,

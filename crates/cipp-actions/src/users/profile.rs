@@ -11,7 +11,6 @@ use crate::ActionError;
 
 /// A new user. `display_name`, `username` and `domain` are required; the rest is optional.
 #[derive(Debug, Clone, Default)]
-#[non_exhaustive]
 pub struct NewUser {
     /// Display name.
     pub display_name: String,
@@ -137,7 +136,6 @@ impl ClearableField {
 /// Profile changes, CIPP's `EditUser` fields. A field left `None` (or set to an empty text) is
 /// left alone; a field listed in `clear` is cleared.
 #[derive(Debug, Clone, Default)]
-#[non_exhaustive]
 pub struct UserEdit {
     /// Given name.
     pub given_name: Option<String>,
