@@ -27,6 +27,7 @@ pub use standards_run::{target_of, StandardsOptions};
 pub use tenant::Tenant;
 pub use tenants::{DirectoryOptions, ManagedTenant};
 
+pub use cipp_actions as actions;
 pub use cipp_core as core;
 pub use cipp_core::{Cloud, Error, Grant, RetryPolicy, Service};
 pub use cipp_exchange as exchange;
