@@ -667,11 +667,7 @@ impl Offboarding {
                     .remove_mfa_methods(user, &MethodSelection::All)
                     .await?,
             )),
-            OffboardStep::RemoveTeamsPhoneDid => Ok(outcome(
-                step,
-                StepState::Skipped,
-                format!("Not run: Teams phone number assignments (beta/admin/teams/telephoneNumberManagement) are not served by cipp-sim, so this SDK cannot test releasing them yet; release the number of {upn} in the Teams admin centre"),
-            )),
+            OffboardStep::RemoveTeamsPhoneDid => self.remove_phone_numbers(user).await,
             OffboardStep::RemoveLicences => self.remove_licences(user).await,
             OffboardStep::ClearImmutableId => {
                 let u = users.get(&user.id).await?;
@@ -853,6 +849,40 @@ impl Offboarding {
             outcome(step, StepState::Success, format!("Removed {}", removed.join(", ")))
         }
         .with_detail(json!({"removed": removed})))
+    }
+
+    /// Release every Teams phone number assigned to the user.
+    async fn remove_phone_numbers(&self, user: &UserRef) -> Result<StepOutcome, ActionError> {
+        let step = OffboardStep::RemoveTeamsPhoneDid;
+        let users = &self.users;
+        let upn = user.user_principal_name.as_str();
+        let v = users
+            .graph()
+            .get(&format!(
+                "admin/teams/telephoneNumberManagement/numberAssignments?$filter=assignmentTargetId eq '{}'",
+                user.id
+            ))
+            .await
+            .map_err(|e| users.graph_error("list phone numbers", upn, e))?;
+        let mut released = Vec::new();
+        for n in v["value"].as_array().into_iter().flatten() {
+            let number = n["telephoneNumber"].as_str().unwrap_or_default();
+            users
+                .graph()
+                .post(
+                    "admin/teams/telephoneNumberManagement/numberAssignments/unassignNumber",
+                    &json!({"telephoneNumber": number, "numberType": n["numberType"]}),
+                )
+                .await
+                .map_err(|e| users.graph_error("release phone number", upn, e))?;
+            released.push(number.to_string());
+        }
+        Ok(if released.is_empty() {
+            outcome(step, StepState::Info, format!("{upn} has no Teams phone number"))
+        } else {
+            outcome(step, StepState::Success, format!("Released {} from {upn}", released.join(", ")))
+        }
+        .with_detail(json!({"released": released})))
     }
 
     async fn remove_licences(&self, user: &UserRef) -> Result<StepOutcome, ActionError> {

@@ -8,12 +8,14 @@ pub mod exo;
 pub mod gdap;
 pub mod graph;
 pub mod kv;
+pub mod offboard;
 pub mod sim;
 pub mod spo;
 pub mod standards;
 pub mod teams;
 pub mod template;
 pub mod tenants;
+pub mod user;
 
 use cipp::{Cipp, Error, Service};
 use serde_json::{Map, Value};

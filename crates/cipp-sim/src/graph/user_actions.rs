@@ -9,6 +9,8 @@
 //!   `POST directory/deletedItems/{id}/restore` moves it back; `DELETE directory/deletedItems/{id}`
 //!   removes it for good; `directory/deletedItems/microsoft.graph.user` lists deleted users.
 //! - `PUT|DELETE users/{id}/manager/$ref` and `GET users/{id}/manager` (the whole manager).
+//! - Teams phone numbers: `admin/teams/telephoneNumberManagement/numberAssignments` (empty
+//!   unless seeded) and its `unassignNumber` action.
 
 use std::sync::{PoisonError, RwLock};
 
@@ -80,8 +82,80 @@ pub(crate) fn serve(
             let store = lock.read().unwrap_or_else(PoisonError::into_inner);
             Some(get_manager(&store, &segs[1]))
         }
+        ("GET", ["admin", "teams", "telephonenumbermanagement", "numberassignments"]) => {
+            let mut store = write();
+            ensure_number_assignments(&mut store);
+            Some(read::read(ctx, &store, segs, call))
+        }
+        (
+            "POST",
+            ["admin", "teams", "telephonenumbermanagement", "numberassignments", "unassignnumber"],
+        ) => Some(unassign_number(&mut write(), call)),
         _ => None,
     }
+}
+
+/// Make sure `admin/teams/telephoneNumberManagement/numberAssignments` exists (empty when the
+/// seed has no Teams phone numbers).
+fn ensure_number_assignments(store: &mut TenantStore) {
+    let mut cur = &mut store.root;
+    for (i, key) in ["admin", "teams", "telephoneNumberManagement", "numberAssignments"]
+        .iter()
+        .enumerate()
+    {
+        let Value::Object(o) = cur else {
+            return;
+        };
+        let found = o.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned();
+        let k = found.unwrap_or_else(|| (*key).to_string());
+        cur = o
+            .entry(k)
+            .or_insert_with(|| if i == 3 { json!([]) } else { json!({}) });
+    }
+}
+
+/// `POST .../numberAssignments/unassignNumber {telephoneNumber, numberType}`: the number is
+/// released (Graph answers 202 and finishes the operation in the background; here it is done
+/// at once).
+fn unassign_number(store: &mut TenantStore, call: &GraphCall) -> Reply {
+    ensure_number_assignments(store);
+    let body = call.body.clone().unwrap_or(Value::Null);
+    let (Some(number), Some(kind)) = (
+        body.get("telephoneNumber").and_then(Value::as_str),
+        body.get("numberType").and_then(Value::as_str),
+    ) else {
+        return errors::bad_request(
+            "BadRequest",
+            "unassignNumber needs 'telephoneNumber' and 'numberType'.",
+        );
+    };
+    let list = store.root["admin"]["teams"]["telephoneNumberManagement"]
+        .get_mut("numberAssignments")
+        .and_then(Value::as_array_mut);
+    let Some(list) = list else {
+        return errors::not_found(number);
+    };
+    let Some(item) = list.iter_mut().find(|n| {
+        n["telephoneNumber"].as_str() == Some(number)
+            && n["numberType"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(kind))
+    }) else {
+        return errors::error(
+            404,
+            "NotFound",
+            &format!("Telephone number '{number}' of type '{kind}' was not found."),
+        );
+    };
+    if item["assignmentTargetId"].is_null() {
+        return errors::bad_request(
+            "BadRequest",
+            &format!("Telephone number '{number}' is not assigned."),
+        );
+    }
+    item["assignmentTargetId"] = Value::Null;
+    item["assignmentStatus"] = json!("unassigned");
+    Reply::empty(202)
 }
 
 /// The steps to user `id`, or Graph's 404.
