@@ -381,7 +381,11 @@ impl OffboardOptions {
             }
         }
         check_people("onedrive_access", &self.onedrive_access, user)?;
-        check_people("mailbox_access_no_automap", &self.mailbox_access_no_automap, user)?;
+        check_people(
+            "mailbox_access_no_automap",
+            &self.mailbox_access_no_automap,
+            user,
+        )?;
         check_people("mailbox_access_automap", &self.mailbox_access_automap, user)?;
         let steps: Vec<PlannedStep> = OffboardStep::ORDER
             .into_iter()
@@ -422,7 +426,11 @@ impl OffboardOptions {
             OffboardStep::ForwardToUser => format!(
                 "Forward mail to {}{}",
                 self.forward_to.as_deref().unwrap_or_default(),
-                if self.keep_copy { ", keeping a copy" } else { "" }
+                if self.keep_copy {
+                    ", keeping a copy"
+                } else {
+                    ""
+                }
             ),
             OffboardStep::DisableForwarding => format!("Turn off forwarding for {user}"),
             OffboardStep::OneDriveAccess => format!(
@@ -506,7 +514,11 @@ impl Offboarding {
     }
 
     /// A dry run: the plan as a report of `Planned` steps; sends nothing.
-    pub fn dry_run(&self, user: &str, options: &OffboardOptions) -> Result<OffboardReport, ActionError> {
+    pub fn dry_run(
+        &self,
+        user: &str,
+        options: &OffboardOptions,
+    ) -> Result<OffboardReport, ActionError> {
         let plan = options.plan(user)?;
         Ok(OffboardReport {
             tenant: self.tenant().to_string(),
@@ -523,7 +535,11 @@ impl Offboarding {
     /// Run the selected steps in order. Errors only before the first step (bad options, no
     /// confirmation for a destructive step, unknown user); a failed step is recorded and the
     /// rest still run.
-    pub async fn run(&self, user: &str, options: &OffboardOptions) -> Result<OffboardReport, ActionError> {
+    pub async fn run(
+        &self,
+        user: &str,
+        options: &OffboardOptions,
+    ) -> Result<OffboardReport, ActionError> {
         let plan = options.plan(user)?;
         let destructive: Vec<&str> = plan
             .steps
@@ -709,12 +725,20 @@ impl Offboarding {
             }
             let name = g["displayName"].as_str().unwrap_or_default().to_string();
             let gid = g["id"].as_str().unwrap_or_default();
-            let types: Vec<&str> = g["groupTypes"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let types: Vec<&str> = g["groupTypes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             if types.contains(&"DynamicMembership") {
                 kept.push(format!("{name} (dynamic)"));
                 continue;
             }
-            if g["assignedLicenses"].as_array().is_some_and(|l| !l.is_empty()) {
+            if g["assignedLicenses"]
+                .as_array()
+                .is_some_and(|l| !l.is_empty())
+            {
                 kept.push(format!("{name} (assigns licences)"));
                 continue;
             }
@@ -743,11 +767,27 @@ impl Offboarding {
         }
         let detail = json!({"removed": removed, "kept": kept, "failed": failed});
         let o = if !failed.is_empty() {
-            outcome(step, StepState::Error, format!("Could not remove {upn} from {} group(s): {}", failed.len(), failed.join("; ")))
+            outcome(
+                step,
+                StepState::Error,
+                format!(
+                    "Could not remove {upn} from {} group(s): {}",
+                    failed.len(),
+                    failed.join("; ")
+                ),
+            )
         } else if removed.is_empty() {
-            outcome(step, StepState::Info, format!("{upn} was in no group that could be left"))
+            outcome(
+                step,
+                StepState::Info,
+                format!("{upn} was in no group that could be left"),
+            )
         } else {
-            outcome(step, StepState::Success, format!("Removed {upn} from {}", removed.join(", ")))
+            outcome(
+                step,
+                StepState::Success,
+                format!("Removed {upn} from {}", removed.join(", ")),
+            )
         };
         Ok(o.with_detail(detail))
     }
@@ -756,42 +796,88 @@ impl Offboarding {
         let step = OffboardStep::RemoveRules;
         let rules = self
             .users
-            .cmdlet("list inbox rules", upn, "Get-InboxRule", json!({"Mailbox": upn}))
+            .cmdlet(
+                "list inbox rules",
+                upn,
+                "Get-InboxRule",
+                json!({"Mailbox": upn}),
+            )
             .await?;
         if rules.is_empty() {
-            return Ok(outcome(step, StepState::Info, format!("{upn} has no inbox rules")));
+            return Ok(outcome(
+                step,
+                StepState::Info,
+                format!("{upn} has no inbox rules"),
+            ));
         }
         let mut names = Vec::new();
         for r in &rules {
             let id = r["Identity"].as_str().unwrap_or_default();
             self.users
-                .cmdlet("remove inbox rule", upn, "Remove-InboxRule", json!({"Identity": id, "Mailbox": upn, "Confirm": false}))
+                .cmdlet(
+                    "remove inbox rule",
+                    upn,
+                    "Remove-InboxRule",
+                    json!({"Identity": id, "Mailbox": upn, "Confirm": false}),
+                )
                 .await?;
             names.push(r["Name"].as_str().unwrap_or(id).to_string());
         }
-        Ok(outcome(step, StepState::Success, format!("Deleted {} inbox rule(s) of {upn}: {}", names.len(), names.join(", ")))
-            .with_detail(json!({"rules": names})))
+        Ok(outcome(
+            step,
+            StepState::Success,
+            format!(
+                "Deleted {} inbox rule(s) of {upn}: {}",
+                names.len(),
+                names.join(", ")
+            ),
+        )
+        .with_detail(json!({"rules": names})))
     }
 
     async fn remove_mobile_devices(&self, upn: &str) -> Result<StepOutcome, ActionError> {
         let step = OffboardStep::RemoveMobileDevices;
         let devices = self
             .users
-            .cmdlet("list mobile devices", upn, "Get-MobileDevice", json!({"Mailbox": upn}))
+            .cmdlet(
+                "list mobile devices",
+                upn,
+                "Get-MobileDevice",
+                json!({"Mailbox": upn}),
+            )
             .await?;
         if devices.is_empty() {
-            return Ok(outcome(step, StepState::Info, format!("{upn} has no mobile devices")));
+            return Ok(outcome(
+                step,
+                StepState::Info,
+                format!("{upn} has no mobile devices"),
+            ));
         }
         let mut names = Vec::new();
         for d in &devices {
             let id = d["Identity"].as_str().unwrap_or_default();
             self.users
-                .cmdlet("remove mobile device", upn, "Remove-MobileDevice", json!({"Identity": id, "Confirm": false}))
+                .cmdlet(
+                    "remove mobile device",
+                    upn,
+                    "Remove-MobileDevice",
+                    json!({"Identity": id, "Confirm": false}),
+                )
                 .await?;
-            names.push(d["FriendlyName"].as_str().or(d["DeviceModel"].as_str()).unwrap_or(id).to_string());
+            names.push(
+                d["FriendlyName"]
+                    .as_str()
+                    .or(d["DeviceModel"].as_str())
+                    .unwrap_or(id)
+                    .to_string(),
+            );
         }
-        Ok(outcome(step, StepState::Success, format!("Removed {} mobile device(s) of {upn}", names.len()))
-            .with_detail(json!({"devices": names})))
+        Ok(outcome(
+            step,
+            StepState::Success,
+            format!("Removed {} mobile device(s) of {upn}", names.len()),
+        )
+        .with_detail(json!({"devices": names})))
     }
 
     async fn grant_access(
@@ -815,9 +901,21 @@ impl Offboarding {
         }
         let detail = json!({"granted": granted, "failed": failed});
         Ok(if failed.is_empty() {
-            outcome(step, StepState::Success, format!("Gave {} Full Access to the mailbox of {upn}{}", granted.join(", "), if automap { " (automapped)" } else { "" }))
+            outcome(
+                step,
+                StepState::Success,
+                format!(
+                    "Gave {} Full Access to the mailbox of {upn}{}",
+                    granted.join(", "),
+                    if automap { " (automapped)" } else { "" }
+                ),
+            )
         } else {
-            outcome(step, StepState::Error, format!("Could not give Full Access to {}", failed.join("; ")))
+            outcome(
+                step,
+                StepState::Error,
+                format!("Could not give Full Access to {}", failed.join("; ")),
+            )
         }
         .with_detail(detail))
     }
@@ -827,26 +925,48 @@ impl Offboarding {
         let step = OffboardStep::RemovePermissions;
         let users = &self.users;
         let full = users
-            .cmdlet("list mailbox permissions", upn, "Get-MailboxPermission", json!({"User": upn}))
+            .cmdlet(
+                "list mailbox permissions",
+                upn,
+                "Get-MailboxPermission",
+                json!({"User": upn}),
+            )
             .await?;
         let send_as = users
-            .cmdlet("list recipient permissions", upn, "Get-RecipientPermission", json!({"Trustee": upn}))
+            .cmdlet(
+                "list recipient permissions",
+                upn,
+                "Get-RecipientPermission",
+                json!({"Trustee": upn}),
+            )
             .await?;
         let mut removed = Vec::new();
         for p in &full {
             let mailbox = p["Identity"].as_str().unwrap_or_default();
-            users.revoke_mailbox_right(mailbox, upn, MailboxRight::FullAccess { automap: false }).await?;
+            users
+                .revoke_mailbox_right(mailbox, upn, MailboxRight::FullAccess { automap: false })
+                .await?;
             removed.push(format!("FullAccess on {mailbox}"));
         }
         for p in &send_as {
             let mailbox = p["Identity"].as_str().unwrap_or_default();
-            users.revoke_mailbox_right(mailbox, upn, MailboxRight::SendAs).await?;
+            users
+                .revoke_mailbox_right(mailbox, upn, MailboxRight::SendAs)
+                .await?;
             removed.push(format!("SendAs on {mailbox}"));
         }
         Ok(if removed.is_empty() {
-            outcome(step, StepState::Info, format!("{upn} holds no rights on other mailboxes"))
+            outcome(
+                step,
+                StepState::Info,
+                format!("{upn} holds no rights on other mailboxes"),
+            )
         } else {
-            outcome(step, StepState::Success, format!("Removed {}", removed.join(", ")))
+            outcome(
+                step,
+                StepState::Success,
+                format!("Removed {}", removed.join(", ")),
+            )
         }
         .with_detail(json!({"removed": removed})))
     }
@@ -878,9 +998,17 @@ impl Offboarding {
             released.push(number.to_string());
         }
         Ok(if released.is_empty() {
-            outcome(step, StepState::Info, format!("{upn} has no Teams phone number"))
+            outcome(
+                step,
+                StepState::Info,
+                format!("{upn} has no Teams phone number"),
+            )
         } else {
-            outcome(step, StepState::Success, format!("Released {} from {upn}", released.join(", ")))
+            outcome(
+                step,
+                StepState::Success,
+                format!("Released {} from {upn}", released.join(", ")),
+            )
         }
         .with_detail(json!({"released": released})))
     }
@@ -890,9 +1018,17 @@ impl Offboarding {
         let upn = user.user_principal_name.as_str();
         let removed = self.users.remove_all_licences(&user.id).await?;
         Ok(if removed.is_empty() {
-            outcome(step, StepState::Info, format!("{upn} holds no directly assigned licence"))
+            outcome(
+                step,
+                StepState::Info,
+                format!("{upn} holds no directly assigned licence"),
+            )
         } else {
-            outcome(step, StepState::Success, format!("Removed {} licence(s) from {upn}", removed.len()))
+            outcome(
+                step,
+                StepState::Success,
+                format!("Removed {} licence(s) from {upn}", removed.len()),
+            )
         }
         .with_detail(json!({"skuIds": removed})))
     }
@@ -913,7 +1049,10 @@ mod tests {
         o.select("HideFromGAL").unwrap_or_default();
         let plan = o.plan("a@x.com").map(|p| p.steps).unwrap_or_default();
         let names: Vec<&str> = plan.iter().map(|s| s.step.as_str()).collect();
-        assert_eq!(names, ["RevokeSessions", "HideFromGAL", "OOO", "DeleteUser"]);
+        assert_eq!(
+            names,
+            ["RevokeSessions", "HideFromGAL", "OOO", "DeleteUser"]
+        );
         assert!(plan[3].destructive && !plan[0].destructive);
         assert!(OffboardOptions::default().plan("a@x.com").is_err());
         assert!(o.select("Nope").is_err());

@@ -270,15 +270,16 @@ fn edit_from(params: &[String], clear: &[String]) -> Result<UserEdit, Error> {
         *slot = Some(text);
     }
     for c in clear {
-        edit.clear.push(ClearableField::from_property(c).ok_or_else(|| {
-            Error::invalid_input(
-                "--clear",
-                format!(
-                    "'{c}' cannot be cleared (one of: {})",
-                    ClearableField::ALL.map(ClearableField::property).join(", ")
-                ),
-            )
-        })?);
+        edit.clear
+            .push(ClearableField::from_property(c).ok_or_else(|| {
+                Error::invalid_input(
+                    "--clear",
+                    format!(
+                        "'{c}' cannot be cleared (one of: {})",
+                        ClearableField::ALL.map(ClearableField::property).join(", ")
+                    ),
+                )
+            })?);
     }
     Ok(edit)
 }
@@ -374,7 +375,10 @@ pub async fn run(cmd: UserCommand, json_out: bool) -> Result<(), Error> {
             remove,
         } => {
             if manager.is_none() && !remove {
-                return Err(Error::invalid_input("--manager", "give --manager or --remove"));
+                return Err(Error::invalid_input(
+                    "--manager",
+                    "give --manager or --remove",
+                ));
             }
             cipp.tenant(target.tenant)
                 .users()

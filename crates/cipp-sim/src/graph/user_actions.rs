@@ -99,9 +99,14 @@ pub(crate) fn serve(
 /// seed has no Teams phone numbers).
 fn ensure_number_assignments(store: &mut TenantStore) {
     let mut cur = &mut store.root;
-    for (i, key) in ["admin", "teams", "telephoneNumberManagement", "numberAssignments"]
-        .iter()
-        .enumerate()
+    for (i, key) in [
+        "admin",
+        "teams",
+        "telephoneNumberManagement",
+        "numberAssignments",
+    ]
+    .iter()
+    .enumerate()
     {
         let Value::Object(o) = cur else {
             return;
