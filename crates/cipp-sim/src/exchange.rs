@@ -311,6 +311,7 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
             );
         }
     }
+    crate::exchange_security::apply_mailbox_overrides(&mut nouns);
     ExoStore { nouns }
 }
 
@@ -749,6 +750,9 @@ fn run(
     name: &str,
     params: &Map<String, Value>,
 ) -> Result<CmdletYield, Reply> {
+    if let Some(answer) = crate::exchange_security::run(&mut store.nouns, name, params) {
+        return answer;
+    }
     let server = format!(
         "{}.PROD.OUTLOOK.COM",
         ctx.tenant.id.get(..8).unwrap_or("SIM").to_ascii_uppercase()

@@ -137,6 +137,9 @@ impl Seed {
         #[allow(clippy::expect_used)]
         seed.apply_overlay(crate::seed_overlay::ALERTS_SEED)
             .expect("the built-in alerts overlay applies");
+        #[allow(clippy::expect_used)]
+        seed.apply_overlay(crate::seed_overlay::BEC_SEED)
+            .expect("the built-in BEC overlay applies");
         seed
     }
 

@@ -12,6 +12,8 @@ use crate::SimError;
 
 /// The alert rules' demo data, layered over the built-in seed by [`Seed::demo`].
 pub const ALERTS_SEED: &str = include_str!("../seed/alerts.json");
+/// The compromised-account (BEC) demo data, layered over the built-in seed by [`Seed::demo`].
+pub const BEC_SEED: &str = include_str!("../seed/bec.json");
 
 fn id_of(v: &Value) -> Option<String> {
     v.get("id")

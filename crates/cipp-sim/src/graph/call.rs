@@ -121,6 +121,9 @@ pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Repl
             call.body.as_ref(),
         );
     }
+    if let Some(reply) = super::security::serve(ctx, &segs, call) {
+        return reply;
+    }
     let Some(store) = ctx.state.graph.store(ctx.tenant) else {
         return errors::not_found(ctx.tenant);
     };

@@ -13,6 +13,7 @@ pub(crate) mod gdap;
 mod intune;
 mod membership;
 mod read;
+mod security;
 mod store;
 mod user_actions;
 mod write;
