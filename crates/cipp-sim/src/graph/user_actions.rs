@@ -3,8 +3,6 @@
 //! - `POST users/{id}/assignLicense`: adds and removes licences, checking the SKU exists, the
 //!   user has a usage location and the subscription has a free seat; the SKU's
 //!   `consumedUnits` follows.
-//! - `users/{id}/authentication/temporaryAccessPassMethods`: `POST` issues a pass (the code
-//!   is shown once, in the answer), `GET` lists them without the code.
 //! - `DELETE users/{id}` moves the user to the recycle bin (`directory/deletedItems`);
 //!   `POST directory/deletedItems/{id}/restore` moves it back; `DELETE directory/deletedItems/{id}`
 //!   removes it for good; `directory/deletedItems/microsoft.graph.user` lists deleted users.
@@ -14,7 +12,6 @@
 
 use std::sync::{PoisonError, RwLock};
 
-use rand::Rng;
 use serde_json::{json, Map, Value};
 
 use super::call::{Ctx, GraphCall};
@@ -38,13 +35,6 @@ pub(crate) fn serve(
     match (method, lower.as_slice()) {
         ("POST", ["users", _, "assignlicense"]) => {
             Some(assign_license(&mut write(), &segs[1], call))
-        }
-        ("POST", ["users", _, "authentication", "temporaryaccesspassmethods"]) => {
-            Some(create_tap(&mut write(), &segs[1], call))
-        }
-        ("GET", ["users", _, "authentication", "temporaryaccesspassmethods"]) => {
-            let store = lock.read().unwrap_or_else(PoisonError::into_inner);
-            Some(list_taps(&store, &segs[1]))
         }
         ("DELETE", ["users", _]) => Some(soft_delete(&mut write(), &segs[1])),
         ("GET", ["directory", "deleteditems", cast]) if cast.starts_with("microsoft.graph.") => {
@@ -282,98 +272,6 @@ fn assign_license(store: &mut TenantStore, id: &str, call: &GraphCall) -> Reply 
     }
     store.touch(&steps);
     Reply::json(200, store.get(&steps).cloned().unwrap_or(Value::Null))
-}
-
-/// A pass code as Entra issues them: letters and digits that are hard to mistake.
-fn pass_code() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
-    let mut rng = rand::thread_rng();
-    (0..12)
-        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
-        .collect()
-}
-
-fn create_tap(store: &mut TenantStore, id: &str, call: &GraphCall) -> Reply {
-    let steps = match user_steps(store, id) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let body = call.body.clone().unwrap_or(json!({}));
-    let lifetime = match body.get("lifetimeInMinutes") {
-        None | Some(Value::Null) => 60,
-        Some(v) => match v.as_i64() {
-            Some(n) if (10..=43_200).contains(&n) => n,
-            _ => {
-                return errors::bad_request(
-                    "badRequest",
-                    "lifetimeInMinutes must be between 10 and 43200.",
-                )
-            }
-        },
-    };
-    let once = match body.get("isUsableOnce") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return errors::bad_request("badRequest", "isUsableOnce must be a boolean."),
-    };
-    let now = unix_now();
-    let start = body
-        .get("startDateTime")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| rfc3339(now));
-    let Some(user) = user_mut(store, &steps) else {
-        return errors::not_found(id);
-    };
-    let auth = user
-        .entry("authentication")
-        .or_insert_with(|| json!({}))
-        .as_object_mut();
-    let Some(auth) = auth else {
-        return errors::bad_request("badRequest", "The user's authentication is not an object.");
-    };
-    let list = auth
-        .entry("temporaryAccessPassMethods")
-        .or_insert_with(|| json!([]));
-    let Value::Array(list) = list else {
-        return errors::bad_request("badRequest", "temporaryAccessPassMethods is not a list.");
-    };
-    // A user holds one pass at a time, as in Entra.
-    if !list.is_empty() {
-        return errors::bad_request(
-            "badRequest",
-            "The user already has a Temporary Access Pass; delete it before issuing another.",
-        );
-    }
-    let method_id = uuid::Uuid::new_v4().to_string();
-    let stored = json!({
-        "id": method_id,
-        "createdDateTime": rfc3339(now),
-        "startDateTime": start,
-        "lifetimeInMinutes": lifetime,
-        "isUsableOnce": once,
-        "isUsable": true,
-        "methodUsabilityReason": "EnabledByPolicy",
-    });
-    list.push(stored.clone());
-    let mut answer = stored;
-    answer["temporaryAccessPass"] = json!(pass_code());
-    store.touch(&steps);
-    Reply::json(201, answer)
-}
-
-fn list_taps(store: &TenantStore, id: &str) -> Reply {
-    let steps = match user_steps(store, id) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let list = store
-        .get(&steps)
-        .and_then(|u| u.get("authentication"))
-        .and_then(|a| a.get("temporaryAccessPassMethods"))
-        .cloned()
-        .unwrap_or(json!([]));
-    Reply::json(200, json!({"value": list}))
 }
 
 /// Make sure `directory/deletedItems` exists.
