@@ -38,7 +38,8 @@ use cipp_graph::models::User;
 use cipp_graph::GraphClient;
 use serde_json::Value;
 
-use crate::ActionError;
+use crate::security::{AccountSecurity, MethodSelection, PasswordReset, ResetPasswordOptions};
+use crate::{ActionError, StepOutcome};
 
 pub use licences::{LicenceCatalogue, LicenceChange, LicenceProduct};
 pub use lifecycle::{DeletedUser, TapOptions, TemporaryAccessPass};
@@ -156,6 +157,64 @@ impl UserActions {
             .invoke(name, params)
             .await
             .map_err(|e| self.exchange_error(action, user, e))
+    }
+}
+
+/// The account-security primitives, shared with compromised-account remediation and
+/// offboarding ([`AccountSecurity`]), for one user at a time.
+impl UserActions {
+    /// The shared primitives on the same clients.
+    pub fn security(&self) -> AccountSecurity {
+        AccountSecurity::new(self.graph.clone(), self.exchange.clone())
+    }
+
+    /// Set a generated strong password; by default the user must change it at next sign-in
+    /// and the password is not returned (set `reveal_password` to get it once).
+    pub async fn reset_password(
+        &self,
+        user: &str,
+        options: &ResetPasswordOptions,
+    ) -> Result<PasswordReset, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.reset_password(&target, options).await
+    }
+
+    /// Block sign-in (`accountEnabled: false`); a warning for directory-synced users.
+    pub async fn block_sign_in(&self, user: &str) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.block_sign_in(&target).await
+    }
+
+    /// Allow sign-in again.
+    pub async fn unblock_sign_in(&self, user: &str) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.unblock_sign_in(&target).await
+    }
+
+    /// Sign the user out of every session (`invalidateAllRefreshTokens`).
+    pub async fn revoke_sessions(&self, user: &str) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.revoke_sessions(&target).await
+    }
+
+    /// Remove MFA methods: all but the password, or one by id.
+    pub async fn remove_mfa_methods(
+        &self,
+        user: &str,
+        which: &MethodSelection,
+    ) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.remove_mfa_methods(&target, which).await
     }
 }
 

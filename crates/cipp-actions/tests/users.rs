@@ -699,3 +699,61 @@ async fn mailbox_conversion_out_of_office_rights_and_forwarding() {
         .unwrap_err();
     assert_eq!(field_of(&e), "forwarding.address");
 }
+
+#[tokio::test]
+async fn sign_in_password_sessions_and_mfa_go_through_the_shared_primitives() {
+    let (_sim, users) = setup().await;
+    let blocked = users.block_sign_in(ELIF).await.unwrap();
+    assert_eq!(blocked.state, cipp_actions::StepState::Success);
+    assert_eq!(users.get(ELIF).await.unwrap().account_enabled, Some(false));
+    users.unblock_sign_in(ELIF).await.unwrap();
+    assert_eq!(users.get(ELIF).await.unwrap().account_enabled, Some(true));
+
+    let reset = users
+        .reset_password(
+            ELIF,
+            &cipp_actions::security::ResetPasswordOptions {
+                reveal_password: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let password = reset.password.expect("revealed once");
+    assert!(password.expose().len() >= 12);
+    assert!(!format!("{:?}", reset.outcome).contains(password.expose()));
+    let raw = users.graph().get(&format!("users/{ELIF}")).await.unwrap();
+    assert_eq!(
+        raw["passwordProfile"]["forceChangePasswordNextSignIn"],
+        true
+    );
+
+    users.revoke_sessions(ELIF).await.unwrap();
+    let raw = users.graph().get(&format!("users/{ELIF}")).await.unwrap();
+    assert!(raw["signInSessionsValidFromDateTime"].is_string());
+
+    // A pass is an MFA method too; removing all methods takes it away.
+    users
+        .create_tap(ELIF, &TapOptions::default())
+        .await
+        .unwrap();
+    users
+        .remove_mfa_methods(ELIF, &cipp_actions::security::MethodSelection::All)
+        .await
+        .unwrap();
+    let left = users
+        .graph()
+        .get(&format!(
+            "users/{ELIF}/authentication/temporaryAccessPassMethods"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(left["value"], json!([]));
+    assert!(matches!(
+        users
+            .block_sign_in("ghost@alphadental.com")
+            .await
+            .unwrap_err(),
+        ActionError::UserNotFound { .. }
+    ));
+}

@@ -2,8 +2,6 @@
 
 use cipp_core::{ExposeSecret, SecretString};
 use cipp_graph::models::User;
-use rand::seq::SliceRandom;
-use rand::Rng;
 use serde_json::{json, Map, Value};
 
 use super::{check_user, invalid, is_address, path_segment, UserActions};
@@ -289,21 +287,13 @@ fn usage_location(loc: &str) -> Result<String, ActionError> {
     }
 }
 
-/// A strong password: 16 characters with upper and lower case letters, digits and symbols.
-pub(crate) fn generate_password() -> SecretString {
-    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
-    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
-    const DIGITS: &[u8] = b"23456789";
-    const SYMBOLS: &[u8] = b"!@#$%^&*-_=+?";
-    let mut rng = rand::thread_rng();
-    let mut pick = |set: &[u8]| char::from(set[rng.gen_range(0..set.len())]);
-    let mut chars: Vec<char> = vec![pick(UPPER), pick(LOWER), pick(DIGITS), pick(SYMBOLS)];
-    let all: Vec<u8> = [UPPER, LOWER, DIGITS, SYMBOLS].concat();
-    while chars.len() < 16 {
-        chars.push(pick(&all));
-    }
-    chars.shuffle(&mut rand::thread_rng());
-    SecretString::from(chars.into_iter().collect::<String>())
+/// A strong password (the shared generator: 16 characters of four classes).
+fn generate_password() -> SecretString {
+    SecretString::from(
+        crate::security::GeneratedPassword::generate(16)
+            .expose()
+            .to_string(),
+    )
 }
 
 fn check_username(username: &str) -> Result<(), ActionError> {

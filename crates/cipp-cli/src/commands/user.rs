@@ -560,23 +560,21 @@ enum Primitive {
 }
 
 async fn security(cipp: &cipp::Cipp, t: Target, what: Primitive) -> Result<Value, Error> {
-    let tenant = cipp.tenant(t.tenant);
-    let security = cipp::actions::security::AccountSecurity::new(tenant.graph(), tenant.exchange());
-    let user = security.resolve_user(&t.user).await?;
+    let users = cipp.tenant(t.tenant).users();
     let (outcome, password) = match what {
-        Primitive::Block => (security.block_sign_in(&user).await?, None),
-        Primitive::Unblock => (security.unblock_sign_in(&user).await?, None),
-        Primitive::Revoke => (security.revoke_sessions(&user).await?, None),
+        Primitive::Block => (users.block_sign_in(&t.user).await?, None),
+        Primitive::Unblock => (users.unblock_sign_in(&t.user).await?, None),
+        Primitive::Revoke => (users.revoke_sessions(&t.user).await?, None),
         Primitive::RemoveMfa => (
-            security
-                .remove_mfa_methods(&user, &MethodSelection::All)
+            users
+                .remove_mfa_methods(&t.user, &MethodSelection::All)
                 .await?,
             None,
         ),
         Primitive::ResetPassword => {
-            let reset = security
+            let reset = users
                 .reset_password(
-                    &user,
+                    &t.user,
                     &ResetPasswordOptions {
                         reveal_password: true,
                         ..ResetPasswordOptions::default()
