@@ -668,11 +668,7 @@ impl Offboarding {
                 self.grant_access(step, upn, list, automap).await
             }
             OffboardStep::RemovePermissions => self.remove_permissions(upn).await,
-            OffboardStep::RemoveCalendarPermissions => Ok(outcome(
-                step,
-                StepState::Skipped,
-                format!("Not run: calendar folder permissions (Get-/Remove-MailboxFolderPermission) are not modelled by this SDK yet; remove the rights of {upn} on other calendars in Exchange"),
-            )),
+            OffboardStep::RemoveCalendarPermissions => self.remove_calendar_permissions(upn).await,
             OffboardStep::ConvertToShared => {
                 users.convert_mailbox(upn, MailboxKind::Shared).await?;
                 ok(format!("Converted the mailbox of {upn} to a shared mailbox"))
@@ -1011,6 +1007,73 @@ impl Offboarding {
             )
         }
         .with_detail(json!({"released": released})))
+    }
+
+    /// The user's rights on other mailboxes' calendars (each mailbox's `Calendar` folder read,
+    /// the user's entry removed).
+    async fn remove_calendar_permissions(&self, upn: &str) -> Result<StepOutcome, ActionError> {
+        let step = OffboardStep::RemoveCalendarPermissions;
+        let users = &self.users;
+        let mailboxes = users
+            .cmdlet(
+                "list mailboxes",
+                upn,
+                "Get-Mailbox",
+                json!({"ResultSize": "Unlimited"}),
+            )
+            .await?;
+        let mut removed = Vec::new();
+        for m in &mailboxes {
+            let address = m["PrimarySmtpAddress"].as_str().unwrap_or_default();
+            let own = m["UserPrincipalName"]
+                .as_str()
+                .is_some_and(|u| u.eq_ignore_ascii_case(upn));
+            if address.is_empty() || own {
+                continue;
+            }
+            let folder = format!("{address}:\\Calendar");
+            let entries = users
+                .cmdlet(
+                    "read calendar permissions",
+                    upn,
+                    "Get-MailboxFolderPermission",
+                    json!({"Identity": folder}),
+                )
+                .await?;
+            let holds = entries.iter().any(|e| {
+                e["User"]
+                    .as_str()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(upn))
+            });
+            if holds {
+                users
+                    .cmdlet(
+                        "remove calendar permission",
+                        upn,
+                        "Remove-MailboxFolderPermission",
+                        json!({"Identity": folder, "User": upn, "Confirm": false}),
+                    )
+                    .await?;
+                removed.push(address.to_string());
+            }
+        }
+        Ok(if removed.is_empty() {
+            outcome(
+                step,
+                StepState::Info,
+                format!("{upn} holds no rights on other calendars"),
+            )
+        } else {
+            outcome(
+                step,
+                StepState::Success,
+                format!(
+                    "Removed the rights of {upn} on the calendars of {}",
+                    removed.join(", ")
+                ),
+            )
+        }
+        .with_detail(json!({"calendars": removed})))
     }
 
     async fn remove_licences(&self, user: &UserRef) -> Result<StepOutcome, ActionError> {

@@ -13,6 +13,8 @@
 //!   `Identity` starts with the mailbox alias and a backslash).
 //! - `Get-/Add-/Remove-DistributionGroupMember`, working on the Graph group's `members` so
 //!   Graph's `memberOf` sees the change; refused for Microsoft 365 and security-only groups.
+//! - `Get-/Add-/Remove-MailboxFolderPermission -Identity 'mailbox:\Calendar'` (folder
+//!   rights by user, made on first grant).
 //! - `Remove-CalendarEvents -Identity -CancelOrganizedMeetings` removes the seeded
 //!   `CalendarEvent` rows the mailbox organises.
 
@@ -179,6 +181,9 @@ pub(super) fn intercept(
         | "add-distributiongroupmember"
         | "remove-distributiongroupmember" => done(group_member(ctx, name, params)),
         "remove-calendarevents" => done(remove_calendar_events(store, params, name)),
+        "get-mailboxfolderpermission"
+        | "add-mailboxfolderpermission"
+        | "remove-mailboxfolderpermission" => done(folder_permission(store, params, name)),
         _ => Hook::Continue(params.clone()),
     }
 }
@@ -677,4 +682,91 @@ fn group_member(
         members.remove(at);
     }
     Ok((Vec::new(), Vec::new()))
+}
+
+/// `Identity` of a folder: `mailbox:\Folder`; the mailbox resolved, the folder name kept.
+fn folder_of(store: &ExoStore, identity: &str) -> Result<(String, String), Reply> {
+    let Some((mbx, folder)) = identity.split_once(":\\") else {
+        return Err(bad(
+            "System.Management.Automation.ParameterBindingException",
+            &format!("'{identity}' is not a folder identity (mailbox:\\Folder)."),
+            identity,
+        ));
+    };
+    let alias = field(mailbox(store, mbx)?, "Identity");
+    Ok((alias, folder.to_string()))
+}
+
+fn folder_permission(
+    store: &mut ExoStore,
+    params: &Map<String, Value>,
+    cmdlet: &str,
+) -> Result<CmdletYield, Reply> {
+    let identity = required(params, cmdlet, "Identity")?;
+    let (alias, folder) = folder_of(store, &identity)?;
+    let key = format!("{alias}:\\{folder}");
+    let verb = cmdlet
+        .split('-')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let who = match param(params, "User").map(text) {
+        Some(u) => Some(principal(store, &u)?),
+        None if verb == "get" => None,
+        None => return Err(missing(cmdlet, "User")),
+    };
+    let rows = store
+        .nouns
+        .entry("mailboxfolderpermission".into())
+        .or_default();
+    let same = |r: &Map<String, Value>, who: &str| {
+        field(r, "Identity").eq_ignore_ascii_case(&key)
+            && field(r, "User").eq_ignore_ascii_case(who)
+    };
+    match verb.as_str() {
+        "get" => Ok((
+            rows.iter()
+                .filter(|r| field(r, "Identity").eq_ignore_ascii_case(&key))
+                .filter(|r| {
+                    who.as_deref()
+                        .is_none_or(|w| field(r, "User").eq_ignore_ascii_case(w))
+                })
+                .cloned()
+                .collect(),
+            Vec::new(),
+        )),
+        "add" => {
+            let who = who.unwrap_or_default();
+            if rows.iter().any(|r| same(r, &who)) {
+                return Err(bad(
+                    "Microsoft.Exchange.Management.StoreTasks.UserAlreadyExistsInPermissionEntryException",
+                    &format!("An existing permission entry was found for user: {who}."),
+                    &who,
+                ));
+            }
+            let access = rights(params);
+            if access.is_empty() {
+                return Err(missing(cmdlet, "AccessRights"));
+            }
+            let row =
+                json!({"Identity": key, "FolderName": folder, "User": who, "AccessRights": access})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
+            rows.push(row.clone());
+            Ok((vec![row], Vec::new()))
+        }
+        _ => {
+            let who = who.unwrap_or_default();
+            let Some(at) = rows.iter().position(|r| same(r, &who)) else {
+                return Err(bad(
+                    "Microsoft.Exchange.Management.StoreTasks.UserNotFoundInPermissionEntryException",
+                    &format!("There is no existing permission entry found for user: {who}."),
+                    &who,
+                ));
+            };
+            rows.remove(at);
+            Ok((Vec::new(), Vec::new()))
+        }
+    }
 }
