@@ -1076,24 +1076,49 @@ impl Offboarding {
         .with_detail(json!({"calendars": removed})))
     }
 
+    /// Direct licences removed, then licence-assigning groups left (CIPP removes group-based
+    /// licences through group membership).
     async fn remove_licences(&self, user: &UserRef) -> Result<StepOutcome, ActionError> {
         let step = OffboardStep::RemoveLicences;
+        let users = &self.users;
         let upn = user.user_principal_name.as_str();
-        let removed = self.users.remove_all_licences(&user.id).await?;
-        Ok(if removed.is_empty() {
-            outcome(
-                step,
-                StepState::Info,
-                format!("{upn} holds no directly assigned licence"),
-            )
-        } else {
-            outcome(
-                step,
-                StepState::Success,
-                format!("Removed {} licence(s) from {upn}", removed.len()),
-            )
+        let removed = users.remove_all_licences(&user.id).await?;
+        let v = users
+            .graph()
+            .get(&format!(
+                "users/{}/memberOf?$select=id,displayName,assignedLicenses",
+                user.id
+            ))
+            .await
+            .map_err(|e| users.graph_error("list licence groups", upn, e))?;
+        let mut left = Vec::new();
+        for g in v["value"].as_array().into_iter().flatten() {
+            let assigns = g["@odata.type"].as_str() == Some("#microsoft.graph.group")
+                && g["assignedLicenses"]
+                    .as_array()
+                    .is_some_and(|l| !l.is_empty());
+            if !assigns {
+                continue;
+            }
+            let gid = g["id"].as_str().unwrap_or_default();
+            users
+                .graph()
+                .delete(&format!("groups/{gid}/members/{}/$ref", user.id))
+                .await
+                .map_err(|e| users.graph_error("leave licence group", upn, e))?;
+            left.push(g["displayName"].as_str().unwrap_or(gid).to_string());
         }
-        .with_detail(json!({"skuIds": removed})))
+        let detail = json!({"skuIds": removed, "groupsLeft": left});
+        Ok(if removed.is_empty() && left.is_empty() {
+            outcome(step, StepState::Info, format!("{upn} holds no licence"))
+        } else {
+            let mut text = format!("Removed {} direct licence(s) from {upn}", removed.len());
+            if !left.is_empty() {
+                text.push_str(&format!("; left licence group(s) {}", left.join(", ")));
+            }
+            outcome(step, StepState::Success, text)
+        }
+        .with_detail(detail))
     }
 }
 

@@ -21,7 +21,8 @@ const SOFIA: &str = "sofia.wilke@alphadental.com";
 async fn sim() -> Sim {
     let mut seed = Seed::demo();
     let overlay = json!({"tenants": {ALPHA_ID: {
-        "graph": {"admin": {"teams": {"telephoneNumberManagement": {"numberAssignments": [
+        "graph": {"groups": [{"id": "6d1e2f3a-0b4c-4d5e-8f9a-1b2c3d4e5f60", "displayName": "Licensed E3", "securityEnabled": true, "mailEnabled": false, "groupTypes": [], "assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": []}], "members": [{"id": ELIF_ID}]}],
+        "admin": {"teams": {"telephoneNumberManagement": {"numberAssignments": [
             {"id": "n1", "telephoneNumber": "+15550100", "numberType": "callingPlan", "assignmentTargetId": ELIF_ID, "assignmentCategory": "primary", "assignmentStatus": "userAssigned"},
             {"id": "n2", "telephoneNumber": "+15550101", "numberType": "callingPlan", "assignmentTargetId": "679dbcb7-0baf-5d36-afa6-e18a61f26eae", "assignmentCategory": "primary", "assignmentStatus": "userAssigned"}
         ]}}}},
@@ -164,6 +165,24 @@ async fn every_step_runs_in_order_and_its_effect_is_visible() {
     assert_eq!(
         state_of(&report, OffboardStep::RemoveGroups),
         StepState::Success
+    );
+    // The licence group is left by the licence step, not the group step.
+    let detail = |step: &str| {
+        report
+            .steps
+            .iter()
+            .find(|s| s.step == step)
+            .unwrap()
+            .detail
+            .clone()
+    };
+    assert_eq!(
+        detail("RemoveGroups")["kept"],
+        json!(["Licensed E3 (assigns licences)"])
+    );
+    assert_eq!(
+        detail("RemoveLicenses")["groupsLeft"],
+        json!(["Licensed E3"])
     );
     // Nothing in the report leaks a password.
     let text = serde_json::to_string(&report).unwrap();
