@@ -21,11 +21,11 @@
 //!     cipp_graph::GraphClient::new(pipeline.clone(), tenant),
 //!     cipp_exchange::ExchangeClient::new(pipeline, tenant),
 //! ));
-//! let report = bec.research("miriam.gu@alphadental.com", &ResearchOptions::default()).await?;
+//! let report = bec.research("miriam.vance@alphadental.com", &ResearchOptions::default()).await?;
 //! println!("{}", report.to_markdown());
 //! if report.is_alarming() {
 //!     let options = RemediationOptions::confirmed().skip(RemediationStep::RemoveMfaMethods);
-//!     let done = bec.remediate("miriam.gu@alphadental.com", &options).await?;
+//!     let done = bec.remediate("miriam.vance@alphadental.com", &options).await?;
 //!     for step in &done.steps {
 //!         println!("{}: {:?} {}", step.step, step.state, step.result_text);
 //!     }

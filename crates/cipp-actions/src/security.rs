@@ -14,7 +14,7 @@
 //!     cipp_graph::GraphClient::new(pipeline.clone(), tenant),
 //!     cipp_exchange::ExchangeClient::new(pipeline, tenant),
 //! );
-//! let user = security.resolve_user("miriam.gu@alphadental.com").await?;
+//! let user = security.resolve_user("miriam.vance@alphadental.com").await?;
 //! let reset = security
 //!     .reset_password(&user, &ResetPasswordOptions { reveal_password: true, ..Default::default() })
 //!     .await?;

@@ -1,5 +1,5 @@
 //! Compromised-account research and remediation against cipp-sim over real HTTP. The seed
-//! (cipp-sim's `seed/bec.json`) compromises Alpha Dental's miriam.gu around 2026-11-25 and
+//! (cipp-sim's `seed/bec.json`) compromises Alpha Dental's miriam.vance around 2026-11-25 and
 //! leaves Charlie Legal's nestor.bowen clean; research runs "as of" 2026-11-28.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,8 +14,8 @@ use cipp_sim::{FaultRule, FaultScope, Sim};
 
 const ALPHA: &str = "alpha.onmicrosoft.com";
 const CHARLIE: &str = "charlie.onmicrosoft.com";
-const MIRIAM: &str = "miriam.gu@alphadental.com";
-const MIRIAM_ID: &str = "679dbcb7-0baf-5d36-afa6-e18a61f26eae";
+const MIRIAM: &str = "miriam.vance@alphadental.com";
+const MIRIAM_ID: &str = "f2d320aa-b6b3-5060-9fa8-b036edf455ef";
 const NESTOR: &str = "nestor.bowen@charlie.onmicrosoft.com";
 
 fn bec(sim: &Sim, tenant: &str) -> Bec {
@@ -54,7 +54,6 @@ async fn research_finds_every_seeded_indicator_of_the_compromised_user() {
         "newMfaMethod",
         "userConsent",
         "newApplication",
-        "newUser",
         "inboxRuleChange",
         "mailboxPermissionChange",
         "externalMail",
@@ -109,7 +108,7 @@ async fn research_finds_every_seeded_indicator_of_the_compromised_user() {
     let methods = report.mfa_methods.data().unwrap();
     assert_eq!(methods.len(), 3);
     assert_eq!(methods.iter().filter(|m| m.recently_added).count(), 1);
-    assert_eq!(report.new_users.data().unwrap().len(), 1);
+    assert!(report.new_users.data().unwrap().is_empty());
     assert_eq!(report.new_applications.data().unwrap().len(), 1);
     assert_eq!(report.consent_grants.data().unwrap().len(), 1);
     assert_eq!(report.devices.data().unwrap().len(), 1);
@@ -142,6 +141,36 @@ async fn graph_reads_travel_in_one_batch() {
     assert_eq!(graph_calls.iter().filter(|r| r.kind == "batch").count(), 1);
     assert_eq!(graph_calls[1].batch_size, Some(7));
     assert_eq!(report.graph_round_trips, 2);
+}
+
+#[tokio::test]
+async fn users_created_in_the_window_are_found_tenant_wide() {
+    let sim = Sim::start().await.unwrap();
+    let b = bec(&sim, ALPHA);
+    // Created now, so visible in a window ending now (the default).
+    b.security()
+        .graph()
+        .post(
+            "users",
+            &serde_json::json!({"displayName": "Backup Admin", "accountEnabled": true,
+                "userPrincipalName": "backup.admin@alphadental.com", "mailNickname": "backup.admin"}),
+        )
+        .await
+        .unwrap();
+    let report = b
+        .research(MIRIAM, &ResearchOptions::default())
+        .await
+        .unwrap();
+    let new_users = report.new_users.data().unwrap();
+    assert_eq!(new_users.len(), 1, "{new_users:?}");
+    assert_eq!(
+        new_users[0]["userPrincipalName"],
+        "backup.admin@alphadental.com"
+    );
+    assert!(report
+        .indicators
+        .iter()
+        .any(|i| i.kind == "newUser" && i.summary.contains("backup.admin@alphadental.com")));
 }
 
 #[tokio::test]

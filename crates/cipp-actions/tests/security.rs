@@ -11,7 +11,7 @@ use serde_json::Value;
 
 const ALPHA: &str = "alpha.onmicrosoft.com";
 const BRAVO: &str = "bravo.onmicrosoft.com";
-const MIRIAM: &str = "miriam.gu@alphadental.com";
+const MIRIAM: &str = "miriam.vance@alphadental.com";
 /// Directory-synced in the seed.
 const PRADEEP: &str = "pradeep.lauer@bravologistics.com";
 
@@ -32,7 +32,7 @@ async fn resolve_user_reports_unknown_and_empty_names() {
     let sim = Sim::start().await.unwrap();
     let s = security(&sim, ALPHA);
     let u = s.resolve_user(MIRIAM).await.unwrap();
-    assert_eq!(u.id, "679dbcb7-0baf-5d36-afa6-e18a61f26eae");
+    assert_eq!(u.id, "f2d320aa-b6b3-5060-9fa8-b036edf455ef");
     assert!(!u.is_synced());
     let by_id = s.resolve_user(&u.id).await.unwrap();
     assert_eq!(by_id.user_principal_name, MIRIAM);
@@ -144,7 +144,7 @@ async fn revoke_sessions_invalidates_refresh_tokens() {
     assert!(user_json(&s, &u).await["signInSessionsValidFromDateTime"].is_string());
     assert!(sim.requests().iter().any(|r| r
         .path
-        .ends_with("/beta/users/679dbcb7-0baf-5d36-afa6-e18a61f26eae/invalidateAllRefreshTokens")));
+        .ends_with("/beta/users/f2d320aa-b6b3-5060-9fa8-b036edf455ef/invalidateAllRefreshTokens")));
 }
 
 #[tokio::test]

@@ -72,6 +72,9 @@ enum Command {
     User(commands::user::UserCommand),
     /// Offboard a user: CIPP's offboarding steps in order, each reported.
     Offboard(commands::offboard::OffboardArgs),
+    /// Compromised-account research and remediation for one user.
+    #[command(subcommand)]
+    Bec(commands::bec::BecCommand),
 }
 
 fn init_logs(verbose: u8) {
@@ -122,6 +125,7 @@ fn main() -> ExitCode {
             Command::Template(c) => commands::template::run(c, json).await,
             Command::User(c) => commands::user::run(c, json).await,
             Command::Offboard(a) => commands::offboard::run(a, json).await,
+            Command::Bec(c) => commands::bec::run(c, json).await,
         }
     });
     match result {

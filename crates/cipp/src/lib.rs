@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod bec;
 mod client;
 mod standards_run;
 mod tenant;

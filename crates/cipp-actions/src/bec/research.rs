@@ -31,6 +31,8 @@ const PERMISSION_OPERATIONS: [&str; 4] = [
     "UpdateCalendarDelegation",
     "AddFolderPermissions",
 ];
+/// The longest window `Get-MessageTraceV2` accepts in one query.
+const MESSAGE_TRACE_MAX_DAYS: i64 = 10;
 /// Client protocols that skip modern authentication, so MFA too.
 const LEGACY_PROTOCOLS: [&str; 6] = [
     "IMAP4",
@@ -236,7 +238,7 @@ pub(crate) async fn research(
             "servicePrincipals",
             "/servicePrincipals?$select=id,appId,displayName,appDisplayName,publisherName,appOwnerOrganizationId,createdDateTime&$top=999",
         ),
-        BatchRequest::get("grants", "/oauth2PermissionGrants?$top=999"),
+        BatchRequest::get("grants", "/oauth2PermissionGrants"),
         BatchRequest::get("devices", format!("/users/{uid}/managedDevices")),
         BatchRequest::get(
             "directoryAudits",
@@ -253,10 +255,15 @@ pub(crate) async fn research(
         .param("IncludeHidden", true)
         .anchor(Anchor::mailbox(upn.as_str()));
     let mailbox_call = exo.cmdlet("Get-Mailbox").param("Identity", upn.as_str());
+    // Get-MessageTraceV2 answers for at most ten days per query.
+    let trace_start = time::parse("window start", &end)
+        .map(|e| time::format(e - MESSAGE_TRACE_MAX_DAYS * 86_400))
+        .map(|ten| if ten > start { ten } else { start.clone() })
+        .unwrap_or_else(|_| start.clone());
     let trace_call = exo
         .cmdlet("Get-MessageTraceV2")
         .param("SenderAddress", upn.as_str())
-        .param("StartDate", start.as_str())
+        .param("StartDate", trace_start.as_str())
         .param("EndDate", end.as_str());
     let rule_audit_call = exo
         .cmdlet("Search-UnifiedAuditLog")

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod bec;
 pub mod collect;
 pub mod demo;
 pub mod exo;
