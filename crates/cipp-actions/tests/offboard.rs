@@ -386,6 +386,18 @@ async fn destructive_steps_need_confirmation_and_no_steps_is_an_error() {
         "{e}"
     );
     assert!(sim.requests().is_empty(), "refusals send nothing");
+    // An unknown user stops the run before any step.
+    let e = offboarding
+        .run(
+            "ghost@alphadental.com",
+            &OffboardOptions {
+                hide_from_gal: true,
+                ..OffboardOptions::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ActionError::UserNotFound { .. }), "{e}");
     // Non-destructive steps need no confirmation.
     let report = offboarding
         .run(
