@@ -190,6 +190,12 @@ async fn edit_sets_fields_leaves_empty_ones_and_clears_listed_ones() {
         field_of(&users.edit(MIRIAM, bad_mail).await.unwrap_err()),
         "other_mails[1]"
     );
+    // A guest's UPN holds '#', which must not end the URL path.
+    let guest = users
+        .get("consultant_partner.example#EXT#@alpha.onmicrosoft.com")
+        .await
+        .unwrap();
+    assert_eq!(guest.user_type.as_deref(), Some("Guest"));
     let missing = users
         .edit(
             "ghost@alphadental.com",
