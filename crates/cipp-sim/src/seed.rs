@@ -127,7 +127,7 @@ impl Seed {
     }
 
     /// The built-in seed ([`DEFAULT_SEED`]) with the overlays shipped beside it
-    /// ([`ALERTS_SEED`](crate::ALERTS_SEED)).
+    /// ([`ALERTS_SEED`](crate::ALERTS_SEED), [`BEC_SEED`](crate::BEC_SEED)).
     pub fn demo() -> Seed {
         // The built-in seed is part of the crate and a unit test parses and validates it, so
         // this cannot fail at run time.

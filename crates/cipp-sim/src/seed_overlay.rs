@@ -124,4 +124,18 @@ mod tests {
         assert!(seed.customers[0].graph["users"][0]["signInActivity"].is_object());
         assert!(seed.apply_overlay(r#"{"tenants": {"nope": {}}}"#).is_err());
     }
+
+    #[test]
+    fn the_bec_overlay_adds_no_users_and_applies_after_the_alerts_one() {
+        let mut seed = Seed::from_json(crate::DEFAULT_SEED).unwrap();
+        let users = seed.customers[0].graph["users"].as_array().unwrap().len();
+        seed.apply_overlay(ALERTS_SEED).unwrap();
+        seed.apply_overlay(BEC_SEED).unwrap();
+        assert_eq!(
+            seed.customers[0].graph["users"].as_array().unwrap().len(),
+            users
+        );
+        assert!(seed.customers[0].graph["auditLogs"]["signIns"].is_array());
+        assert!(seed.customers[0].exchange["InboxRule"].is_array());
+    }
 }
