@@ -70,6 +70,11 @@ enum Command {
     /// Policy templates (Conditional Access, Intune, transport rules, groups): deploy, capture.
     #[command(subcommand)]
     Template(commands::template::TemplateCommand),
+    /// User management: create, edit, aliases, licences, TAP, sign-in, delete and restore, mailbox.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+    /// Offboard a user: CIPP's offboarding steps in order, each reported.
+    Offboard(commands::offboard::OffboardArgs),
     /// Compromised-account research and remediation for one user.
     #[command(subcommand)]
     Bec(commands::bec::BecCommand),
@@ -122,6 +127,8 @@ fn main() -> ExitCode {
             Command::Auth(c) => commands::auth::run(c, json).await,
             Command::Kv(a) => commands::kv::run(a, json).await,
             Command::Template(c) => commands::template::run(c, json).await,
+            Command::User(c) => commands::user::run(c, json).await,
+            Command::Offboard(a) => commands::offboard::run(a, json).await,
             Command::Bec(c) => commands::bec::run(c, json).await,
         }
     });

@@ -22,6 +22,8 @@ use crate::seed::{Seed, SeedTenant};
 use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
 
+mod mailbox;
+
 /// Audience of Exchange tokens.
 pub(crate) const EXCHANGE_AUDIENCE: &str = "https://outlook.office365.com";
 /// Audience of Security & Compliance tokens.
@@ -481,6 +483,7 @@ fn answer(state: &State, inc: &Incoming, rest: &str, compliance: bool, draft: &m
         return error(404, "NotFound", &format!("Tenant '{guid}' was not found."));
     };
     let ctx = Ctx {
+        state,
         tenant: &tenant,
         compliance,
         host: &inc.host,
@@ -554,6 +557,7 @@ fn pascal(noun: &str) -> String {
 
 #[derive(Debug)]
 struct Ctx<'a> {
+    state: &'a State,
     tenant: &'a SimTenant,
     compliance: bool,
     host: &'a str,
@@ -761,6 +765,10 @@ fn run(
             &format!("The term '{name}' is not recognized as a name of a cmdlet, function, script file, or executable program."),
             "",
         )
+    };
+    let params = &match mailbox::intercept(ctx, store, name, params) {
+        mailbox::Hook::Done(answer) => return answer,
+        mailbox::Hook::Continue(rest) => rest,
     };
     let Some((verb, noun)) = name.split_once('-') else {
         return Err(not_recognised());

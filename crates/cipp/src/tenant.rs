@@ -50,6 +50,17 @@ impl Tenant {
         GraphClient::new(self.pipeline.clone(), self.id.clone())
     }
 
+    /// User management in this tenant: create, edit, licences, aliases, Temporary Access
+    /// Pass, delete and restore, mailbox settings.
+    pub fn users(&self) -> cipp_actions::users::UserActions {
+        cipp_actions::users::UserActions::from_clients(self.graph(), self.exchange())
+    }
+
+    /// Offboarding in this tenant: plan and run CIPP's offboarding steps for a user.
+    pub fn offboarding(&self) -> cipp_actions::offboard::Offboarding {
+        cipp_actions::offboard::Offboarding::from_clients(self.graph(), self.exchange())
+    }
+
     /// Exchange Online in this tenant (`.compliance()` on it for Security & Compliance).
     pub fn exchange(&self) -> ExchangeClient {
         ExchangeClient::builder(self.pipeline.clone(), self.id.clone())

@@ -10,6 +10,7 @@ pub mod exo;
 pub mod gdap;
 pub mod graph;
 pub mod kv;
+pub mod offboard;
 pub mod schedule;
 pub mod sim;
 pub mod spo;
@@ -17,6 +18,7 @@ pub mod standards;
 pub mod teams;
 pub mod template;
 pub mod tenants;
+pub mod user;
 
 use cipp::{Cipp, Error, Service};
 use serde_json::{Map, Value};

@@ -17,6 +17,7 @@ mod read;
 mod security;
 pub(crate) mod standards_endpoints;
 mod store;
+mod user_actions;
 mod write;
 
 use std::sync::Arc;
