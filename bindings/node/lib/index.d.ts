@@ -95,6 +95,42 @@ export declare class Tenant {
   health (): Promise<TenantHealth>
   /** Compromised-account research and remediation. */
   readonly bec: Bec
+  /** User management. */
+  readonly users: Users
+  /** CIPP's offboarding. */
+  readonly offboarding: Offboarding
+}
+
+export declare class Users {
+  get (user: string): Promise<Record<string, any>>
+  /** A generated password comes back once as `password`. */
+  create (options: { displayName: string, username: string, domain: string, password?: string, givenName?: string, surname?: string, usageLocation?: string, jobTitle?: string, department?: string, mustChangePassword?: boolean, licences?: string[] }): Promise<{ user: Record<string, any>, password?: string }>
+  blockSignIn (user: string): Promise<StepOutcome>
+  unblockSignIn (user: string): Promise<StepOutcome>
+  revokeSessions (user: string): Promise<StepOutcome>
+  /** The password is in the result only with `reveal: true`. */
+  resetPassword (user: string, options?: { reveal?: boolean, forceChange?: boolean }): Promise<StepOutcome & { password?: string }>
+  removeMfaMethods (user: string, options?: { methodId?: string }): Promise<StepOutcome>
+  createTap (user: string, options?: { lifetimeMinutes?: number, usableOnce?: boolean, start?: string }): Promise<{ temporaryAccessPass: string, methodId: string, lifetimeInMinutes: number | null, startDateTime: string | null, isUsableOnce: boolean }>
+  /** Resolves to the SKU ids held afterwards. */
+  setLicences (user: string, options: { add?: string[], remove?: string[] }): Promise<string[]>
+  convertMailbox (user: string, kind: 'shared' | 'regular'): Promise<void>
+  /** `to` (a mailbox in the tenant) or `external`; neither turns forwarding off. */
+  setForwarding (user: string, options?: { to?: string, external?: string, keepCopy?: boolean }): Promise<void>
+  /** Rejects with InvalidInputError unless `confirm: true`. */
+  delete (user: string, options?: { confirm?: boolean }): Promise<void>
+  deleted (): Promise<Array<Record<string, any>>>
+  restore (id: string): Promise<Record<string, any>>
+}
+
+/** OffboardOptions' fields in camelCase or snake_case (docs/actions.md). */
+export type OffboardOptions = Record<string, boolean | string | string[] | undefined>
+
+export declare class Offboarding {
+  /** The steps the options select, in CIPP's order; nothing is sent. */
+  plan (user: string, options: OffboardOptions): { tenant: string, user: string, steps: Array<{ step: string, description: string, destructive: boolean }> }
+  /** Runs the steps in order; each step's outcome is recorded and a failure does not stop the rest. */
+  run (user: string, options: OffboardOptions): Promise<{ tenant: string, user: string, dryRun: boolean, steps: StepOutcome[] }>
 }
 
 export type BecStep = 'resetPassword' | 'disableSignIn' | 'revokeSessions' | 'removeMfaMethods' | 'disableInboxRules' | 'removeForwarding' | 'disableOneDriveSharing'

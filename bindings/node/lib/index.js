@@ -103,6 +103,32 @@ class Tenant {
   guid () { return call(() => this._n.guid()) }
   health () { return call(() => this._n.health()) }
   get bec () { return new Bec(this._n.bec) }
+  get users () { return new Users(this._n.users) }
+  get offboarding () { return new Offboarding(this._n.offboarding) }
+}
+
+class Users {
+  constructor (inner) { this._n = inner }
+  get (user) { return call(() => this._n.get(user)) }
+  create (options) { return call(() => this._n.create(options)) }
+  blockSignIn (user) { return call(() => this._n.blockSignIn(user)) }
+  unblockSignIn (user) { return call(() => this._n.unblockSignIn(user)) }
+  revokeSessions (user) { return call(() => this._n.revokeSessions(user)) }
+  resetPassword (user, options) { return call(() => this._n.resetPassword(user, options)) }
+  removeMfaMethods (user, options = {}) { return call(() => this._n.removeMfaMethods(user, options.methodId)) }
+  createTap (user, options) { return call(() => this._n.createTap(user, options)) }
+  setLicences (user, options = {}) { return call(() => this._n.setLicences(user, options.add, options.remove)) }
+  convertMailbox (user, kind) { return call(() => this._n.convertMailbox(user, kind)) }
+  setForwarding (user, options) { return call(() => this._n.setForwarding(user, options)) }
+  delete (user, options = {}) { return call(() => this._n.delete(user, options.confirm)) }
+  deleted () { return call(() => this._n.deleted()) }
+  restore (id) { return call(() => this._n.restore(id)) }
+}
+
+class Offboarding {
+  constructor (inner) { this._n = inner }
+  plan (user, options) { return sync(() => this._n.plan(user, options)) }
+  run (user, options) { return call(() => this._n.run(user, options)) }
 }
 
 class Bec {

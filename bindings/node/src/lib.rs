@@ -25,6 +25,7 @@ mod keyvault;
 mod scheduler;
 mod standards;
 mod templates;
+mod users;
 
 /// Errors cross to JavaScript as a marked JSON payload the wrapper turns into a class.
 pub(crate) fn js_error(e: CippError) -> Error {
@@ -282,6 +283,24 @@ impl Tenant {
     #[napi(getter)]
     pub fn sharepoint(&self) -> admin::SharePoint {
         admin::SharePoint {
+            cipp: self.cipp.clone(),
+            tenant: self.id.clone(),
+        }
+    }
+
+    /// User management in this tenant.
+    #[napi(getter)]
+    pub fn users(&self) -> users::Users {
+        users::Users {
+            cipp: self.cipp.clone(),
+            tenant: self.id.clone(),
+        }
+    }
+
+    /// CIPP's offboarding in this tenant.
+    #[napi(getter)]
+    pub fn offboarding(&self) -> users::Offboarding {
+        users::Offboarding {
             cipp: self.cipp.clone(),
             tenant: self.id.clone(),
         }

@@ -221,6 +221,18 @@ impl Tenant {
         crate::templates::Templates::new(self.core.clone(), self.id.clone())
     }
 
+    /// User management in this tenant.
+    #[getter]
+    fn users(&self) -> crate::users::Users {
+        crate::users::Users::new(self.core.clone(), self.id.clone())
+    }
+
+    /// CIPP's offboarding in this tenant (`plan`, `run`).
+    #[getter]
+    fn offboarding(&self) -> crate::users::Offboarding {
+        crate::users::Offboarding::new(self.core.clone(), self.id.clone())
+    }
+
     /// Compromised-account research and remediation in this tenant.
     #[getter]
     fn bec(&self) -> crate::bec::Bec {

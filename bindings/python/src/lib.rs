@@ -19,6 +19,7 @@ mod scheduler;
 mod sim;
 mod standards;
 mod templates;
+mod users;
 
 use pyo3::prelude::*;
 
@@ -36,6 +37,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<alerts::AlertReport>()?;
     m.add_class::<scheduler::Scheduler>()?;
     m.add_class::<bec::Bec>()?;
+    m.add_class::<users::Users>()?;
+    m.add_class::<users::Offboarding>()?;
     m.add_class::<bec::BecReport>()?;
     m.add_class::<bec::RemediationReport>()?;
     m.add_class::<standards::Standards>()?;

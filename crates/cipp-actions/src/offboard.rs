@@ -291,6 +291,32 @@ fn check_people(field: &str, list: &[String], user: &str) -> Result<(), ActionEr
 }
 
 impl OffboardOptions {
+    /// Options from JSON as scripts send them: an object whose keys are the fields in
+    /// camelCase (`revokeSessions`) or snake_case (`revoke_sessions`). An unknown key or a
+    /// value of the wrong type is an error naming it; nothing is ignored silently.
+    pub fn from_value(value: &Value) -> Result<OffboardOptions, ActionError> {
+        let Value::Object(given) = value else {
+            return Err(crate::users::invalid(
+                "options",
+                "expected an object of offboarding options",
+            ));
+        };
+        let known = serde_json::to_value(OffboardOptions::default()).unwrap_or_default();
+        let mut options = serde_json::Map::new();
+        for (key, v) in given {
+            let camel = camel_case(key);
+            if known.get(&camel).is_none() {
+                return Err(crate::users::invalid(
+                    key.clone(),
+                    "not an offboarding option (see OffboardOptions)",
+                ));
+            }
+            options.insert(camel, v.clone());
+        }
+        serde_json::from_value(Value::Object(options))
+            .map_err(|e| crate::users::invalid("options", format!("offboarding options: {e}")))
+    }
+
     /// Whether `step` is selected.
     pub fn selects(&self, step: OffboardStep) -> bool {
         match step {
@@ -1152,5 +1178,42 @@ mod tests {
             .plan("a@x.com")
             .err()
             .is_some_and(|e| e.to_string().contains("mailbox_access_automap[0]")));
+    }
+}
+
+/// `remove_mfa_devices` -> `removeMfaDevices`; camelCase stays as it is.
+fn camel_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod from_value_tests {
+    use super::*;
+
+    #[test]
+    fn snake_and_camel_case_keys_are_read_and_unknown_keys_refused() {
+        let o = OffboardOptions::from_value(&json!({
+            "revoke_sessions": true, "hideFromGal": true, "out_of_office": "Gone", "confirm": true
+        }))
+        .unwrap_or_default();
+        assert!(o.revoke_sessions && o.hide_from_gal && o.confirm);
+        assert_eq!(o.out_of_office.as_deref(), Some("Gone"));
+        let e = OffboardOptions::from_value(&json!({"revoke_sesions": true}));
+        assert!(e.is_err_and(|e| e.to_string().contains("revoke_sesions")));
+        let e = OffboardOptions::from_value(&json!({"revoke_sessions": "yes"}));
+        assert!(e.is_err());
+        assert!(OffboardOptions::from_value(&json!([])).is_err());
     }
 }

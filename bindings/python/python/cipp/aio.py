@@ -122,6 +122,16 @@ class AsyncTenant:
         return await _run(self._t.health)
 
     @property
+    def users(self) -> _AsyncWrapper:
+        """User management; see :class:`cipp.Users` for the methods."""
+        return _AsyncWrapper(self._t.users)
+
+    @property
+    def offboarding(self) -> _AsyncWrapper:
+        """Offboarding; see :class:`cipp.Offboarding`."""
+        return _AsyncWrapper(self._t.offboarding)
+
+    @property
     def bec(self) -> _AsyncWrapper:
         """Compromised-account research and remediation; see :class:`cipp.Bec`."""
         return _AsyncWrapper(self._t.bec)
