@@ -37,6 +37,23 @@ export declare class Alerts {
   snoozes(store: string, tenant?: string | undefined | null): any
 }
 
+/** Compromised-account research and remediation in one tenant. */
+export declare class Bec {
+  /**
+   * Research `user` (UPN or object id): sign-ins of this user, inbox rules, forwarding,
+   * MFA methods, new users and password changes, new applications and consents, devices,
+   * sent mail and audit events, each source read on its own.
+   */
+  research(user: string, options?: ResearchArgs | undefined | null): Promise<any>
+  /** The remediation steps that would run for `user`; nothing is written. */
+  plan(user: string, options?: RemediateArgs | undefined | null): Promise<any>
+  /**
+   * Run the remediation for `user`, each step reported on its own; refused unless
+   * `options.confirm` is true.
+   */
+  remediate(user: string, options?: RemediateArgs | undefined | null): Promise<any>
+}
+
 /** The client: credentials, endpoints and a connection pool shared by every tenant. */
 export declare class Client {
   /** Build a client from options. */
@@ -58,6 +75,11 @@ export declare class Client {
   collect(tenant: string, types: Array<string>): Promise<any>
   /** GDAP, checks and Partner Center for the partner tenant. */
   get gdap(): Gdap
+  /**
+   * Scheduled tasks kept in the SQLite file `store` (created if missing); tenants resolve
+   * through this client's managed-tenant directory.
+   */
+  scheduler(store: string, options?: SchedulerOptions | undefined | null): Scheduler
   /** Alerts: the rule catalogue, runs and snoozes. */
   get alerts(): Alerts
   /** Standards: the catalogue and template runs. */
@@ -166,6 +188,14 @@ export declare class KeyVault {
   recoverSecret(name: string): Promise<any>
 }
 
+/** CIPP's offboarding in one tenant. */
+export declare class Offboarding {
+  /** The steps `options` select for `user`, in CIPP's order; nothing is sent. */
+  plan(user: string, options: any): any
+  /** Run the selected steps in order, each step's outcome recorded. */
+  run(user: string, options: any): Promise<any>
+}
+
 /** Pages of a collection, fetched one `nextPage()` at a time. */
 export declare class Pager {
   /** The next page's items, or null at the end. */
@@ -188,6 +218,29 @@ export declare class RunReport {
   get summary(): any
   /** One object per tenant: `tenant`, `error`, `results`, `summary`... */
   get tenants(): any
+}
+
+/** Scheduled tasks over one store. */
+export declare class Scheduler {
+  /**
+   * Add a task; the command is checked against the allow and deny lists now and at each
+   * run. Returns the task id.
+   */
+  add(task: any): string
+  /** Every task, with `id`, `state`, `next_run`, `last_result`. */
+  list(): any
+  /** One task by id. */
+  get(id: string): any
+  /** Remove a task (its run history goes with it). */
+  remove(id: string): void
+  /** The task's last `limit` (default 20) runs, newest first. */
+  history(id: string, limit?: number | undefined | null): any
+  /** Claim and run every task due at `now` (unix seconds; default: now). */
+  runDue(now?: number | undefined | null): Promise<any>
+  /** Run one task at once, whatever its schedule. */
+  runNow(id: string): Promise<any>
+  /** This runner's id. */
+  get runnerId(): string
 }
 
 /** SharePoint Online tenant administration in one tenant. */
@@ -237,8 +290,9 @@ export declare class Sim {
 /** Standards: the catalogue and template runs over managed tenants. */
 export declare class Standards {
   /**
-   * The standards the engine knows (the built-in catalogue, or the files under
-   * `definitions`): name, label, category, impact, executor, reads, variables.
+   * The standards a run can use, one object per name: name, label, category, impact,
+   * kind (`definition`, `code` or `unsupported`), executor, reads, settings,
+   * required_capabilities, destructive.
    */
   catalogue(definitions?: string | undefined | null): any
   /** Run templates over the managed tenants they reach. */
@@ -287,6 +341,12 @@ export declare class Tenant {
   get teams(): Teams
   /** SharePoint Online tenant administration in this tenant. */
   get sharepoint(): SharePoint
+  /** User management in this tenant. */
+  get users(): Users
+  /** CIPP's offboarding in this tenant. */
+  get offboarding(): Offboarding
+  /** Compromised-account research and remediation in this tenant. */
+  get bec(): Bec
   /** The tenant's GUID. */
   guid(): Promise<string>
   /**
@@ -294,6 +354,38 @@ export declare class Tenant {
    * one probe per service, organization properties and the issues found (errors first).
    */
   health(): Promise<any>
+}
+
+/** User management in one tenant. */
+export declare class Users {
+  /** One user (UPN or id) as Graph has it. */
+  get(user: string): Promise<any>
+  /** Create a user; a generated password comes back once as `password`. */
+  create(options: NewUserOptions): Promise<any>
+  /** Block sign-in. */
+  blockSignIn(user: string): Promise<any>
+  /** Allow sign-in again. */
+  unblockSignIn(user: string): Promise<any>
+  /** Sign the user out of every session. */
+  revokeSessions(user: string): Promise<any>
+  /** Set a generated strong password; it is returned only with `reveal: true`. */
+  resetPassword(user: string, options?: any | undefined | null): Promise<any>
+  /** Remove every MFA method but the password, or only `methodId`. */
+  removeMfaMethods(user: string, methodId?: string | undefined | null): Promise<any>
+  /** Issue a Temporary Access Pass (`temporaryAccessPass` in the result). */
+  createTap(user: string, options?: TapArgs | undefined | null): Promise<any>
+  /** Add and remove licences in one call; resolves to the SKU ids held afterwards. */
+  setLicences(user: string, add?: Array<string> | undefined | null, remove?: Array<string> | undefined | null): Promise<Array<string>>
+  /** Convert the mailbox to `shared` or `regular`. */
+  convertMailbox(user: string, kind: string): Promise<void>
+  /** Forward mail (`to` a mailbox in the tenant or `external`), or turn forwarding off. */
+  setForwarding(user: string, options?: ForwardingArgs | undefined | null): Promise<void>
+  /** Delete the user to the recycle bin; rejects unless `confirm` is true. */
+  delete(user: string, confirm?: boolean | undefined | null): Promise<void>
+  /** Users in the recycle bin. */
+  deleted(): Promise<any>
+  /** Restore a deleted user by id. */
+  restore(id: string): Promise<any>
 }
 
 /** Options of `alerts.run`. */
@@ -334,6 +426,13 @@ export interface DeployTemplateOptions {
   createGroups?: boolean
 }
 
+/** Options of `users.setForwarding`: `to` (in the tenant) or `external`; neither turns it off. */
+export interface ForwardingArgs {
+  to?: string
+  external?: string
+  keepCopy?: boolean
+}
+
 /** Options of `createInvite`. */
 export interface InviteOptions {
   /** Role template ids (default: the recommended set, never Global Administrator). */
@@ -350,6 +449,26 @@ export interface InvokeOptions {
   select?: Array<string>
   /** Run on this mailbox (UPN or object id) instead of the system mailbox. */
   anchor?: string
+}
+
+/** Options of `users.create`. */
+export interface NewUserOptions {
+  displayName: string
+  /** The part before `@`. */
+  username: string
+  /** A verified domain of the tenant. */
+  domain: string
+  /** Omit to generate a strong one (returned once as `password`). */
+  password?: string
+  givenName?: string
+  surname?: string
+  /** Two-letter country code. */
+  usageLocation?: string
+  jobTitle?: string
+  department?: string
+  mustChangePassword?: boolean
+  /** SKU part numbers or ids. */
+  licences?: Array<string>
 }
 
 /** OData query options. */
@@ -370,6 +489,22 @@ export interface QueryOptions {
   count?: boolean
 }
 
+/** Options of `bec.plan` and `bec.remediate`. */
+export interface RemediateArgs {
+  /** Steps not to run (`reset-password`, `disableInboxRules`...). */
+  skip?: Array<string>
+  /** Needed by `remediate`: the caller confirms the writes. */
+  confirm?: boolean
+}
+
+/** Options of `bec.research`. */
+export interface ResearchArgs {
+  /** Days back (1 to 30, default 7). */
+  days?: number
+  /** End of the window, RFC 3339 (default now). */
+  asOf?: string
+}
+
 /** Options of `standards.run` / `standards.plan`. */
 export interface RunOptions {
   /** `report` (default), `alert` or `remediate`. */
@@ -386,6 +521,18 @@ export interface RunOptions {
   concurrency?: number
   /** Exact comparison instead of CIPP's loose rules. */
   strict?: boolean
+  /** Let remediation disable the users, guests and devices destructive standards found. */
+  allowDestructive?: boolean
+  /** Judge day-counting standards at this time (unix seconds). */
+  asOf?: number
+}
+
+/** Options of `client.scheduler(store, options)`. */
+export interface SchedulerOptions {
+  /** This runner's id (leases name it); default: host and process id. */
+  runnerId?: string
+  /** Tenants in flight at once per run. */
+  concurrency?: number
 }
 
 /** Options of `Sim.start()`. */
@@ -410,3 +557,11 @@ export interface SnoozeOptions {
 
 /** Start a simulator on a free loopback port. */
 export declare function startSim(options?: SimOptions | undefined | null): Promise<Sim>
+
+/** Options of `users.createTap`. */
+export interface TapArgs {
+  lifetimeMinutes?: number
+  usableOnce?: boolean
+  /** ISO 8601, a date, or unix seconds. */
+  start?: string
+}

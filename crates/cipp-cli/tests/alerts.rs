@@ -6,52 +6,8 @@ use std::process::{Command, Output};
 use cipp_sim::Sim;
 use serde_json::Value;
 
-/// What the CLI needs of the simulator, owned so it can move to a blocking thread.
-struct SimEnv {
-    creds: cipp_sim::SimCredentials,
-    endpoints: Vec<(&'static str, String)>,
-}
-
-impl SimEnv {
-    fn cipp(&self, args: &[String]) -> Output {
-        let home = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
-        cmd.args(args)
-            .env_clear()
-            .env("HOME", home.path())
-            .env("CIPP_APPLICATION_ID", &self.creds.application_id)
-            .env("CIPP_APPLICATION_SECRET", &self.creds.application_secret)
-            .env("CIPP_REFRESH_TOKEN", &self.creds.refresh_token)
-            .env("CIPP_TENANT_ID", &self.creds.partner_tenant_id);
-        for (name, url) in &self.endpoints {
-            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
-        }
-        cmd.output().unwrap()
-    }
-}
-
-/// Run the blocking CLI off the runtime's threads so the in-process simulator keeps serving.
-async fn run(sim: &Sim, args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let env = SimEnv {
-        creds: sim.credentials(),
-        endpoints: sim.endpoints(),
-    };
-    tokio::task::spawn_blocking(move || env.cipp(&args))
-        .await
-        .unwrap()
-}
-
-fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+mod common;
+use common::{json_ok, run};
 
 #[test]
 fn list_shows_the_catalogue_with_parameters() {
@@ -60,7 +16,7 @@ fn list_shows_the_catalogue_with_parameters() {
         .env_clear()
         .output()
         .unwrap();
-    let v = json_of(&out);
+    let v = json_ok(&out);
     let rules = v.as_array().unwrap();
     assert!(rules.len() >= 29);
     let inactive = rules.iter().find(|r| r["name"] == "InactiveUsers").unwrap();
@@ -88,7 +44,7 @@ async fn run_one_tenant_then_all_with_a_store() {
     let store = dir.path().join("cipp.db");
     let (cfg, db) = (config.to_str().unwrap(), store.to_str().unwrap());
     let as_of = "2026-11-01T00:00:00Z";
-    let v = json_of(
+    let v = json_ok(
         &run(
             &sim,
             &[
@@ -179,7 +135,7 @@ async fn snooze_a_finding_from_a_report_and_feed_alignment() {
         "--alignment",
         sc,
     ];
-    let v = json_of(&run(&sim, &args).await);
+    let v = json_ok(&run(&sim, &args).await);
     let rules = v["tenants"][0]["rules"].as_array().unwrap();
     let low = rules
         .iter()
@@ -216,13 +172,13 @@ async fn snooze_a_finding_from_a_report_and_feed_alignment() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let listed = json_of(&run(&sim, &["--json", "alerts", "snoozes", "--store", db]).await);
+    let listed = json_ok(&run(&sim, &["--json", "alerts", "snoozes", "--store", db]).await);
     assert_eq!(listed[0]["until"], "forever");
     assert_eq!(listed[0]["reason"], "on leave");
     // A day later the daily re-send skips the snoozed finding.
     let mut later = args.to_vec();
     later[10] = "2026-11-02T01:00:00Z";
-    let v = json_of(&run(&sim, &later).await);
+    let v = json_ok(&run(&sim, &later).await);
     assert_eq!(v["summary"]["snoozed"], 1, "{v:#}");
     let out = run(
         &sim,

@@ -6,38 +6,8 @@ use std::process::{Command, Output};
 use cipp_sim::Sim;
 use serde_json::{json, Value};
 
-async fn cipp(sim: &Sim, args: Vec<String>) -> Output {
-    let creds = sim.credentials();
-    let endpoints = sim.endpoints();
-    tokio::task::spawn_blocking(move || {
-        let home = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
-        cmd.args(&args)
-            .env_clear()
-            .env("HOME", home.path())
-            .env("CIPP_APPLICATION_ID", &creds.application_id)
-            .env("CIPP_APPLICATION_SECRET", &creds.application_secret)
-            .env("CIPP_REFRESH_TOKEN", &creds.refresh_token)
-            .env("CIPP_TENANT_ID", &creds.partner_tenant_id);
-        for (name, url) in &endpoints {
-            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
-        }
-        cmd.output().unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+mod common;
+use common::{json_ok, run_args};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn audit_rules_process_each_record_once_per_store() {
@@ -74,14 +44,14 @@ async fn audit_rules_process_each_record_once_per_store() {
         .map(String::from)
         .to_vec()
     };
-    let first = json_of(&cipp(&sim, args("alphadental.com")).await);
+    let first = json_ok(&run_args(&sim, args("alphadental.com")).await);
     let alpha = &first["tenants"][0];
     assert_eq!(alpha["events"].as_array().unwrap().len(), 1, "{first}");
     assert_eq!(
         alpha["events"][0]["record_id"],
         "a1a0d170-0000-4000-8000-000000000001"
     );
-    let again = json_of(&cipp(&sim, args("alphadental.com")).await);
+    let again = json_ok(&run_args(&sim, args("alphadental.com")).await);
     assert_eq!(again["tenants"][0]["already_processed"], 1, "{again}");
     assert!(again["tenants"][0]["events"].as_array().unwrap().is_empty());
 
@@ -93,7 +63,7 @@ async fn audit_rules_process_each_record_once_per_store() {
         .to_string(),
     )
     .unwrap();
-    let out = cipp(&sim, args("alphadental.com")).await;
+    let out = run_args(&sim, args("alphadental.com")).await;
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -6,32 +6,11 @@ use std::process::{Command, Output};
 use cipp_sim::Sim;
 use serde_json::Value;
 
+mod common;
+use common::run;
+
 const ALPHA: &str = "alpha.onmicrosoft.com";
 const MIRIAM: &str = "miriam.vance@alphadental.com";
-
-/// Run the blocking CLI off the runtime's threads so the in-process simulator keeps serving.
-async fn run(sim: &Sim, args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let creds = sim.credentials();
-    let endpoints = sim.endpoints();
-    tokio::task::spawn_blocking(move || {
-        let home = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
-        cmd.args(&args)
-            .env_clear()
-            .env("HOME", home.path())
-            .env("CIPP_APPLICATION_ID", &creds.application_id)
-            .env("CIPP_APPLICATION_SECRET", &creds.application_secret)
-            .env("CIPP_REFRESH_TOKEN", &creds.refresh_token)
-            .env("CIPP_TENANT_ID", &creds.partner_tenant_id);
-        for (name, url) in &endpoints {
-            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
-        }
-        cmd.output().unwrap()
-    })
-    .await
-    .unwrap()
-}
 
 fn text(out: &Output) -> String {
     format!(

@@ -6,55 +6,8 @@ use std::process::{Command, Output};
 use cipp_sim::Sim;
 use serde_json::Value;
 
-fn json_out(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// Run the blocking CLI off the runtime's threads so the in-process simulator keeps serving.
-async fn run(sim: &Sim, args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let sim_ref = SimEnv::of(sim);
-    tokio::task::spawn_blocking(move || sim_ref.cipp(&args))
-        .await
-        .unwrap()
-}
-
-struct SimEnv {
-    creds: cipp_sim::SimCredentials,
-    endpoints: Vec<(&'static str, String)>,
-}
-
-impl SimEnv {
-    fn of(sim: &Sim) -> Self {
-        SimEnv {
-            creds: sim.credentials(),
-            endpoints: sim.endpoints(),
-        }
-    }
-
-    fn cipp(&self, args: &[String]) -> Output {
-        let home = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
-        cmd.args(args)
-            .env_clear()
-            .env("HOME", home.path())
-            .env("CIPP_APPLICATION_ID", &self.creds.application_id)
-            .env("CIPP_APPLICATION_SECRET", &self.creds.application_secret)
-            .env("CIPP_REFRESH_TOKEN", &self.creds.refresh_token)
-            .env("CIPP_TENANT_ID", &self.creds.partner_tenant_id);
-        for (name, url) in &self.endpoints {
-            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
-        }
-        cmd.output().unwrap()
-    }
-}
+mod common;
+use common::{json_ok, run, SimEnv};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn tenants_health_prints_the_report_and_fails_on_errors() {
@@ -80,7 +33,7 @@ async fn tenants_health_prints_the_report_and_fails_on_errors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn tenants_list_shows_the_gdap_customers() {
     let sim = Sim::start().await.unwrap();
-    let v = json_out(&run(&sim, &["tenants", "list", "--json"]).await);
+    let v = json_ok(&run(&sim, &["tenants", "list", "--json"]).await);
     let names: Vec<&str> = v
         .as_array()
         .unwrap()
@@ -102,7 +55,7 @@ async fn graph_get_all_with_select() {
         .start()
         .await
         .unwrap();
-    let v = json_out(
+    let v = json_ok(
         &run(
             &sim,
             &[
@@ -147,11 +100,11 @@ async fn graph_get_all_with_select() {
 async fn graph_writes_and_errors() {
     let sim = Sim::start().await.unwrap();
     let t = "bravo.onmicrosoft.com";
-    let created = json_out(
+    let created = json_ok(
         &run(&sim, &["graph", "post", "groups", "--tenant", t, "--json", "--body", r#"{"displayName":"CLI group","mailEnabled":false,"securityEnabled":true,"mailNickname":"cli"}"#]).await,
     );
     let id = created["id"].as_str().unwrap().to_string();
-    json_out(
+    json_ok(
         &run(
             &sim,
             &[
@@ -210,7 +163,7 @@ async fn graph_batch_from_a_file() {
         .map(|i| serde_json::json!({"id": format!("{i}"), "method": "GET", "url": "/organization"}))
         .collect();
     std::fs::write(&file, serde_json::to_string(&reqs).unwrap()).unwrap();
-    let v = json_out(
+    let v = json_ok(
         &run(
             &sim,
             &[
@@ -233,7 +186,7 @@ async fn graph_batch_from_a_file() {
 async fn auth_status_describes_the_token_without_printing_it() {
     let sim = Sim::start().await.unwrap();
     let out = run(&sim, &["auth", "status", "--json"]).await;
-    let v = json_out(&out);
+    let v = json_ok(&out);
     assert_eq!(
         v["tenant_id"].as_str(),
         Some(sim.credentials().partner_tenant_id.as_str())
@@ -256,7 +209,7 @@ async fn auth_login_with_device_code_saves_a_working_refresh_token() {
     let file = dir.path().join("creds.env");
     let args = ["auth", "login", "--save", file.to_str().unwrap(), "--json"];
     let out = run(&sim, &args).await;
-    let v = json_out(&out);
+    let v = json_ok(&out);
     assert_eq!(
         v["tenant_id"].as_str(),
         Some(sim.credentials().partner_tenant_id.as_str())
@@ -291,7 +244,7 @@ fn demo_runs_on_the_embedded_simulator() {
         .env_clear()
         .output()
         .unwrap();
-    let v = json_out(&out);
+    let v = json_ok(&out);
     let tenants = v["tenants"].as_array().unwrap();
     assert!(tenants.len() >= 3);
     assert!(tenants
@@ -340,7 +293,7 @@ fn sim_serve_prints_settings_a_client_can_use() {
     let out = cmd.output().unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
-    let users = json_out(&out);
+    let users = json_ok(&out);
     assert!(users.as_array().unwrap().len() >= 50);
 }
 
@@ -348,7 +301,7 @@ fn sim_serve_prints_settings_a_client_can_use() {
 async fn gdap_invite_extend_remove_ga_and_check() {
     let sim = Sim::start().await.unwrap();
     let out = run(&sim, &["gdap", "invite", "--name", "CIPP_cli", "--json"]).await;
-    let invite = json_out(&out);
+    let invite = json_ok(&out);
     assert_eq!(invite["status"], "approvalPending");
     assert_eq!(invite["auto_extend"], "P180D");
     assert!(invite["link"]
@@ -356,7 +309,7 @@ async fn gdap_invite_extend_remove_ga_and_check() {
         .unwrap()
         .contains("granularAdminRelationships"));
 
-    let rels = json_out(&run(&sim, &["gdap", "relationships", "--json"]).await);
+    let rels = json_ok(&run(&sim, &["gdap", "relationships", "--json"]).await);
     let id_of = |name: &str| {
         rels.as_array()
             .unwrap()
@@ -376,14 +329,14 @@ async fn gdap_invite_extend_remove_ga_and_check() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = json_out(&run(&sim, &["gdap", "extend", &bravo, "--json"]).await);
+    let out = json_ok(&run(&sim, &["gdap", "extend", &bravo, "--json"]).await);
     assert_eq!(out[0]["result"], "auto-extend enabled");
-    let out = json_out(&run(&sim, &["gdap", "remove-ga", &alpha, "--json"]).await);
+    let out = json_ok(&run(&sim, &["gdap", "remove-ga", &alpha, "--json"]).await);
     assert_eq!(out["global_admin"], false);
 
-    let health = json_out(&run(&sim, &["gdap", "check", "--json"]).await);
+    let health = json_ok(&run(&sim, &["gdap", "check", "--json"]).await);
     assert_eq!(health["service_account"], "cipp@northwindmsp.com");
-    let access = json_out(
+    let access = json_ok(
         &run(
             &sim,
             &[
@@ -401,7 +354,7 @@ async fn gdap_invite_extend_remove_ga_and_check() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/cipp-data/SAMManifest.json"
     );
-    let sam = json_out(
+    let sam = json_ok(
         &run(
             &sim,
             &[
@@ -417,7 +370,7 @@ async fn gdap_invite_extend_remove_ga_and_check() {
     );
     assert!(sam["missing_count"].as_u64().unwrap() > 0);
     assert_eq!(sam["added"], sam["missing_count"]);
-    let cpv = json_out(
+    let cpv = json_ok(
         &run(
             &sim,
             &[
@@ -441,7 +394,7 @@ async fn tenants_get_accepts_guid_default_or_initial_domain() {
     let sim = Sim::start().await.unwrap();
     let t = &sim.tenants()[0];
     for name in [&t.id, &t.default_domain, &t.initial_domain] {
-        let v = json_out(&run(&sim, &["tenants", "get", name, "--json"]).await);
+        let v = json_ok(&run(&sim, &["tenants", "get", name, "--json"]).await);
         assert_eq!(v[0]["customer_id"], t.id.as_str());
     }
     let out = run(&sim, &["tenants", "get", "nope.onmicrosoft.com"]).await;
@@ -453,7 +406,7 @@ async fn tenants_get_accepts_guid_default_or_initial_domain() {
 async fn exo_run_bulk_and_cmdlet_errors() {
     let sim = Sim::start().await.unwrap();
     let t = "bravologistics.com";
-    let rows = json_out(
+    let rows = json_ok(
         &run(
             &sim,
             &[
@@ -479,7 +432,7 @@ async fn exo_run_bulk_and_cmdlet_errors() {
     let upn = rows[0]["UserPrincipalName"].as_str().unwrap().to_string();
 
     // `cipp exo <Cmdlet>` is `cipp exo run <Cmdlet>`.
-    let short = json_out(&run(&sim, &["exo", "Get-AcceptedDomain", "-t", t, "--json"]).await);
+    let short = json_ok(&run(&sim, &["exo", "Get-AcceptedDomain", "-t", t, "--json"]).await);
     assert_eq!(
         short.as_array().unwrap().len(),
         sim.exchange_objects(t, "AcceptedDomain", false)
@@ -561,7 +514,7 @@ async fn exo_run_bulk_and_cmdlet_errors() {
     );
     assert_eq!(v["round_trips"], 1);
 
-    let labels = json_out(
+    let labels = json_ok(
         &run(
             &sim,
             &["exo", "run", "Get-Label", "-t", t, "--compliance", "--json"],
@@ -575,7 +528,7 @@ async fn exo_run_bulk_and_cmdlet_errors() {
 async fn teams_policies_and_sharepoint_settings() {
     let sim = Sim::start().await.unwrap();
     let t = "charlie.onmicrosoft.com";
-    let global = json_out(
+    let global = json_ok(
         &run(
             &sim,
             &[
@@ -604,7 +557,7 @@ async fn teams_policies_and_sharepoint_settings() {
         "--json",
     ];
     for expected in [true, false] {
-        let out = json_out(&run(&sim, &set).await);
+        let out = json_ok(&run(&sim, &set).await);
         assert_eq!(out["changed"], expected);
     }
     let out = run(
@@ -624,9 +577,9 @@ async fn teams_policies_and_sharepoint_settings() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Nope"));
 
-    let settings = json_out(&run(&sim, &["spo", "settings", "-t", t, "--json"]).await);
+    let settings = json_ok(&run(&sim, &["spo", "settings", "-t", t, "--json"]).await);
     assert_eq!(settings["SharingCapability"], 2);
-    json_out(
+    json_ok(
         &run(
             &sim,
             &["spo", "set", "-t", t, "-p", "SharingCapability=0", "--json"],
@@ -634,7 +587,7 @@ async fn teams_policies_and_sharepoint_settings() {
         .await,
     );
     assert_eq!(sim.sharepoint_settings(t).unwrap()["SharingCapability"], 0);
-    let quota = json_out(&run(&sim, &["spo", "quota", "-t", t, "--json"]).await);
+    let quota = json_ok(&run(&sim, &["spo", "quota", "-t", t, "--json"]).await);
     assert!(quota["used_percent"].as_f64().unwrap() > 0.0);
     let out = run(&sim, &["spo", "set", "-t", t, "-p", "Bogus=1"]).await;
     assert_eq!(out.status.code(), Some(1));
@@ -644,7 +597,7 @@ async fn teams_policies_and_sharepoint_settings() {
 #[tokio::test(flavor = "multi_thread")]
 async fn collect_one_tenant_or_all_into_files() {
     let sim = Sim::start().await.unwrap();
-    let snaps = json_out(
+    let snaps = json_ok(
         &run(
             &sim,
             &[
@@ -720,7 +673,7 @@ async fn collect_one_tenant_or_all_into_files() {
     .await;
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Nope"));
-    let listed = json_out(&run(&sim, &["collect", "--list-types", "--json"]).await);
+    let listed = json_ok(&run(&sim, &["collect", "--list-types", "--json"]).await);
     assert!(listed
         .as_array()
         .unwrap()
@@ -741,18 +694,8 @@ async fn run_kv(sim: &Sim, args: &[&str], extra: &[(&str, String)], stdin: &str)
     let stdin = stdin.to_string();
     tokio::task::spawn_blocking(move || {
         let home = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
-        cmd.args(&args)
-            .env_clear()
-            .env("HOME", home.path())
-            .env("CIPP_APPLICATION_ID", &env.creds.application_id)
-            .env("CIPP_APPLICATION_SECRET", &env.creds.application_secret)
-            .env("CIPP_REFRESH_TOKEN", &env.creds.refresh_token)
-            .env("CIPP_TENANT_ID", &env.creds.partner_tenant_id)
-            .env("CIPP_KEY_VAULT", "cipp-kv");
-        for (name, url) in &env.endpoints {
-            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
-        }
+        let mut cmd = env.command(&args, home.path());
+        cmd.env("CIPP_KEY_VAULT", "cipp-kv");
         for (k, v) in &extra {
             cmd.env(k, v);
         }
@@ -777,7 +720,7 @@ async fn run_kv(sim: &Sim, args: &[&str], extra: &[(&str, String)], stdin: &str)
 #[tokio::test(flavor = "multi_thread")]
 async fn kv_set_get_list_delete_recover() {
     let sim = Sim::start().await.unwrap();
-    let set = json_out(
+    let set = json_ok(
         &run_kv(
             &sim,
             &["kv", "set", "HIBP", "--value-stdin", "--json"],
@@ -789,14 +732,14 @@ async fn kv_set_get_list_delete_recover() {
     assert_eq!(set["name"], "HIBP");
     assert!(set.get("value").is_none(), "set never echoes the value");
     let first_version = set["version"].as_str().unwrap().to_string();
-    json_out(&run_kv(&sim, &["kv", "set", "HIBP", "second", "--json"], &[], "").await);
-    json_out(&run_kv(&sim, &["kv", "set", "Other", "x", "--json"], &[], "").await);
-    json_out(&run_kv(&sim, &["kv", "set", "Third", "y", "--json"], &[], "").await);
+    json_ok(&run_kv(&sim, &["kv", "set", "HIBP", "second", "--json"], &[], "").await);
+    json_ok(&run_kv(&sim, &["kv", "set", "Other", "x", "--json"], &[], "").await);
+    json_ok(&run_kv(&sim, &["kv", "set", "Third", "y", "--json"], &[], "").await);
 
     // Plain `get` prints just the value, for scripts.
     let out = run_kv(&sim, &["kv", "get", "HIBP"], &[], "").await;
     assert_eq!(String::from_utf8_lossy(&out.stdout), "second\n");
-    let old = json_out(
+    let old = json_ok(
         &run_kv(
             &sim,
             &["kv", "get", "HIBP", "--version", &first_version, "--json"],
@@ -808,7 +751,7 @@ async fn kv_set_get_list_delete_recover() {
     assert_eq!(old["value"], "s3cr+t/value");
 
     // Three secrets over two pages.
-    let list = json_out(&run_kv(&sim, &["kv", "list", "--json"], &[], "").await);
+    let list = json_ok(&run_kv(&sim, &["kv", "list", "--json"], &[], "").await);
     let names: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -821,15 +764,15 @@ async fn kv_set_get_list_delete_recover() {
         "list never shows values"
     );
 
-    json_out(&run_kv(&sim, &["kv", "delete", "HIBP", "--json"], &[], "").await);
+    json_ok(&run_kv(&sim, &["kv", "delete", "HIBP", "--json"], &[], "").await);
     let missing = run_kv(&sim, &["kv", "get", "HIBP"], &[], "").await;
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("HIBP"));
-    json_out(&run_kv(&sim, &["kv", "recover", "HIBP", "--json"], &[], "").await);
+    json_ok(&run_kv(&sim, &["kv", "recover", "HIBP", "--json"], &[], "").await);
 
     // Setting a soft-deleted name recovers it first.
-    json_out(&run_kv(&sim, &["kv", "delete", "Other", "--json"], &[], "").await);
-    json_out(&run_kv(&sim, &["kv", "set", "Other", "z", "--json"], &[], "").await);
+    json_ok(&run_kv(&sim, &["kv", "delete", "Other", "--json"], &[], "").await);
+    json_ok(&run_kv(&sim, &["kv", "set", "Other", "z", "--json"], &[], "").await);
     let out = run_kv(&sim, &["kv", "get", "Other"], &[], "").await;
     assert_eq!(String::from_utf8_lossy(&out.stdout), "z\n");
 }
@@ -841,7 +784,7 @@ async fn kv_with_managed_identity_and_bad_input() {
         ("IDENTITY_ENDPOINT", sim.identity_endpoint()),
         ("IDENTITY_HEADER", sim.identity_header()),
     ];
-    json_out(
+    json_ok(
         &run_kv(
             &sim,
             &["kv", "--managed-identity", "set", "TenantID", "t", "--json"],
@@ -871,7 +814,7 @@ async fn kv_with_managed_identity_and_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad/name"));
     // Without a vault name, CIPP's hosting rule finds it: the site name less its worker suffix.
-    let hosted = json_out(
+    let hosted = json_ok(
         &run_kv(
             &sim,
             &["kv", "list", "--json"],
@@ -883,7 +826,7 @@ async fn kv_with_managed_identity_and_bad_input() {
         )
         .await,
     );
-    let named = json_out(&run_kv(&sim, &["kv", "list", "--json"], &[], "").await);
+    let named = json_ok(&run_kv(&sim, &["kv", "list", "--json"], &[], "").await);
     assert!(!named.as_array().unwrap().is_empty());
     assert_eq!(hosted, named);
     let out = run_kv(&sim, &["kv", "list", "--vault", "x"], &[], "").await;
@@ -921,7 +864,7 @@ async fn standards_plan_then_remediate_then_report_with_a_store() {
     let (store, html) = (store.to_str().unwrap(), html.to_str().unwrap());
     let common = ["--template", t, "--definitions", definitions];
 
-    let listed = json_out(
+    let listed = json_ok(
         &run(
             &sim,
             &["standards", "list", "--definitions", definitions, "--json"],
@@ -933,7 +876,7 @@ async fn standards_plan_then_remediate_then_report_with_a_store() {
         .unwrap()
         .iter()
         .any(|d| d["name"] == "DisableSMS"));
-    let builtin = json_out(&run(&sim, &["standards", "list", "--json"]).await);
+    let builtin = json_ok(&run(&sim, &["standards", "list", "--json"]).await);
     assert!(builtin.as_array().unwrap().len() >= 120);
     // Code standards are listed beside the definitions, destructive ones marked.
     let guests = builtin
@@ -944,9 +887,9 @@ async fn standards_plan_then_remediate_then_report_with_a_store() {
         .unwrap();
     assert_eq!(guests["kind"], "code");
     assert_eq!(guests["destructive"], true);
-    let shown = json_out(&run(&sim, &["standards", "show", "DisableGuests"]).await);
+    let shown = json_ok(&run(&sim, &["standards", "show", "DisableGuests"]).await);
     assert_eq!(shown["kind"], "code");
-    let shown = json_out(&run(&sim, &["standards", "show", "disablesms"]).await);
+    let shown = json_ok(&run(&sim, &["standards", "show", "disablesms"]).await);
     assert_eq!(shown["read"]["cacheType"], "AuthenticationMethodsPolicy");
     assert!(!run(&sim, &["standards", "show", "NoSuchStandard"])
         .await
@@ -955,7 +898,7 @@ async fn standards_plan_then_remediate_then_report_with_a_store() {
 
     let mut args = vec!["standards", "plan", "--tenant", "alphadental.com", "--json"];
     args.extend(common);
-    let plan = json_out(&run(&sim, &args).await);
+    let plan = json_ok(&run(&sim, &args).await);
     let drifted = plan[0]["drifted"].as_array().unwrap();
     let sms = drifted
         .iter()
@@ -972,7 +915,7 @@ async fn standards_plan_then_remediate_then_report_with_a_store() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--yes"));
 
     args.extend(["--yes", "--store", store, "--html", html, "--json"]);
-    let fixed = json_out(&run(&sim, &args).await);
+    let fixed = json_ok(&run(&sim, &args).await);
     let alpha = &fixed["tenants"][0];
     let state = |t: &Value, s: &str| {
         t["results"]

@@ -7,56 +7,8 @@ use std::process::{Command, Output};
 use cipp_sim::Sim;
 use serde_json::{json, Value};
 
-struct SimEnv {
-    creds: cipp_sim::SimCredentials,
-    endpoints: Vec<(&'static str, String)>,
-}
-
-impl SimEnv {
-    fn of(sim: &Sim) -> SimEnv {
-        SimEnv {
-            creds: sim.credentials(),
-            endpoints: sim.endpoints(),
-        }
-    }
-
-    fn command(&self, args: &[String]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
-        cmd.args(args)
-            .env_clear()
-            .env("HOME", std::env::temp_dir())
-            .env("CIPP_APPLICATION_ID", &self.creds.application_id)
-            .env("CIPP_APPLICATION_SECRET", &self.creds.application_secret)
-            .env("CIPP_REFRESH_TOKEN", &self.creds.refresh_token)
-            .env("CIPP_TENANT_ID", &self.creds.partner_tenant_id);
-        for (name, url) in &self.endpoints {
-            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
-        }
-        cmd
-    }
-}
-
-fn strings(args: &[&str]) -> Vec<String> {
-    args.iter().map(|s| s.to_string()).collect()
-}
-
-async fn run(sim: &Sim, args: &[&str]) -> Output {
-    let (env, args) = (SimEnv::of(sim), strings(args));
-    tokio::task::spawn_blocking(move || env.command(&args).output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+mod common;
+use common::{json_ok, run, SimEnv};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn add_run_from_two_processes_history_and_remove() {
@@ -71,7 +23,7 @@ async fn add_run_from_two_processes_history_and_remove() {
         "recurrence": "1d"
     })
     .to_string();
-    let added = json_of(
+    let added = json_ok(
         &run(
             &sim,
             &[
@@ -101,13 +53,13 @@ async fn add_run_from_two_processes_history_and_remove() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("day of month"));
 
-    let list = json_of(&run(&sim, &["schedule", "list", "--store", store, "--json"]).await);
+    let list = json_ok(&run(&sim, &["schedule", "list", "--store", store, "--json"]).await);
     assert_eq!(list.as_array().unwrap().len(), 1);
 
     // Two runner processes on one store at once: the slot runs once.
     let tenants = "alphadental.com,bravologistics.com";
     let spawn = |runner: &str| {
-        let args = strings(&[
+        let args = common::strings(&[
             "schedule",
             "run-due",
             "--store",
@@ -119,7 +71,7 @@ async fn add_run_from_two_processes_history_and_remove() {
             "--json",
         ]);
         let env = SimEnv::of(&sim);
-        std::thread::spawn(move || env.command(&args).output().unwrap())
+        std::thread::spawn(move || env.command(&args, &std::env::temp_dir()).output().unwrap())
     };
     let (a, b) = (spawn("p1"), spawn("p2"));
     let (a, b) = (
@@ -130,7 +82,7 @@ async fn add_run_from_two_processes_history_and_remove() {
             .await
             .unwrap(),
     );
-    let (a, b) = (json_of(&a), json_of(&b));
+    let (a, b) = (json_ok(&a), json_ok(&b));
     let ran = a.as_array().unwrap().len() + b.as_array().unwrap().len();
     assert_eq!(ran, 1, "{a}\n{b}");
     let outcome = if a.as_array().unwrap().is_empty() {
@@ -144,7 +96,7 @@ async fn add_run_from_two_processes_history_and_remove() {
         "Multi-tenant task completed: 2 successful, 0 failed (Total: 2 tenants)"
     );
 
-    let history = json_of(
+    let history = json_ok(
         &run(
             &sim,
             &["schedule", "history", "--store", store, &id, "--json"],
@@ -159,7 +111,7 @@ async fn add_run_from_two_processes_history_and_remove() {
     );
 
     // Nothing is due now; run-now runs it again.
-    let again = json_of(
+    let again = json_ok(
         &run(
             &sim,
             &[
@@ -175,7 +127,7 @@ async fn add_run_from_two_processes_history_and_remove() {
         .await,
     );
     assert!(again.as_array().unwrap().is_empty());
-    let now = json_of(
+    let now = json_ok(
         &run(
             &sim,
             &[
@@ -196,7 +148,7 @@ async fn add_run_from_two_processes_history_and_remove() {
     // Removing needs --yes.
     let refused = run(&sim, &["schedule", "remove", "--store", store, &id]).await;
     assert_eq!(refused.status.code(), Some(2));
-    json_of(
+    json_ok(
         &run(
             &sim,
             &[
@@ -205,7 +157,7 @@ async fn add_run_from_two_processes_history_and_remove() {
         )
         .await,
     );
-    let list = json_of(&run(&sim, &["schedule", "list", "--store", store, "--json"]).await);
+    let list = json_ok(&run(&sim, &["schedule", "list", "--store", store, "--json"]).await);
     assert!(list.as_array().unwrap().is_empty());
 }
 
@@ -221,7 +173,7 @@ async fn all_tenants_resolve_through_the_managed_tenant_directory() {
         "tenants": {"all": true}
     })
     .to_string();
-    json_of(
+    json_ok(
         &run(
             &sim,
             &[
@@ -230,7 +182,7 @@ async fn all_tenants_resolve_through_the_managed_tenant_directory() {
         )
         .await,
     );
-    let ran = json_of(&run(&sim, &["schedule", "run-due", "--store", store, "--json"]).await);
+    let ran = json_ok(&run(&sim, &["schedule", "run-due", "--store", store, "--json"]).await);
     let tenants: Vec<&str> = ran[0]["results"]["tenants"]
         .as_array()
         .unwrap()

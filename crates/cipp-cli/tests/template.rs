@@ -6,40 +6,8 @@ use std::process::{Command, Output};
 use cipp_sim::Sim;
 use serde_json::{json, Value};
 
-struct SimEnv {
-    creds: cipp_sim::SimCredentials,
-    endpoints: Vec<(&'static str, String)>,
-}
-
-impl SimEnv {
-    fn cipp(&self, args: &[String]) -> Output {
-        let home = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
-        cmd.args(args)
-            .env_clear()
-            .env("HOME", home.path())
-            .env("CIPP_APPLICATION_ID", &self.creds.application_id)
-            .env("CIPP_APPLICATION_SECRET", &self.creds.application_secret)
-            .env("CIPP_REFRESH_TOKEN", &self.creds.refresh_token)
-            .env("CIPP_TENANT_ID", &self.creds.partner_tenant_id);
-        for (name, url) in &self.endpoints {
-            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
-        }
-        cmd.output().unwrap()
-    }
-}
-
-/// Run the blocking CLI off the runtime's threads so the in-process simulator keeps serving.
-async fn run(sim: &Sim, args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let env = SimEnv {
-        creds: sim.credentials(),
-        endpoints: sim.endpoints(),
-    };
-    tokio::task::spawn_blocking(move || env.cipp(&args))
-        .await
-        .unwrap()
-}
+mod common;
+use common::run;
 
 fn stdout_json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {

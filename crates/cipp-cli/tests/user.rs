@@ -6,54 +6,11 @@ use std::process::{Command, Output};
 use cipp_sim::Sim;
 use serde_json::Value;
 
+mod common;
+use common::{json_ok, run};
+
 const ALPHA: &str = "alphadental.com";
 const ELIF: &str = "elif.ortiz@alphadental.com";
-
-struct SimEnv {
-    creds: cipp_sim::SimCredentials,
-    endpoints: Vec<(&'static str, String)>,
-}
-
-impl SimEnv {
-    fn cipp(&self, args: &[String]) -> Output {
-        let home = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cipp"));
-        cmd.args(args)
-            .env_clear()
-            .env("HOME", home.path())
-            .env("CIPP_APPLICATION_ID", &self.creds.application_id)
-            .env("CIPP_APPLICATION_SECRET", &self.creds.application_secret)
-            .env("CIPP_REFRESH_TOKEN", &self.creds.refresh_token)
-            .env("CIPP_TENANT_ID", &self.creds.partner_tenant_id);
-        for (name, url) in &self.endpoints {
-            cmd.env(format!("CIPP_{}_URL", name.to_ascii_uppercase()), url);
-        }
-        cmd.output().unwrap()
-    }
-}
-
-/// Run the blocking CLI off the runtime's threads so the in-process simulator keeps serving.
-async fn run(sim: &Sim, args: &[&str]) -> Output {
-    let env = SimEnv {
-        creds: sim.credentials(),
-        endpoints: sim.endpoints(),
-    };
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || env.cipp(&args))
-        .await
-        .unwrap()
-}
-
-fn json_ok(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn user_commands_change_the_tenant() {

@@ -18,6 +18,7 @@
 //! ```
 
 mod alerts_run;
+mod automation;
 mod bec;
 mod client;
 mod health;
@@ -27,6 +28,7 @@ mod tenant;
 mod tenants;
 
 pub use alerts_run::{AlertProgressCallback, AlertsOptions};
+pub use automation::AuditUserActions;
 pub use client::{Cipp, CippBuilder};
 pub use health::{
     HealthIssue, RelationshipHealth, ServiceCheck, TenantHealth, EXPIRY_WARNING_DAYS,

@@ -26,10 +26,14 @@ impl Cipp {
     /// scheduler.serve(async { let _ = tokio::signal::ctrl_c().await; }).await;
     /// # Ok(()) }
     /// ```
+    ///
+    /// The user actions are registered as custom commands (`block-sign-in`,
+    /// `revoke-sessions`, `reset-password`, `bec-remediate`, `offboard`; see docs/scheduler.md).
     pub fn scheduler(&self) -> SchedulerBuilder {
-        Scheduler::builder()
+        let builder = Scheduler::builder()
             .pipeline(self.pipeline().clone())
             .collector(self.collector())
-            .tenants(self.directory().clone())
+            .tenants(self.directory().clone());
+        self.with_user_action_commands(builder)
     }
 }

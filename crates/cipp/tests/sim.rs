@@ -171,3 +171,112 @@ async fn tenant_health_reports_roles_services_and_properties() {
     assert!(h.tenant_id.is_none());
     assert!(h.issues.iter().any(|i| i.area == "directory"));
 }
+
+/// Audit-log rules that ask for `disableUser` act through the facade's handler.
+#[tokio::test]
+async fn audit_rules_disable_the_user_through_the_facade() {
+    use cipp::alerts::audit::{AuditRule, AuditRunner, AuditSearchOptions};
+    use cipp::alerts::time;
+    use std::sync::Arc;
+
+    let sim = Sim::start().await.unwrap();
+    let cipp = client(&sim);
+    let rule = AuditRule::from_value(
+        &serde_json::json!({
+            "RowKey": "forwarding-rules",
+            "Tenants": [{"value": "AllTenants"}],
+            "Conditions": [
+                {"Property": {"label": "Operation", "value": "String"}, "Operator": {"value": "eq"}, "Input": {"value": "New-InboxRule"}},
+                {"Property": {"label": "ForwardTo", "value": "String"}, "Operator": {"value": "like"}, "Input": {"value": "*@*"}}],
+            "Actions": [{"value": "disableUser"}],
+        }),
+        0,
+    )
+    .unwrap();
+    let report = AuditRunner::builder(
+        cipp.pipeline().clone(),
+        Arc::new(cipp::snapshot::Store::in_memory().unwrap()),
+    )
+    .rules(vec![rule])
+    .action_handler(cipp.audit_user_actions())
+    .confirm_user_actions(true)
+    .search_options(AuditSearchOptions::default().poll_interval(std::time::Duration::ZERO))
+    .build()
+    .unwrap()
+    .run(
+        &["alphadental.com".to_string()],
+        time::parse("2026-10-31T00:00:00Z").unwrap(),
+        time::parse("2026-11-01T00:00:00Z").unwrap(),
+    )
+    .await;
+    let action = &report.tenants[0].events[0].actions[0];
+    assert!(action.ok, "{}", action.detail);
+    let user = cipp
+        .tenant("alphadental.com")
+        .graph()
+        .get("users/miriam.gu@alphadental.com")
+        .await
+        .unwrap();
+    assert_eq!(user["accountEnabled"], false);
+}
+
+/// The facade's scheduler knows the user actions as commands.
+#[tokio::test]
+async fn scheduled_user_actions_run_and_fail_with_a_reason() {
+    use std::sync::Arc;
+
+    let sim = Sim::start().await.unwrap();
+    let cipp = client(&sim);
+    let scheduler = cipp
+        .scheduler()
+        .store(Arc::new(cipp::snapshot::Store::in_memory().unwrap()))
+        .build()
+        .unwrap();
+    let task = |name: &str, parameters: serde_json::Value| {
+        cipp::scheduler::Task::from_json(
+            &serde_json::json!({
+                "name": name,
+                "command": {"type": "custom", "name": name, "parameters": parameters},
+                "tenants": {"tenant": "alphadental.com"},
+            })
+            .to_string(),
+        )
+        .unwrap()
+    };
+    scheduler
+        .add(task(
+            "block-sign-in",
+            serde_json::json!({"user": "sofia.wilke@alphadental.com"}),
+        ))
+        .unwrap();
+    scheduler
+        .add(task(
+            "bec-remediate",
+            serde_json::json!({"user": "sofia.wilke@alphadental.com"}),
+        ))
+        .unwrap();
+    scheduler
+        .add(task("revoke-sessions", serde_json::json!({})))
+        .unwrap();
+    let outcomes = scheduler.run_due(scheduler.now()).await.unwrap();
+    let tenant = |name: &str| {
+        outcomes
+            .iter()
+            .find(|o| o.name == name)
+            .map(|o| o.results.tenants[0].clone())
+            .unwrap()
+    };
+    assert!(tenant("block-sign-in").ok);
+    let user = cipp
+        .tenant("alphadental.com")
+        .graph()
+        .get("users/sofia.wilke@alphadental.com")
+        .await
+        .unwrap();
+    assert_eq!(user["accountEnabled"], false);
+    // Remediation without "confirm": true is refused; a task without a user names the field.
+    let refused = tenant("bec-remediate");
+    assert!(!refused.ok && refused.error.unwrap().contains("confirmation"));
+    let missing = tenant("revoke-sessions");
+    assert!(!missing.ok && missing.error.unwrap().contains("parameters.user"));
+}

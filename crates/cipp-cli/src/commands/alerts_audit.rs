@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cipp::Error;
-use cipp_alerts::audit::{ActionError, AuditActionHandler, AuditEvent, AuditRule, AuditRunner};
+use cipp_alerts::audit::{AuditRule, AuditRunner};
 use cipp_alerts::{time, AlertConfig};
 use clap::Args;
 use serde_json::{json, Value};
@@ -38,25 +38,10 @@ pub struct AuditArgs {
     /// End the window at this time (RFC 3339) instead of now.
     #[arg(long)]
     as_of: Option<String>,
-}
-
-/// The CLI performs no user action: rules asking for one are reported, not acted on.
-#[derive(Debug)]
-struct NoUserActions;
-
-#[async_trait::async_trait]
-impl AuditActionHandler for NoUserActions {
-    async fn disable_user(&self, _: &str, _: &str, _: &AuditEvent) -> Result<String, ActionError> {
-        Err("the CLI does not perform user actions".into())
-    }
-    async fn remediate_compromised(
-        &self,
-        _: &str,
-        _: &str,
-        _: &AuditEvent,
-    ) -> Result<String, ActionError> {
-        Err("the CLI does not perform user actions".into())
-    }
+    /// Perform the user actions rules ask for (disableUser, becremediate) through Graph and
+    /// Exchange; without it they are reported as not confirmed and nothing is changed.
+    #[arg(long)]
+    act: bool,
 }
 
 fn invalid(field: &str, e: impl std::fmt::Display) -> Error {
@@ -94,7 +79,8 @@ pub async fn run(args: AuditArgs, json_out: bool) -> Result<(), Error> {
     };
     let mut builder = AuditRunner::builder(cipp.pipeline().clone(), Arc::new(store))
         .rules(rules)
-        .action_handler(Arc::new(NoUserActions));
+        .action_handler(cipp.audit_user_actions())
+        .confirm_user_actions(args.act);
     if let Some(path) = &args.config {
         let config = AlertConfig::from_file(path).map_err(|e| invalid("--config", e))?;
         let secrets: Arc<dyn cipp_core::secret_store::SecretStore> =
