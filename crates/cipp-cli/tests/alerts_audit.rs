@@ -1,10 +1,8 @@
 //! `cipp alerts audit` end to end against a simulator started by the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
-
 use cipp_sim::Sim;
-use serde_json::{json, Value};
+use serde_json::json;
 
 mod common;
 use common::{json_ok, run_args};

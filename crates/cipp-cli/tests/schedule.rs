@@ -2,10 +2,8 @@
 //! runner processes on one store (the task runs once), history, remove with confirmation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
-
 use cipp_sim::Sim;
-use serde_json::{json, Value};
+use serde_json::json;
 
 mod common;
 use common::{json_ok, run, SimEnv};

@@ -1,7 +1,7 @@
 //! `cipp template deploy|compare|capture` end to end against a simulator started by the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use cipp_sim::Sim;
 use serde_json::{json, Value};

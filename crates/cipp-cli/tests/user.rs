@@ -1,10 +1,7 @@
 //! `cipp user ...` and `cipp offboard` end to end against a simulator started by the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
-
 use cipp_sim::Sim;
-use serde_json::Value;
 
 mod common;
 use common::{json_ok, run};
