@@ -450,6 +450,8 @@ export interface AlertRunOptions {
   asOf?: string | number
   /** Standards alignment per tenant (percent), for LowTenantAlignment. */
   alignment?: Record<string, number>
+  /** A standards run (alert mode): flagged standards become StandardsAlerts findings. */
+  standards?: RunReport | Record<string, unknown>
 }
 
 /** One finding and what the store decided about it. */

@@ -209,7 +209,12 @@ class Standards {
 class Alerts {
   constructor (inner) { this._n = inner }
   catalogue () { return sync(() => this._n.catalogue()) }
-  run (config, options) { return call(() => this._n.run(config ?? null, options)) }
+  run (config, options) {
+    const standards = options?.standards
+    const o = standards && typeof standards.toJSON === 'function' ? { ...options, standards: standards.toJSON() } : options
+    return call(() => this._n.run(config ?? null, o))
+  }
+
   snooze (store, rule, tenant, hash, options) { return sync(() => this._n.snooze(store, rule, tenant, hash, options)) }
   snoozes (store, options = {}) { return sync(() => this._n.snoozes(store, options.tenant)) }
 }

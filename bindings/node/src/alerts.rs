@@ -24,6 +24,9 @@ pub struct AlertRunOptions {
     pub as_of: Option<Value>,
     /// Standards alignment per tenant (percent), for LowTenantAlignment.
     pub alignment: Option<std::collections::HashMap<String, f64>>,
+    /// A standards run report (alert mode): its flagged standards feed StandardsAlerts and its
+    /// alignment LowTenantAlignment.
+    pub standards: Option<Value>,
 }
 
 /// Options of `alerts.snooze`.
@@ -111,6 +114,13 @@ impl Alerts {
             }
             if let Some(a) = opts.alignment {
                 o = o.alignment(a);
+            }
+            if let Some(report) = opts.standards {
+                let report: cipp::standards::RunReport =
+                    serde_json::from_value(report).map_err(|e| {
+                        invalid("standards", format!("not a standards run report: {e}"))
+                    })?;
+                o = o.standards(&report);
             }
         }
         let report = self.cipp.run_alerts(&o).await.js()?;

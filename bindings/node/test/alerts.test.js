@@ -84,3 +84,15 @@ test('bad input names the field', () => withSim(async ({ client, store }) => {
     (e) => e instanceof InvalidInputError && e.field === 'asOf')
   assert.throws(() => client.alerts.snooze(store, 'InactiveUsers', ALPHA, 'abc', { days: 3 }), InvalidInputError)
 }))
+
+test('standards in alert mode become findings', () => withSim(async ({ client, url, bodies }) => {
+  const standards = await client.standards.run({
+    GUID: 'alerting', templateName: 'Alerting', tenantFilter: [{ value: 'AllTenants' }],
+    standards: { DisableSMS: { action: ['warn'] } }
+  }, { mode: 'alert', tenants: [ALPHA] })
+  const report = await client.alerts.run(config(url, { StandardsAlerts: {} }), { tenants: [ALPHA], standards })
+  const [finding] = report.findings()
+  assert.equal(finding.data.Standard, 'DisableSMS')
+  assert.equal(bodies.length, 1)
+  await assert.rejects(client.alerts.run(config(url, { StandardsAlerts: {} }), { tenants: [ALPHA], standards: { not: 'a report' } }), InvalidInputError)
+}))

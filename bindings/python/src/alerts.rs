@@ -75,7 +75,10 @@ impl Alerts {
     /// file) a finding already sent is not sent again until it changes, its re-send interval
     /// passes or its snooze ends. `as_of` (unix seconds or RFC 3339) judges tenants at that
     /// time; `alignment` maps tenant -> standards alignment percent for LowTenantAlignment.
-    #[pyo3(signature = (config=None, *, tenants=None, store=None, concurrency=None, as_of=None, alignment=None))]
+    ///
+    /// `standards` (a `RunReport` of a standards run in alert mode, or its `to_dict()`) feeds
+    /// its flagged standards to StandardsAlerts and its alignment to LowTenantAlignment.
+    #[pyo3(signature = (config=None, *, tenants=None, store=None, concurrency=None, as_of=None, alignment=None, standards=None))]
     #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
@@ -86,6 +89,7 @@ impl Alerts {
         concurrency: Option<usize>,
         as_of: Option<&Bound<'_, PyAny>>,
         alignment: Option<std::collections::BTreeMap<String, f64>>,
+        standards: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<AlertReport> {
         let mut options = AlertsOptions::default();
         if let Some(c) = config {
@@ -105,6 +109,23 @@ impl Alerts {
         }
         if let Some(a) = alignment {
             options = options.alignment(a);
+        }
+        if let Some(report) = standards {
+            options = match report.cast::<crate::standards::RunReport>() {
+                Ok(r) => options.standards(r.get().inner()),
+                Err(_) => {
+                    let value = convert::from_py(report, "standards")?;
+                    let report: cipp::standards::RunReport = serde_json::from_value(value)
+                        .map_err(|e| {
+                            Error::invalid_input(
+                                "standards",
+                                format!("not a standards run report: {e}"),
+                            )
+                        })
+                        .py_err()?;
+                    options.standards(&report)
+                }
+            };
         }
         let cipp = self.core.cipp()?;
         let report = block_on(py, async move { cipp.run_alerts(&options).await })?.py_err()?;

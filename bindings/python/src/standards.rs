@@ -186,6 +186,12 @@ pub struct RunReport {
     inner: cipp::standards::RunReport,
 }
 
+impl RunReport {
+    pub(crate) fn inner(&self) -> &cipp::standards::RunReport {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl RunReport {
     /// The report as plain dicts and lists (the documented JSON shape).

@@ -120,3 +120,27 @@ def test_async_client_runs_alerts(sim):
 
     summary = asyncio.run(main())
     assert summary["findings"] == 1
+
+
+ALERTING = {
+    "GUID": "alerting",
+    "templateName": "Alerting",
+    "tenantFilter": [{"value": "AllTenants"}],
+    "standards": {"DisableSMS": {"action": ["warn"]}},
+}
+
+
+def test_standards_in_alert_mode_become_findings(sim, receiver):
+    url, bodies = receiver
+    c = sim.client()
+    standards = c.standards.run(ALERTING, "alert", tenants=[ALPHA])
+    cfg = config(url)
+    cfg["rules"] = {"StandardsAlerts": {}}
+    report = c.alerts.run(cfg, tenants=[ALPHA], standards=standards)
+    (finding,) = report.findings()
+    assert finding["data"]["Standard"] == "DisableSMS"
+    assert len(bodies) == 1
+    again = c.alerts.run(cfg, tenants=[ALPHA], standards=standards.to_dict())
+    assert len(again.findings()) == 1
+    with pytest.raises(cipp.InvalidInputError):
+        c.alerts.run(cfg, tenants=[ALPHA], standards={"not": "a report"})

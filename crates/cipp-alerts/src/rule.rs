@@ -56,6 +56,9 @@ pub struct Context<'a> {
     /// What was read in the partner tenant (Lighthouse states, the partner's own
     /// organisation), for the rules with [`Rule::partner_cache_types`].
     pub partner: Option<&'a Snapshot>,
+    /// The tenant's standards results that a standards run in alert mode flagged
+    /// (`StandardsAlerts`), when given to the run.
+    pub standards: Option<&'a [Value]>,
 }
 
 impl<'a> Context<'a> {
@@ -68,6 +71,7 @@ impl<'a> Context<'a> {
             previous: None,
             alignment: None,
             partner: None,
+            standards: None,
         }
     }
 
@@ -86,6 +90,12 @@ impl<'a> Context<'a> {
     /// The tenant's standards alignment (percent).
     pub fn with_alignment(mut self, alignment: Option<f64>) -> Self {
         self.alignment = alignment;
+        self
+    }
+
+    /// The tenant's flagged standards results (`StandardsAlerts`).
+    pub fn with_standards(mut self, standards: Option<&'a [Value]>) -> Self {
+        self.standards = standards;
         self
     }
 

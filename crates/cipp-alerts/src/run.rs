@@ -96,6 +96,7 @@ pub struct AlertRunner {
     concurrency: usize,
     as_of: Option<i64>,
     alignment: Arc<BTreeMap<String, f64>>,
+    standards: Arc<BTreeMap<String, Vec<Value>>>,
     progress: Option<ProgressHook>,
     /// The partner tenant, where the partner-side cache types are read.
     partner_tenant: String,
@@ -127,6 +128,7 @@ pub struct AlertRunnerBuilder {
     concurrency: usize,
     as_of: Option<i64>,
     alignment: BTreeMap<String, f64>,
+    standards: BTreeMap<String, Vec<Value>>,
     progress: Option<ProgressHook>,
 }
 
@@ -143,6 +145,7 @@ impl AlertRunner {
             concurrency: 8,
             as_of: None,
             alignment: BTreeMap::new(),
+            standards: BTreeMap::new(),
             progress: None,
         }
     }
@@ -196,6 +199,20 @@ impl AlertRunnerBuilder {
         self
     }
 
+    /// Flagged standards results per tenant (`StandardsAlerts`): the results a standards run
+    /// in alert mode marked `alerted` and did not find compliant, as that run's JSON report
+    /// shows them (`standard`, `template`, `state`, `outcome`).
+    pub fn standards_results(
+        mut self,
+        results: impl IntoIterator<Item = (String, Vec<Value>)>,
+    ) -> Self {
+        self.standards = results
+            .into_iter()
+            .map(|(k, v)| (k.to_lowercase(), v))
+            .collect();
+        self
+    }
+
     /// The collector (default: one over the same pipeline and the built-in registry).
     pub fn collector(mut self, collector: Collector) -> Self {
         self.collector = Some(collector);
@@ -234,6 +251,7 @@ impl AlertRunnerBuilder {
             concurrency: self.concurrency,
             as_of: self.as_of,
             alignment: Arc::new(self.alignment),
+            standards: Arc::new(self.standards),
             progress: self.progress,
             partner_tenant: self.pipeline.credentials().partner_tenant().to_string(),
         })
@@ -474,6 +492,10 @@ impl AlertRunner {
         let now = self.as_of.unwrap_or(snapshot.collected_at as i64);
         work.now = now.max(0) as u64;
         let alignment = self.alignment.get(&tenant.to_lowercase()).copied();
+        let standards = self
+            .standards
+            .get(&tenant.to_lowercase())
+            .map(Vec::as_slice);
         let mut keys = Vec::new();
         for (rule, rc) in self.rules.iter() {
             let previous = match (&self.store, rule.history) {
@@ -495,6 +517,7 @@ impl AlertRunner {
                 .at(now)
                 .with_previous(previous.as_ref())
                 .with_alignment(alignment)
+                .with_standards(standards)
                 .with_partner(partner);
             let ctx = Context { tenant, ..ctx };
             match rule.evaluate(&ctx, &rc.params) {

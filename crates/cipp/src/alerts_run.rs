@@ -9,6 +9,7 @@ use cipp_alerts::{AlertConfig, AlertReport, AlertRunner, AlertRunnerBuilder, Pro
 use cipp_core::secret_store::SecretStore;
 use cipp_core::{EnvSecretStore, Error};
 use cipp_snapshot::Store;
+use serde_json::Value;
 
 use crate::client::Cipp;
 
@@ -33,6 +34,8 @@ pub struct AlertsOptions {
     pub as_of: Option<i64>,
     /// Standards alignment per tenant (percent), for LowTenantAlignment.
     pub alignment: Vec<(String, f64)>,
+    /// Flagged standards results per tenant, for StandardsAlerts (see [`AlertsOptions::standards`]).
+    pub standards: Vec<(String, Vec<Value>)>,
     /// Where webhook secrets come from (default: the environment).
     pub secrets: Option<Arc<dyn SecretStore>>,
     /// Called for every progress event.
@@ -48,6 +51,7 @@ impl std::fmt::Debug for AlertsOptions {
             .field("concurrency", &self.concurrency)
             .field("as_of", &self.as_of)
             .field("alignment", &self.alignment.len())
+            .field("standards", &self.standards.len())
             .field("secrets", &self.secrets.is_some())
             .field("progress", &self.progress.is_some())
             .finish()
@@ -88,6 +92,30 @@ impl AlertsOptions {
     /// Standards alignment per tenant, for LowTenantAlignment.
     pub fn alignment(mut self, scores: impl IntoIterator<Item = (String, f64)>) -> Self {
         self.alignment = scores.into_iter().collect();
+        self
+    }
+
+    /// Feed a standards run to the alerts: its alignment per tenant (LowTenantAlignment) and
+    /// the results it flagged in alert mode that are not compliant (StandardsAlerts), so
+    /// standards alerts are deduplicated, snoozed and delivered like every other finding.
+    pub fn standards(mut self, report: &cipp_standards::RunReport) -> Self {
+        let json = report.to_json();
+        for t in json["tenants"].as_array().into_iter().flatten() {
+            let Some(tenant) = t["tenant"].as_str() else {
+                continue;
+            };
+            if let Some(a) = t["summary"]["alignment"].as_f64() {
+                self.alignment.push((tenant.to_string(), a));
+            }
+            let flagged: Vec<Value> = t["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["alerted"] == true && r["state"] != "compliant")
+                .cloned()
+                .collect();
+            self.standards.push((tenant.to_string(), flagged));
+        }
         self
     }
 
@@ -142,7 +170,8 @@ impl Cipp {
             .alerts()
             .config(options.config.clone().unwrap_or_else(AlertConfig::defaults))
             .secrets(secrets)
-            .alignment(options.alignment.iter().cloned());
+            .alignment(options.alignment.iter().cloned())
+            .standards_results(options.standards.iter().cloned());
         if let Some(n) = options.concurrency {
             runner = runner.concurrency(n);
         }

@@ -280,3 +280,74 @@ async fn scheduled_user_actions_run_and_fail_with_a_reason() {
     let missing = tenant("revoke-sessions");
     assert!(!missing.ok && missing.error.unwrap().contains("parameters.user"));
 }
+
+/// A standards run in alert mode feeds the alert pipeline: flagged standards become
+/// StandardsAlerts findings, delivered once and deduplicated like every other finding.
+#[tokio::test]
+async fn standards_in_alert_mode_feed_the_alert_pipeline() {
+    use cipp::alerts::AlertConfig;
+    use cipp::standards::{Mode, StandardsTemplate};
+    use cipp::{AlertsOptions, StandardsOptions};
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let sim = Sim::start().await.unwrap();
+    let cipp = client(&sim);
+    let template = StandardsTemplate::from_json(
+        r#"{"GUID": "alerting", "templateName": "Alerting",
+            "tenantFilter": [{"value": "AllTenants"}],
+            "standards": {"DisableSMS": {"action": ["warn"]}}}"#,
+        "alerting.json",
+    )
+    .unwrap();
+    let standards = cipp
+        .run_standards(
+            &[template],
+            Mode::Alert,
+            &StandardsOptions::default().tenants(["alphadental.com"]),
+        )
+        .await
+        .unwrap();
+    let hook = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&hook)
+        .await;
+    let config = AlertConfig::from_json(
+        &serde_json::json!({
+            "rules": {"StandardsAlerts": {}},
+            "destinations": [{"name": "soc", "type": "webhook", "url": hook.uri(), "format": "json"}],
+        })
+        .to_string(),
+        "test",
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("cipp-facade-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = dir.join("alerts.db");
+    let _ = std::fs::remove_file(&store);
+    let options = AlertsOptions::default()
+        .config(config)
+        .tenants(["alphadental.com", "charlie.onmicrosoft.com"])
+        .store(&store)
+        .standards(&standards);
+    let first = cipp.run_alerts(&options).await.unwrap();
+    let findings: Vec<_> = first.tenants.iter().flat_map(|t| t.findings()).collect();
+    assert_eq!(findings.len(), 1, "{}", first.to_json());
+    assert_eq!(findings[0].finding.tenant, "alphadental.com");
+    assert_eq!(findings[0].finding.data["Standard"], "DisableSMS");
+    assert_eq!(first.summary.delivered, 1);
+    // Charlie had no standards run: the rule says it had no data, it does not invent a finding.
+    let charlie = first
+        .tenants
+        .iter()
+        .find(|t| t.tenant == "charlie.onmicrosoft.com")
+        .unwrap();
+    assert!(charlie.findings().next().is_none());
+    // The same drift again is not sent again.
+    let second = cipp.run_alerts(&options).await.unwrap();
+    assert_eq!(second.summary.delivered, 0);
+    assert_eq!(second.summary.suppressed, 1);
+    assert_eq!(hook.received_requests().await.unwrap().len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

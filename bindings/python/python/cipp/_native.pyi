@@ -64,6 +64,7 @@ class Alerts:
         concurrency: int | None = None,
         as_of: int | str | None = None,
         alignment: dict[str, float] | None = None,
+        standards: "RunReport | dict[str, Any] | None" = None,
     ) -> "AlertReport": ...
     def snooze(
         self,

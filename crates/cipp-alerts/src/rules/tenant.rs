@@ -10,7 +10,7 @@ use crate::error::AlertError;
 use crate::params::Params;
 use crate::rule::{param, row, Context, Rows, Rule};
 
-pub(super) const RULES: [Rule; 5] = [
+pub(super) const RULES: [Rule; 6] = [
     Rule {
         name: "SecureScore",
         description: "Secure Score is below a value (absolute points or percent of the maximum), or fell by at least a percentage since the last run (drop; the first run only records).",
@@ -68,6 +68,17 @@ pub(super) const RULES: [Rule; 5] = [
         key_fields: &[],
         partner_cache_types: &[],
         eval: low_alignment,
+    },
+    Rule {
+        name: "StandardsAlerts",
+        description: "A standard whose template says alert (warn) is not compliant in the tenant: the results of a standards run in alert mode, given to the alert run, so they are deduplicated, snoozed and delivered like every other finding.",
+        cache_types: &[],
+        params: &[],
+        output: &["Message", "Standard", "Template", "State", "CurrentValue", "ExpectedValue", "Tenant"],
+        history: false,
+        key_fields: &["Standard", "State", "CurrentValue"],
+        partner_cache_types: &[],
+        eval: standards_alerts,
     },
 ];
 
@@ -297,6 +308,39 @@ fn low_alignment(ctx: &Context<'_>, p: Params<'_>) -> Result<Rows, AlertError> {
     .into())
 }
 
+fn standards_alerts(ctx: &Context<'_>, _: Params<'_>) -> Result<Rows, AlertError> {
+    let Some(results) = ctx.standards else {
+        return Err(ctx.data(
+            "StandardsAlerts",
+            "no standards results were given for this tenant",
+        ));
+    };
+    Ok(results
+        .iter()
+        .map(|r| {
+            let standard = s(r, "standard");
+            let state = s(r, "state");
+            let outcome = &r["outcome"];
+            row([
+                (
+                    "Message",
+                    json!(format!(
+                        "Standard {standard} is {} in {}",
+                        state.replace('_', " "),
+                        ctx.tenant
+                    )),
+                ),
+                ("Standard", json!(standard)),
+                ("Template", json!(s(r, "template"))),
+                ("State", json!(state)),
+                ("CurrentValue", outcome["current"].clone()),
+                ("ExpectedValue", outcome["expected"].clone()),
+            ])
+        })
+        .collect::<Vec<_>>()
+        .into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{run, snap};
@@ -318,6 +362,36 @@ mod tests {
         let rows = run("SharepointQuota", json!({"SPOTenant": spo}), json!(null));
         assert_eq!(rows[0]["UsedStoragePercentage"], 95.0);
         assert!(run("SharepointQuota", json!({"SPOTenant": spo}), json!(96)).is_empty());
+    }
+
+    #[test]
+    fn standards_alerts_fire_for_flagged_results_only() {
+        let rule = crate::catalogue::get("StandardsAlerts").unwrap();
+        let s = snap(json!({}));
+        let flagged = [
+            json!({"standard": "DisableSMS", "template": "Alerting", "state": "drifted",
+            "outcome": {"current": {"state": "enabled"}, "expected": {"state": "disabled"}}}),
+        ];
+        let fired = rule
+            .evaluate(
+                &crate::Context::new(&s).with_standards(Some(&flagged)),
+                &json!(null),
+            )
+            .unwrap();
+        assert_eq!(fired.findings.len(), 1);
+        assert_eq!(fired.findings[0].data["Standard"], "DisableSMS");
+        assert_eq!(fired.findings[0].data["ExpectedValue"]["state"], "disabled");
+        let quiet = rule
+            .evaluate(
+                &crate::Context::new(&s).with_standards(Some(&[])),
+                &json!(null),
+            )
+            .unwrap();
+        assert!(quiet.findings.is_empty());
+        // Without a standards run there is no data, not "nothing wrong".
+        assert!(rule
+            .evaluate(&crate::Context::new(&s), &json!(null))
+            .is_err());
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub const SIM_TRIGGERS: &[(&str, &[&str])] = &[
 
 /// Why a rule fires in no seeded tenant on a first run.
 pub const SIM_QUIET: &[(&str, &str)] = &[
+    ("StandardsAlerts", "reads a standards run's flagged results, given to the alert run (the facade's sim test feeds a real alert-mode run)"),
     ("MXRecordChanged", "history: the first run records; the sim test moves Bravo's MX record and the second run reports it"),
     ("NewRiskyUsers", "history, and the seeded tenants have no Entra ID P2 (unit-tested)"),
     ("NewRole", "history: the first run records; the sim test adds an Exchange Administrator in Bravo and the second run reports it"),

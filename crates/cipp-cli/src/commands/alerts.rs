@@ -80,6 +80,10 @@ pub struct RunArgs {
     /// report, or a JSON object of tenant -> percent.
     #[arg(long)]
     alignment: Option<PathBuf>,
+    /// A `cipp standards run --json` report (alert mode): its flagged, non-compliant standards
+    /// become StandardsAlerts findings and its alignment feeds LowTenantAlignment.
+    #[arg(long)]
+    standards: Option<PathBuf>,
 }
 
 fn alert_error(e: cipp_alerts::AlertError) -> Error {
@@ -278,6 +282,14 @@ async fn execute(args: &RunArgs) -> Result<AlertReport, Error> {
     }
     if let Some(path) = &args.alignment {
         options = options.alignment(alignment(path)?);
+    }
+    if let Some(path) = &args.standards {
+        let bad =
+            |m: String| Error::invalid_input("--standards", format!("{}: {m}", path.display()));
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let report: cipp::standards::RunReport = serde_json::from_str(&text)
+            .map_err(|e| bad(format!("not a standards run report: {e}")))?;
+        options = options.standards(&report);
     }
     super::cipp_from_env()?.run_alerts(&options).await
 }
