@@ -400,6 +400,11 @@ export interface AlertRunOptions {
   asOf?: any
   /** Standards alignment per tenant (percent), for LowTenantAlignment. */
   alignment?: Record<string, number>
+  /**
+   * A standards run report (alert mode): its flagged standards feed StandardsAlerts and its
+   * alignment LowTenantAlignment.
+   */
+  standards?: any
 }
 
 /** Options of `new Client(...)`; each has a `CIPP_*` environment twin. */
