@@ -7,6 +7,7 @@ over plain http).
 """
 
 import asyncio
+import sys
 import time
 import urllib.parse
 
@@ -56,6 +57,10 @@ async def main() -> None:
     page = await client.users.get(request_configuration=config)
     while page is not None:
         count += len(page.value or [])
+        if count // 10_000 != (count - len(page.value or [])) // 10_000:
+            # Progress on stderr: this job takes minutes.
+            print(f"msgraph-sdk: {count} users after {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr, flush=True)
         if not page.odata_next_link:
             break
         page = await client.users.with_url(page.odata_next_link).get()
