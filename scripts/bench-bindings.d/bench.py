@@ -14,7 +14,6 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 SELECT = ["id", "displayName", "userPrincipalName", "accountEnabled"]
 
 
@@ -79,7 +78,7 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=100_000)
     ap.add_argument("--tenant", default="alpha.onmicrosoft.com")
     ap.add_argument("--top", type=int, default=999)
-    ap.add_argument("--node-native", required=True)
+    ap.add_argument("--node-package", required=True)
     ap.add_argument("--node-modules", required=True)
     args = ap.parse_args()
 
@@ -94,7 +93,7 @@ def main() -> None:
         if not line:
             sys.exit("the simulator did not start")
         env = json.loads(line)
-        env.update(tenant=args.tenant, select=SELECT, top=args.top, root=str(ROOT))
+        env.update(tenant=args.tenant, select=SELECT, top=args.top, node_package=args.node_package)
         env["expected"] = reference_count(env)
         print(f"simulator: {env['base']}, {env['expected']} users in {args.tenant}", flush=True)
 
@@ -103,7 +102,7 @@ def main() -> None:
         # before it starts.
         jobs = [
             ("cipp (Python)", [py, "job_cipp.py"], {}),
-            ("cipp (Node)", ["node", "job_cipp.js"], {"NAPI_RS_NATIVE_LIBRARY_PATH": args.node_native}),
+            ("cipp (Node)", ["node", "job_cipp.js"], {}),
             ("microsoft-graph-client (Node)", ["node", "job_msgraph.js"], {"NODE_PATH": args.node_modules}),
             ("msgraph-sdk (Python)", [py, "job_msgraph.py"], {}),
         ]

@@ -1,10 +1,10 @@
 'use strict'
 // cipp (Node): `for await` over `graph.iter('users', { select, top: 999 })`, counting items.
-// The release build of the native module is loaded through NAPI_RS_NATIVE_LIBRARY_PATH.
+// The package is the release build's scratch copy the script prepared (ENV.node_package).
 
 const path = require('node:path')
 const { ENV, rssKib, finish } = require('./common.js')
-const { Client } = require(path.join(ENV.root, 'bindings/node/lib/index.js'))
+const { Client } = require(path.join(ENV.node_package, 'lib/index.js'))
 
 async function main () {
   const client = new Client({
