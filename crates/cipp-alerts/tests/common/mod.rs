@@ -47,6 +47,7 @@ pub const SIM_TRIGGERS: &[(&str, &[&str])] = &[
     ("SharepointQuota", &[]),
     ("SoftDeletedMailboxes", &[]),
     ("StaleEntraDevices", &[ALPHA]),
+    ("StandardsAlerts", &[]),
     ("UnusedLicenses", &[ALPHA]),
     ("VppTokenExpiry", &[ALPHA]),
     ("QuotaUsed", &[ALPHA]),
