@@ -78,3 +78,17 @@ test('bad input rejects with InvalidInputError', () => withSim(async (sim, clien
   await assert.rejects(s.run('{not json'), InvalidInputError)
   assert.throws(() => s.catalogue({ definitions: '/no/such/folder' }), InvalidInputError)
 }))
+
+test('destructive standards need allowDestructive', () => withSim(async (sim, client) => {
+  const template = {
+    GUID: 'code',
+    templateName: 'Code standards',
+    tenantFilter: [{ value: 'alphadental.com' }],
+    standards: { DisableInactiveUsers: { action: ['Remediate'], days: 90 } }
+  }
+  const options = { mode: 'remediate', tenants: ['alphadental.com'], asOf: 1793491200 }
+  const refused = await client.standards.run(template, options)
+  assert.equal(state(refused, 'alphadental.com', 'DisableInactiveUsers'), 'remediation_failed')
+  const done = await client.standards.run(template, { ...options, allowDestructive: true })
+  assert.equal(state(done, 'alphadental.com', 'DisableInactiveUsers'), 'remediated')
+}))

@@ -90,3 +90,26 @@ def test_async_run(sim):
         return state(report, "bravologistics.com", "DisableSMS")
 
     assert asyncio.run(main()) == "compliant"
+
+
+DESTRUCTIVE = {
+    "GUID": "code",
+    "templateName": "Code standards",
+    "tenantFilter": [{"value": "alphadental.com"}],
+    "standards": {"DisableInactiveUsers": {"action": ["Remediate"], "days": 90}},
+}
+NOV_1_2026 = 1793491200
+
+
+def test_destructive_standards_need_allow_destructive(sim):
+    c = sim.client()
+    refused = c.standards.run(DESTRUCTIVE, "remediate", tenants=["alphadental.com"], as_of=NOV_1_2026)
+    assert state(refused, "alphadental.com", "DisableInactiveUsers") == "remediation_failed"
+    done = c.standards.run(
+        DESTRUCTIVE,
+        "remediate",
+        tenants=["alphadental.com"],
+        as_of=NOV_1_2026,
+        allow_destructive=True,
+    )
+    assert state(done, "alphadental.com", "DisableInactiveUsers") == "remediated"
