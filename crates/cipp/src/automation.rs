@@ -3,6 +3,7 @@
 //! (`block-sign-in`, `revoke-sessions`, `reset-password`, `bec-remediate`, `offboard`).
 //! The engines stay below `cipp-actions`; the facade, which sees both, joins them.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -11,10 +12,12 @@ use cipp_actions::offboard::OffboardOptions;
 use cipp_actions::security::ResetPasswordOptions;
 use cipp_actions::{StepOutcome, StepState};
 use cipp_alerts::audit::{ActionError, AuditActionHandler, AuditEvent};
-use cipp_scheduler::{handler_fn, CommandCall, SchedulerBuilder};
+use cipp_scheduler::{handler_fn, CommandCall, CommandHandler, SchedulerBuilder};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::client::Cipp;
+use crate::tenant::Tenant;
 
 /// CIPP's short remediation for audit-log matches: reset the password, block sign-in,
 /// revoke sessions, disable inbox rules (no MFA removal, no OneDrive change).
@@ -97,12 +100,48 @@ fn user_of(call: &CommandCall) -> Result<String, String> {
         })
 }
 
-fn step_result(outcome: StepOutcome) -> Result<Value, String> {
+/// A one-step action's outcome as a command result: a failed step fails the command.
+fn step_result(outcome: Result<StepOutcome, cipp_actions::ActionError>) -> Result<Value, String> {
+    let outcome = outcome.map_err(|e| e.to_string())?;
     if outcome.failed() {
         Err(outcome.result_text)
     } else {
         Ok(serde_json::to_value(outcome).unwrap_or_default())
     }
+}
+
+/// A multi-step report as a command result: any failed step fails the command, with the
+/// whole report in the message so the task history shows which.
+fn report_result(kind: &str, failed: usize, report: &impl Serialize) -> Result<Value, String> {
+    let value = serde_json::to_value(report).unwrap_or_default();
+    if failed > 0 {
+        Err(format!("{failed} {kind} step(s) failed: {value}"))
+    } else {
+        Ok(value)
+    }
+}
+
+/// `bec-remediate`'s options: `confirm` (bool) and `skip` (step names).
+fn remediation_options(parameters: &Value) -> Result<RemediationOptions, String> {
+    let mut options = RemediationOptions {
+        confirm: parameters["confirm"].as_bool().unwrap_or(false),
+        ..RemediationOptions::default()
+    };
+    for (index, name) in parameters["skip"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let name = name
+            .as_str()
+            .ok_or_else(|| format!("parameters.skip[{index}]: a step name (text) is required"))?;
+        let step: RemediationStep = name
+            .parse()
+            .map_err(|e: cipp_actions::ActionError| format!("parameters.skip[{index}]: {e}"))?;
+        options = options.skip(step);
+    }
+    Ok(options)
 }
 
 impl Cipp {
@@ -119,100 +158,40 @@ impl Cipp {
     /// `offboard` (`options`: offboarding options, `confirm` inside them for destructive
     /// steps). A failed step fails the tenant's result.
     pub(crate) fn with_user_action_commands(&self, builder: SchedulerBuilder) -> SchedulerBuilder {
-        let c = self.clone();
-        let block = handler_fn(move |call| {
-            let c = c.clone();
-            async move {
-                let user = user_of(&call)?;
-                let users = c.tenant(call.tenant.clone()).users();
-                step_result(
-                    users
-                        .block_sign_in(&user)
-                        .await
-                        .map_err(|e| e.to_string())?,
-                )
-            }
+        let block = self.user_command(|tenant, user, _| async move {
+            step_result(tenant.users().block_sign_in(&user).await)
         });
-        let c = self.clone();
-        let revoke = handler_fn(move |call| {
-            let c = c.clone();
-            async move {
-                let user = user_of(&call)?;
-                let users = c.tenant(call.tenant.clone()).users();
-                step_result(
-                    users
-                        .revoke_sessions(&user)
-                        .await
-                        .map_err(|e| e.to_string())?,
-                )
-            }
+        let revoke = self.user_command(|tenant, user, _| async move {
+            step_result(tenant.users().revoke_sessions(&user).await)
         });
-        let c = self.clone();
-        let reset = handler_fn(move |call| {
-            let c = c.clone();
-            async move {
-                let user = user_of(&call)?;
-                let users = c.tenant(call.tenant.clone()).users();
-                let reset = users
-                    .reset_password(&user, &ResetPasswordOptions::default())
+        let reset = self.user_command(|tenant, user, _| async move {
+            let options = ResetPasswordOptions::default();
+            step_result(
+                tenant
+                    .users()
+                    .reset_password(&user, &options)
                     .await
-                    .map_err(|e| e.to_string())?;
-                step_result(reset.outcome)
-            }
+                    .map(|reset| reset.outcome),
+            )
         });
-        let c = self.clone();
-        let bec = handler_fn(move |call| {
-            let c = c.clone();
-            async move {
-                let user = user_of(&call)?;
-                let mut options = RemediationOptions {
-                    confirm: call.parameters["confirm"].as_bool().unwrap_or(false),
-                    ..RemediationOptions::default()
-                };
-                for name in call.parameters["skip"].as_array().into_iter().flatten() {
-                    let step: RemediationStep = name
-                        .as_str()
-                        .unwrap_or_default()
-                        .parse()
-                        .map_err(|e: cipp_actions::ActionError| e.to_string())?;
-                    options = options.skip(step);
-                }
-                let report = c
-                    .tenant(call.tenant.clone())
-                    .bec()
-                    .remediate(&user, &options)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let failed = report.failures().count();
-                let value = serde_json::to_value(&report).unwrap_or_default();
-                if failed > 0 {
-                    Err(format!("{failed} remediation step(s) failed: {value}"))
-                } else {
-                    Ok(value)
-                }
-            }
+        let bec = self.user_command(|tenant, user, parameters| async move {
+            let options = remediation_options(&parameters)?;
+            let report = tenant
+                .bec()
+                .remediate(&user, &options)
+                .await
+                .map_err(|e| e.to_string())?;
+            report_result("remediation", report.failures().count(), &report)
         });
-        let c = self.clone();
-        let offboard = handler_fn(move |call| {
-            let c = c.clone();
-            async move {
-                let user = user_of(&call)?;
-                let options = OffboardOptions::from_value(&call.parameters["options"])
-                    .map_err(|e| e.to_string())?;
-                let report = c
-                    .tenant(call.tenant.clone())
-                    .offboarding()
-                    .run(&user, &options)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let failed = report.failed().count();
-                let value = serde_json::to_value(&report).unwrap_or_default();
-                if failed > 0 {
-                    Err(format!("{failed} offboarding step(s) failed: {value}"))
-                } else {
-                    Ok(value)
-                }
-            }
+        let offboard = self.user_command(|tenant, user, parameters| async move {
+            let options =
+                OffboardOptions::from_value(&parameters["options"]).map_err(|e| e.to_string())?;
+            let report = tenant
+                .offboarding()
+                .run(&user, &options)
+                .await
+                .map_err(|e| e.to_string())?;
+            report_result("offboarding", report.failed().count(), &report)
         });
         builder
             .command("block-sign-in", block)
@@ -220,5 +199,20 @@ impl Cipp {
             .command("reset-password", reset)
             .command("bec-remediate", bec)
             .command("offboard", offboard)
+    }
+
+    /// A scheduler command acting on the user named in the task's parameters, in the tenant
+    /// the scheduler is running it for.
+    fn user_command<F, Fut>(&self, action: F) -> Arc<dyn CommandHandler>
+    where
+        F: Fn(Tenant, String, Value) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Value, String>> + Send + 'static,
+    {
+        let cipp = self.clone();
+        handler_fn(move |call| {
+            let target = user_of(&call).map(|user| (cipp.tenant(call.tenant.clone()), user));
+            let action = target.map(|(tenant, user)| action(tenant, user, call.parameters));
+            async move { action?.await }
+        })
     }
 }

@@ -258,6 +258,21 @@ async fn scheduled_user_actions_run_and_fail_with_a_reason() {
     scheduler
         .add(task("revoke-sessions", serde_json::json!({})))
         .unwrap();
+    scheduler
+        .add(
+            cipp::scheduler::Task::from_json(
+                &serde_json::json!({
+                    "name": "bad skip",
+                    "command": {"type": "custom", "name": "bec-remediate", "parameters": {
+                        "user": "sofia.wilke@alphadental.com", "confirm": true,
+                        "skip": ["RevokeSessions", 7]}},
+                    "tenants": {"tenant": "alphadental.com"},
+                })
+                .to_string(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
     let outcomes = scheduler.run_due(scheduler.now()).await.unwrap();
     let tenant = |name: &str| {
         outcomes
@@ -279,6 +294,9 @@ async fn scheduled_user_actions_run_and_fail_with_a_reason() {
     assert!(!refused.ok && refused.error.unwrap().contains("confirmation"));
     let missing = tenant("revoke-sessions");
     assert!(!missing.ok && missing.error.unwrap().contains("parameters.user"));
+    // A skip entry that is not a step name is named by its index; nothing ran.
+    let bad_skip = tenant("bad skip");
+    assert!(!bad_skip.ok && bad_skip.error.unwrap().contains("parameters.skip[1]"));
 }
 
 /// A standards run in alert mode feeds the alert pipeline: flagged standards become
