@@ -21,6 +21,7 @@
 pub mod certificate;
 pub mod cloud;
 pub mod credentials;
+pub mod csv;
 pub mod device_code;
 pub mod error;
 pub mod http;

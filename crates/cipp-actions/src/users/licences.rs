@@ -30,38 +30,15 @@ pub struct LicenceCatalogue {
     by_id: BTreeMap<String, LicenceProduct>,
 }
 
-/// Split one CSV line (RFC 4180 quoting: `""` inside quotes is a quote).
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
-        }
-    }
-    fields.push(cur);
-    fields
-}
-
 impl LicenceCatalogue {
     /// Read CSV text with a header naming `Product_Display_Name`, `String_Id` and `GUID`
     /// (other columns ignored; one product may span many rows, one per service plan).
     pub fn from_csv(text: &str) -> Result<Self, ActionError> {
-        let text = text.trim_start_matches('\u{feff}');
-        let mut lines = text.lines();
-        let header = csv_fields(lines.next().unwrap_or_default());
+        let (header, records) = cipp_core::csv::with_header(text);
         let col = |name: &str| {
             header
                 .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(name))
+                .position(|h| h.eq_ignore_ascii_case(name))
                 .ok_or_else(|| {
                     invalid(
                         "catalogue",
@@ -75,16 +52,13 @@ impl LicenceCatalogue {
             col("GUID")?,
         );
         let mut by_id = BTreeMap::new();
-        for (n, line) in lines.enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let f = csv_fields(line);
+        for record in records {
+            let f = record.fields;
             let get = |i: usize| f.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
             let id = get(id_col);
             if !cipp_core::is_guid(&id) {
                 return Err(invalid(
-                    format!("catalogue line {}", n + 2),
+                    format!("catalogue line {}", record.line),
                     format!("GUID '{id}' is not a GUID"),
                 ));
             }
@@ -331,11 +305,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_quotes_and_commas() {
-        assert_eq!(
-            csv_fields(r#""a, b",c,"say ""hi""""#),
-            vec!["a, b", "c", "say \"hi\""]
-        );
+    fn a_bad_guid_names_its_line() {
+        let text = "Product_Display_Name,String_Id,GUID\n\"Plan, with \"\"notes\"\"\nover two lines\",P1,05e9a617-0261-4cee-bb44-138d3ef5d965\nBroken,P2,not-a-guid\n";
+        let err = LicenceCatalogue::from_csv(text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("catalogue line 4"), "{err}");
     }
 
     #[test]

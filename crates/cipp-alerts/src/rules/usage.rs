@@ -64,49 +64,23 @@ const CSV_COLUMNS: &[(&str, &str)] = &[
     ("Report Period", "reportPeriod"),
 ];
 
-/// Split one CSV line (RFC 4180 quoting).
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
 /// A usage report in CSV as JSON rows (numbers as numbers, names as in the JSON form).
 pub(crate) fn csv_rows(text: &str) -> Vec<Value> {
-    let text = text.trim_start_matches('\u{feff}');
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let Some(header) = lines.next() else {
-        return Vec::new();
-    };
-    let names: Vec<String> = csv_fields(header)
+    let (header, records) = cipp_core::csv::with_header(text);
+    let names: Vec<String> = header
         .into_iter()
         .map(|h| {
-            let h = h.trim();
             CSV_COLUMNS
                 .iter()
-                .find(|(title, _)| title.eq_ignore_ascii_case(h))
+                .find(|(title, _)| title.eq_ignore_ascii_case(&h))
                 .map(|(_, name)| name.to_string())
-                .unwrap_or_else(|| h.to_string())
+                .unwrap_or(h)
         })
         .collect();
-    lines
-        .map(|line| {
+    records
+        .map(|record| {
             let mut m = Map::new();
-            for (name, v) in names.iter().zip(csv_fields(line)) {
+            for (name, v) in names.iter().zip(record.fields) {
                 let value = match v.trim().parse::<i64>() {
                     Ok(i) if name.ends_with("Bytes") => json!(i),
                     _ => json!(v),
