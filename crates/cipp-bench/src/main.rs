@@ -454,9 +454,16 @@ async fn standards_job(
         None => cipp::StandardsOptions::default(),
     };
     let definitions = options.load_definitions()?;
-    let standards: serde_json::Map<String, Value> = definitions
+    // Every standard of the catalogue, code standards included, except the destructive ones
+    // (they disable users, guests and devices and only write with `allow_destructive`).
+    let catalogue: Vec<_> = options
+        .catalogue()?
+        .into_iter()
+        .filter(|entry| !entry.destructive)
+        .collect();
+    let standards: serde_json::Map<String, Value> = catalogue
         .iter()
-        .map(|d| (d.name.clone(), json!({"action": [action]})))
+        .map(|entry| (entry.name.clone(), json!({"action": [action]})))
         .collect();
     let template = StandardsTemplate::from_value(
         &json!({"GUID": "bench", "tenantFilter": [{"value": "AllTenants"}], "standards": standards}),
@@ -475,11 +482,13 @@ async fn standards_job(
         .await;
     let seconds = t.elapsed().as_secs_f64();
     let after = sim_stats(http, env).await?;
-    let reading = definitions.iter().filter(|d| d.read.is_some()).count();
+    let reading = catalogue.iter().filter(|e| !e.reads.is_empty()).count();
+    let code = catalogue.iter().filter(|e| e.kind == "code").count();
     Ok(json!({
         "mode": mode.as_str(),
         "tenants": report.tenants.len(),
-        "standards": definitions.len(),
+        "standards": catalogue.len(),
+        "code_standards": code,
         "reading_standards": reading,
         "results": report.summary.total,
         "states": report.summary.states,
@@ -524,7 +533,10 @@ fn standards(args: &[String]) -> BenchResult<()> {
             f["seconds"].as_f64().unwrap_or(0.0),
             f["peak_rss_mib"].as_f64().unwrap_or(0.0),
         );
-        eprintln!("{mode}: {}", f["states"]);
+        eprintln!(
+            "{mode}: {} standards ({} code): {}",
+            f["standards"], f["code_standards"], f["states"]
+        );
     }
     Ok(())
 }
