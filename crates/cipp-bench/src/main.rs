@@ -435,6 +435,18 @@ fn orchestrate(args: &[String]) -> BenchResult<()> {
     Ok(())
 }
 
+/// Settings for the standards that have no default and refuse to run without a choice, as a
+/// technician would fill them in; every other standard runs with its defaults.
+const BENCH_SETTINGS: &[(&str, &str)] = &[
+    ("sharingCapability", r#"{"sharingCapability": 1}"#),
+    (
+        "CustomBannedPasswordList",
+        r#"{"BannedWords": "contoso,summer2026,welcome1"}"#,
+    ),
+    ("UserPreferredLanguage", r#"{"preferredLanguage": "en-GB"}"#),
+    ("ExcludedfileExt", r#"{"ext": "exe,bat,ps1"}"#),
+];
+
 /// Child: the whole catalogue as one template over every managed tenant, in `--mode`.
 async fn standards_job(
     cipp: &Cipp,
@@ -463,7 +475,15 @@ async fn standards_job(
         .collect();
     let standards: serde_json::Map<String, Value> = catalogue
         .iter()
-        .map(|entry| (entry.name.clone(), json!({"action": [action]})))
+        .map(|entry| {
+            let mut settings = BENCH_SETTINGS
+                .iter()
+                .find(|(name, _)| *name == entry.name)
+                .and_then(|(_, settings)| serde_json::from_str::<Value>(settings).ok())
+                .unwrap_or_else(|| json!({}));
+            settings["action"] = json!([action]);
+            (entry.name.clone(), settings)
+        })
         .collect();
     let template = StandardsTemplate::from_value(
         &json!({"GUID": "bench", "tenantFilter": [{"value": "AllTenants"}], "standards": standards}),
