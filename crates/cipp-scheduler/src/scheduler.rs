@@ -870,8 +870,9 @@ impl Scheduler {
             .collect()
     }
 
-    /// One digest per destination: the task's destinations get every run; the failure
-    /// notifiers get runs with a failure. Each delivery's outcome is recorded.
+    /// One digest per destination: the task's destinations get every run (an alerts task's
+    /// only when it found something or failed); the failure notifiers get runs with a
+    /// failure. Each delivery's outcome is recorded.
     async fn notify(
         &self,
         stored: &StoredTask,
@@ -880,6 +881,19 @@ impl Scheduler {
         results: &RunResults,
         now: i64,
     ) -> Vec<NotificationResult> {
+        let any_failed = results.error.is_some() || results.tenants.iter().any(|t| !t.ok);
+        // As CIPP does, an alerts task posts its results only when a rule found something:
+        // a quiet run (no finding, no failure) sends nothing. The alert configuration's own
+        // destinations received any findings already, through the alert pipeline.
+        let quiet_alerts = stored.command == "alerts"
+            && !any_failed
+            && results
+                .tenants
+                .iter()
+                .all(|t| t.result["rules"].as_array().is_none_or(|r| r.is_empty()));
+        if quiet_alerts {
+            return Vec::new();
+        }
         let destinations: Vec<crate::task::Destination> =
             serde_json::from_value(stored.destinations.clone()).unwrap_or_default();
         let mut targets: Vec<Result<Arc<dyn Notifier>, NotificationResult>> = destinations
@@ -909,7 +923,6 @@ impl Scheduler {
                 }
             })
             .collect();
-        let any_failed = results.error.is_some() || results.tenants.iter().any(|t| !t.ok);
         if any_failed {
             targets.extend(self.inner.failure_notifiers.iter().cloned().map(Ok));
         }

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use cipp_scheduler::{
-    Command, FakeClock, Recurrence, Scheduler, Task, TaskState, TenantList, TenantSelector,
+    Command, Destination, FakeClock, Recurrence, Scheduler, Task, TaskState, TenantList,
+    TenantSelector,
 };
 use cipp_sim::Sim;
 use cipp_snapshot::Store;
@@ -65,13 +66,35 @@ async fn standards_and_alerts_tasks_run_against_the_sim() {
                 TenantSelector::all().excluding(["charlie.onmicrosoft.com"]),
             )
             .recurrence(Recurrence::parse("4h").unwrap())
-            .hidden(true),
+            .hidden(true)
+            .destination(Destination::Webhook {
+                name: "alerts-hook".into(),
+                url: format!("{}/alerts", hook.uri()),
+                format: None,
+            }),
+        )
+        .unwrap();
+    // The same rule over Bravo alone finds nothing: that task posts no digest.
+    let quiet = s
+        .add(
+            Task::new(
+                "App secrets, Bravo",
+                Command::Alerts {
+                    config: json!({"rules": {"AppSecretExpiry": {}}}),
+                },
+                TenantSelector::tenant(BRAVO),
+            )
+            .destination(Destination::Webhook {
+                name: "alerts-hook".into(),
+                url: format!("{}/alerts", hook.uri()),
+                format: None,
+            }),
         )
         .unwrap();
 
     let ran = s.run_due(start).await.unwrap();
-    assert_eq!(ran.len(), 2);
-    for r in &ran {
+    assert_eq!(ran.len(), 3);
+    for r in ran.iter().filter(|r| r.task_id != quiet) {
         assert_eq!(r.state, TaskState::Planned, "{}: {:?}", r.name, r.results);
         assert_eq!(
             r.results.summary,
@@ -115,8 +138,23 @@ async fn standards_and_alerts_tasks_run_against_the_sim() {
     assert_eq!(results.notifications.len(), 1);
     assert!(results.notifications[0].ok, "{:?}", results.notifications);
     let received = hook.received_requests().await.unwrap();
-    assert_eq!(received.len(), 1);
-    let body: Value = received[0].body_json().unwrap();
+    let posted = |path: &str| {
+        received
+            .iter()
+            .filter(|r| r.url.path() == path)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(posted("/ops").len(), 1);
+    // The alerts task that found a secret posted once; the quiet one did not post.
+    assert_eq!(posted("/alerts").len(), 1);
+    let quiet_run = s.history(&quiet, 1).unwrap();
+    assert!(quiet_run[0]
+        .results
+        .as_ref()
+        .unwrap()
+        .notifications
+        .is_empty());
+    let body: Value = posted("/ops")[0].body_json().unwrap();
     let text = body.to_string();
     assert!(
         text.contains("Baseline report") && text.contains(ALPHA) && text.contains(BRAVO),
