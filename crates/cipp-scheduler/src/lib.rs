@@ -54,4 +54,4 @@ pub use scheduler::{RunOutcome, Scheduler, SchedulerBuilder};
 pub use task::{
     Destination, NotificationResult, RunRecord, RunResults, Task, TaskInfo, TaskState, TenantResult,
 };
-pub use tenants::{TenantList, TenantSelector, TenantSource};
+pub use tenants::{managed_target, TenantList, TenantSelector, TenantSource};

@@ -761,10 +761,10 @@ impl Scheduler {
             .store(self.inner.store.clone())
             .concurrency(self.inner.concurrency)
             .build();
-        let targets: Vec<_> = tenants
-            .iter()
-            .map(cipp_standards::Target::from_domain)
-            .collect();
+        let targets = match self.inner.tenants.targets(tenants).await {
+            Ok(targets) => targets,
+            Err(e) => return all_failed(e.to_string()),
+        };
         let report = runner.run(&[template], &targets, mode).await;
         tenants
             .iter()

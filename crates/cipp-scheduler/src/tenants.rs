@@ -131,6 +131,34 @@ pub trait TenantSource: Send + Sync + std::fmt::Debug {
     async fn all(&self) -> Result<Vec<String>, SchedulerError>;
     /// The members of `group`.
     async fn group(&self, group: &str) -> Result<Vec<String>, SchedulerError>;
+
+    /// `tenants` (as [`all`](Self::all) and [`group`](Self::group) name them) as standards
+    /// run targets, with what the source knows of each (GUID, domains, groups), so that a
+    /// template's GUID and group entries match them. By default each is known by its domain
+    /// alone.
+    async fn targets(
+        &self,
+        tenants: &[String],
+    ) -> Result<Vec<cipp_standards::Target>, SchedulerError> {
+        Ok(tenants
+            .iter()
+            .map(cipp_standards::Target::from_domain)
+            .collect())
+    }
+}
+
+/// A managed tenant of the partner's directory as a standards run target: GUID, default
+/// and initial domains, display name and the tenant groups it belongs to.
+pub fn managed_target(t: &cipp_gdap::ManagedTenant) -> cipp_standards::Target {
+    cipp_standards::Target::managed(
+        t.customer_id.clone(),
+        t.default_domain_name
+            .clone()
+            .unwrap_or_else(|| t.customer_id.clone()),
+        t.initial_domain_name.clone(),
+        Some(t.display_name.clone()),
+        t.groups.clone(),
+    )
 }
 
 /// A fixed list of tenants and groups.
@@ -182,6 +210,26 @@ impl TenantSource for TenantList {
             .cloned()
             .ok_or_else(|| SchedulerError::Tenants(format!("no tenant group '{group}'")))
     }
+
+    /// Each tenant by its domain, in the groups of this list that name it.
+    async fn targets(
+        &self,
+        tenants: &[String],
+    ) -> Result<Vec<cipp_standards::Target>, SchedulerError> {
+        Ok(tenants
+            .iter()
+            .map(|tenant| {
+                let mut target = cipp_standards::Target::from_domain(tenant);
+                target.identity.groups = self
+                    .groups
+                    .iter()
+                    .filter(|(_, members)| members.iter().any(|m| m.eq_ignore_ascii_case(tenant)))
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                target
+            })
+            .collect())
+    }
 }
 
 /// The partner's managed-tenant directory (GDAP customers, exclusions and groups).
@@ -200,6 +248,26 @@ impl TenantSource for cipp_gdap::TenantDirectory {
             .await
             .map_err(|e| SchedulerError::Tenants(e.to_string()))?;
         Ok(list.iter().map(domain_of).collect())
+    }
+
+    /// Each tenant as the directory knows it (GUID, domains, groups); one directory read.
+    async fn targets(
+        &self,
+        tenants: &[String],
+    ) -> Result<Vec<cipp_standards::Target>, SchedulerError> {
+        let list = self
+            .list()
+            .await
+            .map_err(|e| SchedulerError::Tenants(e.to_string()))?;
+        Ok(tenants
+            .iter()
+            .map(|name| {
+                list.iter()
+                    .find(|t| t.matches(name))
+                    .map(managed_target)
+                    .unwrap_or_else(|| cipp_standards::Target::from_domain(name))
+            })
+            .collect())
     }
 }
 

@@ -1,6 +1,6 @@
 //! End to end against the simulator over HTTP: a standards template in report mode over two
 //! tenants and an alerts task, run by the scheduler, with their results in history and a
-//! digest delivered to a local webhook.
+//! digest delivered to a local webhook; a group-targeted template.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -188,4 +188,55 @@ async fn standards_and_alerts_tasks_run_against_the_sim() {
     assert_eq!(ran.len(), 1);
     assert_eq!(ran[0].task_id, alerts);
     assert_eq!(s.history(&alerts, 5).unwrap().len(), 2);
+}
+
+/// A standards task whose template targets a tenant group: the scheduler's tenant source
+/// says which tenants are in the group, so only those are evaluated.
+#[tokio::test]
+async fn a_group_targeted_template_runs_on_the_group_only() {
+    let sim = Sim::start().await.unwrap();
+    let clock = FakeClock::at(cipp_alerts::time::parse("2026-11-01T00:00:00Z").unwrap());
+    let s = Scheduler::builder()
+        .pipeline(cipp_testkit::pipeline(&sim).unwrap())
+        .store(Arc::new(Store::in_memory().unwrap()))
+        .clock(clock.clone())
+        .tenants(TenantList::new([ALPHA, BRAVO]).with_group("Dental", [ALPHA]))
+        .build()
+        .unwrap();
+    let task = Task::from_json(
+        &json!({
+            "name": "Dental baseline",
+            "command": {"type": "standards", "mode": "report", "template": {
+                "GUID": "dental", "templateName": "Dental practices",
+                "tenantFilter": [{"value": "dental", "type": "Group"}],
+                "standards": {"AuditLog": {"action": ["Report"]}}
+            }},
+            "tenants": {"all": true}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let id = s.add(task).unwrap();
+    s.run_due(clock.now()).await.unwrap();
+    let run = s.history(&id, 1).unwrap();
+    let results = run[0].results.as_ref().unwrap();
+    let result = |tenant: &str| {
+        results
+            .tenants
+            .iter()
+            .find(|t| t.tenant == tenant)
+            .unwrap()
+            .result
+            .clone()
+    };
+    let alpha = result(ALPHA);
+    assert_eq!(alpha["mode"], json!("report"), "{alpha}");
+    assert!(
+        alpha["results"].as_array().is_some_and(|r| !r.is_empty()),
+        "{alpha}"
+    );
+    assert_eq!(
+        result(BRAVO)["message"],
+        json!("the template does not target this tenant")
+    );
 }

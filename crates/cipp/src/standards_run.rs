@@ -19,15 +19,7 @@ use crate::client::Cipp;
 
 /// The run target for a managed tenant.
 pub fn target_of(t: &ManagedTenant) -> Target {
-    Target::managed(
-        t.customer_id.clone(),
-        t.default_domain_name
-            .clone()
-            .unwrap_or_else(|| t.customer_id.clone()),
-        t.initial_domain_name.clone(),
-        Some(t.display_name.clone()),
-        t.groups.clone(),
-    )
+    cipp_scheduler::managed_target(t)
 }
 
 impl Cipp {
