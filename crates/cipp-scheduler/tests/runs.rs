@@ -122,6 +122,80 @@ async fn two_runners_on_one_store_file_never_run_a_slot_twice() {
     std::fs::remove_dir_all(db.parent().unwrap()).unwrap();
 }
 
+/// A run longer than its running lease keeps the slot: the heartbeat renews the lease every
+/// third of it, so a second runner looking in after the first lease ran out leaves it alone.
+/// Tokio's clock is paused (sleeps end at once, in order) and the work moves the scheduler's
+/// fake clock on as it goes.
+#[tokio::test(start_paused = true)]
+async fn a_long_run_renews_its_lease_and_keeps_its_slot() {
+    let db = temp_db();
+    let start = 20 * H;
+    let clock = FakeClock::at(start);
+    let calls: Calls = Arc::default();
+    let other = counting(Arc::new(Store::open(&db).unwrap()), &clock, "other", &calls);
+    let other_saw: Arc<Mutex<Option<usize>>> = Arc::default();
+    let long = Scheduler::builder()
+        .store(Arc::new(Store::open(&db).unwrap()))
+        .clock(clock.clone())
+        .runner_id("long")
+        .lease(Duration::from_secs(60), Duration::from_secs(3))
+        .tenants(TenantList::new(["a.com"]))
+        .command(
+            "Count",
+            handler_fn({
+                let (clock, other, other_saw) = (clock.clone(), other.clone(), other_saw.clone());
+                move |_| {
+                    let (clock, other, other_saw) =
+                        (clock.clone(), other.clone(), other_saw.clone());
+                    async move {
+                        for second in 1..=5 {
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            clock.advance(1);
+                            if second == 4 {
+                                // One second past the first lease's end.
+                                let ran = other
+                                    .run_due(clock.now())
+                                    .await
+                                    .map_err(|e| e.to_string())?;
+                                *other_saw.lock().unwrap() = Some(ran.len());
+                            }
+                        }
+                        Ok(json!("done"))
+                    }
+                }
+            }),
+        )
+        .build()
+        .unwrap();
+    let id = long
+        .add(
+            Task::new("long", custom("Count"), TenantSelector::tenant("a.com"))
+                .first_run(start)
+                .recurrence(Recurrence::parse("1d").unwrap()),
+        )
+        .unwrap();
+    let ran = long.run_due(start).await.unwrap();
+    assert_eq!(
+        *other_saw.lock().unwrap(),
+        Some(0),
+        "the other runner took the slot"
+    );
+    assert!(calls.lock().unwrap().is_empty());
+    assert_eq!(ran.len(), 1);
+    assert!(!ran[0].lease_lost);
+    let h = long.history(&id, 10).unwrap();
+    assert_eq!(
+        (
+            h.len(),
+            h[0].runner.as_str(),
+            h[0].attempts,
+            h[0].state.as_str()
+        ),
+        (1, "long", 1, "completed")
+    );
+    std::fs::remove_dir_all(db.parent().unwrap()).unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crashed_runners_slot_is_taken_over_after_its_lease_and_not_before() {
     let db = temp_db();
