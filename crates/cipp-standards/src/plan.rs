@@ -37,6 +37,11 @@ pub enum Step {
         /// take only a `PUT` of the whole object (the device registration policy).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         merge_current: bool,
+        /// Create-or-update (our format extension `createWhenMissing`): the object at `uri`
+        /// is read just before the write; when Graph answers 404 this request is sent
+        /// instead (its body under `body`), otherwise the step's own write.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_when_missing: Option<CreateRequest>,
     },
     /// An Exchange cmdlet.
     Exchange {
@@ -79,6 +84,19 @@ pub enum Step {
         /// Create the groups the template names when the tenant lacks them.
         create_groups: bool,
     },
+}
+
+/// The request that creates the object a Graph step updates, when it does not exist yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateRequest {
+    /// `POST` (default) or `PUT`.
+    pub method: String,
+    /// Path under the beta root (usually the collection).
+    pub uri: String,
+    /// The whole body sent: the definition's `createWhenMissing.body` with the step's body
+    /// laid over it.
+    pub body: Value,
 }
 
 impl Step {
@@ -166,6 +184,33 @@ fn cmdlet_steps(
         .collect()
 }
 
+/// The `createWhenMissing` of a rendered request: its `uri` (required), `method` (default
+/// `POST`) and `body`, with the request's own body laid over that body.
+fn create_request(def: &Definition, request: &Value) -> Result<Option<CreateRequest>, StandardsError> {
+    let Some(create) = request.get("createWhenMissing") else {
+        return Ok(None);
+    };
+    let uri = create
+        .get("uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad(def, "createWhenMissing has no uri"))?;
+    let body = match (create.get("body"), request.get("body")) {
+        (Some(base), Some(own)) => merged(base.clone(), own),
+        (Some(base), None) => base.clone(),
+        (None, Some(own)) => own.clone(),
+        (None, None) => Value::Null,
+    };
+    Ok(Some(CreateRequest {
+        method: create
+            .get("method")
+            .and_then(Value::as_str)
+            .unwrap_or("POST")
+            .to_ascii_uppercase(),
+        uri: uri.trim_start_matches('/').to_string(),
+        body,
+    }))
+}
+
 /// The writes remediation would send for `def` with `settings`. `Ok(None)` when the standard
 /// has no declarative remediation (template and code standards).
 pub fn plan(
@@ -208,6 +253,7 @@ pub fn plan(
                         .get("mergeCurrent")
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
+                    create_when_missing: create_request(def, x)?,
                 })
             })
             .collect::<Result<Vec<_>, StandardsError>>()?,
@@ -287,7 +333,36 @@ pub async fn apply_with(
                 body,
                 continue_on_error,
                 merge_current,
+                create_when_missing,
             } => {
+                if let Some(create) = create_when_missing {
+                    match graph.get(uri).await {
+                        Ok(_) => {}
+                        Err(e) if e.status() == Some(404) => {
+                            let r = match create.method.as_str() {
+                                "PUT" => graph.put(&create.uri, &create.body).await.map(|_| ()),
+                                _ => graph.post(&create.uri, &create.body).await.map(|_| ()),
+                            };
+                            let failed = r.is_err();
+                            out.push(StepOutcome {
+                                step: step.clone(),
+                                error: r.err().map(|e| format!("creating {}: {e}", create.uri)),
+                                skipped: false,
+                            });
+                            stopped = failed && !*continue_on_error;
+                            continue;
+                        }
+                        Err(e) => {
+                            out.push(StepOutcome {
+                                step: step.clone(),
+                                error: Some(format!("reading {uri} to see whether it exists: {e}")),
+                                skipped: false,
+                            });
+                            stopped = !*continue_on_error;
+                            continue;
+                        }
+                    }
+                }
                 let body = if *merge_current {
                     match graph.get(uri).await {
                         Ok(current) => merged(current, body),

@@ -19,11 +19,23 @@ const TENANT: &str = "alphadental.com";
 const TENANT_ID: &str = "1f3c7e2a-8b14-4a6e-9d21-6c0f5e8a9b11";
 
 /// Values a person must type in for the standard to mean anything (their default is empty).
-const FILLED_IN: &[(&str, &str, &str)] = &[(
-    "OutBoundSpamAlert",
-    "OutboundSpamContact",
-    "secops@alphadental.com",
-)];
+const FILLED_IN: &[(&str, &str, &str)] = &[
+    (
+        "OutBoundSpamAlert",
+        "OutboundSpamContact",
+        "secops@alphadental.com",
+    ),
+    // Optional contacts: only the ones given are compared and written.
+    ("MailContacts", "GeneralContact", "privacy@alphadental.com"),
+    ("MailContacts", "SecurityContact", "secops@alphadental.com"),
+    ("MailContacts", "TechContact", "it@alphadental.com"),
+    ("intuneBrandingProfile", "displayName", "Alpha Dental IT"),
+    (
+        "intuneBrandingProfile",
+        "contactITEmailAddress",
+        "helpdesk@alphadental.com",
+    ),
+];
 
 /// Standards that may end elsewhere than remediated, and why. Everything else that is
 /// declarative and reads a cache type the collector serves must reach compliant.
