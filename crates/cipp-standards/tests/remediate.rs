@@ -272,6 +272,11 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         }
         "ExcludedfileExt" => json!({"ext": "exe, *.bat,ps1"}),
         "CopilotLimitedMode" => json!({"LimitedModeEnabled": true, "GroupName": "All St*"}),
+        "SmartLockout" => json!({"LockoutThreshold": 5, "LockoutDurationInSeconds": "120"}),
+        "sharingDomainRestriction" => {
+            json!({"Mode": {"label": "Allow", "value": "allowList"}, "Domains": "Partner.example, supplier.example"})
+        }
+        "MDMScope" => json!({"appliesTo": "selected", "customGroup": "CA-Exclude-BreakGlass"}),
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());
@@ -333,5 +338,5 @@ async fn every_code_standard_remediates_on_the_simulator() {
         failed.is_empty(),
         "did not reach compliant: {failed:?}\n{table}"
     );
-    assert!(code::builtin().len() >= 22);
+    assert!(code::builtin().len() >= 25);
 }

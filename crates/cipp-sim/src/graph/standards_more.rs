@@ -14,8 +14,18 @@ pub(crate) fn add_defaults(tree: &mut Value) {
     let Ok(defaults) = serde_json::from_str::<Value>(DEFAULTS) else {
         return; // a unit test parses the shipped file
     };
-    if let (Value::Object(tree), Some(Value::Object(d))) = (tree, defaults.get("graph")) {
+    if let (Value::Object(tree), Some(Value::Object(d))) = (&mut *tree, defaults.get("graph")) {
         fill_missing(tree, d);
+    }
+    // The MDM policies' included groups: an empty navigation collection until a group is added.
+    if let Some(Value::Array(policies)) = tree
+        .get_mut("policies")
+        .and_then(|p| p.get_mut("mobileDeviceManagementPolicies"))
+    {
+        for p in policies.iter_mut().filter_map(Value::as_object_mut) {
+            p.entry("includedGroups")
+                .or_insert_with(|| Value::Array(Vec::new()));
+        }
     }
 }
 
@@ -48,6 +58,12 @@ mod tests {
         assert_eq!(
             tree["deviceManagement"]["intuneBrandingProfiles"][0]["isDefaultProfile"],
             true
+        );
+        let mut tree = json!({"policies": {"mobileDeviceManagementPolicies": [{"id": "m"}]}});
+        add_defaults(&mut tree);
+        assert_eq!(
+            tree["policies"]["mobileDeviceManagementPolicies"][0]["includedGroups"],
+            json!([])
         );
     }
 }

@@ -41,8 +41,11 @@ mod enable_app_consent_requests;
 mod enable_litigation_hold;
 mod enforce_private_groups;
 mod excluded_file_ext;
+mod mdm_scope;
 mod nudge_mfa;
 mod password_expire_disabled;
+mod sharing_domain_restriction;
+mod smart_lockout;
 mod stale_entra_devices;
 mod user_preferred_language;
 mod util;
@@ -159,7 +162,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 22] = [
+    pub(super) static BUILTIN: [&dyn Standard; 25] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &auto_add_proxy::AutoAddProxy,
@@ -178,8 +181,11 @@ mod registry {
         &device_registration::DeviceRegLocalAdmins,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
+        &mdm_scope::MdmScope,
         &nudge_mfa::NudgeMfa,
         &password_expire_disabled::PasswordExpireDisabled,
+        &sharing_domain_restriction::SharingDomainRestriction,
+        &smart_lockout::SmartLockout,
         &stale_entra_devices::StaleEntraDevices,
         &user_preferred_language::UserPreferredLanguage,
     ];
