@@ -277,6 +277,16 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             json!({"Mode": {"label": "Allow", "value": "allowList"}, "Domains": "Partner.example, supplier.example"})
         }
         "MDMScope" => json!({"appliesTo": "selected", "customGroup": "CA-Exclude-BreakGlass"}),
+        "AuthenticationMethods" => json!({
+            "SMSEnabled": false, "VoiceEnabled": false, "EmailEnabled": false,
+            "MicrosoftAuthenticatorEnabled": true, "MicrosoftAuthenticatorSoftwareOath": true,
+            "MicrosoftAuthenticatorNumberMatching": {"label": "Enabled", "value": "enabled"},
+            "MicrosoftAuthenticatorDisplayLocation": {"label": "Enabled", "value": "enabled"},
+            "TAPEnabled": true, "TAPUsableOnce": {"label": "Only Once", "value": "true"},
+            "TAPDefaultLifetime": 120, "FIDO2Enabled": true, "FIDO2Group": "CA-Exclude-BreakGlass",
+        }),
+        // Two app ids: one include each for delegated and application permissions.
+        "OauthConsent" => json!({"AllowedApps": "d3590ed6-52b3-4102-aeff-aad2292ab01c, 00000003-0000-0ff1-ce00-000000000000"}),
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());

@@ -4,7 +4,13 @@
 //! has no value of its own. Reads and writes are the generic store's, so remediation changes
 //! what the next collection sees.
 
+use std::sync::{PoisonError, RwLock};
+
 use serde_json::{Map, Value};
+
+use super::call::{Ctx, GraphCall};
+use super::store::TenantStore;
+use crate::reply::Reply;
 
 /// The defaults, as data.
 const DEFAULTS: &str = include_str!("../../seed/standards_more_defaults.json");
@@ -27,6 +33,31 @@ pub(crate) fn add_defaults(tree: &mut Value) {
                 .or_insert_with(|| Value::Array(Vec::new()));
         }
     }
+}
+
+/// Writes the generic store needs help with: a new permission grant policy gets its empty
+/// `includes` and `excludes` collections (as Graph gives every policy), so conditions can be
+/// added to it with `POST .../includes`. `None`: the generic store answers.
+pub(crate) fn serve(
+    ctx: &Ctx<'_>,
+    lock: &RwLock<TenantStore>,
+    segs: &[String],
+    call: &GraphCall,
+) -> Option<Reply> {
+    let is_grant_policies = segs.len() == 2
+        && segs[0].eq_ignore_ascii_case("policies")
+        && segs[1].eq_ignore_ascii_case("permissionGrantPolicies");
+    if call.method != "POST" || !is_grant_policies {
+        return None;
+    }
+    let mut call = call.clone();
+    if let Some(Value::Object(body)) = &mut call.body {
+        for k in ["includes", "excludes"] {
+            body.entry(k).or_insert_with(|| Value::Array(Vec::new()));
+        }
+    }
+    let mut store = lock.write().unwrap_or_else(PoisonError::into_inner);
+    Some(super::write::write(ctx, &mut store, segs, &call))
 }
 
 fn fill_missing(tree: &mut Map<String, Value>, defaults: &Map<String, Value>) {

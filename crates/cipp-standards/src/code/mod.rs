@@ -28,6 +28,7 @@
 mod activity_based_timeout;
 mod add_dkim;
 mod auto_add_proxy;
+mod authentication_methods;
 mod copilot_limited_mode;
 mod custom_banned_password_list;
 mod delegate_sent_items;
@@ -43,6 +44,7 @@ mod enforce_private_groups;
 mod excluded_file_ext;
 mod mdm_scope;
 mod nudge_mfa;
+mod oauth_consent;
 mod password_expire_disabled;
 mod sharing_domain_restriction;
 mod smart_lockout;
@@ -162,9 +164,10 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 25] = [
+    pub(super) static BUILTIN: [&dyn Standard; 27] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
+        &authentication_methods::AuthenticationMethods,
         &auto_add_proxy::AutoAddProxy,
         &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
@@ -183,6 +186,7 @@ mod registry {
         &device_registration::RestrictUserDeviceRegistration,
         &mdm_scope::MdmScope,
         &nudge_mfa::NudgeMfa,
+        &oauth_consent::OauthConsent,
         &password_expire_disabled::PasswordExpireDisabled,
         &sharing_domain_restriction::SharingDomainRestriction,
         &smart_lockout::SmartLockout,
