@@ -285,6 +285,11 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             "TAPEnabled": true, "TAPUsableOnce": {"label": "Only Once", "value": "true"},
             "TAPDefaultLifetime": 120, "FIDO2Enabled": true, "FIDO2Group": "CA-Exclude-BreakGlass",
         }),
+        "AppManagementPolicy" => json!({
+            "passwordCredentialsPasswordAddition": {"label": "Enabled", "value": "enabled"},
+            "passwordCredentialsMaxLifetime": 180, "keyCredentialsMaxLifetime": "365",
+        }),
+        "CollaborationDomainRestriction" => json!({"allowedDomains": "partner.example; Bravologistics.com"}),
         // Two app ids: one include each for delegated and application permissions.
         "OauthConsent" => json!({"AllowedApps": "d3590ed6-52b3-4102-aeff-aad2292ab01c, 00000003-0000-0ff1-ce00-000000000000"}),
         _ => json!({}),

@@ -27,7 +27,9 @@
 
 mod activity_based_timeout;
 mod add_dkim;
+mod app_management_policy;
 mod auto_add_proxy;
+mod collaboration_domain_restriction;
 mod authentication_methods;
 mod copilot_limited_mode;
 mod custom_banned_password_list;
@@ -164,11 +166,13 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 27] = [
+    pub(super) static BUILTIN: [&dyn Standard; 29] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
+        &app_management_policy::AppManagementPolicy,
         &authentication_methods::AuthenticationMethods,
         &auto_add_proxy::AutoAddProxy,
+        &collaboration_domain_restriction::CollaborationDomainRestriction,
         &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
