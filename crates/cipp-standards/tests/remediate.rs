@@ -290,6 +290,11 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             "passwordCredentialsMaxLifetime": 180, "keyCredentialsMaxLifetime": "365",
         }),
         "CollaborationDomainRestriction" => json!({"allowedDomains": "partner.example; Bravologistics.com"}),
+        "TeamsFederationConfiguration" => json!({
+            "AllowTeamsConsumer": false, "AllowPublicUsers": false,
+            "DomainControl": {"label": "Allow specific external domains", "value": "AllowSpecificExternal"},
+            "DomainList": "bravologistics.com, Partner.example",
+        }),
         // Two app ids: one include each for delegated and application permissions.
         "OauthConsent" => json!({"AllowedApps": "d3590ed6-52b3-4102-aeff-aad2292ab01c, 00000003-0000-0ff1-ce00-000000000000"}),
         _ => json!({}),

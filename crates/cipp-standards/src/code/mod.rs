@@ -51,6 +51,7 @@ mod password_expire_disabled;
 mod sharing_domain_restriction;
 mod smart_lockout;
 mod stale_entra_devices;
+mod teams_federation_configuration;
 mod user_preferred_language;
 mod util;
 
@@ -166,7 +167,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 29] = [
+    pub(super) static BUILTIN: [&dyn Standard; 30] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &app_management_policy::AppManagementPolicy,
@@ -195,6 +196,7 @@ mod registry {
         &sharing_domain_restriction::SharingDomainRestriction,
         &smart_lockout::SmartLockout,
         &stale_entra_devices::StaleEntraDevices,
+        &teams_federation_configuration::TeamsFederationConfiguration,
         &user_preferred_language::UserPreferredLanguage,
     ];
 }
