@@ -295,6 +295,13 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             "DomainControl": {"label": "Allow specific external domains", "value": "AllowSpecificExternal"},
             "DomainList": "bravologistics.com, Partner.example",
         }),
+        // Device-bound passkeys of two authenticator models only (YubiKey 5, Feitian).
+        "FIDO2PasskeyProfiles" => json!({
+            "PasskeyTypes": {"label": "Device-bound only", "value": "deviceBound"},
+            "AttestationEnforcement": "registrationOnly", "EnforceKeyRestrictions": true,
+            "EnforcementType": "allow",
+            "AAGUIDs": "cb69481e-8ff7-4039-93ec-0a2729a154a8, 12ded745-4bed-47d4-abaa-e713f51d6393",
+        }),
         // Two app ids: one include each for delegated and application permissions.
         "OauthConsent" => json!({"AllowedApps": "d3590ed6-52b3-4102-aeff-aad2292ab01c, 00000003-0000-0ff1-ce00-000000000000"}),
         _ => json!({}),

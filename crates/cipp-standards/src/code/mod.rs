@@ -44,6 +44,7 @@ mod enable_app_consent_requests;
 mod enable_litigation_hold;
 mod enforce_private_groups;
 mod excluded_file_ext;
+mod fido2_passkey_profiles;
 mod mdm_scope;
 mod nudge_mfa;
 mod oauth_consent;
@@ -167,7 +168,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 30] = [
+    pub(super) static BUILTIN: [&dyn Standard; 31] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &app_management_policy::AppManagementPolicy,
@@ -186,6 +187,7 @@ mod registry {
         &enable_litigation_hold::EnableLitigationHold,
         &enforce_private_groups::EnforcePrivateGroups,
         &excluded_file_ext::ExcludedFileExt,
+        &fido2_passkey_profiles::Fido2PasskeyProfiles,
         &device_registration::DeviceRegLocalAdmins,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
