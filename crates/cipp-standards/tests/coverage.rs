@@ -93,10 +93,13 @@ const NOT_YET: &[(&str, &str)] = &[
         "CopilotSettings",
         "format: optional fields over five objects; delegated sign-in only",
     ),
-    ("DisableViva", "format: the read path holds the tenant id"),
+    (
+        "DisableViva",
+        "format: the read path holds the tenant id, which the snapshot collector does not fill in",
+    ),
     (
         "Branding",
-        "format: tenant id in the read path, create when missing, optional fields",
+        "format: the read path holds the tenant id, which the snapshot collector does not fill in",
     ),
     (
         "intuneDeviceRetirementDays",

@@ -234,8 +234,9 @@ async fn every_catalogue_standard_remediates_on_the_simulator() {
     let remediated = remediate_all("our catalogue", Catalogue::builtin()).await;
     // A floor, so a driver that silently counts nothing cannot pass: CIPP's 73 declarative
     // definitions less EnableFIDO2 and EnableCustomerLockbox, plus our 23 for classic
-    // standards CIPP has no definition of, and 3 that our `mergeCurrent` extension unlocked.
-    assert!(remediated >= 71 + 23 + 3, "{remediated}");
+    // standards CIPP has no definition of, 3 that our `mergeCurrent` extension unlocked, and
+    // 3 that optional variables and `createWhenMissing` unlocked.
+    assert!(remediated >= 71 + 23 + 3 + 3, "{remediated}");
 }
 
 #[tokio::test]
@@ -302,6 +303,7 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             "EnforcementType": "allow",
             "AAGUIDs": "cb69481e-8ff7-4039-93ec-0a2729a154a8, 12ded745-4bed-47d4-abaa-e713f51d6393",
         }),
+        "intuneDeviceRetirementDays" => json!({"days": 120}),
         // Two app ids: one include each for delegated and application permissions.
         "OauthConsent" => json!({"AllowedApps": "d3590ed6-52b3-4102-aeff-aad2292ab01c, 00000003-0000-0ff1-ce00-000000000000"}),
         _ => json!({}),

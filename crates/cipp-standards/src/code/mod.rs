@@ -45,6 +45,7 @@ mod enable_litigation_hold;
 mod enforce_private_groups;
 mod excluded_file_ext;
 mod fido2_passkey_profiles;
+mod intune_device_retirement_days;
 mod mdm_scope;
 mod nudge_mfa;
 mod oauth_consent;
@@ -168,7 +169,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 31] = [
+    pub(super) static BUILTIN: [&dyn Standard; 32] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &app_management_policy::AppManagementPolicy,
@@ -189,6 +190,7 @@ mod registry {
         &excluded_file_ext::ExcludedFileExt,
         &fido2_passkey_profiles::Fido2PasskeyProfiles,
         &device_registration::DeviceRegLocalAdmins,
+        &intune_device_retirement_days::IntuneDeviceRetirementDays,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
         &mdm_scope::MdmScope,
