@@ -186,7 +186,10 @@ fn cmdlet_steps(
 
 /// The `createWhenMissing` of a rendered request: its `uri` (required), `method` (default
 /// `POST`) and `body`, with the request's own body laid over that body.
-fn create_request(def: &Definition, request: &Value) -> Result<Option<CreateRequest>, StandardsError> {
+fn create_request(
+    def: &Definition,
+    request: &Value,
+) -> Result<Option<CreateRequest>, StandardsError> {
     let Some(create) = request.get("createWhenMissing") else {
         return Ok(None);
     };

@@ -204,10 +204,7 @@ fn unset_optional(def: &Definition, s: &str, vars: &Map<String, Value>) -> bool 
     };
     is_name(name)
         && !vars.contains_key(name)
-        && def
-            .variables
-            .get(name)
-            .is_some_and(|var| var.optional)
+        && def.variables.get(name).is_some_and(|var| var.optional)
 }
 
 fn string(
@@ -355,10 +352,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, json!({"mails": ["it@x"], "kept": [], "n": 1}));
-        let none = render(&d, &json!({"name": "%name%"}), &Map::new(), &TenantContext::default());
+        let none = render(
+            &d,
+            &json!({"name": "%name%"}),
+            &Map::new(),
+            &TenantContext::default(),
+        );
         assert_eq!(none.unwrap(), json!({}));
         // Inside longer text an unset optional variable is still an error.
-        let e = render(&d, &json!({"a": "to %name%"}), &Map::new(), &TenantContext::default());
+        let e = render(
+            &d,
+            &json!({"a": "to %name%"}),
+            &Map::new(),
+            &TenantContext::default(),
+        );
         assert!(e.unwrap_err().to_string().contains("%name%"));
     }
 

@@ -32,19 +32,21 @@ fn writes(sim: &Sim) -> Vec<String> {
         .collect()
 }
 
-async fn judge(
-    def: &Definition,
-    settings: &Map<String, Value>,
-    collector: &Collector,
-) -> Outcome {
+async fn judge(def: &Definition, settings: &Map<String, Value>, collector: &Collector) -> Outcome {
     let cache_type = def.read.as_ref().unwrap().cache_type.clone();
     let snapshot = collector
         .collect(TENANT, &[cache_type.as_str(), LICENCE_TYPE])
         .await
         .unwrap();
-    evaluate(def, settings, &snapshot, &context(), CompareOptions::default())
-        .unwrap()
-        .outcome
+    evaluate(
+        def,
+        settings,
+        &snapshot,
+        &context(),
+        CompareOptions::default(),
+    )
+    .unwrap()
+    .outcome
 }
 
 #[tokio::test]
@@ -52,14 +54,19 @@ async fn create_when_missing_creates_then_patches() {
     let sim = Sim::start().await.unwrap();
     let pipeline = cipp_testkit::pipeline(&sim).unwrap();
     let collector = Collector::new(pipeline.clone());
-    let def = Catalogue::builtin().get("DefenderCompliancePolicy").unwrap();
+    let def = Catalogue::builtin()
+        .get("DefenderCompliancePolicy")
+        .unwrap();
     let defaults = Map::new();
 
     // No connector: drift from every expected value, and a plan that can create it.
     match judge(def, &defaults, &collector).await {
         Outcome::Drifted { current, diff, .. } => {
             assert_eq!(current, Value::Null);
-            assert!(diff.iter().any(|d| d.property == "androidEnabled"), "{diff:?}");
+            assert!(
+                diff.iter().any(|d| d.property == "androidEnabled"),
+                "{diff:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -103,7 +110,10 @@ async fn create_when_missing_creates_then_patches() {
     assert!(outcomes.iter().all(|o| o.error.is_none()), "{outcomes:?}");
     let sent = writes(&sim);
     assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(sent[1].starts_with("PATCH ") && sent[1].ends_with(CONNECTOR), "{sent:?}");
+    assert!(
+        sent[1].starts_with("PATCH ") && sent[1].ends_with(CONNECTOR),
+        "{sent:?}"
+    );
     assert!(matches!(
         judge(def, &mac_off, &collector).await,
         Outcome::Compliant { .. }
@@ -147,7 +157,10 @@ async fn optional_variables_compare_and_write_only_what_is_given() {
     // The contacts not given were neither compared nor written.
     let snapshot = collector.collect(TENANT, &["Organization"]).await.unwrap();
     let org = &snapshot.rows("Organization").unwrap()[0];
-    assert_eq!(org["technicalNotificationMails"], json!(["it@alphadental.com"]));
+    assert_eq!(
+        org["technicalNotificationMails"],
+        json!(["it@alphadental.com"])
+    );
     assert!(org.get("privacyProfile").is_none(), "{org}");
 
     // Nothing given: nothing to compare, so nothing can drift.

@@ -290,7 +290,9 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             "passwordCredentialsPasswordAddition": {"label": "Enabled", "value": "enabled"},
             "passwordCredentialsMaxLifetime": 180, "keyCredentialsMaxLifetime": "365",
         }),
-        "CollaborationDomainRestriction" => json!({"allowedDomains": "partner.example; Bravologistics.com"}),
+        "CollaborationDomainRestriction" => {
+            json!({"allowedDomains": "partner.example; Bravologistics.com"})
+        }
         "TeamsFederationConfiguration" => json!({
             "AllowTeamsConsumer": false, "AllowPublicUsers": false,
             "DomainControl": {"label": "Allow specific external domains", "value": "AllowSpecificExternal"},
@@ -305,7 +307,9 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         }),
         "intuneDeviceRetirementDays" => json!({"days": 120}),
         // Two app ids: one include each for delegated and application permissions.
-        "OauthConsent" => json!({"AllowedApps": "d3590ed6-52b3-4102-aeff-aad2292ab01c, 00000003-0000-0ff1-ce00-000000000000"}),
+        "OauthConsent" => {
+            json!({"AllowedApps": "d3590ed6-52b3-4102-aeff-aad2292ab01c, 00000003-0000-0ff1-ce00-000000000000"})
+        }
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());

@@ -80,7 +80,8 @@ mod tests {
     #[test]
     fn the_shipped_defaults_parse_and_fill_only_what_is_missing() {
         assert!(serde_json::from_str::<Value>(DEFAULTS).is_ok());
-        let mut tree = json!({"deviceManagement": {"mobileThreatDefenseConnectors": [{"id": "x"}]}});
+        let mut tree =
+            json!({"deviceManagement": {"mobileThreatDefenseConnectors": [{"id": "x"}]}});
         add_defaults(&mut tree);
         assert_eq!(
             tree["deviceManagement"]["mobileThreatDefenseConnectors"],

@@ -74,17 +74,50 @@ const AUTHENTICATOR_FEATURES: [(&str, &str); 4] = [
         "MicrosoftAuthenticatorDisplayLocation",
         "displayLocationInformationRequiredState",
     ),
-    ("MicrosoftAuthenticatorCompanionApp", "companionAppAllowedState"),
+    (
+        "MicrosoftAuthenticatorCompanionApp",
+        "companionAppAllowedState",
+    ),
 ];
 
 /// Numbers of the Temporary Access Pass and QR code methods: CIPP's setting, Graph's
 /// property, and the allowed range.
 const NUMBERS: [(&str, &str, &str, u64, u64); 6] = [
-    ("TemporaryAccessPass", "TAPDefaultLifetime", "defaultLifetimeInMinutes", 10, 43_200),
-    ("TemporaryAccessPass", "TAPMinLifetime", "minimumLifetimeInMinutes", 10, 43_200),
-    ("TemporaryAccessPass", "TAPMaxLifetime", "maximumLifetimeInMinutes", 10, 43_200),
-    ("TemporaryAccessPass", "TAPDefaultLength", "defaultLength", 8, 48),
-    ("QRCodePin", "QRCodeLifetimeInDays", "standardQRCodeLifetimeInDays", 1, 395),
+    (
+        "TemporaryAccessPass",
+        "TAPDefaultLifetime",
+        "defaultLifetimeInMinutes",
+        10,
+        43_200,
+    ),
+    (
+        "TemporaryAccessPass",
+        "TAPMinLifetime",
+        "minimumLifetimeInMinutes",
+        10,
+        43_200,
+    ),
+    (
+        "TemporaryAccessPass",
+        "TAPMaxLifetime",
+        "maximumLifetimeInMinutes",
+        10,
+        43_200,
+    ),
+    (
+        "TemporaryAccessPass",
+        "TAPDefaultLength",
+        "defaultLength",
+        8,
+        48,
+    ),
+    (
+        "QRCodePin",
+        "QRCodeLifetimeInDays",
+        "standardQRCodeLifetimeInDays",
+        1,
+        395,
+    ),
     ("QRCodePin", "QRCodePinLength", "pinLength", 8, 20),
 ];
 
@@ -217,11 +250,12 @@ impl Standard for AuthenticationMethods {
                 want["includeTargets"] = json!(targets);
                 body["includeTargets"] = json!(targets
                     .iter()
-                    .map(|t| json!({"targetType": "group", "id": t, "isRegistrationRequired": false}))
+                    .map(
+                        |t| json!({"targetType": "group", "id": t, "isRegistrationRequired": false})
+                    )
                     .collect::<Vec<_>>());
                 if id == "MicrosoftAuthenticator" {
-                    if let Some(oath) =
-                        switch(input.settings, "MicrosoftAuthenticatorSoftwareOath")
+                    if let Some(oath) = switch(input.settings, "MicrosoftAuthenticatorSoftwareOath")
                     {
                         have["isSoftwareOathEnabled"] = config["isSoftwareOathEnabled"].clone();
                         want["isSoftwareOathEnabled"] = json!(oath);
@@ -268,8 +302,8 @@ impl Standard for AuthenticationMethods {
                     body[property] = json!(n);
                 }
             }
-            let differs = !crate::compare::compare(&want, &have, crate::CompareOptions::default())
-                .is_empty();
+            let differs =
+                !crate::compare::compare(&want, &have, crate::CompareOptions::default()).is_empty();
             if differs {
                 steps.push(graph_patch(
                     format!("policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}"),
@@ -285,6 +319,10 @@ impl Standard for AuthenticationMethods {
                 "no method is switched on or off (give at least one {Method}Enabled)".into(),
             ));
         }
-        Ok(single(Value::Object(current), Value::Object(expected), steps))
+        Ok(single(
+            Value::Object(current),
+            Value::Object(expected),
+            steps,
+        ))
     }
 }

@@ -85,15 +85,24 @@ impl Standard for Fido2PasskeyProfiles {
             types
         };
         if let Some(t) = types.iter().find(|t| *t != "devicebound" && *t != "synced") {
-            return Err(bad("PasskeyTypes", format!("'{t}' is not deviceBound or synced")));
+            return Err(bad(
+                "PasskeyTypes",
+                format!("'{t}' is not deviceBound or synced"),
+            ));
         }
         let passkey_types = types
             .iter()
-            .map(|t| if t == "devicebound" { "deviceBound" } else { "synced" })
+            .map(|t| {
+                if t == "devicebound" {
+                    "deviceBound"
+                } else {
+                    "synced"
+                }
+            })
             .collect::<Vec<_>>()
             .join(",");
-        let attestation = text(input.settings, "AttestationEnforcement")
-            .unwrap_or_else(|| "disabled".into());
+        let attestation =
+            text(input.settings, "AttestationEnforcement").unwrap_or_else(|| "disabled".into());
         let attestation = match attestation.to_ascii_lowercase().as_str() {
             "disabled" => "disabled",
             "registrationonly" => "registrationOnly",
@@ -142,8 +151,11 @@ impl Standard for Fido2PasskeyProfiles {
             .first()
             .and_then(|p| p["authenticationMethodConfigurations"].as_array())
             .and_then(|c| {
-                c.iter()
-                    .find(|m| m["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case("fido2")))
+                c.iter().find(|m| {
+                    m["id"]
+                        .as_str()
+                        .is_some_and(|i| i.eq_ignore_ascii_case("fido2"))
+                })
             })
             .cloned()
             .unwrap_or(Value::Null);
@@ -154,11 +166,20 @@ impl Standard for Fido2PasskeyProfiles {
         let default_id = config["defaultPasskeyProfile"]
             .as_str()
             .map(str::to_string)
-            .or_else(|| profiles.first().and_then(|p| p["id"].as_str()).map(str::to_string))
+            .or_else(|| {
+                profiles
+                    .first()
+                    .and_then(|p| p["id"].as_str())
+                    .map(str::to_string)
+            })
             .unwrap_or_else(|| DEFAULT_PROFILE.to_string());
         let profile = profiles
             .iter()
-            .find(|p| p["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(&default_id)))
+            .find(|p| {
+                p["id"]
+                    .as_str()
+                    .is_some_and(|i| i.eq_ignore_ascii_case(&default_id))
+            })
             .cloned()
             .unwrap_or(Value::Null);
         let have_guids = sorted_lower(
@@ -209,7 +230,11 @@ impl Standard for Fido2PasskeyProfiles {
         );
         let mut all: Vec<Value> = profiles
             .into_iter()
-            .filter(|p| !p["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(&default_id)))
+            .filter(|p| {
+                !p["id"]
+                    .as_str()
+                    .is_some_and(|i| i.eq_ignore_ascii_case(&default_id))
+            })
             .collect();
         all.insert(0, Value::Object(ours));
         let body = json!({

@@ -151,8 +151,10 @@ impl Standard for MdmScope {
             urls_differ |= differs(key, json!(url), policy[key].clone(), &mut diff);
         }
         if urls_differ {
-            let body: serde_json::Map<String, Value> =
-                URLS.iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect();
+            let body: serde_json::Map<String, Value> = URLS
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), json!(v)))
+                .collect();
             steps.push(graph_patch(POLICY, Value::Object(body)));
         }
         if differs(

@@ -28,9 +28,9 @@
 mod activity_based_timeout;
 mod add_dkim;
 mod app_management_policy;
+mod authentication_methods;
 mod auto_add_proxy;
 mod collaboration_domain_restriction;
-mod authentication_methods;
 mod copilot_limited_mode;
 mod custom_banned_password_list;
 mod delegate_sent_items;

@@ -100,7 +100,8 @@ impl Standard for OauthConsent {
             "policyExists": policy.is_some(),
             "missingApps": missing,
         });
-        let expected = json!({"consentPolicyAssigned": true, "policyExists": true, "missingApps": []});
+        let expected =
+            json!({"consentPolicyAssigned": true, "policyExists": true, "missingApps": []});
         let mut steps = Vec::new();
         if policy.is_none() {
             steps.push(graph(

@@ -87,7 +87,8 @@ impl Standard for SharingDomainRestriction {
                     .filter_map(|d| d.as_str().map(str::to_string)),
             )
         };
-        let mut current = json!({"sharingDomainRestrictionMode": settings["sharingDomainRestrictionMode"]});
+        let mut current =
+            json!({"sharingDomainRestrictionMode": settings["sharingDomainRestrictionMode"]});
         let mut expected = json!({"sharingDomainRestrictionMode": mode});
         let mut body = json!({"sharingDomainRestrictionMode": mode});
         if let Some(key) = list_key {

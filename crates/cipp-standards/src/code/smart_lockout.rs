@@ -51,7 +51,10 @@ impl Standard for SmartLockout {
         &["AAD_PREMIUM", "AAD_PREMIUM_P2"]
     }
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
-        &[("LockoutThreshold", "10"), ("LockoutDurationInSeconds", "60")]
+        &[
+            ("LockoutThreshold", "10"),
+            ("LockoutDurationInSeconds", "60"),
+        ]
     }
 
     fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {
@@ -63,7 +66,13 @@ impl Standard for SmartLockout {
                 message: format!("{threshold} is above 50"),
             });
         }
-        let duration = number(self.name(), input.settings, "LockoutDurationInSeconds", 60, 5)?;
+        let duration = number(
+            self.name(),
+            input.settings,
+            "LockoutDurationInSeconds",
+            60,
+            5,
+        )?;
         let existing = input.rows("Settings").iter().find(|s| {
             s["templateId"]
                 .as_str()

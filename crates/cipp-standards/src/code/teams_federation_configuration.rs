@@ -93,7 +93,8 @@ impl Standard for TeamsFederationConfiguration {
         };
         let consumer = switch(input.settings, "AllowTeamsConsumer").unwrap_or(false);
         let public = switch(input.settings, "AllowPublicUsers").unwrap_or(false);
-        let control = text(input.settings, "DomainControl").unwrap_or_else(|| "AllowAllExternal".into());
+        let control =
+            text(input.settings, "DomainControl").unwrap_or_else(|| "AllowAllExternal".into());
         let domains = list(input.settings, "DomainList");
         let all_known = json!({"AllowAllKnownDomains": {}});
         let (federated, allowed, blocked) = match control.to_ascii_lowercase().as_str() {
