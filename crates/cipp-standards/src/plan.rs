@@ -11,6 +11,8 @@ use cipp_sharepoint::SharePointClient;
 use cipp_teams::TeamsClient;
 use cipp_templates::{TemplateClient, TemplateLibrary};
 
+use cipp_snapshot::Snapshot;
+
 use crate::definition::Definition;
 use crate::error::StandardsError;
 use crate::render::{render, variables, TenantContext};
@@ -215,16 +217,92 @@ fn create_request(
 }
 
 /// The writes remediation would send for `def` with `settings`. `Ok(None)` when the standard
-/// has no declarative remediation (template and code standards).
+/// has no declarative remediation (template and code standards). A definition whose writes
+/// name the object the read found (`%current.id%`) needs [`plan_for`] and the snapshot.
 pub fn plan(
     def: &Definition,
     settings: &Map<String, Value>,
     tenant: &TenantContext,
 ) -> Result<Option<Vec<Step>>, StandardsError> {
+    plan_with_current(def, settings, tenant, None)
+}
+
+/// [`plan`], with `%current.<path>%` tokens (our format extension) filled from the object
+/// the definition's read finds in `snapshot` (e.g. `%current.id%` in a request's `uri`,
+/// for objects Graph names by an id only the tenant knows).
+pub fn plan_for(
+    def: &Definition,
+    settings: &Map<String, Value>,
+    snapshot: &Snapshot,
+    tenant: &TenantContext,
+) -> Result<Option<Vec<Step>>, StandardsError> {
+    let current = match &def.read {
+        Some(read) => match snapshot.rows(&read.cache_type) {
+            Some(rows) => {
+                let vars = variables(def, settings);
+                crate::read::current(def, read, rows, &vars, tenant)?
+            }
+            None => None,
+        },
+        None => None,
+    };
+    plan_with_current(def, settings, tenant, current.as_ref())
+}
+
+/// Every `%current.<path>%` token in the strings of `v`.
+fn current_tokens(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => {
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("%current.") {
+                let after = &rest[start + 1..];
+                let Some(len) = after.find('%') else { break };
+                out.push(after[..len].to_string());
+                rest = &after[len + 1..];
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| current_tokens(i, out)),
+        Value::Object(o) => o.values().for_each(|i| current_tokens(i, out)),
+        _ => {}
+    }
+}
+
+fn plan_with_current(
+    def: &Definition,
+    settings: &Map<String, Value>,
+    tenant: &TenantContext,
+    current: Option<&Value>,
+) -> Result<Option<Vec<Step>>, StandardsError> {
     let Some(remediate) = &def.remediate else {
         return Ok(None);
     };
-    let vars = variables(def, settings);
+    let mut vars = variables(def, settings);
+    let mut tokens = Vec::new();
+    current_tokens(remediate, &mut tokens);
+    let mut unfilled = Vec::new();
+    for token in tokens {
+        let found = current
+            .zip(token.strip_prefix("current."))
+            .and_then(|(c, p)| crate::read::path(c, p))
+            .filter(|v| !v.is_null());
+        match found {
+            Some(v) => {
+                vars.insert(token, v.clone());
+            }
+            None => unfilled.push(format!("%{token}%")),
+        }
+    }
+    if !unfilled.is_empty() {
+        unfilled.sort();
+        unfilled.dedup();
+        return Err(StandardsError::Unresolved {
+            standard: def.name.clone(),
+            tokens: format!(
+                "{} (the object the read finds fills them; none was found or given)",
+                unfilled.join(", ")
+            ),
+        });
+    }
     let r = render(def, remediate, &vars, tenant)?;
     let flag = |x: &Value| {
         x.get("continueOnError")

@@ -114,10 +114,6 @@ const NOT_YET: &[(&str, &str)] = &[
         "a compliance (SCC) alert policy created when missing: createWhenMissing covers Graph only",
     ),
     (
-        "WindowsBackupRestore",
-        "format: the object's id is looked up first",
-    ),
-    (
         "GlobalQuarantineNotifications",
         "format: duration formats differ between read and write",
     ),

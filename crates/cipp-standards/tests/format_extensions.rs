@@ -255,3 +255,53 @@ async fn new_graph_standards_run_from_a_template() {
         assert_eq!(state(&report, name).0, State::Compliant, "{name}");
     }
 }
+
+/// `%current.id%`: the write addresses the object the read found; without a snapshot (or
+/// when the read finds nothing) the plan is a typed error, never a request to a literal
+/// token.
+#[tokio::test]
+async fn current_tokens_address_the_object_the_read_found() {
+    use cipp_standards::plan_for;
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let collector = Collector::new(pipeline.clone());
+    let def = Catalogue::builtin().get("WindowsBackupRestore").unwrap();
+    let given = settings(json!({"state": "enabled"}));
+    let e = plan(def, &given, &context()).unwrap_err();
+    assert!(e.to_string().contains("%current.id%"), "{e}");
+
+    let snapshot = collector
+        .collect(
+            TENANT,
+            &["IntuneDeviceEnrollmentConfigurations", LICENCE_TYPE],
+        )
+        .await
+        .unwrap();
+    let id = snapshot
+        .rows("IntuneDeviceEnrollmentConfigurations")
+        .unwrap()
+        .iter()
+        .find(|c| c["deviceEnrollmentConfigurationType"] == "windowsRestore")
+        .and_then(|c| c["id"].as_str())
+        .unwrap()
+        .to_string();
+    let steps = plan_for(def, &given, &snapshot, &context())
+        .unwrap()
+        .unwrap();
+    match &steps[..] {
+        [Step::Graph { uri, .. }] => {
+            assert_eq!(
+                uri,
+                &format!("deviceManagement/deviceEnrollmentConfigurations/{id}")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let empty: cipp_snapshot::Snapshot = serde_json::from_value(json!({
+        "tenant": TENANT, "collected_at": 0, "round_trips": 0,
+        "types": {"IntuneDeviceEnrollmentConfigurations": {"status": "complete", "collected_at": 0, "rows": []}}
+    }))
+    .unwrap();
+    let e = plan_for(def, &given, &empty, &context()).unwrap_err();
+    assert!(matches!(e, StandardsError::Unresolved { .. }), "{e}");
+}

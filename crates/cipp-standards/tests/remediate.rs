@@ -11,7 +11,7 @@ use cipp_sim::Sim;
 use cipp_snapshot::{Collector, Registry, LICENCE_TYPE};
 use cipp_standards::code::{self, Standard};
 use cipp_standards::{
-    apply, evaluate, plan, Catalogue, CompareOptions, Definition, Outcome, Target,
+    apply, evaluate, plan_for, Catalogue, CompareOptions, Definition, Outcome, Target,
 };
 use serde_json::{json, Map, Value};
 
@@ -173,7 +173,7 @@ async fn try_drive(
     if !matches!(outcome, Outcome::Drifted { .. }) {
         return Err(failed("before remediation", &outcome));
     }
-    let steps = match plan(def, &settings, &ctx) {
+    let steps = match plan_for(def, &settings, &before, &ctx) {
         Ok(Some(steps)) => steps,
         other => return Err(failed("no plan", &other)),
     };
@@ -235,8 +235,8 @@ async fn every_catalogue_standard_remediates_on_the_simulator() {
     // A floor, so a driver that silently counts nothing cannot pass: CIPP's 73 declarative
     // definitions less EnableFIDO2 and EnableCustomerLockbox, plus our 23 for classic
     // standards CIPP has no definition of, 3 that our `mergeCurrent` extension unlocked, and
-    // 3 that optional variables and `createWhenMissing` unlocked.
-    assert!(remediated >= 71 + 23 + 3 + 3, "{remediated}");
+    // 4 that optional variables, `createWhenMissing` and `%current.id%` unlocked.
+    assert!(remediated >= 71 + 23 + 3 + 4, "{remediated}");
 }
 
 #[tokio::test]

@@ -23,6 +23,27 @@ pub(crate) fn add_defaults(tree: &mut Value) {
     if let (Value::Object(tree), Some(Value::Object(d))) = (&mut *tree, defaults.get("graph")) {
         fill_missing(tree, d);
     }
+    // Intune's Windows restore enrollment configuration, which every tenant has (its id
+    // differs per tenant; standards look it up by type).
+    if let Some(Value::Array(configs)) = tree
+        .get_mut("deviceManagement")
+        .and_then(|d| d.get_mut("deviceEnrollmentConfigurations"))
+    {
+        let has_restore = configs
+            .iter()
+            .any(|c| c["deviceEnrollmentConfigurationType"] == "windowsRestore");
+        if !has_restore {
+            configs.push(serde_json::json!({
+                "@odata.type": "#microsoft.graph.windowsRestoreDeviceEnrollmentConfiguration",
+                "id": "9e1c0a52-6f2b-4d3e-8a71-0c5d2b7f4e10_WindowsRestore",
+                "displayName": "Windows restore",
+                "description": "Offers a restore of apps and settings during Windows setup.",
+                "priority": 0,
+                "deviceEnrollmentConfigurationType": "windowsRestore",
+                "state": "notConfigured",
+            }));
+        }
+    }
     // The MDM policies' included groups: an empty navigation collection until a group is added.
     if let Some(Value::Array(policies)) = tree
         .get_mut("policies")
@@ -91,11 +112,16 @@ mod tests {
             tree["deviceManagement"]["intuneBrandingProfiles"][0]["isDefaultProfile"],
             true
         );
-        let mut tree = json!({"policies": {"mobileDeviceManagementPolicies": [{"id": "m"}]}});
+        let mut tree = json!({"policies": {"mobileDeviceManagementPolicies": [{"id": "m"}]},
+                              "deviceManagement": {"deviceEnrollmentConfigurations": []}});
         add_defaults(&mut tree);
         assert_eq!(
             tree["policies"]["mobileDeviceManagementPolicies"][0]["includedGroups"],
             json!([])
+        );
+        assert_eq!(
+            tree["deviceManagement"]["deviceEnrollmentConfigurations"][0]["state"],
+            "notConfigured"
         );
     }
 }
