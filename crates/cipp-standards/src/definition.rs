@@ -29,6 +29,13 @@ pub struct Variable {
     /// Allowed values for `autoComplete` (`[{label, value}]`).
     #[serde(default)]
     pub options: Vec<Value>,
+    /// Our format extension: the variable may stay unset (no value given, null or blank
+    /// text, and no default). Then every place that is exactly its token (`"%name%"`) is
+    /// dropped from the expected state and the writes: the object key, or the list item;
+    /// an object or list left empty by that is dropped too. So only what a person filled in
+    /// is compared and written. A token of it inside longer text stays an error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
     /// Every other field.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

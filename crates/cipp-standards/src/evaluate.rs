@@ -102,6 +102,16 @@ pub(crate) fn licence_gap_for<S: AsRef<str>>(
     }
 }
 
+/// Whether a request of the definition's remediation creates the object when it is missing
+/// (our `createWhenMissing` extension).
+fn creates_when_missing(def: &Definition) -> bool {
+    def.remediate
+        .as_ref()
+        .and_then(|r| r.get("requests"))
+        .and_then(Value::as_array)
+        .is_some_and(|rs| rs.iter().any(|r| r.get("createWhenMissing").is_some()))
+}
+
 /// Evaluate `def` with `settings` (its variables; defaults fill the rest) over `snapshot`.
 /// Errors are problems of the definition or settings (unfilled tokens), never of the tenant.
 pub fn evaluate(
@@ -143,6 +153,21 @@ pub fn evaluate(
         }));
     }
     let Some(current) = read::current(def, read, &data.rows, &vars, tenant)? else {
+        if creates_when_missing(def) {
+            // Remediation creates the object: its absence is drift from every expected value.
+            return Ok(done(Outcome::Drifted {
+                current: Value::Null,
+                expected: canonical(&expected),
+                diff: compare(
+                    &expected,
+                    &Value::Object(Map::new()),
+                    CompareOptions {
+                        hard_compare: true,
+                        ..options
+                    },
+                ),
+            }));
+        }
         return Ok(done(Outcome::NoData {
             cache_type: read.cache_type.clone(),
             reason: "no object matched the read".into(),

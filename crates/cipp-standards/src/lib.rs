@@ -40,7 +40,7 @@ pub use compare::{CompareOptions, Difference};
 pub use definition::{ClassicSetting, Definition, Filter, Read, Variable};
 pub use error::StandardsError;
 pub use evaluate::{evaluate, Evaluation, Outcome};
-pub use plan::{apply, apply_with, plan, Step, StepOutcome};
+pub use plan::{apply, apply_with, plan, plan_for, CreateRequest, Step, StepOutcome};
 pub use render::TenantContext;
 pub use run::{
     Mode, Progress, Remediation, RunReport, SinceLast, StandardResult, StandardsRunner,

@@ -11,6 +11,8 @@ use cipp_sharepoint::SharePointClient;
 use cipp_teams::TeamsClient;
 use cipp_templates::{TemplateClient, TemplateLibrary};
 
+use cipp_snapshot::Snapshot;
+
 use crate::definition::Definition;
 use crate::error::StandardsError;
 use crate::render::{render, variables, TenantContext};
@@ -37,6 +39,11 @@ pub enum Step {
         /// take only a `PUT` of the whole object (the device registration policy).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         merge_current: bool,
+        /// Create-or-update (our format extension `createWhenMissing`): the object at `uri`
+        /// is read just before the write; when Graph answers 404 this request is sent
+        /// instead (its body under `body`), otherwise the step's own write.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_when_missing: Option<CreateRequest>,
     },
     /// An Exchange cmdlet.
     Exchange {
@@ -79,6 +86,19 @@ pub enum Step {
         /// Create the groups the template names when the tenant lacks them.
         create_groups: bool,
     },
+}
+
+/// The request that creates the object a Graph step updates, when it does not exist yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateRequest {
+    /// `POST` (default) or `PUT`.
+    pub method: String,
+    /// Path under the beta root (usually the collection).
+    pub uri: String,
+    /// The whole body sent: the definition's `createWhenMissing.body` with the step's body
+    /// laid over it.
+    pub body: Value,
 }
 
 impl Step {
@@ -166,17 +186,123 @@ fn cmdlet_steps(
         .collect()
 }
 
+/// The `createWhenMissing` of a rendered request: its `uri` (required), `method` (default
+/// `POST`) and `body`, with the request's own body laid over that body.
+fn create_request(
+    def: &Definition,
+    request: &Value,
+) -> Result<Option<CreateRequest>, StandardsError> {
+    let Some(create) = request.get("createWhenMissing") else {
+        return Ok(None);
+    };
+    let uri = create
+        .get("uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad(def, "createWhenMissing has no uri"))?;
+    let body = match (create.get("body"), request.get("body")) {
+        (Some(base), Some(own)) => merged(base.clone(), own),
+        (Some(base), None) => base.clone(),
+        (None, Some(own)) => own.clone(),
+        (None, None) => Value::Null,
+    };
+    Ok(Some(CreateRequest {
+        method: create
+            .get("method")
+            .and_then(Value::as_str)
+            .unwrap_or("POST")
+            .to_ascii_uppercase(),
+        uri: uri.trim_start_matches('/').to_string(),
+        body,
+    }))
+}
+
 /// The writes remediation would send for `def` with `settings`. `Ok(None)` when the standard
-/// has no declarative remediation (template and code standards).
+/// has no declarative remediation (template and code standards). A definition whose writes
+/// name the object the read found (`%current.id%`) needs [`plan_for`] and the snapshot.
 pub fn plan(
     def: &Definition,
     settings: &Map<String, Value>,
     tenant: &TenantContext,
 ) -> Result<Option<Vec<Step>>, StandardsError> {
+    plan_with_current(def, settings, tenant, None)
+}
+
+/// [`plan`], with `%current.<path>%` tokens (our format extension) filled from the object
+/// the definition's read finds in `snapshot` (e.g. `%current.id%` in a request's `uri`,
+/// for objects Graph names by an id only the tenant knows).
+pub fn plan_for(
+    def: &Definition,
+    settings: &Map<String, Value>,
+    snapshot: &Snapshot,
+    tenant: &TenantContext,
+) -> Result<Option<Vec<Step>>, StandardsError> {
+    let current = match &def.read {
+        Some(read) => match snapshot.rows(&read.cache_type) {
+            Some(rows) => {
+                let vars = variables(def, settings);
+                crate::read::current(def, read, rows, &vars, tenant)?
+            }
+            None => None,
+        },
+        None => None,
+    };
+    plan_with_current(def, settings, tenant, current.as_ref())
+}
+
+/// Every `%current.<path>%` token in the strings of `v`.
+fn current_tokens(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => {
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("%current.") {
+                let after = &rest[start + 1..];
+                let Some(len) = after.find('%') else { break };
+                out.push(after[..len].to_string());
+                rest = &after[len + 1..];
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| current_tokens(i, out)),
+        Value::Object(o) => o.values().for_each(|i| current_tokens(i, out)),
+        _ => {}
+    }
+}
+
+fn plan_with_current(
+    def: &Definition,
+    settings: &Map<String, Value>,
+    tenant: &TenantContext,
+    current: Option<&Value>,
+) -> Result<Option<Vec<Step>>, StandardsError> {
     let Some(remediate) = &def.remediate else {
         return Ok(None);
     };
-    let vars = variables(def, settings);
+    let mut vars = variables(def, settings);
+    let mut tokens = Vec::new();
+    current_tokens(remediate, &mut tokens);
+    let mut unfilled = Vec::new();
+    for token in tokens {
+        let found = current
+            .zip(token.strip_prefix("current."))
+            .and_then(|(c, p)| crate::read::path(c, p))
+            .filter(|v| !v.is_null());
+        match found {
+            Some(v) => {
+                vars.insert(token, v.clone());
+            }
+            None => unfilled.push(format!("%{token}%")),
+        }
+    }
+    if !unfilled.is_empty() {
+        unfilled.sort();
+        unfilled.dedup();
+        return Err(StandardsError::Unresolved {
+            standard: def.name.clone(),
+            tokens: format!(
+                "{} (the object the read finds fills them; none was found or given)",
+                unfilled.join(", ")
+            ),
+        });
+    }
     let r = render(def, remediate, &vars, tenant)?;
     let flag = |x: &Value| {
         x.get("continueOnError")
@@ -208,6 +334,7 @@ pub fn plan(
                         .get("mergeCurrent")
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
+                    create_when_missing: create_request(def, x)?,
                 })
             })
             .collect::<Result<Vec<_>, StandardsError>>()?,
@@ -287,7 +414,36 @@ pub async fn apply_with(
                 body,
                 continue_on_error,
                 merge_current,
+                create_when_missing,
             } => {
+                if let Some(create) = create_when_missing {
+                    match graph.get(uri).await {
+                        Ok(_) => {}
+                        Err(e) if e.status() == Some(404) => {
+                            let r = match create.method.as_str() {
+                                "PUT" => graph.put(&create.uri, &create.body).await.map(|_| ()),
+                                _ => graph.post(&create.uri, &create.body).await.map(|_| ()),
+                            };
+                            let failed = r.is_err();
+                            out.push(StepOutcome {
+                                step: step.clone(),
+                                error: r.err().map(|e| format!("creating {}: {e}", create.uri)),
+                                skipped: false,
+                            });
+                            stopped = failed && !*continue_on_error;
+                            continue;
+                        }
+                        Err(e) => {
+                            out.push(StepOutcome {
+                                step: step.clone(),
+                                error: Some(format!("reading {uri} to see whether it exists: {e}")),
+                                skipped: false,
+                            });
+                            stopped = !*continue_on_error;
+                            continue;
+                        }
+                    }
+                }
                 let body = if *merge_current {
                     match graph.get(uri).await {
                         Ok(current) => merged(current, body),

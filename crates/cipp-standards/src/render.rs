@@ -68,6 +68,17 @@ pub fn variables(def: &Definition, given: &Map<String, Value>) -> Map<String, Va
             Value::Object(o) if o.contains_key("value") && o.len() <= 2 => o["value"].clone(),
             other => other.clone(),
         };
+        if let Some((declared, _)) = def
+            .variables
+            .iter()
+            .find(|(v, var)| var.optional && v.eq_ignore_ascii_case(name))
+        {
+            // An optional variable given as null or blank text stays unset.
+            if is_blank(&value) {
+                out.remove(declared);
+                continue;
+            }
+        }
         if let Some((variable, value)) = classic(def, name, &value) {
             // A variable given under its own name wins over a classic field.
             if !given.keys().any(|g| g.eq_ignore_ascii_case(&variable)) {
@@ -83,6 +94,15 @@ pub fn variables(def: &Definition, given: &Map<String, Value>) -> Map<String, Va
         out.insert(name.clone(), value);
     }
     out
+}
+
+/// Null or text of only white space.
+fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
 }
 
 /// A classic template field mapped to its variable and value, when the definition maps it.
@@ -125,7 +145,12 @@ pub fn render(
     tenant: &TenantContext,
 ) -> Result<Value, StandardsError> {
     let mut missing = Vec::new();
-    let out = walk(def, template, vars, tenant, &mut missing);
+    // The root is never dropped: an expected state of only unset optional values is `{}`.
+    let out = walk(def, template, vars, tenant, &mut missing).unwrap_or_else(|| match template {
+        Value::Array(_) => Value::Array(Vec::new()),
+        Value::Object(_) => Value::Object(Map::new()),
+        _ => Value::Null,
+    });
     if missing.is_empty() {
         Ok(out)
     } else {
@@ -138,28 +163,48 @@ pub fn render(
     }
 }
 
+/// The rendered value, or `None` when it is dropped: exactly the token of an unset optional
+/// variable, or an object or list that only such values filled.
 fn walk(
     def: &Definition,
     v: &Value,
     vars: &Map<String, Value>,
     tenant: &TenantContext,
     missing: &mut Vec<String>,
-) -> Value {
+) -> Option<Value> {
     match v {
-        Value::String(s) => string(def, s, vars, tenant, missing),
-        Value::Array(items) => Value::Array(
-            items
+        Value::String(s) => {
+            if unset_optional(def, s, vars) {
+                return None;
+            }
+            Some(string(def, s, vars, tenant, missing))
+        }
+        Value::Array(items) => {
+            let out: Vec<Value> = items
                 .iter()
-                .map(|i| walk(def, i, vars, tenant, missing))
-                .collect(),
-        ),
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, x)| (k.clone(), walk(def, x, vars, tenant, missing)))
-                .collect(),
-        ),
-        other => other.clone(),
+                .filter_map(|i| walk(def, i, vars, tenant, missing))
+                .collect();
+            (out.len() == items.len() || !out.is_empty()).then_some(Value::Array(out))
+        }
+        Value::Object(o) => {
+            let out: Map<String, Value> = o
+                .iter()
+                .filter_map(|(k, x)| Some((k.clone(), walk(def, x, vars, tenant, missing)?)))
+                .collect();
+            (out.len() == o.len() || !out.is_empty()).then_some(Value::Object(out))
+        }
+        other => Some(other.clone()),
     }
+}
+
+/// Whether `s` is exactly the token of an optional variable that has no value.
+fn unset_optional(def: &Definition, s: &str, vars: &Map<String, Value>) -> bool {
+    let Some(name) = s.strip_prefix('%').and_then(|r| r.strip_suffix('%')) else {
+        return false;
+    };
+    is_name(name)
+        && !vars.contains_key(name)
+        && def.variables.get(name).is_some_and(|var| var.optional)
 }
 
 fn string(
@@ -283,6 +328,45 @@ mod tests {
             Some(&json!(false)),
             "the variable's own name wins"
         );
+    }
+
+    #[test]
+    fn unset_optional_variables_drop_their_places() {
+        let d = def(json!({
+            "tech": {"type": "textField", "optional": true},
+            "sec": {"type": "textField", "optional": true},
+            "general": {"type": "textField", "optional": true},
+            "name": {"type": "textField", "optional": true}
+        }));
+        let mut given = Map::new();
+        given.insert("tech".into(), json!("it@x"));
+        given.insert("general".into(), json!("  "));
+        let vars = variables(&d, &given);
+        assert!(!vars.contains_key("general"), "blank text stays unset");
+        let out = render(
+            &d,
+            &json!({"mails": ["%tech%", "%sec%"], "privacy": {"contactEmail": "%general%"},
+                    "name": "%name%", "kept": [], "n": 1}),
+            &vars,
+            &TenantContext::default(),
+        )
+        .unwrap();
+        assert_eq!(out, json!({"mails": ["it@x"], "kept": [], "n": 1}));
+        let none = render(
+            &d,
+            &json!({"name": "%name%"}),
+            &Map::new(),
+            &TenantContext::default(),
+        );
+        assert_eq!(none.unwrap(), json!({}));
+        // Inside longer text an unset optional variable is still an error.
+        let e = render(
+            &d,
+            &json!({"a": "to %name%"}),
+            &Map::new(),
+            &TenantContext::default(),
+        );
+        assert!(e.unwrap_err().to_string().contains("%name%"));
     }
 
     #[test]

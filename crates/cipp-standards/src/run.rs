@@ -20,7 +20,7 @@ use crate::code::{self, Standard};
 use crate::compare::CompareOptions;
 use crate::definition::Definition;
 use crate::evaluate::{evaluate, licence_gap, Outcome};
-use crate::plan::{apply_with, plan, Step, StepOutcome};
+use crate::plan::{apply_with, plan_for, Step, StepOutcome};
 use crate::render::TenantContext;
 use crate::template::{merge, Actions, Conflict, Merged, StandardsTemplate, TenantIdentity};
 use crate::templated::{self, TaskError};
@@ -872,7 +872,7 @@ impl StandardsRunner {
                     w.result.state = State::of(&e.outcome);
                     if w.result.state == State::Drifted {
                         w.result.alerted = mode >= Mode::Alert && w.result.actions.alert;
-                        match plan(def, settings, &target.context) {
+                        match plan_for(def, settings, snapshot, &target.context) {
                             Ok(Some(steps)) => w.result.planned = steps,
                             Ok(None) => {}
                             Err(e) => w.result.error = Some(e.to_string()),

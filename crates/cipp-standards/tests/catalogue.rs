@@ -79,8 +79,15 @@ fn the_catalogue_speaks_in_its_own_words() {
 }
 
 /// Classic settings fields our definitions do not manage: SpoofWarn's definition sets the
-/// external-sender tag on or off, not its allow list.
-const NOT_MANAGED: &[(&str, &str)] = &[("SpoofWarn", "AllowListAdd")];
+/// external-sender tag on or off, not its allow list; DefenderCompliancePolicy's partner
+/// role grant is a Defender role assignment, not a property of the connector.
+const NOT_MANAGED: &[(&str, &str)] = &[
+    ("SpoofWarn", "AllowListAdd"),
+    (
+        "DefenderCompliancePolicy",
+        "grantMobileThreatDefensePartnerRole",
+    ),
+];
 
 /// Every settings field CIPP's classic UI saves for a standard (`standards.json`'s
 /// `addedComponent`) fills one of our definition's variables: by the same name in any case,

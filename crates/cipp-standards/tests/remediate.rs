@@ -11,7 +11,7 @@ use cipp_sim::Sim;
 use cipp_snapshot::{Collector, Registry, LICENCE_TYPE};
 use cipp_standards::code::{self, Standard};
 use cipp_standards::{
-    apply, evaluate, plan, Catalogue, CompareOptions, Definition, Outcome, Target,
+    apply, evaluate, plan_for, Catalogue, CompareOptions, Definition, Outcome, Target,
 };
 use serde_json::{json, Map, Value};
 
@@ -19,11 +19,23 @@ const TENANT: &str = "alphadental.com";
 const TENANT_ID: &str = "1f3c7e2a-8b14-4a6e-9d21-6c0f5e8a9b11";
 
 /// Values a person must type in for the standard to mean anything (their default is empty).
-const FILLED_IN: &[(&str, &str, &str)] = &[(
-    "OutBoundSpamAlert",
-    "OutboundSpamContact",
-    "secops@alphadental.com",
-)];
+const FILLED_IN: &[(&str, &str, &str)] = &[
+    (
+        "OutBoundSpamAlert",
+        "OutboundSpamContact",
+        "secops@alphadental.com",
+    ),
+    // Optional contacts: only the ones given are compared and written.
+    ("MailContacts", "GeneralContact", "privacy@alphadental.com"),
+    ("MailContacts", "SecurityContact", "secops@alphadental.com"),
+    ("MailContacts", "TechContact", "it@alphadental.com"),
+    ("intuneBrandingProfile", "displayName", "Alpha Dental IT"),
+    (
+        "intuneBrandingProfile",
+        "contactITEmailAddress",
+        "helpdesk@alphadental.com",
+    ),
+];
 
 /// Standards that may end elsewhere than remediated, and why. Everything else that is
 /// declarative and reads a cache type the collector serves must reach compliant.
@@ -161,7 +173,7 @@ async fn try_drive(
     if !matches!(outcome, Outcome::Drifted { .. }) {
         return Err(failed("before remediation", &outcome));
     }
-    let steps = match plan(def, &settings, &ctx) {
+    let steps = match plan_for(def, &settings, &before, &ctx) {
         Ok(Some(steps)) => steps,
         other => return Err(failed("no plan", &other)),
     };
@@ -222,8 +234,9 @@ async fn every_catalogue_standard_remediates_on_the_simulator() {
     let remediated = remediate_all("our catalogue", Catalogue::builtin()).await;
     // A floor, so a driver that silently counts nothing cannot pass: CIPP's 73 declarative
     // definitions less EnableFIDO2 and EnableCustomerLockbox, plus our 23 for classic
-    // standards CIPP has no definition of, and 3 that our `mergeCurrent` extension unlocked.
-    assert!(remediated >= 71 + 23 + 3, "{remediated}");
+    // standards CIPP has no definition of, 3 that our `mergeCurrent` extension unlocked, and
+    // 4 that optional variables, `createWhenMissing` and `%current.id%` unlocked.
+    assert!(remediated >= 71 + 23 + 3 + 4, "{remediated}");
 }
 
 #[tokio::test]
@@ -260,6 +273,43 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         }
         "ExcludedfileExt" => json!({"ext": "exe, *.bat,ps1"}),
         "CopilotLimitedMode" => json!({"LimitedModeEnabled": true, "GroupName": "All St*"}),
+        "SmartLockout" => json!({"LockoutThreshold": 5, "LockoutDurationInSeconds": "120"}),
+        "sharingDomainRestriction" => {
+            json!({"Mode": {"label": "Allow", "value": "allowList"}, "Domains": "Partner.example, supplier.example"})
+        }
+        "MDMScope" => json!({"appliesTo": "selected", "customGroup": "CA-Exclude-BreakGlass"}),
+        "AuthenticationMethods" => json!({
+            "SMSEnabled": false, "VoiceEnabled": false, "EmailEnabled": false,
+            "MicrosoftAuthenticatorEnabled": true, "MicrosoftAuthenticatorSoftwareOath": true,
+            "MicrosoftAuthenticatorNumberMatching": {"label": "Enabled", "value": "enabled"},
+            "MicrosoftAuthenticatorDisplayLocation": {"label": "Enabled", "value": "enabled"},
+            "TAPEnabled": true, "TAPUsableOnce": {"label": "Only Once", "value": "true"},
+            "TAPDefaultLifetime": 120, "FIDO2Enabled": true, "FIDO2Group": "CA-Exclude-BreakGlass",
+        }),
+        "AppManagementPolicy" => json!({
+            "passwordCredentialsPasswordAddition": {"label": "Enabled", "value": "enabled"},
+            "passwordCredentialsMaxLifetime": 180, "keyCredentialsMaxLifetime": "365",
+        }),
+        "CollaborationDomainRestriction" => {
+            json!({"allowedDomains": "partner.example; Bravologistics.com"})
+        }
+        "TeamsFederationConfiguration" => json!({
+            "AllowTeamsConsumer": false, "AllowPublicUsers": false,
+            "DomainControl": {"label": "Allow specific external domains", "value": "AllowSpecificExternal"},
+            "DomainList": "bravologistics.com, Partner.example",
+        }),
+        // Device-bound passkeys of two authenticator models only (YubiKey 5, Feitian).
+        "FIDO2PasskeyProfiles" => json!({
+            "PasskeyTypes": {"label": "Device-bound only", "value": "deviceBound"},
+            "AttestationEnforcement": "registrationOnly", "EnforceKeyRestrictions": true,
+            "EnforcementType": "allow",
+            "AAGUIDs": "cb69481e-8ff7-4039-93ec-0a2729a154a8, 12ded745-4bed-47d4-abaa-e713f51d6393",
+        }),
+        "intuneDeviceRetirementDays" => json!({"days": 120}),
+        // Two app ids: one include each for delegated and application permissions.
+        "OauthConsent" => {
+            json!({"AllowedApps": "d3590ed6-52b3-4102-aeff-aad2292ab01c, 00000003-0000-0ff1-ce00-000000000000"})
+        }
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());
@@ -321,5 +371,5 @@ async fn every_code_standard_remediates_on_the_simulator() {
         failed.is_empty(),
         "did not reach compliant: {failed:?}\n{table}"
     );
-    assert!(code::builtin().len() >= 22);
+    assert!(code::builtin().len() >= 25);
 }

@@ -16,6 +16,7 @@ mod membership;
 mod read;
 mod security;
 pub(crate) mod standards_endpoints;
+mod standards_more;
 mod store;
 mod user_actions;
 mod write;

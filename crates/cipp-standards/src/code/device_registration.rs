@@ -63,6 +63,7 @@ fn put(body: Value) -> Step {
         body,
         continue_on_error: false,
         merge_current: true,
+        create_when_missing: None,
     }
 }
 

@@ -27,7 +27,10 @@
 
 mod activity_based_timeout;
 mod add_dkim;
+mod app_management_policy;
+mod authentication_methods;
 mod auto_add_proxy;
+mod collaboration_domain_restriction;
 mod copilot_limited_mode;
 mod custom_banned_password_list;
 mod delegate_sent_items;
@@ -41,9 +44,16 @@ mod enable_app_consent_requests;
 mod enable_litigation_hold;
 mod enforce_private_groups;
 mod excluded_file_ext;
+mod fido2_passkey_profiles;
+mod intune_device_retirement_days;
+mod mdm_scope;
 mod nudge_mfa;
+mod oauth_consent;
 mod password_expire_disabled;
+mod sharing_domain_restriction;
+mod smart_lockout;
 mod stale_entra_devices;
+mod teams_federation_configuration;
 mod user_preferred_language;
 mod util;
 
@@ -159,10 +169,13 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 22] = [
+    pub(super) static BUILTIN: [&dyn Standard; 32] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
+        &app_management_policy::AppManagementPolicy,
+        &authentication_methods::AuthenticationMethods,
         &auto_add_proxy::AutoAddProxy,
+        &collaboration_domain_restriction::CollaborationDomainRestriction,
         &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
@@ -175,12 +188,19 @@ mod registry {
         &enable_litigation_hold::EnableLitigationHold,
         &enforce_private_groups::EnforcePrivateGroups,
         &excluded_file_ext::ExcludedFileExt,
+        &fido2_passkey_profiles::Fido2PasskeyProfiles,
         &device_registration::DeviceRegLocalAdmins,
+        &intune_device_retirement_days::IntuneDeviceRetirementDays,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
+        &mdm_scope::MdmScope,
         &nudge_mfa::NudgeMfa,
+        &oauth_consent::OauthConsent,
         &password_expire_disabled::PasswordExpireDisabled,
+        &sharing_domain_restriction::SharingDomainRestriction,
+        &smart_lockout::SmartLockout,
         &stale_entra_devices::StaleEntraDevices,
+        &teams_federation_configuration::TeamsFederationConfiguration,
         &user_preferred_language::UserPreferredLanguage,
     ];
 }

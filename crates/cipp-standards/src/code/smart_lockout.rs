@@ -1,0 +1,119 @@
+//! `SmartLockout`: Entra ID smart lockout's threshold and duration.
+
+use serde_json::{json, Value};
+
+use super::util::{graph, number, single};
+use super::{Assessment, Input, Standard};
+use crate::error::StandardsError;
+
+/// The directory setting template "Password Rule Settings", which holds smart lockout.
+const TEMPLATE: &str = "5cf42378-d67d-4f36-ba46-e8b86229381d";
+
+/// Smart lockout locks an account after `LockoutThreshold` failed sign-ins (1 to 50) for
+/// `LockoutDurationInSeconds` (at least 5), both values of the "Password Rule Settings"
+/// directory setting. The setting is created (`POST settings`, Microsoft's defaults for the
+/// banned password values) when the tenant has none, else patched (`PATCH settings/{id}`,
+/// its other values kept).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SmartLockout;
+
+fn value_of<'a>(setting: &'a Value, name: &str) -> Option<&'a str> {
+    setting["values"]
+        .as_array()?
+        .iter()
+        .find(|v| {
+            v["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })?
+        .get("value")?
+        .as_str()
+}
+
+impl Standard for SmartLockout {
+    fn name(&self) -> &'static str {
+        "SmartLockout"
+    }
+    fn label(&self) -> &'static str {
+        "Smart lockout threshold and duration"
+    }
+    fn category(&self) -> &'static str {
+        "Entra (AAD) Standards"
+    }
+    fn description(&self) -> &'static str {
+        "Sets after how many failed sign-ins Entra ID's smart lockout locks an account, and \
+         for how many seconds."
+    }
+    fn cache_types(&self) -> &'static [&'static str] {
+        &["Settings"]
+    }
+    fn required_capabilities(&self) -> &'static [&'static str] {
+        &["AAD_PREMIUM", "AAD_PREMIUM_P2"]
+    }
+    fn settings(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("LockoutThreshold", "10"),
+            ("LockoutDurationInSeconds", "60"),
+        ]
+    }
+
+    fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {
+        let threshold = number(self.name(), input.settings, "LockoutThreshold", 10, 1)?;
+        if threshold > 50 {
+            return Err(StandardsError::Setting {
+                standard: self.name().into(),
+                setting: "LockoutThreshold".into(),
+                message: format!("{threshold} is above 50"),
+            });
+        }
+        let duration = number(
+            self.name(),
+            input.settings,
+            "LockoutDurationInSeconds",
+            60,
+            5,
+        )?;
+        let existing = input.rows("Settings").iter().find(|s| {
+            s["templateId"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(TEMPLATE))
+        });
+        let current_of = |name: &str| -> Value {
+            existing
+                .and_then(|s| value_of(s, name))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map_or(Value::Null, Value::from)
+        };
+        let current = json!({
+            "LockoutThreshold": current_of("LockoutThreshold"),
+            "LockoutDurationInSeconds": current_of("LockoutDurationInSeconds"),
+        });
+        let expected = json!({
+            "LockoutThreshold": threshold,
+            "LockoutDurationInSeconds": duration,
+        });
+        let keep = |name: &str, default: &str| -> Value {
+            json!({
+                "name": name,
+                "value": existing.and_then(|s| value_of(s, name)).unwrap_or(default),
+            })
+        };
+        let values = json!([
+            {"name": "LockoutThreshold", "value": threshold.to_string()},
+            {"name": "LockoutDurationInSeconds", "value": duration.to_string()},
+            keep("EnableBannedPasswordCheck", "True"),
+            keep("BannedPasswordList", ""),
+            keep("EnableBannedPasswordCheckOnPremises", "False"),
+            keep("BannedPasswordCheckOnPremisesMode", "Audit"),
+        ]);
+        let step = match existing.and_then(|s| s["id"].as_str()) {
+            Some(id) => graph("PATCH", format!("settings/{id}"), json!({"values": values})),
+            None => graph(
+                "POST",
+                "settings",
+                json!({"templateId": TEMPLATE, "values": values}),
+            ),
+        };
+        Ok(single(current, expected, vec![step]))
+    }
+}
