@@ -17,7 +17,7 @@ use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
 use crate::error::SnapshotError;
-use crate::registry::{CacheType, Registry, Source};
+use crate::registry::{CacheType, Registry, Source, TENANT_ID_TOKEN};
 use crate::snapshot::{Snapshot, TypeSnapshot};
 
 /// The cache type the licence gates are checked against.
@@ -200,12 +200,31 @@ impl Collector {
     }
 
     async fn graph_wave(&self, tenant: &str, types: &[&CacheType], snapshot: &mut Snapshot) {
+        // Paths that name the tenant by GUID (`organization/{tenantId}/...`) need it resolved
+        // first: once per tenant, cached by the pipeline. Without it those types fail.
+        let needs_id = types.iter().any(|t| match &t.source {
+            Source::Graph(g) => g.path.contains(TENANT_ID_TOKEN),
+            _ => false,
+        });
+        let tenant_id = if needs_id {
+            Some(self.pipeline.resolve_tenant(tenant).await)
+        } else {
+            None
+        };
         let mut by_version: BTreeMap<&str, Vec<&CacheType>> = BTreeMap::new();
         for t in types {
             if let Source::Graph(g) = &t.source {
+                if let (true, Some(Err(e))) = (g.path.contains(TENANT_ID_TOKEN), &tenant_id) {
+                    let why = format!("the tenant id for {} could not be resolved: {e}", g.path);
+                    snapshot
+                        .types
+                        .insert(t.name.clone(), TypeSnapshot::failed(why, now()));
+                    continue;
+                }
                 by_version.entry(g.version.as_str()).or_default().push(t);
             }
         }
+        let id = tenant_id.and_then(Result::ok).unwrap_or_default();
         for (version, types) in by_version {
             let base = GraphClient::new(self.pipeline.clone(), tenant);
             let client = if version == "v1.0" {
@@ -217,9 +236,10 @@ impl Collector {
                 let Source::Graph(g) = &t.source else {
                     return None;
                 };
+                let path = g.path.replace(TENANT_ID_TOKEN, &id);
                 let url = match &g.query {
-                    Some(q) => format!("/{}?{q}", g.path),
-                    None => format!("/{}", g.path),
+                    Some(q) => format!("/{path}?{q}"),
+                    None => format!("/{path}"),
                 };
                 let req = BatchRequest::get(t.name.clone(), url);
                 Some(if g.consistency {

@@ -34,7 +34,8 @@ pub struct GraphSource {
     /// `beta` (default) or `v1.0`.
     #[serde(default = "beta")]
     pub version: String,
-    /// Path under the version root.
+    /// Path under the version root. `{tenantId}` stands for the tenant's GUID, resolved
+    /// from its domain when the read is planned (`organization/{tenantId}/branding`).
     pub path: String,
     /// Query string without `?`.
     #[serde(default)]
@@ -43,6 +44,9 @@ pub struct GraphSource {
     #[serde(default)]
     pub consistency: bool,
 }
+
+/// The token in a Graph path that stands for the tenant's GUID.
+pub const TENANT_ID_TOKEN: &str = "{tenantId}";
 
 fn beta() -> String {
     "beta".into()

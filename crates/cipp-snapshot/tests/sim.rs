@@ -183,3 +183,31 @@ async fn the_types_standards_read_are_served() {
         );
     }
 }
+
+/// A registry path naming the tenant by GUID (`organization/{tenantId}/...`) is read with
+/// the tenant's GUID, resolved from its domain.
+#[tokio::test]
+async fn tenant_id_paths_are_filled_with_the_tenants_guid() {
+    let sim = Sim::start().await.unwrap();
+    sim.clear_requests();
+    let snap = collector(&sim)
+        .collect("alphadental.com", &["PeopleInsightsSettings", "Users"])
+        .await
+        .unwrap();
+    let t = snap.get("PeopleInsightsSettings").unwrap();
+    assert_eq!(t.status, Status::Complete, "{:?}", t.error);
+    assert_eq!(
+        snap.rows("PeopleInsightsSettings").unwrap()[0]["isEnabledInOrganization"],
+        true
+    );
+    let item = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.kind == "batch_item" && r.path.ends_with("/settings/peopleInsights"))
+        .unwrap();
+    let guid = item.tenant.clone().unwrap();
+    assert_eq!(
+        item.path,
+        format!("/graph/beta/organization/{guid}/settings/peopleInsights")
+    );
+}

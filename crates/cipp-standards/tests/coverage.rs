@@ -98,14 +98,6 @@ const NOT_YET: &[(&str, &str)] = &[
         "five Copilot settings read with delegated sign-in only; the collector reads app-only",
     ),
     (
-        "DisableViva",
-        "format: the read path holds the tenant id, which the snapshot collector does not fill in",
-    ),
-    (
-        "Branding",
-        "format: the read path holds the tenant id, which the snapshot collector does not fill in",
-    ),
-    (
         "QuarantineRequestAlert",
         "a compliance (SCC) alert policy created when missing: createWhenMissing covers Graph only",
     ),

@@ -30,6 +30,9 @@ const FILLED_IN: &[(&str, &str, &str)] = &[
     ("MailContacts", "SecurityContact", "secops@alphadental.com"),
     ("MailContacts", "TechContact", "it@alphadental.com"),
     ("intuneBrandingProfile", "displayName", "Alpha Dental IT"),
+    // Optional branding texts: only those given are compared and written.
+    ("Branding", "signInPageText", "Alpha Dental staff only"),
+    ("Branding", "usernameHintText", "name@alphadental.com"),
     (
         "intuneBrandingProfile",
         "contactITEmailAddress",

@@ -22,6 +22,7 @@ pub(crate) fn with_defaults(graph: &Value, tenant_id: &str) -> Value {
     super::standards_more::add_defaults(&mut out);
     if let (Value::Object(base), Value::Object(seed)) = (&mut out, graph) {
         overlay(base, seed);
+        super::standards_more::add_organization_defaults(&mut out);
         out
     } else {
         graph.clone()

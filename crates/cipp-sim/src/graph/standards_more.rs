@@ -1,5 +1,6 @@
 //! Out-of-the-box objects of the Graph standards added after the first catalogue (Intune's
-//! default branding profile, the Defender connector collection, permission grant policies),
+//! default branding profile, the Defender connector collection, permission grant policies,
+//! the organization's people-insights setting and company branding),
 //! as data in `seed/standards_more_defaults.json`, laid under every tenant's tree where it
 //! has no value of its own. Reads and writes are the generic store's, so remediation changes
 //! what the next collection sees.
@@ -52,6 +53,26 @@ pub(crate) fn add_defaults(tree: &mut Value) {
         for p in policies.iter_mut().filter_map(Value::as_object_mut) {
             p.entry("includedGroups")
                 .or_insert_with(|| Value::Array(Vec::new()));
+        }
+    }
+}
+
+/// The organization's people-insights setting (on, as in a new tenant) and its company
+/// branding, which has no localization until one is created. Added after the seed is laid
+/// over the defaults, because the seed brings the organization object itself.
+pub(crate) fn add_organization_defaults(tree: &mut Value) {
+    if let Some(Value::Array(orgs)) = tree.get_mut("organization") {
+        for org in orgs.iter_mut().filter_map(Value::as_object_mut) {
+            let settings = org
+                .entry("settings")
+                .or_insert_with(|| serde_json::json!({}));
+            if let Some(settings) = settings.as_object_mut() {
+                settings.entry("peopleInsights").or_insert_with(|| {
+                    serde_json::json!({"isEnabledInOrganization": true, "disabledForGroup": null})
+                });
+            }
+            org.entry("branding")
+                .or_insert_with(|| serde_json::json!({"id": "0", "localizations": []}));
         }
     }
 }
