@@ -27,24 +27,37 @@
 
 mod activity_based_timeout;
 mod add_dkim;
+mod anti_phish_policy;
 mod auto_add_proxy;
 mod copilot_limited_mode;
 mod custom_banned_password_list;
 mod delegate_sent_items;
 mod device_registration;
+mod disable_exchange_online_powershell;
 mod disable_external_calendar_sharing;
 mod disable_guests;
 mod disable_inactive_users;
 mod disable_m365_group_users;
+mod disable_resource_mailbox;
+mod disable_shared_mailbox;
 mod email_as_alternate_login_id;
 mod enable_app_consent_requests;
+mod enable_exchange_cloud_management;
 mod enable_litigation_hold;
+mod enable_online_archiving;
 mod enforce_private_groups;
+mod exchange_common;
 mod excluded_file_ext;
+mod mailbox_recipient_limits;
 mod nudge_mfa;
 mod password_expire_disabled;
+mod rotate_dkim;
+mod safe_attachment_policy;
+mod safe_links_policy;
+mod send_receive_limit_tenant;
 mod stale_entra_devices;
 mod user_preferred_language;
+mod user_submissions;
 mod util;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -159,29 +172,41 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 22] = [
+    pub(super) static BUILTIN: [&dyn Standard; 34] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
+        &anti_phish_policy::AntiPhishPolicy,
         &auto_add_proxy::AutoAddProxy,
         &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
+        &disable_exchange_online_powershell::DisableExchangeOnlinePowerShell,
         &disable_external_calendar_sharing::DisableExternalCalendarSharing,
         &disable_guests::DisableGuests,
         &disable_inactive_users::DisableInactiveUsers,
         &disable_m365_group_users::DisableM365GroupUsers,
+        &disable_resource_mailbox::DisableResourceMailbox,
+        &disable_shared_mailbox::DisableSharedMailbox,
         &email_as_alternate_login_id::EmailAsAlternateLoginId,
         &enable_app_consent_requests::EnableAppConsentRequests,
+        &enable_exchange_cloud_management::EnableExchangeCloudManagement,
         &enable_litigation_hold::EnableLitigationHold,
+        &enable_online_archiving::EnableOnlineArchiving,
         &enforce_private_groups::EnforcePrivateGroups,
         &excluded_file_ext::ExcludedFileExt,
         &device_registration::DeviceRegLocalAdmins,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
+        &mailbox_recipient_limits::MailboxRecipientLimits,
         &nudge_mfa::NudgeMfa,
         &password_expire_disabled::PasswordExpireDisabled,
+        &rotate_dkim::RotateDkim,
+        &safe_attachment_policy::SafeAttachmentPolicy,
+        &safe_links_policy::SafeLinksPolicy,
+        &send_receive_limit_tenant::SendReceiveLimitTenant,
         &stale_entra_devices::StaleEntraDevices,
         &user_preferred_language::UserPreferredLanguage,
+        &user_submissions::UserSubmissions,
     ];
 }
 
