@@ -14,7 +14,8 @@
 //! swaps one selector per rotation, which the simulator does not wait for), `Set-MailboxPlan`
 //! (sizes in bytes or `25MB`, stored as Exchange shows them: `25 MB (26,214,400 bytes)`),
 //! `New-ReportSubmissionPolicy` (one per tenant, always `DefaultReportSubmissionPolicy`), and
-//! `New-` of the four rule nouns (the policy they name must exist; `State` starts `Enabled`).
+//! `New-` of the four rule nouns (the policy they name must exist; `State` starts `Enabled`),
+//! and the global quarantine policy (see [`global_quarantine`]).
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,10 @@ pub(crate) const EXCHANGE_STANDARDS_SEED: &str = include_str!("../../seed/exchan
 
 /// The all-zero GUID Exchange shows for a mailbox without an archive.
 const NO_ARCHIVE: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Where the tenant's global quarantine policy (the one `-QuarantinePolicyType
+/// GlobalQuarantinePolicy` selects) is kept, apart from the quarantine tags.
+const GLOBAL_QUARANTINE: &str = "globalquarantinepolicy";
 
 /// Rule nouns, with the parameter naming the policy each rule applies.
 const RULES: [(&str, &str); 4] = [
@@ -191,6 +196,13 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
         nouns.entry(noun.into()).or_default();
     }
     nouns.entry("reportsubmissionpolicy".into()).or_default();
+    nouns.entry(GLOBAL_QUARANTINE.into()).or_insert_with(|| {
+        vec![obj(json!({"Identity": "DefaultGlobalPolicy", "Name": "DefaultGlobalPolicy",
+            "QuarantinePolicyType": "GlobalQuarantinePolicy",
+            "EndUserSpamNotificationFrequency": "P7D",
+            "EndUserSpamNotificationFrequencyInDays": 7,
+            "Guid": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("{tenant}/DefaultGlobalPolicy").as_bytes()).to_string()}))]
+    });
 }
 
 fn not_found(id: &str) -> Reply {
@@ -256,6 +268,9 @@ pub(crate) fn run(
     }
     if is("Set-MailboxPlan") {
         return Some(set_mailbox_plan(nouns, name, params));
+    }
+    if let Some(answer) = global_quarantine(nouns, name, params) {
+        return Some(answer);
     }
     if is("New-ReportSubmissionPolicy") {
         return Some(new_report_submission_policy(nouns, params));
@@ -375,6 +390,104 @@ fn set_mailbox_plan(
     Ok((Vec::new(), Vec::new()))
 }
 
+/// Seconds of a .NET time span as cmdlets take it (`04:00:00`, `1.00:00:00`).
+fn timespan_seconds(text: &str) -> Option<u64> {
+    let (days, clock) = match text.trim().split_once('.') {
+        Some((d, c)) if c.contains(':') => (d.parse::<u64>().ok()?, c),
+        _ => (0, text.trim()),
+    };
+    let parts: Vec<u64> = clock
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let [h, m, s] = parts.as_slice() else {
+        return None;
+    };
+    Some(days * 86_400 + h * 3600 + m * 60 + s)
+}
+
+/// The ISO 8601 duration the admin API shows for `seconds` (`PT4H`, `P1D`).
+fn iso_duration(seconds: u64) -> String {
+    if seconds % 86_400 == 0 {
+        format!("P{}D", seconds / 86_400)
+    } else {
+        format!("PT{}H", seconds / 3600)
+    }
+}
+
+/// `Get-`, `New-` and `Set-QuarantinePolicy` for the global quarantine policy: selected by
+/// `-QuarantinePolicyType GlobalQuarantinePolicy` (or, to set it, by its name). A time span
+/// written to `EndUserSpamNotificationFrequency` reads back as an ISO 8601 duration, as the
+/// admin API shows it. `New-` replaces the built-in `DefaultGlobalPolicy` (a tenant has one
+/// global policy). `None` for the quarantine tags, which the generic engine serves.
+fn global_quarantine(
+    nouns: &mut BTreeMap<String, Vec<Row>>,
+    name: &str,
+    params: &Row,
+) -> Option<Result<CmdletYield, Reply>> {
+    let (verb, noun) = name.split_once('-')?;
+    if !noun.eq_ignore_ascii_case("QuarantinePolicy") {
+        return None;
+    }
+    let global = param(params, "QuarantinePolicyType")
+        .is_some_and(|t| text(t).eq_ignore_ascii_case("GlobalQuarantinePolicy"));
+    let named = param(params, "Identity").map(text).is_some_and(|id| {
+        nouns
+            .get(GLOBAL_QUARANTINE)
+            .is_some_and(|rows| rows.iter().any(|r| matches_identity(r, &id)))
+    });
+    if !global && !named {
+        return None;
+    }
+    let frequency = |params: &Row| -> Result<Option<(String, u64)>, Reply> {
+        let Some(v) = param(params, "EndUserSpamNotificationFrequency") else {
+            return Ok(None);
+        };
+        let seconds = timespan_seconds(&text(v))
+            .filter(|s| [4 * 3600, 86_400, 7 * 86_400].contains(s))
+            .ok_or_else(|| {
+                bad(
+                    "System.Management.Automation.ParameterBindingException",
+                    &format!("Cannot validate argument on parameter 'EndUserSpamNotificationFrequency'. '{}' is not 04:00:00, 1.00:00:00 or 7.00:00:00.", text(v)),
+                    "EndUserSpamNotificationFrequency",
+                )
+            })?;
+        Ok(Some((iso_duration(seconds), seconds / 86_400)))
+    };
+    let rows = nouns.entry(GLOBAL_QUARANTINE.into()).or_default();
+    let answer = match verb.to_ascii_lowercase().as_str() {
+        "get" => Ok((rows.clone(), Vec::new())),
+        "new" => (|| -> Result<CmdletYield, Reply> {
+            let new_name = required(params, name, "Name")?;
+            let mut row = obj(json!({"Identity": new_name, "Name": new_name,
+                "QuarantinePolicyType": "GlobalQuarantinePolicy",
+                "EndUserSpamNotificationFrequency": "P7D",
+                "EndUserSpamNotificationFrequencyInDays": 7,
+                "Guid": uuid::Uuid::new_v4().to_string()}));
+            if let Some((iso, days)) = frequency(params)? {
+                put(&mut row, "EndUserSpamNotificationFrequency", json!(iso));
+                put(&mut row, "EndUserSpamNotificationFrequencyInDays", json!(days));
+            }
+            *rows = vec![row.clone()];
+            Ok((vec![row], Vec::new()))
+        })(),
+        "set" => (|| -> Result<CmdletYield, Reply> {
+            let id = required(params, name, "Identity")?;
+            let row = rows
+                .iter_mut()
+                .find(|r| matches_identity(r, &id))
+                .ok_or_else(|| not_found(&id))?;
+            if let Some((iso, days)) = frequency(params)? {
+                put(row, "EndUserSpamNotificationFrequency", json!(iso));
+                put(row, "EndUserSpamNotificationFrequencyInDays", json!(days));
+            }
+            Ok((Vec::new(), Vec::new()))
+        })(),
+        _ => return None,
+    };
+    Some(answer)
+}
+
 fn new_report_submission_policy(
     nouns: &mut BTreeMap<String, Vec<Row>>,
     params: &Row,
@@ -479,5 +592,10 @@ mod tests {
         assert_eq!(size_bytes(&json!("25MB")), Some(26_214_400));
         assert_eq!(size_bytes(&json!(1024)), Some(1024));
         assert_eq!(size_bytes(&json!("lots")), None);
+        assert_eq!(timespan_seconds("1.00:00:00"), Some(86_400));
+        assert_eq!(timespan_seconds("04:00:00"), Some(14_400));
+        assert_eq!(timespan_seconds("soon"), None);
+        assert_eq!(iso_duration(14_400), "PT4H");
+        assert_eq!(iso_duration(7 * 86_400), "P7D");
     }
 }

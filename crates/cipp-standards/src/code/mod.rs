@@ -48,6 +48,7 @@ mod enable_online_archiving;
 mod enforce_private_groups;
 mod exchange_common;
 mod excluded_file_ext;
+mod global_quarantine_notifications;
 mod mailbox_recipient_limits;
 mod nudge_mfa;
 mod password_expire_disabled;
@@ -172,7 +173,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 34] = [
+    pub(super) static BUILTIN: [&dyn Standard; 35] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -194,6 +195,7 @@ mod registry {
         &enable_online_archiving::EnableOnlineArchiving,
         &enforce_private_groups::EnforcePrivateGroups,
         &excluded_file_ext::ExcludedFileExt,
+        &global_quarantine_notifications::GlobalQuarantineNotifications,
         &device_registration::DeviceRegLocalAdmins,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,

@@ -1,0 +1,345 @@
+//! The Exchange and Defender code standards through the runner, over real HTTP against the
+//! simulator: report and alert runs write nothing; remediation changes exactly the objects the
+//! evaluation found (and creates only the policy and rule of the standard, leaving others);
+//! the next report finds the tenant compliant.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use cipp_sim::Sim;
+use cipp_snapshot::Collector;
+use cipp_standards::{Mode, RunReport, StandardsRunner, StandardsTemplate, State, Step, Target};
+use serde_json::{json, Value};
+
+const TENANT: &str = "alphadental.com";
+
+fn template(standards: Value) -> Vec<StandardsTemplate> {
+    let t = json!({
+        "GUID": "exo", "templateName": "Exchange code standards",
+        "tenantFilter": [{"value": TENANT}],
+        "standards": standards,
+    });
+    vec![StandardsTemplate::from_json(&t.to_string(), "exo.json").unwrap()]
+}
+
+fn exchange_template() -> Vec<StandardsTemplate> {
+    template(json!({
+        "EnableOnlineArchiving": {"action": ["Remediate"]},
+        "SendReceiveLimitTenant": {"action": ["Remediate"], "SendLimit": 35, "ReceiveLimit": 36},
+        "MailboxRecipientLimits": {"action": ["Remediate"], "RecipientLimit": 500},
+        "EnableExchangeCloudManagement": {"action": ["Remediate"], "state": {"label": "Cloud", "value": true}},
+        "DisableExchangeOnlinePowerShell": {"action": ["Remediate"]},
+        "RotateDKIM": {"action": ["Remediate", "warn"]},
+        "DisableSharedMailbox": {"action": ["Remediate"]},
+        "DisableResourceMailbox": {"action": ["Remediate"]},
+        "SafeLinksPolicy": {"action": ["Remediate"], "name": "CIPP Default SafeLinks Policy",
+            "AllowClickThrough": false, "DisableUrlRewrite": false, "EnableOrganizationBranding": true},
+        "SafeAttachmentPolicy": {"action": ["Remediate"], "SafeAttachmentAction": {"label": "Block", "value": "Block"},
+            "QuarantineTag": {"label": "Admin only", "value": "AdminOnlyAccessPolicy"}, "Redirect": false},
+        "AntiPhishPolicy": {"action": ["Remediate"], "PhishThresholdLevel": 2,
+            "AuthenticationFailAction": {"label": "Quarantine", "value": "Quarantine"}},
+        "UserSubmissions": {"action": ["Remediate"], "state": {"label": "Enable", "value": "enable"},
+            "email": "secops@alphadental.com"},
+        "GlobalQuarantineNotifications": {"action": ["Remediate"],
+            "NotificationInterval": {"label": "Every 4 hours", "value": "04:00:00"}},
+    }))
+}
+
+const STANDARDS: [&str; 13] = [
+    "EnableOnlineArchiving",
+    "SendReceiveLimitTenant",
+    "MailboxRecipientLimits",
+    "EnableExchangeCloudManagement",
+    "DisableExchangeOnlinePowerShell",
+    "RotateDKIM",
+    "DisableSharedMailbox",
+    "DisableResourceMailbox",
+    "SafeLinksPolicy",
+    "SafeAttachmentPolicy",
+    "AntiPhishPolicy",
+    "UserSubmissions",
+    "GlobalQuarantineNotifications",
+];
+
+/// Nouns the standards above write to, as the simulator holds them.
+const NOUNS: [&str; 14] = [
+    "Mailbox",
+    "MailboxPlan",
+    "User",
+    "DkimSigningConfig",
+    "SafeLinksPolicy",
+    "SafeLinksRule",
+    "SafeAttachmentPolicy",
+    "SafeAttachmentRule",
+    "AntiPhishPolicy",
+    "AntiPhishRule",
+    "ReportSubmissionPolicy",
+    "ReportSubmissionRule",
+    "QuarantinePolicy",
+    "GlobalQuarantinePolicy",
+];
+
+fn result<'a>(report: &'a RunReport, standard: &str) -> &'a cipp_standards::StandardResult {
+    report.tenants[0]
+        .results
+        .iter()
+        .find(|r| r.standard == standard)
+        .unwrap_or_else(|| panic!("no {standard}"))
+}
+
+fn exchange_state(sim: &Sim) -> BTreeMap<&'static str, Vec<Value>> {
+    NOUNS
+        .iter()
+        .map(|n| (*n, sim.exchange_objects(TENANT, n, false).unwrap()))
+        .collect()
+}
+
+fn writes(sim: &Sim) -> Vec<String> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| matches!(r.method.as_str(), "PATCH" | "PUT" | "DELETE"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// The `Identity` of each planned cmdlet named `cmdlet`.
+fn planned_identities(report: &RunReport, standard: &str, cmdlet: &str) -> Vec<String> {
+    let mut out: Vec<String> = result(report, standard)
+        .planned
+        .iter()
+        .filter_map(|s| match s {
+            Step::Exchange {
+                cmdlet: c,
+                parameters,
+                ..
+            } if c == cmdlet => parameters["Identity"].as_str().map(str::to_string),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Values of `key` of the rows of `noun` that differ between two states, by `id_key`.
+fn changed(
+    before: &BTreeMap<&str, Vec<Value>>,
+    after: &BTreeMap<&str, Vec<Value>>,
+    noun: &str,
+    id_key: &str,
+    key: &str,
+) -> Vec<String> {
+    let mut out: Vec<String> = after[noun]
+        .iter()
+        .filter(|a| {
+            let id = &a[id_key];
+            let b = before[noun].iter().find(|b| &b[id_key] == id);
+            b.is_none_or(|b| b[key] != a[key])
+        })
+        .map(|a| a[id_key].as_str().unwrap_or_default().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+async fn enabled_accounts(collector: &Collector) -> Vec<String> {
+    let snapshot = collector.collect(TENANT, &["Users"]).await.unwrap();
+    let mut out: Vec<String> = snapshot
+        .rows("Users")
+        .unwrap()
+        .iter()
+        .filter(|u| u["accountEnabled"] == true)
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn exchange_standards_report_without_writing_and_remediate_only_what_they_found() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let collector = Collector::new(pipeline.clone());
+    let targets = [Target::from_domain(TENANT)];
+    let runner = StandardsRunner::builder(pipeline.clone())
+        .allow_destructive(true)
+        .build();
+    let before = exchange_state(&sim);
+    let accounts_before = enabled_accounts(&collector).await;
+
+    // Report and alert: every standard drifted with a plan, nothing written anywhere.
+    for mode in [Mode::Report, Mode::Alert] {
+        let report = runner.run(&exchange_template(), &targets, mode).await;
+        for s in STANDARDS {
+            let r = result(&report, s);
+            assert_eq!(r.state, State::Drifted, "{s} {mode:?}: {:?}", r.error);
+            assert!(!r.planned.is_empty(), "{s}");
+        }
+        assert_eq!(report.tenants[0].writes, 0);
+    }
+    assert_eq!(exchange_state(&sim), before, "report and alert changed Exchange");
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+
+    // Remediate: every standard confirmed by a fresh read.
+    let report = runner
+        .run(&exchange_template(), &targets, Mode::Remediate)
+        .await;
+    for s in STANDARDS {
+        let r = result(&report, s);
+        assert_eq!(r.state, State::Remediated, "{s}: {:?}", r.error);
+        assert!(r.remediation.as_ref().unwrap().confirmed, "{s}");
+    }
+    let after = exchange_state(&sim);
+
+    // Per-object standards changed exactly the objects they planned for.
+    let archived = changed(&before, &after, "Mailbox", "UserPrincipalName", "ArchiveGuid");
+    assert_eq!(
+        archived,
+        planned_identities(&report, "EnableOnlineArchiving", "Enable-Mailbox")
+    );
+    assert!(!archived.contains(&"info@alphadental.com".to_string()));
+    assert_eq!(
+        changed(&before, &after, "Mailbox", "UserPrincipalName", "RecipientLimits"),
+        ["sofia.wilke@alphadental.com"]
+    );
+    assert_eq!(
+        changed(&before, &after, "Mailbox", "UserPrincipalName", "IsExchangeCloudManaged"),
+        ["henrietta.lind@alphadental.com"]
+    );
+    let shell_off = changed(&before, &after, "User", "Guid", "RemotePowerShellEnabled");
+    assert_eq!(
+        shell_off,
+        planned_identities(&report, "DisableExchangeOnlinePowerShell", "Set-User")
+    );
+    // Global administrators keep the shell.
+    let admin = after["User"]
+        .iter()
+        .find(|u| u["UserPrincipalName"] == "miriam.gu@alphadental.com")
+        .unwrap();
+    assert_eq!(admin["RemotePowerShellEnabled"], true);
+    assert_eq!(
+        changed(&before, &after, "MailboxPlan", "Guid", "MaxSendSize"),
+        planned_identities(&report, "SendReceiveLimitTenant", "Set-MailboxPlan")
+    );
+    assert_eq!(
+        changed(&before, &after, "DkimSigningConfig", "Identity", "Selector1KeySize"),
+        planned_identities(&report, "RotateDKIM", "Rotate-DkimSigningConfig")
+    );
+
+    // Only the shared and the room mailbox's accounts were disabled.
+    let accounts_after = enabled_accounts(&collector).await;
+    let mut disabled: Vec<String> = accounts_before
+        .iter()
+        .filter(|u| !accounts_after.contains(u))
+        .cloned()
+        .collect();
+    disabled.sort();
+    assert_eq!(
+        disabled,
+        [
+            "961dfc2e-1837-5fa7-a89f-31b56d92cc8b",
+            "a1e7c0de-0000-4000-8000-00000000e001"
+        ]
+    );
+
+    // Policies: ours were created with their rules; the built-in ones were left alone.
+    for (noun, ours) in [
+        ("SafeLinksPolicy", "CIPP Default SafeLinks Policy"),
+        ("SafeAttachmentPolicy", "CIPP Default Safe Attachment Policy"),
+        ("AntiPhishPolicy", "CIPP Default Anti-Phishing Policy"),
+    ] {
+        let added: Vec<&Value> = after[noun]
+            .iter()
+            .filter(|p| !before[noun].contains(p))
+            .collect();
+        assert_eq!(added.len(), 1, "{noun}: {added:?}");
+        assert_eq!(added[0]["Name"], ours);
+        for old in &before[noun] {
+            assert!(after[noun].contains(old), "{noun}: {old} changed");
+        }
+        let rule_noun = noun.replace("Policy", "Rule");
+        let rules = &after[rule_noun.as_str()];
+        assert_eq!(rules.len(), 1, "{rule_noun}");
+        assert_eq!(rules[0][noun], ours);
+        assert_eq!(rules[0]["Priority"], 0);
+        assert_eq!(
+            rules[0]["RecipientDomainIs"],
+            json!(["alpha.onmicrosoft.com", "alphadental.com"])
+        );
+    }
+    let anti_phish = after["AntiPhishPolicy"]
+        .iter()
+        .find(|p| p["Name"] == "CIPP Default Anti-Phishing Policy")
+        .unwrap();
+    // The tenant has Defender for Office 365: impersonation protection is part of the policy.
+    assert_eq!(anti_phish["EnableTargetedUserProtection"], true);
+    assert_eq!(anti_phish["PhishThresholdLevel"], 2);
+    assert_eq!(after["ReportSubmissionRule"][0]["SentTo"], json!(["secops@alphadental.com"]));
+    assert_eq!(
+        after["GlobalQuarantinePolicy"][0]["EndUserSpamNotificationFrequency"],
+        "PT4H"
+    );
+    // The quarantine tags were not touched.
+    assert_eq!(after["QuarantinePolicy"], before["QuarantinePolicy"]);
+
+    // And the next report finds every standard compliant.
+    let report = runner.run(&exchange_template(), &targets, Mode::Report).await;
+    for s in STANDARDS {
+        assert_eq!(result(&report, s).state, State::Compliant, "{s}");
+    }
+}
+
+#[tokio::test]
+async fn destructive_exchange_standards_need_permission() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline).build();
+    let templates = template(json!({
+        "DisableSharedMailbox": {"action": ["Remediate"]},
+        "DisableResourceMailbox": {"action": ["Remediate"]},
+    }));
+    let report = runner
+        .run(&templates, &[Target::from_domain(TENANT)], Mode::Remediate)
+        .await;
+    for s in ["DisableSharedMailbox", "DisableResourceMailbox"] {
+        let r = result(&report, s);
+        assert_eq!(r.state, State::RemediationFailed, "{s}");
+        assert!(r.error.as_deref().unwrap().contains("allow_destructive"));
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+}
+
+#[tokio::test]
+async fn bad_exchange_settings_are_typed_errors_and_nothing_is_written() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline).build();
+    let before = exchange_state(&sim);
+    let templates = template(json!({
+        "SendReceiveLimitTenant": {"action": ["Remediate"], "SendLimit": 200},
+        "MailboxRecipientLimits": {"action": ["Remediate"], "RecipientLimit": "many"},
+        "GlobalQuarantineNotifications": {"action": ["Remediate"], "NotificationInterval": "2 days"},
+        "UserSubmissions": {"action": ["Remediate"], "state": "enable", "email": "security team"},
+        "SafeAttachmentPolicy": {"action": ["Remediate"], "SafeAttachmentAction": "Shred"},
+        "EnableExchangeCloudManagement": {"action": ["Remediate"], "state": "maybe"},
+    }));
+    let report = runner
+        .run(&templates, &[Target::from_domain(TENANT)], Mode::Remediate)
+        .await;
+    for (s, needle) in [
+        ("SendReceiveLimitTenant", "SendLimit"),
+        ("MailboxRecipientLimits", "RecipientLimit"),
+        ("GlobalQuarantineNotifications", "2 days"),
+        ("UserSubmissions", "security team"),
+        ("SafeAttachmentPolicy", "Shred"),
+        ("EnableExchangeCloudManagement", "state"),
+    ] {
+        let r = result(&report, s);
+        assert_eq!(r.state, State::Error, "{s}");
+        assert!(
+            r.error.as_deref().unwrap().contains(needle),
+            "{s}: {:?}",
+            r.error
+        );
+    }
+    assert_eq!(exchange_state(&sim), before);
+}
