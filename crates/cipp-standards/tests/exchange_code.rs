@@ -42,10 +42,14 @@ fn exchange_template() -> Vec<StandardsTemplate> {
             "email": "secops@alphadental.com"},
         "GlobalQuarantineNotifications": {"action": ["Remediate"],
             "NotificationInterval": {"label": "Every 4 hours", "value": "04:00:00"}},
+        "MalwareFilterPolicy": {"action": ["Remediate"], "FileTypeAction": {"label": "Reject", "value": "Reject"},
+            "OptionalFileTypes": "one, *.pub", "EnableInternalSenderAdminNotifications": true,
+            "InternalSenderAdminAddress": "secops@alphadental.com"},
     }))
 }
 
-const STANDARDS: [&str; 13] = [
+const STANDARDS: [&str; 14] = [
+    "MalwareFilterPolicy",
     "EnableOnlineArchiving",
     "SendReceiveLimitTenant",
     "MailboxRecipientLimits",
@@ -62,7 +66,9 @@ const STANDARDS: [&str; 13] = [
 ];
 
 /// Nouns the standards above write to, as the simulator holds them.
-const NOUNS: [&str; 14] = [
+const NOUNS: [&str; 16] = [
+    "MalwareFilterPolicy",
+    "MalwareFilterRule",
     "Mailbox",
     "MailboxPlan",
     "User",
@@ -246,6 +252,7 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
         ("SafeLinksPolicy", "CIPP Default SafeLinks Policy"),
         ("SafeAttachmentPolicy", "CIPP Default Safe Attachment Policy"),
         ("AntiPhishPolicy", "CIPP Default Anti-Phishing Policy"),
+        ("MalwareFilterPolicy", "CIPP Default Malware Policy"),
     ] {
         let added: Vec<&Value> = after[noun]
             .iter()
@@ -273,6 +280,13 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
     // The tenant has Defender for Office 365: impersonation protection is part of the policy.
     assert_eq!(anti_phish["EnableTargetedUserProtection"], true);
     assert_eq!(anti_phish["PhishThresholdLevel"], 2);
+    let malware = after["MalwareFilterPolicy"]
+        .iter()
+        .find(|p| p["Name"] == "CIPP Default Malware Policy")
+        .unwrap();
+    let types = malware["FileTypes"].as_array().unwrap();
+    assert!(types.contains(&json!("pub")) && types.contains(&json!("exe")));
+    assert_eq!(malware["FileTypeAction"], "Reject");
     assert_eq!(after["ReportSubmissionRule"][0]["SentTo"], json!(["secops@alphadental.com"]));
     assert_eq!(
         after["GlobalQuarantinePolicy"][0]["EndUserSpamNotificationFrequency"],

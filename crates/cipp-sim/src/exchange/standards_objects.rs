@@ -6,7 +6,7 @@
 //! `IsDirSynced`, `IsExchangeCloudManaged`) when the seed did not give them; every tenant gets
 //! mailbox plans (`Get-MailboxPlan`), one `User` row per mailbox (`Get-User`, with
 //! `RemotePowerShellEnabled`), DKIM key sizes, and empty rule nouns (Safe Links, Safe
-//! Attachments, anti-phishing, report submission). A seed's `MailboxAdd` rows are appended to
+//! Attachments, anti-phishing, anti-malware, report submission). A seed's `MailboxAdd` rows are appended to
 //! the generated mailboxes (room and equipment mailboxes whose Graph account has no `mail`).
 //!
 //! [`run`] answers the cmdlets with behaviour: `Enable-Mailbox -Archive` (gives the mailbox an
@@ -14,7 +14,7 @@
 //! swaps one selector per rotation, which the simulator does not wait for), `Set-MailboxPlan`
 //! (sizes in bytes or `25MB`, stored as Exchange shows them: `25 MB (26,214,400 bytes)`),
 //! `New-ReportSubmissionPolicy` (one per tenant, always `DefaultReportSubmissionPolicy`), and
-//! `New-` of the four rule nouns (the policy they name must exist; `State` starts `Enabled`),
+//! `New-` of the five rule nouns (the policy they name must exist; `State` starts `Enabled`),
 //! and the global quarantine policy (see [`global_quarantine`]).
 
 use std::collections::BTreeMap;
@@ -41,7 +41,8 @@ const NO_ARCHIVE: &str = "00000000-0000-0000-0000-000000000000";
 const GLOBAL_QUARANTINE: &str = "globalquarantinepolicy";
 
 /// Rule nouns, with the parameter naming the policy each rule applies.
-const RULES: [(&str, &str); 4] = [
+const RULES: [(&str, &str); 5] = [
+    ("malwarefilterrule", "MalwareFilterPolicy"),
     ("safelinksrule", "SafeLinksPolicy"),
     ("safeattachmentrule", "SafeAttachmentPolicy"),
     ("antiphishrule", "AntiPhishPolicy"),

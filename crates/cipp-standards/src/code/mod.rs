@@ -50,6 +50,7 @@ mod exchange_common;
 mod excluded_file_ext;
 mod global_quarantine_notifications;
 mod mailbox_recipient_limits;
+mod malware_filter_policy;
 mod nudge_mfa;
 mod password_expire_disabled;
 mod rotate_dkim;
@@ -173,7 +174,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 35] = [
+    pub(super) static BUILTIN: [&dyn Standard; 36] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -200,6 +201,7 @@ mod registry {
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
         &mailbox_recipient_limits::MailboxRecipientLimits,
+        &malware_filter_policy::MalwareFilterPolicy,
         &nudge_mfa::NudgeMfa,
         &password_expire_disabled::PasswordExpireDisabled,
         &rotate_dkim::RotateDkim,
