@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use cipp_sim::Sim;
 use cipp_snapshot::Collector;
-use cipp_standards::{Mode, RunReport, StandardsRunner, StandardsTemplate, State, Step, Target};
+use cipp_standards::{
+    apply, Mode, RunReport, StandardsRunner, StandardsTemplate, State, Step, Target,
+};
 use serde_json::{json, Value};
 
 const TENANT: &str = "alphadental.com";
@@ -42,13 +44,17 @@ fn exchange_template() -> Vec<StandardsTemplate> {
             "email": "secops@alphadental.com"},
         "GlobalQuarantineNotifications": {"action": ["Remediate"],
             "NotificationInterval": {"label": "Every 4 hours", "value": "04:00:00"}},
+        "SpamFilterPolicy": {"action": ["Remediate"], "BulkThreshold": 5,
+            "SpamAction": {"label": "Quarantine", "value": "Quarantine"},
+            "MarkAsSpamWebBugsInHtml": true},
         "MalwareFilterPolicy": {"action": ["Remediate"], "FileTypeAction": {"label": "Reject", "value": "Reject"},
             "OptionalFileTypes": "one, *.pub", "EnableInternalSenderAdminNotifications": true,
             "InternalSenderAdminAddress": "secops@alphadental.com"},
     }))
 }
 
-const STANDARDS: [&str; 14] = [
+const STANDARDS: [&str; 15] = [
+    "SpamFilterPolicy",
     "MalwareFilterPolicy",
     "EnableOnlineArchiving",
     "SendReceiveLimitTenant",
@@ -66,7 +72,9 @@ const STANDARDS: [&str; 14] = [
 ];
 
 /// Nouns the standards above write to, as the simulator holds them.
-const NOUNS: [&str; 16] = [
+const NOUNS: [&str; 18] = [
+    "HostedContentFilterPolicy",
+    "HostedContentFilterRule",
     "MalwareFilterPolicy",
     "MalwareFilterRule",
     "Mailbox",
@@ -287,6 +295,15 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
     let types = malware["FileTypes"].as_array().unwrap();
     assert!(types.contains(&json!("pub")) && types.contains(&json!("exe")));
     assert_eq!(malware["FileTypeAction"], "Reject");
+    // With the default name the built-in anti-spam policy is the one set, and it takes no rule.
+    assert_eq!(after["HostedContentFilterPolicy"].len(), 1);
+    let spam = &after["HostedContentFilterPolicy"][0];
+    assert_eq!(spam["Name"], "Default");
+    assert_eq!(spam["BulkThreshold"], 5);
+    assert_eq!(spam["SpamAction"], "Quarantine");
+    assert_eq!(spam["MarkAsSpamWebBugsInHtml"], "On");
+    assert_eq!(spam["QuarantineRetentionPeriod"], 30);
+    assert!(after["HostedContentFilterRule"].is_empty());
     assert_eq!(after["ReportSubmissionRule"][0]["SentTo"], json!(["secops@alphadental.com"]));
     assert_eq!(
         after["GlobalQuarantinePolicy"][0]["EndUserSpamNotificationFrequency"],
@@ -300,6 +317,65 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
     for s in STANDARDS {
         assert_eq!(result(&report, s).state, State::Compliant, "{s}");
     }
+}
+
+#[tokio::test]
+async fn a_named_spam_policy_is_created_with_its_own_rule_and_the_default_is_left() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline).build();
+    let before = sim
+        .exchange_objects(TENANT, "HostedContentFilterPolicy", false)
+        .unwrap();
+    let templates = template(json!({
+        "SpamFilterPolicy": {"action": ["Remediate"], "name": "Alpha Spam Policy",
+            "EnableRegionBlockList": true, "RegionBlockList": [{"label": "Russia", "value": "ru"}],
+            "AllowedSenderDomains": "dentalsupplies.example"},
+    }));
+    let targets = [Target::from_domain(TENANT)];
+    let report = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&report, "SpamFilterPolicy");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    let policies = sim
+        .exchange_objects(TENANT, "HostedContentFilterPolicy", false)
+        .unwrap();
+    assert!(policies.contains(&before[0]), "the default policy changed");
+    let ours = policies
+        .iter()
+        .find(|p| p["Name"] == "Alpha Spam Policy")
+        .unwrap();
+    assert_eq!(ours["RegionBlockList"], json!(["RU"]));
+    assert_eq!(ours["AllowedSenderDomains"], json!(["dentalsupplies.example"]));
+    let rules = sim
+        .exchange_objects(TENANT, "HostedContentFilterRule", false)
+        .unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0]["Name"], "Alpha Spam Policy");
+    assert_eq!(rules[0]["HostedContentFilterPolicy"], "Alpha Spam Policy");
+    assert_eq!(rules[0]["State"], "Enabled");
+    let report = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(result(&report, "SpamFilterPolicy").state, State::Compliant);
+
+    // A rule someone switched off is drifted, and remediation only switches it back on.
+    let off = Step::Exchange {
+        cmdlet: "Disable-HostedContentFilterRule".into(),
+        parameters: json!({"Identity": "Alpha Spam Policy"}).as_object().cloned().unwrap(),
+        continue_on_error: false,
+    };
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    assert!(apply(&pipeline, TENANT, &[off]).await[0].error.is_none());
+    let report = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&report, "SpamFilterPolicy");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    let cmdlets: Vec<&str> = r
+        .planned
+        .iter()
+        .filter_map(|s| match s {
+            Step::Exchange { cmdlet, .. } => Some(cmdlet.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cmdlets, ["Enable-HostedContentFilterRule"]);
 }
 
 #[tokio::test]

@@ -6,15 +6,18 @@
 //! `IsDirSynced`, `IsExchangeCloudManaged`) when the seed did not give them; every tenant gets
 //! mailbox plans (`Get-MailboxPlan`), one `User` row per mailbox (`Get-User`, with
 //! `RemotePowerShellEnabled`), DKIM key sizes, and empty rule nouns (Safe Links, Safe
-//! Attachments, anti-phishing, anti-malware, report submission). A seed's `MailboxAdd` rows are appended to
-//! the generated mailboxes (room and equipment mailboxes whose Graph account has no `mail`).
+//! Attachments, anti-phishing, anti-malware, anti-spam, report submission); anti-spam
+//! policies get the properties Exchange shows on every one (quarantine tags, the advanced
+//! spam filter switches, zero-hour purge, block lists) when the seed left them out. A seed's `MailboxSet` rows change properties of
+//! the generated mailboxes they name (a room mailbox is a user's mailbox made a room); a
+//! Graph account behind a shared mailbox does not get a second, user mailbox.
 //!
 //! [`run`] answers the cmdlets with behaviour: `Enable-Mailbox -Archive` (gives the mailbox an
 //! archive), `Rotate-DkimSigningConfig` (both selectors take the new key size at once; Exchange
 //! swaps one selector per rotation, which the simulator does not wait for), `Set-MailboxPlan`
 //! (sizes in bytes or `25MB`, stored as Exchange shows them: `25 MB (26,214,400 bytes)`),
 //! `New-ReportSubmissionPolicy` (one per tenant, always `DefaultReportSubmissionPolicy`), and
-//! `New-` of the five rule nouns (the policy they name must exist; `State` starts `Enabled`),
+//! `New-` of the six rule nouns (the policy they name must exist; `State` starts `Enabled`),
 //! and the global quarantine policy (see [`global_quarantine`]).
 
 use std::collections::BTreeMap;
@@ -29,8 +32,8 @@ type Row = Map<String, Value>;
 
 /// Alpha Dental's data for the Exchange code standards, layered over the built-in seed by
 /// [`Seed::demo`](crate::Seed::demo): Graph accounts for its shared and room mailboxes, a room
-/// mailbox, a Defender for Office 365 plan, and `MailboxSet` rows (one mailbox synced from
-/// on-premises, one without a recipient limit).
+/// mailbox, a Defender for Office 365 plan, and `MailboxSet` rows (the room, one mailbox
+/// synced from on-premises, one without a recipient limit).
 pub(crate) const EXCHANGE_STANDARDS_SEED: &str = include_str!("../../seed/exchange_standards.json");
 
 /// The all-zero GUID Exchange shows for a mailbox without an archive.
@@ -41,7 +44,8 @@ const NO_ARCHIVE: &str = "00000000-0000-0000-0000-000000000000";
 const GLOBAL_QUARANTINE: &str = "globalquarantinepolicy";
 
 /// Rule nouns, with the parameter naming the policy each rule applies.
-const RULES: [(&str, &str); 5] = [
+const RULES: [(&str, &str); 6] = [
+    ("hostedcontentfilterrule", "HostedContentFilterPolicy"),
     ("malwarefilterrule", "MalwareFilterPolicy"),
     ("safelinksrule", "SafeLinksPolicy"),
     ("safeattachmentrule", "SafeAttachmentPolicy"),
@@ -122,8 +126,24 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
                 "MaxRecipientsPerMessage": 500})),
         ]
     });
-    if let Some(added) = nouns.remove("mailboxadd") {
-        nouns.entry("mailbox".into()).or_default().extend(added);
+    // A Graph account behind a shared mailbox gets no user mailbox of its own: the shared
+    // one is it (same address, same Guid).
+    for noun in ["mailbox", "casmailbox"] {
+        let rows = nouns.entry(noun.into()).or_default();
+        let mut seen: Vec<String> = Vec::new();
+        let mut keep = vec![true; rows.len()];
+        for (i, r) in rows.iter().enumerate().rev() {
+            let guid = prop(r, "Guid").map(text).unwrap_or_default();
+            if !guid.is_empty() && seen.contains(&guid) {
+                keep[i] = false;
+            }
+            seen.push(guid);
+        }
+        let mut i = 0;
+        rows.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
     }
     let mailboxes = nouns.entry("mailbox".into()).or_default();
     for m in mailboxes.iter_mut() {
@@ -193,6 +213,13 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
             }
         }
     }
+    for policy in nouns.entry("hostedcontentfilterpolicy".into()).or_default() {
+        for (k, v) in spam_policy_defaults() {
+            if prop(policy, &k).is_none() {
+                policy.insert(k, v);
+            }
+        }
+    }
     for (noun, _) in RULES {
         nouns.entry(noun.into()).or_default();
     }
@@ -204,6 +231,41 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
             "EndUserSpamNotificationFrequencyInDays": 7,
             "Guid": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("{tenant}/DefaultGlobalPolicy").as_bytes()).to_string()}))]
     });
+}
+
+/// What Exchange shows on an inbound anti-spam policy whose settings were never changed.
+fn spam_policy_defaults() -> Row {
+    let mut row = obj(json!({
+        "SpamQuarantineTag": "DefaultFullAccessPolicy",
+        "HighConfidenceSpamQuarantineTag": "DefaultFullAccessPolicy",
+        "BulkSpamAction": "MoveToJmf", "BulkQuarantineTag": "DefaultFullAccessPolicy",
+        "PhishQuarantineTag": "DefaultFullAccessWithNotificationPolicy",
+        "HighConfidencePhishQuarantineTag": "AdminOnlyAccessPolicy",
+        "InlineSafetyTipsEnabled": true, "PhishZapEnabled": true, "SpamZapEnabled": true,
+        "EnableLanguageBlockList": false, "LanguageBlockList": [],
+        "EnableRegionBlockList": false, "RegionBlockList": [],
+        "MarkAsSpamBulkMail": "On",
+    }));
+    for k in [
+        "IncreaseScoreWithImageLinks",
+        "IncreaseScoreWithNumericIps",
+        "IncreaseScoreWithRedirectToOtherPort",
+        "IncreaseScoreWithBizOrInfoUrls",
+        "MarkAsSpamEmptyMessages",
+        "MarkAsSpamJavaScriptInHtml",
+        "MarkAsSpamFramesInHtml",
+        "MarkAsSpamObjectTagsInHtml",
+        "MarkAsSpamEmbedTagsInHtml",
+        "MarkAsSpamFormTagsInHtml",
+        "MarkAsSpamWebBugsInHtml",
+        "MarkAsSpamSensitiveWordList",
+        "MarkAsSpamSpfRecordHardFail",
+        "MarkAsSpamFromAddressAuthFail",
+        "MarkAsSpamNdrBackscatter",
+    ] {
+        row.insert(k.into(), json!("Off"));
+    }
+    row
 }
 
 fn not_found(id: &str) -> Reply {

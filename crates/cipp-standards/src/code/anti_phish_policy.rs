@@ -154,6 +154,7 @@ impl Standard for AntiPhishPolicy {
             rules: input.rows("ExoAntiPhishRules"),
             domains: input.rows("ExoAcceptedDomains"),
             properties: p,
+            without_rule: &[],
         }
         .assess()
     }

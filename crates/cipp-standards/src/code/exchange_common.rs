@@ -105,11 +105,14 @@ pub(crate) struct PolicyAndRule<'a> {
     pub domains: &'a [Value],
     /// The properties the policy must have.
     pub properties: Map<String, Value>,
+    /// Policy names that take no rule: a built-in default policy applies to everyone.
+    pub without_rule: &'static [&'static str],
 }
 
 impl PolicyAndRule<'_> {
-    /// Compliant when the policy has `properties` and its rule, at priority 0, applies it to
-    /// every accepted domain; else drifted, with a `New-`/`Set-` of the policy (only the
+    /// Compliant when the policy has `properties` and its rule, enabled at priority 0,
+    /// applies it to every accepted domain (no rule for a policy in `without_rule`); else
+    /// drifted, with a `New-`/`Set-` of the policy (only the
     /// policy of this standard, never another) and a `New-`/`Set-` of its rule.
     pub fn assess(self) -> Result<Assessment, StandardsError> {
         let names: Vec<&str> = std::iter::once(self.wanted_name.as_str())
@@ -156,19 +159,34 @@ impl PolicyAndRule<'_> {
             }
         }
         let link = self.noun;
-        let current = json!({
+        let ruled = !self
+            .without_rule
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&policy_name));
+        let rule_enabled = rule.map(|r| {
+            r["State"]
+                .as_str()
+                .is_none_or(|s| s.eq_ignore_ascii_case("Enabled"))
+        });
+        let mut current = json!({
             "policy": {"exists": existing.is_some(), "settings": current_policy},
             "rule": {
                 "exists": rule.is_some(),
+                "enabled": rule_enabled,
                 link: rule.map(|r| r[link].clone()),
                 "Priority": rule.map(|r| r["Priority"].clone()),
                 "RecipientDomainIs": rule.map(|r| json!(set_of(&r["RecipientDomainIs"]))),
             },
         });
-        let expected = json!({
+        let mut expected = json!({
             "policy": {"exists": true, "settings": expected_policy},
-            "rule": {"exists": true, link: policy_name, "Priority": 0, "RecipientDomainIs": domains},
+            "rule": {"exists": true, "enabled": true, link: policy_name, "Priority": 0,
+                     "RecipientDomainIs": domains},
         });
+        if !ruled {
+            current["rule"] = Value::Null;
+            expected["rule"] = Value::Null;
+        }
         let mut steps: Vec<Step> = Vec::new();
         if current["policy"] != expected["policy"] {
             let mut params = self.properties.clone();
@@ -181,19 +199,32 @@ impl PolicyAndRule<'_> {
             };
             steps.push(exchange(&cmdlet, Value::Object(params)));
         }
-        if current["rule"] != expected["rule"] {
+        let rule_noun = format!("{}Rule", self.noun.trim_end_matches("Policy"));
+        let rule_differs = {
+            let (mut c, mut e) = (current["rule"].clone(), expected["rule"].clone());
+            c["enabled"] = Value::Null;
+            e["enabled"] = Value::Null;
+            c != e
+        };
+        if ruled && rule_differs {
             let mut params = Map::new();
             params.insert("Priority".into(), json!(0));
             params.insert("RecipientDomainIs".into(), json!(domains));
             params.insert(link.into(), json!(policy_name));
             let cmdlet = if rule.is_some() {
                 params.insert("Identity".into(), json!(rule_name));
-                format!("Set-{}Rule", self.noun.trim_end_matches("Policy"))
+                format!("Set-{rule_noun}")
             } else {
                 params.insert("Name".into(), json!(rule_name));
-                format!("New-{}Rule", self.noun.trim_end_matches("Policy"))
+                format!("New-{rule_noun}")
             };
             steps.push(exchange(&cmdlet, Value::Object(params)));
+        }
+        if ruled && rule_enabled == Some(false) {
+            steps.push(exchange(
+                &format!("Enable-{rule_noun}"),
+                json!({"Identity": rule_name}),
+            ));
         }
         Ok(single(current, expected, steps))
     }

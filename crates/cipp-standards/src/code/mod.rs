@@ -57,6 +57,7 @@ mod rotate_dkim;
 mod safe_attachment_policy;
 mod safe_links_policy;
 mod send_receive_limit_tenant;
+mod spam_filter_policy;
 mod stale_entra_devices;
 mod user_preferred_language;
 mod user_submissions;
@@ -174,7 +175,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 36] = [
+    pub(super) static BUILTIN: [&dyn Standard; 37] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -208,6 +209,7 @@ mod registry {
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
         &send_receive_limit_tenant::SendReceiveLimitTenant,
+        &spam_filter_policy::SpamFilterPolicy,
         &stale_entra_devices::StaleEntraDevices,
         &user_preferred_language::UserPreferredLanguage,
         &user_submissions::UserSubmissions,

@@ -91,6 +91,7 @@ impl Standard for SafeAttachmentPolicy {
             rules: input.rows("ExoSafeAttachmentRules"),
             domains: input.rows("ExoAcceptedDomains"),
             properties,
+            without_rule: &[],
         }
         .assess()
     }

@@ -84,6 +84,7 @@ impl Standard for SafeLinksPolicy {
             rules: input.rows("ExoSafeLinksRules"),
             domains: input.rows("ExoAcceptedDomains"),
             properties,
+            without_rule: &[],
         }
         .assess()
     }
