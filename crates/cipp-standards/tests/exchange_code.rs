@@ -190,7 +190,11 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
         }
         assert_eq!(report.tenants[0].writes, 0);
     }
-    assert_eq!(exchange_state(&sim), before, "report and alert changed Exchange");
+    assert_eq!(
+        exchange_state(&sim),
+        before,
+        "report and alert changed Exchange"
+    );
     assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
 
     // Remediate: every standard confirmed by a fresh read.
@@ -205,18 +209,36 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
     let after = exchange_state(&sim);
 
     // Per-object standards changed exactly the objects they planned for.
-    let archived = changed(&before, &after, "Mailbox", "UserPrincipalName", "ArchiveGuid");
+    let archived = changed(
+        &before,
+        &after,
+        "Mailbox",
+        "UserPrincipalName",
+        "ArchiveGuid",
+    );
     assert_eq!(
         archived,
         planned_identities(&report, "EnableOnlineArchiving", "Enable-Mailbox")
     );
     assert!(!archived.contains(&"info@alphadental.com".to_string()));
     assert_eq!(
-        changed(&before, &after, "Mailbox", "UserPrincipalName", "RecipientLimits"),
+        changed(
+            &before,
+            &after,
+            "Mailbox",
+            "UserPrincipalName",
+            "RecipientLimits"
+        ),
         ["sofia.wilke@alphadental.com"]
     );
     assert_eq!(
-        changed(&before, &after, "Mailbox", "UserPrincipalName", "IsExchangeCloudManaged"),
+        changed(
+            &before,
+            &after,
+            "Mailbox",
+            "UserPrincipalName",
+            "IsExchangeCloudManaged"
+        ),
         ["henrietta.lind@alphadental.com"]
     );
     let shell_off = changed(&before, &after, "User", "Guid", "RemotePowerShellEnabled");
@@ -235,7 +257,13 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
         planned_identities(&report, "SendReceiveLimitTenant", "Set-MailboxPlan")
     );
     assert_eq!(
-        changed(&before, &after, "DkimSigningConfig", "Identity", "Selector1KeySize"),
+        changed(
+            &before,
+            &after,
+            "DkimSigningConfig",
+            "Identity",
+            "Selector1KeySize"
+        ),
         planned_identities(&report, "RotateDKIM", "Rotate-DkimSigningConfig")
     );
 
@@ -258,7 +286,10 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
     // Policies: ours were created with their rules; the built-in ones were left alone.
     for (noun, ours) in [
         ("SafeLinksPolicy", "CIPP Default SafeLinks Policy"),
-        ("SafeAttachmentPolicy", "CIPP Default Safe Attachment Policy"),
+        (
+            "SafeAttachmentPolicy",
+            "CIPP Default Safe Attachment Policy",
+        ),
         ("AntiPhishPolicy", "CIPP Default Anti-Phishing Policy"),
         ("MalwareFilterPolicy", "CIPP Default Malware Policy"),
     ] {
@@ -304,7 +335,10 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
     assert_eq!(spam["MarkAsSpamWebBugsInHtml"], "On");
     assert_eq!(spam["QuarantineRetentionPeriod"], 30);
     assert!(after["HostedContentFilterRule"].is_empty());
-    assert_eq!(after["ReportSubmissionRule"][0]["SentTo"], json!(["secops@alphadental.com"]));
+    assert_eq!(
+        after["ReportSubmissionRule"][0]["SentTo"],
+        json!(["secops@alphadental.com"])
+    );
     assert_eq!(
         after["GlobalQuarantinePolicy"][0]["EndUserSpamNotificationFrequency"],
         "PT4H"
@@ -313,7 +347,9 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
     assert_eq!(after["QuarantinePolicy"], before["QuarantinePolicy"]);
 
     // And the next report finds every standard compliant.
-    let report = runner.run(&exchange_template(), &targets, Mode::Report).await;
+    let report = runner
+        .run(&exchange_template(), &targets, Mode::Report)
+        .await;
     for s in STANDARDS {
         assert_eq!(result(&report, s).state, State::Compliant, "{s}");
     }
@@ -345,7 +381,10 @@ async fn a_named_spam_policy_is_created_with_its_own_rule_and_the_default_is_lef
         .find(|p| p["Name"] == "Alpha Spam Policy")
         .unwrap();
     assert_eq!(ours["RegionBlockList"], json!(["RU"]));
-    assert_eq!(ours["AllowedSenderDomains"], json!(["dentalsupplies.example"]));
+    assert_eq!(
+        ours["AllowedSenderDomains"],
+        json!(["dentalsupplies.example"])
+    );
     let rules = sim
         .exchange_objects(TENANT, "HostedContentFilterRule", false)
         .unwrap();
@@ -359,7 +398,10 @@ async fn a_named_spam_policy_is_created_with_its_own_rule_and_the_default_is_lef
     // A rule someone switched off is drifted, and remediation only switches it back on.
     let off = Step::Exchange {
         cmdlet: "Disable-HostedContentFilterRule".into(),
-        parameters: json!({"Identity": "Alpha Spam Policy"}).as_object().cloned().unwrap(),
+        parameters: json!({"Identity": "Alpha Spam Policy"})
+            .as_object()
+            .cloned()
+            .unwrap(),
         continue_on_error: false,
     };
     let pipeline = cipp_testkit::pipeline(&sim).unwrap();

@@ -262,8 +262,12 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         "CopilotLimitedMode" => json!({"LimitedModeEnabled": true, "GroupName": "All St*"}),
         // An address makes the report submission rule part of the drive.
         "UserSubmissions" => json!({"state": "enable", "email": "secops@alphadental.com"}),
-        "SafeLinksPolicy" => json!({"DoNotRewriteUrls": "portal.alphadental.com; *.dentalsupplies.example"}),
-        "GlobalQuarantineNotifications" => json!({"NotificationInterval": {"label": "4 hours", "value": "04:00:00"}}),
+        "SafeLinksPolicy" => {
+            json!({"DoNotRewriteUrls": "portal.alphadental.com; *.dentalsupplies.example"})
+        }
+        "GlobalQuarantineNotifications" => {
+            json!({"NotificationInterval": {"label": "4 hours", "value": "04:00:00"}})
+        }
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());

@@ -114,16 +114,20 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
     let kiosk = plan_id("ExchangeOnlineDeskless");
     nouns.entry("mailboxplan".into()).or_insert_with(|| {
         vec![
-            obj(json!({"Identity": format!("ExchangeOnlineEnterprise-{enterprise}"),
+            obj(
+                json!({"Identity": format!("ExchangeOnlineEnterprise-{enterprise}"),
                 "Name": format!("ExchangeOnlineEnterprise-{enterprise}"),
                 "DisplayName": "ExchangeOnlineEnterprise", "Guid": enterprise, "IsDefault": true,
                 "MaxSendSize": shown_size(35 << 20), "MaxReceiveSize": shown_size(36 << 20),
-                "MaxRecipientsPerMessage": 1000})),
-            obj(json!({"Identity": format!("ExchangeOnlineDeskless-{kiosk}"),
+                "MaxRecipientsPerMessage": 1000}),
+            ),
+            obj(
+                json!({"Identity": format!("ExchangeOnlineDeskless-{kiosk}"),
                 "Name": format!("ExchangeOnlineDeskless-{kiosk}"),
                 "DisplayName": "ExchangeOnlineDeskless", "Guid": kiosk, "IsDefault": false,
                 "MaxSendSize": shown_size(150 << 20), "MaxReceiveSize": shown_size(150 << 20),
-                "MaxRecipientsPerMessage": 500})),
+                "MaxRecipientsPerMessage": 500}),
+            ),
         ]
     });
     // A Graph account behind a shared mailbox gets no user mailbox of its own: the shared
@@ -390,13 +394,14 @@ fn rotate_dkim(
         None => 2048,
         Some(v) => match text(v).trim().parse::<u64>() {
             Ok(n @ (1024 | 2048)) => n,
-            _ => {
-                return Err(bad(
-                    "System.Management.Automation.ParameterBindingException",
-                    &format!("Cannot validate argument on parameter 'KeySize'. '{}' is not 1024 or 2048.", text(v)),
-                    "KeySize",
-                ))
-            }
+            _ => return Err(bad(
+                "System.Management.Automation.ParameterBindingException",
+                &format!(
+                    "Cannot validate argument on parameter 'KeySize'. '{}' is not 1024 or 2048.",
+                    text(v)
+                ),
+                "KeySize",
+            )),
         },
     };
     let config = find(nouns, "dkimsigningconfig", &identity)?;
@@ -529,7 +534,11 @@ fn global_quarantine(
                 "Guid": uuid::Uuid::new_v4().to_string()}));
             if let Some((iso, days)) = frequency(params)? {
                 put(&mut row, "EndUserSpamNotificationFrequency", json!(iso));
-                put(&mut row, "EndUserSpamNotificationFrequencyInDays", json!(days));
+                put(
+                    &mut row,
+                    "EndUserSpamNotificationFrequencyInDays",
+                    json!(days),
+                );
             }
             *rows = vec![row.clone()];
             Ok((vec![row], Vec::new()))
@@ -622,9 +631,11 @@ fn new_rule(
             &name,
         ));
     }
-    let mut row = obj(json!({"Identity": name, "Name": name, "State": "Enabled", "Priority": 0,
+    let mut row = obj(
+        json!({"Identity": name, "Name": name, "State": "Enabled", "Priority": 0,
         "RecipientDomainIs": [], "SentTo": [],
-        "Guid": uuid::Uuid::new_v4().to_string()}));
+        "Guid": uuid::Uuid::new_v4().to_string()}),
+    );
     for (k, v) in params {
         if ["Confirm", "Force", "WhatIf", "ErrorAction", "Enabled"]
             .iter()

@@ -28,10 +28,16 @@ const ACTIONS: [(&str, &str); 4] = [
 ];
 /// Settings that pick a quarantine policy.
 const TAGS: [(&str, &str); 4] = [
-    ("SpoofQuarantineTag", "DefaultFullAccessWithNotificationPolicy"),
+    (
+        "SpoofQuarantineTag",
+        "DefaultFullAccessWithNotificationPolicy",
+    ),
     ("TargetedUserQuarantineTag", "AdminOnlyAccessPolicy"),
     ("TargetedDomainQuarantineTag", "AdminOnlyAccessPolicy"),
-    ("MailboxIntelligenceQuarantineTag", "DefaultFullAccessPolicy"),
+    (
+        "MailboxIntelligenceQuarantineTag",
+        "DefaultFullAccessPolicy",
+    ),
 ];
 /// Safety-tip switches, all on by default.
 const TIPS: [&str; 4] = [
@@ -90,7 +96,10 @@ impl Standard for AntiPhishPolicy {
             ("EnableSimilarDomainsSafetyTips", "true"),
             ("EnableUnusualCharactersSafetyTips", "true"),
             ("AuthenticationFailAction", "MoveToJmf"),
-            ("SpoofQuarantineTag", "DefaultFullAccessWithNotificationPolicy"),
+            (
+                "SpoofQuarantineTag",
+                "DefaultFullAccessWithNotificationPolicy",
+            ),
         ]
     }
 
@@ -130,10 +139,13 @@ impl Standard for AntiPhishPolicy {
             );
         }
         if !defender {
-            for key in DEFENDER_ONLY
-                .iter()
-                .chain(["EnableTargetedUserProtection", "EnableOrganizationDomainsProtection"].iter())
-            {
+            for key in DEFENDER_ONLY.iter().chain(
+                [
+                    "EnableTargetedUserProtection",
+                    "EnableOrganizationDomainsProtection",
+                ]
+                .iter(),
+            ) {
                 p.remove(*key);
             }
         }

@@ -51,10 +51,13 @@ impl Standard for DisableExchangeOnlinePowerShell {
             .map(str::to_ascii_lowercase)
             .collect();
         let is_admin = |u: &Value| {
-            [u["ExternalDirectoryObjectId"].as_str(), u["UserPrincipalName"].as_str()]
-                .into_iter()
-                .flatten()
-                .any(|k| admins.contains(&k.to_ascii_lowercase()))
+            [
+                u["ExternalDirectoryObjectId"].as_str(),
+                u["UserPrincipalName"].as_str(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|k| admins.contains(&k.to_ascii_lowercase()))
         };
         let findings = input
             .rows("ExoUsers")

@@ -57,9 +57,9 @@ impl Standard for DisableResourceMailbox {
             })
             .filter_map(|m| {
                 let id = m["ExternalDirectoryObjectId"].as_str()?;
-                candidates.iter().find(|u| {
-                    u["id"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(id))
-                })?;
+                candidates
+                    .iter()
+                    .find(|u| u["id"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(id)))?;
                 let name = m["UserPrincipalName"].as_str().unwrap_or(id);
                 Some(Finding {
                     object: name.to_string(),

@@ -57,7 +57,11 @@ pub(crate) fn switch(
 /// Whether the tenant's licence read holds one of `plans` (false when it was not collected).
 pub(crate) fn has_plan(rows: &[Value], plans: &[&str]) -> bool {
     rows.iter()
-        .filter(|sku| sku["capabilityStatus"].as_str().is_none_or(|s| s != "Deleted"))
+        .filter(|sku| {
+            sku["capabilityStatus"]
+                .as_str()
+                .is_none_or(|s| s != "Deleted")
+        })
         .flat_map(|sku| sku["servicePlans"].as_array().into_iter().flatten())
         .filter_map(|p| p["servicePlanName"].as_str())
         .any(|p| plans.iter().any(|w| w.eq_ignore_ascii_case(p)))
@@ -242,7 +246,10 @@ mod tests {
         );
         assert_eq!(size_bytes(&json!(1024)), Some(1024));
         assert_eq!(size_bytes(&json!("Unlimited")), None);
-        assert_eq!(set_of(&json!(["B.com", "a.com", "b.com"])), ["a.com", "b.com"]);
+        assert_eq!(
+            set_of(&json!(["B.com", "a.com", "b.com"])),
+            ["a.com", "b.com"]
+        );
         assert!(set_of(&Value::Null).is_empty());
     }
 }

@@ -42,16 +42,17 @@ fn iso_seconds(text: &str) -> Option<u64> {
     let rest = text.trim().strip_prefix(['P', 'p'])?;
     let (date, time) = rest.split_once(['T', 't']).unwrap_or((rest, ""));
     let mut total = 0;
-    for (part, units) in [(date, &[('D', 86_400)][..]), (time, &[('H', 3600), ('M', 60), ('S', 1)][..])] {
+    for (part, units) in [
+        (date, &[('D', 86_400)][..]),
+        (time, &[('H', 3600), ('M', 60), ('S', 1)][..]),
+    ] {
         let mut number = String::new();
         for c in part.chars() {
             if c.is_ascii_digit() {
                 number.push(c);
                 continue;
             }
-            let (_, factor) = units
-                .iter()
-                .find(|(u, _)| u.eq_ignore_ascii_case(&c))?;
+            let (_, factor) = units.iter().find(|(u, _)| u.eq_ignore_ascii_case(&c))?;
             total += number.parse::<u64>().ok()? * factor;
             number.clear();
         }
@@ -93,8 +94,8 @@ impl Standard for GlobalQuarantineNotifications {
     }
 
     fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {
-        let wanted = text(input.settings, "NotificationInterval")
-            .unwrap_or_else(|| "1.00:00:00".into());
+        let wanted =
+            text(input.settings, "NotificationInterval").unwrap_or_else(|| "1.00:00:00".into());
         let seconds = timespan_seconds(&wanted)
             .filter(|s| ALLOWED.contains(s))
             .ok_or_else(|| StandardsError::Setting {

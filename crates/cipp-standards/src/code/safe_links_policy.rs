@@ -70,7 +70,10 @@ impl Standard for SafeLinksPolicy {
         ] {
             properties.insert(key.into(), json!(switch(self.name(), s, key, false)?));
         }
-        properties.insert("DoNotRewriteUrls".into(), json!(list(s, "DoNotRewriteUrls")));
+        properties.insert(
+            "DoNotRewriteUrls".into(),
+            json!(list(s, "DoNotRewriteUrls")),
+        );
         PolicyAndRule {
             noun: "SafeLinksPolicy",
             wanted_name: text(s, "name").unwrap_or_else(|| "CIPP Default SafeLinks Policy".into()),

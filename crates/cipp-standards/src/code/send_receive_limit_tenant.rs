@@ -66,7 +66,10 @@ impl Standard for SendReceiveLimitTenant {
             })
             .filter_map(|p| {
                 let id = p["Guid"].as_str().or(p["Identity"].as_str())?;
-                let name = p["DisplayName"].as_str().or(p["Name"].as_str()).unwrap_or(id);
+                let name = p["DisplayName"]
+                    .as_str()
+                    .or(p["Name"].as_str())
+                    .unwrap_or(id);
                 Some(Finding {
                     object: name.to_string(),
                     current: json!({"MaxSendSize": p["MaxSendSize"].clone(),

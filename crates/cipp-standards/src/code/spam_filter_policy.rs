@@ -149,7 +149,11 @@ impl Standard for SpamFilterPolicy {
             p.insert(key.into(), json!("Off"));
         }
         p.insert("MarkAsSpamBulkMail".into(), json!("On"));
-        for key in ["InlineSafetyTipsEnabled", "PhishZapEnabled", "SpamZapEnabled"] {
+        for key in [
+            "InlineSafetyTipsEnabled",
+            "PhishZapEnabled",
+            "SpamZapEnabled",
+        ] {
             p.insert(key.into(), json!(true));
         }
         for (switch_key, list_key, upper) in [

@@ -64,7 +64,12 @@ impl Standard for UserSubmissions {
         let enable = match state.to_ascii_lowercase().as_str() {
             "enable" => true,
             "disable" => false,
-            _ => return Err(bad("state", format!("'{state}' is neither enable nor disable"))),
+            _ => {
+                return Err(bad(
+                    "state",
+                    format!("'{state}' is neither enable nor disable"),
+                ))
+            }
         };
         let email = text(input.settings, "email").filter(|_| enable);
         if let Some(e) = &email {
@@ -75,7 +80,11 @@ impl Standard for UserSubmissions {
         let policy = input.rows("ExoReportSubmissionPolicy").first();
         let rule = input.rows("ExoReportSubmissionRule").first();
         if !enable && policy.is_none() {
-            return Ok(single(json!({"policy": null}), json!({"policy": null}), vec![]));
+            return Ok(single(
+                json!({"policy": null}),
+                json!({"policy": null}),
+                vec![],
+            ));
         }
         let rule_on = rule.is_some_and(|r| {
             r["State"]
