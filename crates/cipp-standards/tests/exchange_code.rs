@@ -44,6 +44,8 @@ fn exchange_template() -> Vec<StandardsTemplate> {
             "email": "secops@alphadental.com"},
         "GlobalQuarantineNotifications": {"action": ["Remediate"],
             "NotificationInterval": {"label": "Every 4 hours", "value": "04:00:00"}},
+        "PhishSimSpoofIntelligence": {"action": ["Remediate"], "RemoveExtraDomains": true,
+            "AllowedDomains": [{"label": "phishsim.example", "value": "phishsim.example"}]},
         "SpamFilterPolicy": {"action": ["Remediate"], "BulkThreshold": 5,
             "SpamAction": {"label": "Quarantine", "value": "Quarantine"},
             "MarkAsSpamWebBugsInHtml": true},
@@ -53,7 +55,8 @@ fn exchange_template() -> Vec<StandardsTemplate> {
     }))
 }
 
-const STANDARDS: [&str; 15] = [
+const STANDARDS: [&str; 16] = [
+    "PhishSimSpoofIntelligence",
     "SpamFilterPolicy",
     "MalwareFilterPolicy",
     "EnableOnlineArchiving",
@@ -72,7 +75,8 @@ const STANDARDS: [&str; 15] = [
 ];
 
 /// Nouns the standards above write to, as the simulator holds them.
-const NOUNS: [&str; 18] = [
+const NOUNS: [&str; 19] = [
+    "TenantAllowBlockListSpoofItems",
     "HostedContentFilterPolicy",
     "HostedContentFilterRule",
     "MalwareFilterPolicy",
@@ -326,6 +330,23 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
     let types = malware["FileTypes"].as_array().unwrap();
     assert!(types.contains(&json!("pub")) && types.contains(&json!("exe")));
     assert_eq!(malware["FileTypeAction"], "Reject");
+    // The former vendor's allowance went; the new domain is allowed for both kinds of spoofing.
+    let mut spoof: Vec<String> = after["TenantAllowBlockListSpoofItems"]
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}",
+                i["SendingInfrastructure"].as_str().unwrap(),
+                i["SpoofType"].as_str().unwrap()
+            )
+        })
+        .collect();
+    spoof.sort();
+    assert_eq!(
+        spoof,
+        ["phishsim.example External", "phishsim.example Internal"]
+    );
+
     // With the default name the built-in anti-spam policy is the one set, and it takes no rule.
     assert_eq!(after["HostedContentFilterPolicy"].len(), 1);
     let spam = &after["HostedContentFilterPolicy"][0];

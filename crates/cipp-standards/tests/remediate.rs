@@ -262,6 +262,8 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         "CopilotLimitedMode" => json!({"LimitedModeEnabled": true, "GroupName": "All St*"}),
         // An address makes the report submission rule part of the drive.
         "UserSubmissions" => json!({"state": "enable", "email": "secops@alphadental.com"}),
+        "PhishSimSpoofIntelligence" => json!({"AllowedDomains": [{"label": "phishsim.example",
+            "value": "phishsim.example"}], "RemoveExtraDomains": true}),
         "SafeLinksPolicy" => {
             json!({"DoNotRewriteUrls": "portal.alphadental.com; *.dentalsupplies.example"})
         }

@@ -18,7 +18,8 @@
 //! (sizes in bytes or `25MB`, stored as Exchange shows them: `25 MB (26,214,400 bytes)`),
 //! `New-ReportSubmissionPolicy` (one per tenant, always `DefaultReportSubmissionPolicy`), and
 //! `New-` of the six rule nouns (the policy they name must exist; `State` starts `Enabled`),
-//! and the global quarantine policy (see [`global_quarantine`]).
+//! the global quarantine policy (see [`global_quarantine`]), and `New-`/`Remove-` of spoof
+//! intelligence entries (`TenantAllowBlockListSpoofItems`, removed by `-Ids`).
 
 use std::collections::BTreeMap;
 
@@ -42,6 +43,9 @@ const NO_ARCHIVE: &str = "00000000-0000-0000-0000-000000000000";
 /// Where the tenant's global quarantine policy (the one `-QuarantinePolicyType
 /// GlobalQuarantinePolicy` selects) is kept, apart from the quarantine tags.
 const GLOBAL_QUARANTINE: &str = "globalquarantinepolicy";
+
+/// Spoof intelligence allow/block entries (`Get-TenantAllowBlockListSpoofItems`).
+const SPOOF_ITEMS: &str = "tenantallowblocklistspoofitems";
 
 /// Rule nouns, with the parameter naming the policy each rule applies.
 const RULES: [(&str, &str); 6] = [
@@ -228,6 +232,7 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
         nouns.entry(noun.into()).or_default();
     }
     nouns.entry("reportsubmissionpolicy".into()).or_default();
+    nouns.entry(SPOOF_ITEMS.into()).or_default();
     nouns.entry(GLOBAL_QUARANTINE.into()).or_insert_with(|| {
         vec![obj(json!({"Identity": "DefaultGlobalPolicy", "Name": "DefaultGlobalPolicy",
             "QuarantinePolicyType": "GlobalQuarantinePolicy",
@@ -339,6 +344,12 @@ pub(crate) fn run(
     if let Some(answer) = global_quarantine(nouns, name, params) {
         return Some(answer);
     }
+    if is("New-TenantAllowBlockListSpoofItems") {
+        return Some(new_spoof_item(nouns, name, params));
+    }
+    if is("Remove-TenantAllowBlockListSpoofItems") {
+        return Some(remove_spoof_items(nouns, name, params));
+    }
     if is("New-ReportSubmissionPolicy") {
         return Some(new_report_submission_policy(nouns, params));
     }
@@ -394,14 +405,16 @@ fn rotate_dkim(
         None => 2048,
         Some(v) => match text(v).trim().parse::<u64>() {
             Ok(n @ (1024 | 2048)) => n,
-            _ => return Err(bad(
-                "System.Management.Automation.ParameterBindingException",
-                &format!(
+            _ => {
+                return Err(bad(
+                    "System.Management.Automation.ParameterBindingException",
+                    &format!(
                     "Cannot validate argument on parameter 'KeySize'. '{}' is not 1024 or 2048.",
                     text(v)
                 ),
-                "KeySize",
-            )),
+                    "KeySize",
+                ))
+            }
         },
     };
     let config = find(nouns, "dkimsigningconfig", &identity)?;
@@ -558,6 +571,80 @@ fn global_quarantine(
         _ => return None,
     };
     Some(answer)
+}
+
+/// `New-TenantAllowBlockListSpoofItems -Identity default -SendingInfrastructure -SpoofedUser
+/// -SpoofType -Action`: one entry; the same infrastructure, user and type twice is refused.
+fn new_spoof_item(
+    nouns: &mut BTreeMap<String, Vec<Row>>,
+    name: &str,
+    params: &Row,
+) -> Result<CmdletYield, Reply> {
+    let infra = required(params, name, "SendingInfrastructure")?;
+    let user = required(params, name, "SpoofedUser")?;
+    let kind = required(params, name, "SpoofType")?;
+    let action = required(params, name, "Action")?;
+    if !["Internal", "External"]
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(&kind))
+        || !["Allow", "Block"]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&action))
+    {
+        return Err(bad(
+            "System.Management.Automation.ParameterBindingException",
+            &format!("{name}: SpoofType must be Internal or External and Action Allow or Block."),
+            "SpoofType",
+        ));
+    }
+    let rows = nouns.entry(SPOOF_ITEMS.into()).or_default();
+    let same =
+        |r: &Row, k: &str, v: &str| prop(r, k).is_some_and(|x| text(x).eq_ignore_ascii_case(v));
+    if rows.iter().any(|r| {
+        same(r, "SendingInfrastructure", &infra)
+            && same(r, "SpoofedUser", &user)
+            && same(r, "SpoofType", &kind)
+    }) {
+        return Err(bad(
+            "Microsoft.Exchange.Management.Tasks.ValidationException",
+            &format!("An entry for '{infra}' ({kind}) already exists."),
+            &infra,
+        ));
+    }
+    let row = obj(json!({"Identity": uuid::Uuid::new_v4().to_string(),
+        "SendingInfrastructure": infra, "SpoofedUser": user, "SpoofType": kind, "Action": action}));
+    rows.push(row.clone());
+    Ok((vec![row], Vec::new()))
+}
+
+/// `Remove-TenantAllowBlockListSpoofItems -Identity default -Ids`: the entries named, all of
+/// which must exist.
+fn remove_spoof_items(
+    nouns: &mut BTreeMap<String, Vec<Row>>,
+    name: &str,
+    params: &Row,
+) -> Result<CmdletYield, Reply> {
+    let ids: Vec<String> = match param(params, "Ids") {
+        Some(Value::Array(a)) => a.iter().map(text).collect(),
+        Some(v) => vec![text(v)],
+        None => Vec::new(),
+    };
+    if ids.is_empty() {
+        return Err(bad(
+            "System.Management.Automation.ParameterBindingException",
+            &format!("{name}: the Ids parameter is required."),
+            "Ids",
+        ));
+    }
+    let rows = nouns.entry(SPOOF_ITEMS.into()).or_default();
+    if let Some(missing) = ids
+        .iter()
+        .find(|id| !rows.iter().any(|r| matches_identity(r, id)))
+    {
+        return Err(not_found(missing));
+    }
+    rows.retain(|r| !ids.iter().any(|id| matches_identity(r, id)));
+    Ok((Vec::new(), Vec::new()))
 }
 
 fn new_report_submission_policy(

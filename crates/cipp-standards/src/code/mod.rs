@@ -53,6 +53,7 @@ mod mailbox_recipient_limits;
 mod malware_filter_policy;
 mod nudge_mfa;
 mod password_expire_disabled;
+mod phish_sim_spoof_intelligence;
 mod rotate_dkim;
 mod safe_attachment_policy;
 mod safe_links_policy;
@@ -175,7 +176,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 37] = [
+    pub(super) static BUILTIN: [&dyn Standard; 38] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -205,6 +206,7 @@ mod registry {
         &malware_filter_policy::MalwareFilterPolicy,
         &nudge_mfa::NudgeMfa,
         &password_expire_disabled::PasswordExpireDisabled,
+        &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
