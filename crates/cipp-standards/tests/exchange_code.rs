@@ -46,6 +46,8 @@ fn exchange_template() -> Vec<StandardsTemplate> {
             "NotificationInterval": {"label": "Every 4 hours", "value": "04:00:00"}},
         "PhishSimSpoofIntelligence": {"action": ["Remediate"], "RemoveExtraDomains": true,
             "AllowedDomains": [{"label": "phishsim.example", "value": "phishsim.example"}]},
+        "OMEBranding": {"action": ["Remediate"], "BackgroundColor": "#0a6ebd",
+            "PortalText": "Alpha Dental secure mail", "SocialIdSignIn": {"label": "No", "value": false}},
         "SpamFilterPolicy": {"action": ["Remediate"], "BulkThreshold": 5,
             "SpamAction": {"label": "Quarantine", "value": "Quarantine"},
             "MarkAsSpamWebBugsInHtml": true},
@@ -55,7 +57,8 @@ fn exchange_template() -> Vec<StandardsTemplate> {
     }))
 }
 
-const STANDARDS: [&str; 16] = [
+const STANDARDS: [&str; 17] = [
+    "OMEBranding",
     "PhishSimSpoofIntelligence",
     "SpamFilterPolicy",
     "MalwareFilterPolicy",
@@ -75,7 +78,8 @@ const STANDARDS: [&str; 16] = [
 ];
 
 /// Nouns the standards above write to, as the simulator holds them.
-const NOUNS: [&str; 19] = [
+const NOUNS: [&str; 20] = [
+    "OMEConfiguration",
     "TenantAllowBlockListSpoofItems",
     "HostedContentFilterPolicy",
     "HostedContentFilterRule",
@@ -346,6 +350,16 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
         spoof,
         ["phishsim.example External", "phishsim.example Internal"]
     );
+
+    // Branding: the given fields set, the others left as they were.
+    let ome = &after["OMEConfiguration"][0];
+    assert_eq!(ome["BackgroundColor"], "#0a6ebd");
+    assert_eq!(ome["SocialIdSignIn"], false);
+    assert_eq!(
+        ome["OTPEnabled"],
+        before["OMEConfiguration"][0]["OTPEnabled"]
+    );
+    assert_eq!(ome["EmailText"], before["OMEConfiguration"][0]["EmailText"]);
 
     // With the default name the built-in anti-spam policy is the one set, and it takes no rule.
     assert_eq!(after["HostedContentFilterPolicy"].len(), 1);

@@ -262,6 +262,10 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         "CopilotLimitedMode" => json!({"LimitedModeEnabled": true, "GroupName": "All St*"}),
         // An address makes the report submission rule part of the drive.
         "UserSubmissions" => json!({"state": "enable", "email": "secops@alphadental.com"}),
+        "OMEBranding" => {
+            json!({"BackgroundColor": "#0a6ebd", "PortalText": "Alpha Dental secure mail",
+            "OTPEnabled": {"label": "Yes", "value": true}, "SocialIdSignIn": {"label": "No", "value": false}})
+        }
         "PhishSimSpoofIntelligence" => json!({"AllowedDomains": [{"label": "phishsim.example",
             "value": "phishsim.example"}], "RemoveExtraDomains": true}),
         "SafeLinksPolicy" => {

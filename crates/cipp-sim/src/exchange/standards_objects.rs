@@ -4,7 +4,7 @@
 //! [`prepare`] completes every tenant's store once: mailboxes get the properties those
 //! standards judge (`ArchiveGuid`, `MailboxPlan`/`MailboxPlanId`, `RecipientLimits`,
 //! `IsDirSynced`, `IsExchangeCloudManaged`) when the seed did not give them; every tenant gets
-//! mailbox plans (`Get-MailboxPlan`), one `User` row per mailbox (`Get-User`, with
+//! mailbox plans (`Get-MailboxPlan`), the encryption branding (`Get-OMEConfiguration`), one `User` row per mailbox (`Get-User`, with
 //! `RemotePowerShellEnabled`), DKIM key sizes, and empty rule nouns (Safe Links, Safe
 //! Attachments, anti-phishing, anti-malware, anti-spam, report submission); anti-spam
 //! policies get the properties Exchange shows on every one (quarantine tags, the advanced
@@ -233,6 +233,14 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
     }
     nouns.entry("reportsubmissionpolicy".into()).or_default();
     nouns.entry(SPOOF_ITEMS.into()).or_default();
+    nouns.entry("omeconfiguration".into()).or_insert_with(|| {
+        vec![obj(
+            json!({"Identity": "OME Configuration", "Name": "OME Configuration",
+            "BackgroundColor": "", "IntroductionText": "", "ReadButtonText": "", "EmailText": "",
+            "PrivacyStatementUrl": "", "DisclaimerText": "", "PortalText": "",
+            "OTPEnabled": true, "SocialIdSignIn": true, "Image": null}),
+        )]
+    });
     nouns.entry(GLOBAL_QUARANTINE.into()).or_insert_with(|| {
         vec![obj(json!({"Identity": "DefaultGlobalPolicy", "Name": "DefaultGlobalPolicy",
             "QuarantinePolicyType": "GlobalQuarantinePolicy",

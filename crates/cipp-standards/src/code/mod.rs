@@ -52,6 +52,7 @@ mod global_quarantine_notifications;
 mod mailbox_recipient_limits;
 mod malware_filter_policy;
 mod nudge_mfa;
+mod ome_branding;
 mod password_expire_disabled;
 mod phish_sim_spoof_intelligence;
 mod rotate_dkim;
@@ -176,7 +177,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 38] = [
+    pub(super) static BUILTIN: [&dyn Standard; 39] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -205,6 +206,7 @@ mod registry {
         &mailbox_recipient_limits::MailboxRecipientLimits,
         &malware_filter_policy::MalwareFilterPolicy,
         &nudge_mfa::NudgeMfa,
+        &ome_branding::OmeBranding,
         &password_expire_disabled::PasswordExpireDisabled,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
         &rotate_dkim::RotateDkim,
