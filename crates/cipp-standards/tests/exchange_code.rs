@@ -46,6 +46,7 @@ fn exchange_template() -> Vec<StandardsTemplate> {
             "NotificationInterval": {"label": "Every 4 hours", "value": "04:00:00"}},
         "PhishSimSpoofIntelligence": {"action": ["Remediate"], "RemoveExtraDomains": true,
             "AllowedDomains": [{"label": "phishsim.example", "value": "phishsim.example"}]},
+        "DisableOutlookAddins": {"action": ["Remediate"]},
         "OMEBranding": {"action": ["Remediate"], "BackgroundColor": "#0a6ebd",
             "PortalText": "Alpha Dental secure mail", "SocialIdSignIn": {"label": "No", "value": false}},
         "SpamFilterPolicy": {"action": ["Remediate"], "BulkThreshold": 5,
@@ -57,7 +58,8 @@ fn exchange_template() -> Vec<StandardsTemplate> {
     }))
 }
 
-const STANDARDS: [&str; 17] = [
+const STANDARDS: [&str; 18] = [
+    "DisableOutlookAddins",
     "OMEBranding",
     "PhishSimSpoofIntelligence",
     "SpamFilterPolicy",
@@ -78,7 +80,9 @@ const STANDARDS: [&str; 17] = [
 ];
 
 /// Nouns the standards above write to, as the simulator holds them.
-const NOUNS: [&str; 20] = [
+const NOUNS: [&str; 22] = [
+    "RoleAssignmentPolicy",
+    "ManagementRoleAssignment",
     "OMEConfiguration",
     "TenantAllowBlockListSpoofItems",
     "HostedContentFilterPolicy",
@@ -351,6 +355,33 @@ async fn exchange_standards_report_without_writing_and_remediate_only_what_they_
         ["phishsim.example External", "phishsim.example Internal"]
     );
 
+    // Add-ins: exactly the three add-in roles left the default policy, nothing else.
+    let removed: Vec<&Value> = before["ManagementRoleAssignment"]
+        .iter()
+        .filter(|a| !after["ManagementRoleAssignment"].contains(a))
+        .collect();
+    let mut removed_roles: Vec<&str> = removed
+        .iter()
+        .map(|a| a["Role"].as_str().unwrap())
+        .collect();
+    removed_roles.sort();
+    assert_eq!(
+        removed_roles,
+        [
+            "My Custom Apps",
+            "My Marketplace Apps",
+            "My ReadWriteMailbox Apps"
+        ]
+    );
+    assert_eq!(
+        after["ManagementRoleAssignment"].len() + 3,
+        before["ManagementRoleAssignment"].len()
+    );
+    let roles = after["RoleAssignmentPolicy"][0]["AssignedRoles"]
+        .as_array()
+        .unwrap();
+    assert!(roles.contains(&json!("MyBaseOptions")) && !roles.contains(&json!("My Custom Apps")));
+
     // Branding: the given fields set, the others left as they were.
     let ome = &after["OMEConfiguration"][0];
     assert_eq!(ome["BackgroundColor"], "#0a6ebd");
@@ -460,19 +491,26 @@ async fn destructive_exchange_standards_need_permission() {
     let sim = Sim::start().await.unwrap();
     let pipeline = cipp_testkit::pipeline(&sim).unwrap();
     let runner = StandardsRunner::builder(pipeline).build();
+    let before = exchange_state(&sim);
     let templates = template(json!({
         "DisableSharedMailbox": {"action": ["Remediate"]},
         "DisableResourceMailbox": {"action": ["Remediate"]},
+        "DisableOutlookAddins": {"action": ["Remediate"]},
     }));
     let report = runner
         .run(&templates, &[Target::from_domain(TENANT)], Mode::Remediate)
         .await;
-    for s in ["DisableSharedMailbox", "DisableResourceMailbox"] {
+    for s in [
+        "DisableSharedMailbox",
+        "DisableResourceMailbox",
+        "DisableOutlookAddins",
+    ] {
         let r = result(&report, s);
         assert_eq!(r.state, State::RemediationFailed, "{s}");
         assert!(r.error.as_deref().unwrap().contains("allow_destructive"));
     }
     assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+    assert_eq!(exchange_state(&sim), before);
 }
 
 #[tokio::test]

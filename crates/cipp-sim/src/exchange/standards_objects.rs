@@ -4,7 +4,8 @@
 //! [`prepare`] completes every tenant's store once: mailboxes get the properties those
 //! standards judge (`ArchiveGuid`, `MailboxPlan`/`MailboxPlanId`, `RecipientLimits`,
 //! `IsDirSynced`, `IsExchangeCloudManaged`) when the seed did not give them; every tenant gets
-//! mailbox plans (`Get-MailboxPlan`), the encryption branding (`Get-OMEConfiguration`), one `User` row per mailbox (`Get-User`, with
+//! mailbox plans (`Get-MailboxPlan`), the encryption branding (`Get-OMEConfiguration`), the default role assignment
+//! policy with its management role assignments, one `User` row per mailbox (`Get-User`, with
 //! `RemotePowerShellEnabled`), DKIM key sizes, and empty rule nouns (Safe Links, Safe
 //! Attachments, anti-phishing, anti-malware, anti-spam, report submission); anti-spam
 //! policies get the properties Exchange shows on every one (quarantine tags, the advanced
@@ -19,7 +20,8 @@
 //! `New-ReportSubmissionPolicy` (one per tenant, always `DefaultReportSubmissionPolicy`), and
 //! `New-` of the six rule nouns (the policy they name must exist; `State` starts `Enabled`),
 //! the global quarantine policy (see [`global_quarantine`]), and `New-`/`Remove-` of spoof
-//! intelligence entries (`TenantAllowBlockListSpoofItems`, removed by `-Ids`).
+//! intelligence entries (`TenantAllowBlockListSpoofItems`, removed by `-Ids`), and
+//! `Remove-ManagementRoleAssignment` (the policy's `AssignedRoles` follows).
 
 use std::collections::BTreeMap;
 
@@ -233,6 +235,7 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
     }
     nouns.entry("reportsubmissionpolicy".into()).or_default();
     nouns.entry(SPOOF_ITEMS.into()).or_default();
+    role_assignment_policy(nouns, &tenant);
     nouns.entry("omeconfiguration".into()).or_insert_with(|| {
         vec![obj(
             json!({"Identity": "OME Configuration", "Name": "OME Configuration",
@@ -283,6 +286,82 @@ fn spam_policy_defaults() -> Row {
         row.insert(k.into(), json!("Off"));
     }
     row
+}
+
+/// The default role assignment policy (what users may do to their own mailbox, add-ins
+/// included) and one management role assignment per role it holds, when the seed has none.
+fn role_assignment_policy(nouns: &mut BTreeMap<String, Vec<Row>>, tenant: &str) {
+    const POLICY: &str = "Default Role Assignment Policy";
+    let roles = [
+        "MyBaseOptions",
+        "MyContactInformation",
+        "MyProfileInformation",
+        "MyDistributionGroupMembership",
+        "MyRetentionPolicies",
+        "MyTextMessaging",
+        "MyVoiceMail",
+        "MyMailSubscriptions",
+        "My Custom Apps",
+        "My Marketplace Apps",
+        "My ReadWriteMailbox Apps",
+    ];
+    nouns
+        .entry("roleassignmentpolicy".into())
+        .or_insert_with(|| {
+            vec![obj(
+                json!({"Identity": POLICY, "Name": POLICY, "IsDefault": true,
+            "AssignedRoles": roles}),
+            )]
+        });
+    let assignments = nouns.entry("managementroleassignment".into()).or_default();
+    if assignments.is_empty() {
+        for role in roles {
+            let name = format!("{role}-{POLICY}");
+            let guid = uuid::Uuid::new_v5(
+                &uuid::Uuid::NAMESPACE_OID,
+                format!("{tenant}/{name}").as_bytes(),
+            );
+            assignments.push(obj(json!({"Identity": name, "Name": name, "Role": role,
+                "RoleAssigneeName": POLICY, "RoleAssignee": POLICY,
+                "RoleAssigneeType": "RoleAssignmentPolicy", "Enabled": true,
+                "Guid": guid.to_string()})));
+        }
+    }
+}
+
+/// `Remove-ManagementRoleAssignment -Identity`: the assignment goes, and a role assignment
+/// policy left without an assignment of that role no longer lists it in `AssignedRoles`.
+fn remove_role_assignment(
+    nouns: &mut BTreeMap<String, Vec<Row>>,
+    name: &str,
+    params: &Row,
+) -> Result<CmdletYield, Reply> {
+    let id = required(params, name, "Identity")?;
+    let assignments = nouns.entry("managementroleassignment".into()).or_default();
+    let i = assignments
+        .iter()
+        .position(|r| matches_identity(r, &id))
+        .ok_or_else(|| not_found(&id))?;
+    let gone = assignments.remove(i);
+    let role = prop(&gone, "Role").map(text).unwrap_or_default();
+    let assignee = prop(&gone, "RoleAssigneeName")
+        .map(text)
+        .unwrap_or_default();
+    let still = assignments.iter().any(|r| {
+        prop(r, "Role").is_some_and(|v| text(v) == role)
+            && prop(r, "RoleAssigneeName").is_some_and(|v| text(v) == assignee)
+    });
+    if !still {
+        if let Some(policy) = nouns
+            .get_mut("roleassignmentpolicy")
+            .and_then(|rows| rows.iter_mut().find(|r| matches_identity(r, &assignee)))
+        {
+            if let Some(Value::Array(list)) = policy.get_mut("AssignedRoles") {
+                list.retain(|r| r.as_str() != Some(role.as_str()));
+            }
+        }
+    }
+    Ok((Vec::new(), Vec::new()))
 }
 
 fn not_found(id: &str) -> Reply {
@@ -357,6 +436,9 @@ pub(crate) fn run(
     }
     if is("Remove-TenantAllowBlockListSpoofItems") {
         return Some(remove_spoof_items(nouns, name, params));
+    }
+    if is("Remove-ManagementRoleAssignment") {
+        return Some(remove_role_assignment(nouns, name, params));
     }
     if is("New-ReportSubmissionPolicy") {
         return Some(new_report_submission_policy(nouns, params));

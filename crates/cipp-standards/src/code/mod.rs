@@ -38,6 +38,7 @@ mod disable_external_calendar_sharing;
 mod disable_guests;
 mod disable_inactive_users;
 mod disable_m365_group_users;
+mod disable_outlook_addins;
 mod disable_resource_mailbox;
 mod disable_shared_mailbox;
 mod email_as_alternate_login_id;
@@ -177,7 +178,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 39] = [
+    pub(super) static BUILTIN: [&dyn Standard; 40] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -190,6 +191,7 @@ mod registry {
         &disable_guests::DisableGuests,
         &disable_inactive_users::DisableInactiveUsers,
         &disable_m365_group_users::DisableM365GroupUsers,
+        &disable_outlook_addins::DisableOutlookAddins,
         &disable_resource_mailbox::DisableResourceMailbox,
         &disable_shared_mailbox::DisableSharedMailbox,
         &email_as_alternate_login_id::EmailAsAlternateLoginId,
