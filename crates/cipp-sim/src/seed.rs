@@ -139,6 +139,7 @@ impl Seed {
             crate::seed_overlay::AUDIT_LOG_SEED,
             crate::graph::standards_endpoints::STANDARDS_SEED,
             crate::seed_overlay::BEC_SEED,
+            crate::exchange::standards_objects::EXCHANGE_STANDARDS_SEED,
         ];
         for overlay in overlays {
             #[allow(clippy::expect_used)]

@@ -86,6 +86,23 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
     ),
 ];
 
+/// Code standards whose setting Exchange returns one mailbox per call: a cache type is one
+/// read per tenant, so they wait for the collector to fan a read out over the mailboxes.
+const PER_MAILBOX_READ: &[(&str, &str)] = &[
+    (
+        "SetDefaultMailboxFont",
+        "code: needs Get-MailboxMessageConfiguration per mailbox (no per-mailbox reads yet)",
+    ),
+    (
+        "calDefault",
+        "code: needs Get-MailboxFolderPermission per calendar (no per-mailbox reads yet)",
+    ),
+    (
+        "SafeSendersDisable",
+        "code: needs Get-MailboxJunkEmailConfiguration per mailbox (no per-mailbox reads yet)",
+    ),
+];
+
 /// Why a standard the spec calls declarative is not in the catalogue yet: what its definition
 /// would need that the format cannot say today.
 const NOT_YET: &[(&str, &str)] = &[
@@ -193,7 +210,11 @@ fn why_not(row: &Row, ours: Option<&Definition>) -> &'static str {
                 .map_or("declarative: not in the catalogue yet", |(_, why)| why)
         };
     }
-    if let Some((_, why)) = WHY_CODE_SPECIFIC.iter().find(|(n, _)| *n == row.name) {
+    if let Some((_, why)) = WHY_CODE_SPECIFIC
+        .iter()
+        .chain(PER_MAILBOX_READ)
+        .find(|(n, _)| *n == row.name)
+    {
         return why;
     }
     WHY_CODE

@@ -312,6 +312,19 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         // Two app ids: one include each for delegated and application permissions.
         "OauthConsent" => {
             json!({"AllowedApps": "d3590ed6-52b3-4102-aeff-aad2292ab01c, 00000003-0000-0ff1-ce00-000000000000"})
+        // An address makes the report submission rule part of the drive.
+        "UserSubmissions" => json!({"state": "enable", "email": "secops@alphadental.com"}),
+        "OMEBranding" => {
+            json!({"BackgroundColor": "#0a6ebd", "PortalText": "Alpha Dental secure mail",
+            "OTPEnabled": {"label": "Yes", "value": true}, "SocialIdSignIn": {"label": "No", "value": false}})
+        }
+        "PhishSimSpoofIntelligence" => json!({"AllowedDomains": [{"label": "phishsim.example",
+            "value": "phishsim.example"}], "RemoveExtraDomains": true}),
+        "SafeLinksPolicy" => {
+            json!({"DoNotRewriteUrls": "portal.alphadental.com; *.dentalsupplies.example"})
+        }
+        "GlobalQuarantineNotifications" => {
+            json!({"NotificationInterval": {"label": "4 hours", "value": "04:00:00"}})
         }
         _ => json!({}),
     };

@@ -27,6 +27,7 @@
 
 mod activity_based_timeout;
 mod add_dkim;
+mod anti_phish_policy;
 mod app_management_policy;
 mod authentication_methods;
 mod auto_add_proxy;
@@ -35,26 +36,44 @@ mod copilot_limited_mode;
 mod custom_banned_password_list;
 mod delegate_sent_items;
 mod device_registration;
+mod disable_exchange_online_powershell;
 mod disable_external_calendar_sharing;
 mod disable_guests;
 mod disable_inactive_users;
 mod disable_m365_group_users;
+mod disable_outlook_addins;
+mod disable_resource_mailbox;
+mod disable_shared_mailbox;
 mod email_as_alternate_login_id;
 mod enable_app_consent_requests;
+mod enable_exchange_cloud_management;
 mod enable_litigation_hold;
+mod enable_online_archiving;
 mod enforce_private_groups;
+mod exchange_common;
 mod excluded_file_ext;
 mod fido2_passkey_profiles;
+mod global_quarantine_notifications;
 mod intune_device_retirement_days;
+mod mailbox_recipient_limits;
+mod malware_filter_policy;
 mod mdm_scope;
 mod nudge_mfa;
 mod oauth_consent;
+mod ome_branding;
 mod password_expire_disabled;
+mod phish_sim_spoof_intelligence;
+mod rotate_dkim;
+mod safe_attachment_policy;
+mod safe_links_policy;
+mod send_receive_limit_tenant;
 mod sharing_domain_restriction;
 mod smart_lockout;
+mod spam_filter_policy;
 mod stale_entra_devices;
 mod teams_federation_configuration;
 mod user_preferred_language;
+mod user_submissions;
 mod util;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -169,9 +188,10 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 32] = [
+    pub(super) static BUILTIN: [&dyn Standard; 50] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
+        &anti_phish_policy::AntiPhishPolicy,
         &app_management_policy::AppManagementPolicy,
         &authentication_methods::AuthenticationMethods,
         &auto_add_proxy::AutoAddProxy,
@@ -179,29 +199,46 @@ mod registry {
         &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
+        &disable_exchange_online_powershell::DisableExchangeOnlinePowerShell,
         &disable_external_calendar_sharing::DisableExternalCalendarSharing,
         &disable_guests::DisableGuests,
         &disable_inactive_users::DisableInactiveUsers,
         &disable_m365_group_users::DisableM365GroupUsers,
+        &disable_outlook_addins::DisableOutlookAddins,
+        &disable_resource_mailbox::DisableResourceMailbox,
+        &disable_shared_mailbox::DisableSharedMailbox,
         &email_as_alternate_login_id::EmailAsAlternateLoginId,
         &enable_app_consent_requests::EnableAppConsentRequests,
+        &enable_exchange_cloud_management::EnableExchangeCloudManagement,
         &enable_litigation_hold::EnableLitigationHold,
+        &enable_online_archiving::EnableOnlineArchiving,
         &enforce_private_groups::EnforcePrivateGroups,
         &excluded_file_ext::ExcludedFileExt,
         &fido2_passkey_profiles::Fido2PasskeyProfiles,
+        &global_quarantine_notifications::GlobalQuarantineNotifications,
         &device_registration::DeviceRegLocalAdmins,
         &intune_device_retirement_days::IntuneDeviceRetirementDays,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
+        &mailbox_recipient_limits::MailboxRecipientLimits,
+        &malware_filter_policy::MalwareFilterPolicy,
         &mdm_scope::MdmScope,
         &nudge_mfa::NudgeMfa,
         &oauth_consent::OauthConsent,
+        &ome_branding::OmeBranding,
         &password_expire_disabled::PasswordExpireDisabled,
+        &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
+        &rotate_dkim::RotateDkim,
+        &safe_attachment_policy::SafeAttachmentPolicy,
+        &safe_links_policy::SafeLinksPolicy,
+        &send_receive_limit_tenant::SendReceiveLimitTenant,
         &sharing_domain_restriction::SharingDomainRestriction,
         &smart_lockout::SmartLockout,
+        &spam_filter_policy::SpamFilterPolicy,
         &stale_entra_devices::StaleEntraDevices,
         &teams_federation_configuration::TeamsFederationConfiguration,
         &user_preferred_language::UserPreferredLanguage,
+        &user_submissions::UserSubmissions,
     ];
 }
 
