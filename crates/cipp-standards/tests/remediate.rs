@@ -238,7 +238,8 @@ async fn every_catalogue_standard_remediates_on_the_simulator() {
     // A floor, so a driver that silently counts nothing cannot pass: CIPP's 73 declarative
     // definitions less EnableFIDO2 and EnableCustomerLockbox, plus our 23 for classic
     // standards CIPP has no definition of, 3 that our `mergeCurrent` extension unlocked, and
-    // 4 that optional variables, `createWhenMissing` and `%current.id%` unlocked.
+    // 4 that optional variables, `createWhenMissing` and `%current.id%` unlocked, and 2 that
+    // `{tenantId}` in read paths unlocked.
     assert!(remediated >= 71 + 23 + 3 + 4 + 2, "{remediated}");
 }
 
