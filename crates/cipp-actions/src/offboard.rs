@@ -942,18 +942,59 @@ impl Offboarding {
         .with_detail(detail))
     }
 
-    /// The user's Full Access and Send As rights on other mailboxes.
+    /// The user's Full Access rights on other mailboxes and Send As rights on other
+    /// recipients. Exchange answers `Get-MailboxPermission` for one mailbox at a time
+    /// (`-Identity` is required), so every other mailbox is asked with `-User` through the
+    /// bulk API (ten per round trip); `Get-RecipientPermission -Trustee` covers the whole
+    /// tenant in one call. Each right found is removed; a removal that fails is recorded and
+    /// the others still run.
     async fn remove_permissions(&self, upn: &str) -> Result<StepOutcome, ActionError> {
         let step = OffboardStep::RemovePermissions;
         let users = &self.users;
-        let full = users
+        let exchange = users.exchange();
+        let mailboxes = users
             .cmdlet(
-                "list mailbox permissions",
+                "list mailboxes",
                 upn,
-                "Get-MailboxPermission",
-                json!({"User": upn}),
+                "Get-Mailbox",
+                json!({"ResultSize": "Unlimited"}),
             )
             .await?;
+        let others: Vec<String> = mailboxes
+            .iter()
+            .filter(|m| {
+                !m["UserPrincipalName"]
+                    .as_str()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(upn))
+            })
+            .filter_map(|m| {
+                m["PrimarySmtpAddress"]
+                    .as_str()
+                    .or(m["UserPrincipalName"].as_str())
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+            })
+            .collect();
+        let reads = others.iter().map(|mailbox| {
+            exchange
+                .cmdlet("Get-MailboxPermission")
+                .id(mailbox.as_str())
+                .param("Identity", mailbox.as_str())
+                .param("User", upn)
+        });
+        let found = exchange
+            .bulk(reads)
+            .await
+            .map_err(|e| users.exchange_error("list mailbox permissions", upn, e))?;
+        let mut full_access = Vec::new();
+        let mut unreadable = Vec::new();
+        for op in &found.operations {
+            match &op.outcome {
+                Ok(out) if !out.rows.is_empty() => full_access.push(op.id.clone()),
+                Ok(_) => {}
+                Err(e) => unreadable.push(format!("{}: {}", op.id, e.message)),
+            }
+        }
         let send_as = users
             .cmdlet(
                 "list recipient permissions",
@@ -963,21 +1004,41 @@ impl Offboarding {
             )
             .await?;
         let mut removed = Vec::new();
-        for p in &full {
-            let mailbox = p["Identity"].as_str().unwrap_or_default();
-            users
+        let mut failed = Vec::new();
+        for mailbox in &full_access {
+            match users
                 .revoke_mailbox_right(mailbox, upn, MailboxRight::FullAccess { automap: false })
-                .await?;
-            removed.push(format!("FullAccess on {mailbox}"));
+                .await
+            {
+                Ok(()) => removed.push(format!("FullAccess on {mailbox}")),
+                Err(e) => failed.push(format!("FullAccess on {mailbox}: {e}")),
+            }
         }
         for p in &send_as {
             let mailbox = p["Identity"].as_str().unwrap_or_default();
-            users
+            match users
                 .revoke_mailbox_right(mailbox, upn, MailboxRight::SendAs)
-                .await?;
-            removed.push(format!("SendAs on {mailbox}"));
+                .await
+            {
+                Ok(()) => removed.push(format!("SendAs on {mailbox}")),
+                Err(e) => failed.push(format!("SendAs on {mailbox}: {e}")),
+            }
         }
-        Ok(if removed.is_empty() {
+        let detail = json!({"removed": removed, "failed": failed, "unreadable": unreadable,
+            "mailboxesChecked": others.len()});
+        Ok(if !failed.is_empty() || !unreadable.is_empty() {
+            let problems: Vec<&String> = failed.iter().chain(&unreadable).collect();
+            outcome(
+                step,
+                StepState::Error,
+                format!(
+                    "Removed {} right(s) of {upn}; {} problem(s): {}",
+                    removed.len(),
+                    problems.len(),
+                    problems.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ")
+                ),
+            )
+        } else if removed.is_empty() {
             outcome(
                 step,
                 StepState::Info,
@@ -990,7 +1051,7 @@ impl Offboarding {
                 format!("Removed {}", removed.join(", ")),
             )
         }
-        .with_detail(json!({"removed": removed})))
+        .with_detail(detail))
     }
 
     /// Release every Teams phone number assigned to the user.

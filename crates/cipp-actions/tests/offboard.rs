@@ -246,8 +246,20 @@ async fn every_step_runs_in_order_and_its_effect_is_visible() {
         (perms[0]["User"].clone(), perms[0]["AutoMapping"].clone()),
         (json!(SOFIA), json!(true))
     );
-    // Elif's rights on Miriam's mailbox are gone.
+    // Elif's rights on Miriam's mailbox are gone, found by asking mailbox by mailbox, since
+    // Exchange refuses a tenant-wide Get-MailboxPermission.
     assert!(users.mailbox_permissions(MIRIAM).await.unwrap().is_empty());
+    assert_eq!(
+        detail("removePermissions")["removed"],
+        json!([format!("FullAccess on {MIRIAM}"), format!("SendAs on {MIRIAM}")])
+    );
+    assert!(detail("removePermissions")["mailboxesChecked"].as_u64().unwrap() >= 2);
+    let e = users
+        .exchange()
+        .invoke("Get-MailboxPermission", json!({"User": SOFIA}))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Identity"), "{e}");
     let send_as = users
         .exchange()
         .invoke("Get-RecipientPermission", json!({"Identity": MIRIAM}))

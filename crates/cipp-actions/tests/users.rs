@@ -383,6 +383,8 @@ async fn temporary_access_pass_is_issued_once_with_options() {
     assert_eq!(methods.len(), 1);
     assert_eq!(methods[0]["id"], tap.method_id.as_str());
     assert_eq!(methods[0]["lifetimeInMinutes"], 120);
+    // Graph hands the pass code out once, at creation; a listing never carries it.
+    assert!(methods[0].get("temporaryAccessPass").is_none());
 
     let too_long = TapOptions {
         lifetime_minutes: Some(5),

@@ -139,6 +139,10 @@ pub(super) fn intercept(
         "get-mailboxautoreplyconfiguration" => done(auto_reply(store, params, false)),
         "set-mailboxautoreplyconfiguration" => done(auto_reply(store, params, true)),
         "get-mailboxpermission" => {
+            // Exchange Online answers for one mailbox at a time: -Identity is mandatory.
+            if let Err(r) = required(params, name, "Identity") {
+                return done(Err(r));
+            }
             done(get_permissions(store, params, "mailboxpermission", "User"))
         }
         "add-mailboxpermission" => done(add_permission(
