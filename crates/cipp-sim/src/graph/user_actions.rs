@@ -7,6 +7,8 @@
 //!   `POST directory/deletedItems/{id}/restore` moves it back; `DELETE directory/deletedItems/{id}`
 //!   removes it for good; `directory/deletedItems/microsoft.graph.user` lists deleted users.
 //! - `PUT|DELETE users/{id}/manager/$ref` and `GET users/{id}/manager` (the whole manager).
+//! - `GET users/{id}/drive` and `users/{id}/drives`: the user's OneDrive, from the SharePoint
+//!   sites (`ResourceNotFound` "User's mysite not found." when the user has none).
 //! - Teams phone numbers: `admin/teams/telephoneNumberManagement/numberAssignments` (empty
 //!   unless seeded) and its `unassignNumber` action.
 
@@ -68,6 +70,10 @@ pub(crate) fn serve(
             Some(set_manager(&mut write(), &segs[1], call))
         }
         ("DELETE", ["users", _, "manager", "$ref"]) => Some(remove_manager(&mut write(), &segs[1])),
+        ("GET", ["users", _, "drive" | "drives"]) => {
+            let store = lock.read().unwrap_or_else(PoisonError::into_inner);
+            Some(user_drive(ctx, &store, &segs[1], lower[2] == "drives"))
+        }
         ("GET", ["users", _, "manager"]) => {
             let store = lock.read().unwrap_or_else(PoisonError::into_inner);
             Some(get_manager(&store, &segs[1]))
@@ -478,5 +484,30 @@ fn get_manager(store: &TenantStore, id: &str) -> Reply {
             "Request_ResourceNotFound",
             "Resource 'manager' does not exist or one of its queried reference-property objects are not present.",
         ),
+    }
+}
+
+/// `GET users/{id}/drive` (one drive) or `users/{id}/drives` (a collection).
+fn user_drive(ctx: &Ctx<'_>, store: &TenantStore, id: &str, collection: bool) -> Reply {
+    let steps = match user_steps(store, id) {
+        Ok(s) => s,
+        Err(reply) => return reply,
+    };
+    let user_id = store
+        .get(&steps)
+        .and_then(|u| u["id"].as_str())
+        .unwrap_or(id)
+        .to_string();
+    match (
+        ctx.state.sharepoint.drive_of(ctx.tenant, &user_id),
+        collection,
+    ) {
+        (Some(drive), false) => Reply::json(200, drive),
+        (Some(drive), true) => Reply::json(200, json!({"value": [drive]})),
+        (None, false) => Reply::json(
+            404,
+            json!({"error": {"code": "ResourceNotFound", "message": "User's mysite not found."}}),
+        ),
+        (None, true) => Reply::json(200, json!({"value": []})),
     }
 }
