@@ -529,6 +529,13 @@ impl Offboarding {
         }
     }
 
+    /// Use this SharePoint client for the OneDrive steps (app-only, or a known SharePoint
+    /// name).
+    pub fn with_sharepoint(mut self, sharepoint: cipp_sharepoint::SharePointClient) -> Self {
+        self.security = self.security.with_sharepoint(sharepoint);
+        self
+    }
+
     /// The tenant.
     pub fn tenant(&self) -> &str {
         self.users.tenant()
@@ -637,7 +644,9 @@ impl Offboarding {
                         json!({"Identity": upn, "CancelOrganizedMeetings": true, "QueryWindowInDays": 730, "Confirm": false}),
                     )
                     .await?;
-                ok(format!("Cancelled the meetings {upn} organised (next two years)"))
+                ok(format!(
+                    "Cancelled the meetings {upn} organised (next two years)"
+                ))
             }
             OffboardStep::OutOfOffice => {
                 let text = options.out_of_office.clone().unwrap_or_default();
@@ -667,19 +676,22 @@ impl Offboarding {
                     .await?;
                 ok(format!(
                     "Forwarding mail of {upn} to {to}{}",
-                    if options.keep_copy { ", keeping a copy" } else { "" }
+                    if options.keep_copy {
+                        ", keeping a copy"
+                    } else {
+                        ""
+                    }
                 ))
             }
-            OffboardStep::DisableForwarding => {
-                Ok(renamed(step, self.security.remove_mailbox_forwarding(user).await?))
-            }
-            OffboardStep::OneDriveAccess => Ok(outcome(
+            OffboardStep::DisableForwarding => Ok(renamed(
                 step,
-                StepState::Skipped,
-                format!(
-                    "Not run: granting site-collection admin on a OneDrive needs SharePoint's CSOM site calls, which cipp-sharepoint and cipp-sim do not speak yet; give {} access to the OneDrive of {upn} in the SharePoint admin centre",
-                    options.onedrive_access.join(", ")
-                ),
+                self.security.remove_mailbox_forwarding(user).await?,
+            )),
+            OffboardStep::OneDriveAccess => Ok(renamed(
+                step,
+                self.security
+                    .grant_onedrive_access(user, &options.onedrive_access)
+                    .await?,
             )),
             OffboardStep::DisableOneDriveSharing => Ok(renamed(
                 step,
@@ -697,7 +709,9 @@ impl Offboarding {
             OffboardStep::RemoveCalendarPermissions => self.remove_calendar_permissions(upn).await,
             OffboardStep::ConvertToShared => {
                 users.convert_mailbox(upn, MailboxKind::Shared).await?;
-                ok(format!("Converted the mailbox of {upn} to a shared mailbox"))
+                ok(format!(
+                    "Converted the mailbox of {upn} to a shared mailbox"
+                ))
             }
             OffboardStep::RemoveMfaDevices => Ok(renamed(
                 step,
@@ -709,19 +723,31 @@ impl Offboarding {
             OffboardStep::RemoveLicences => self.remove_licences(user).await,
             OffboardStep::ClearImmutableId => {
                 let u = users.get(&user.id).await?;
-                if u.extra.get("onPremisesImmutableId").is_none_or(Value::is_null) {
-                    return Ok(outcome(step, StepState::Info, format!("{upn} has no on-premises immutable id")));
+                if u.extra
+                    .get("onPremisesImmutableId")
+                    .is_none_or(Value::is_null)
+                {
+                    return Ok(outcome(
+                        step,
+                        StepState::Info,
+                        format!("{upn} has no on-premises immutable id"),
+                    ));
                 }
                 users
                     .graph()
-                    .patch(&format!("users/{}", user.id), &json!({"onPremisesImmutableId": null}))
+                    .patch(
+                        &format!("users/{}", user.id),
+                        &json!({"onPremisesImmutableId": null}),
+                    )
                     .await
                     .map_err(|e| users.graph_error("clear immutable id", upn, e))?;
                 ok(format!("Cleared the on-premises immutable id of {upn}"))
             }
             OffboardStep::DeleteUser => {
                 users.delete(&user.id, true).await?;
-                ok(format!("Deleted {upn} to the recycle bin (restorable for 30 days)"))
+                ok(format!(
+                    "Deleted {upn} to the recycle bin (restorable for 30 days)"
+                ))
             }
         }
     }
@@ -1035,7 +1061,11 @@ impl Offboarding {
                     "Removed {} right(s) of {upn}; {} problem(s): {}",
                     removed.len(),
                     problems.len(),
-                    problems.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ")
+                    problems
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ),
             )
         } else if removed.is_empty() {

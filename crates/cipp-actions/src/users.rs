@@ -205,6 +205,39 @@ impl UserActions {
         security.revoke_sessions(&target).await
     }
 
+    /// Make `people` site collection administrators of the user's OneDrive (to hand its files
+    /// over); see [`AccountSecurity::grant_onedrive_access`].
+    pub async fn grant_onedrive_access(
+        &self,
+        user: &str,
+        people: &[String],
+    ) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.grant_onedrive_access(&target, people).await
+    }
+
+    /// Take OneDrive administrator access away from `people`.
+    pub async fn revoke_onedrive_access(
+        &self,
+        user: &str,
+        people: &[String],
+    ) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.revoke_onedrive_access(&target, people).await
+    }
+
+    /// Turn off external sharing of the user's OneDrive.
+    pub async fn disable_onedrive_sharing(&self, user: &str) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.disable_onedrive_sharing(&target).await
+    }
+
     /// Remove MFA methods: all but the password, or one by id.
     pub async fn remove_mfa_methods(
         &self,

@@ -353,7 +353,7 @@ async fn remediation_runs_every_step_and_research_afterwards_is_quiet() {
             StepState::Success,
             StepState::Success,
             StepState::Success,
-            StepState::Skipped
+            StepState::Success
         ],
         "{:#?}",
         done.steps
@@ -361,6 +361,14 @@ async fn remediation_runs_every_step_and_research_afterwards_is_quiet() {
     assert_eq!(done.failures().count(), 0);
     let user = b.security().resolve_user(MIRIAM).await.unwrap();
     assert_eq!(user.account_enabled, Some(false));
+    let onedrive = sim
+        .sharepoint_site(
+            ALPHA,
+            "https://alpha-my.sharepoint.com/personal/miriam_vance_alphadental_com",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(onedrive["SharingCapability"], 0, "OneDrive sharing is off");
     let after = b.research(MIRIAM, &as_of()).await.unwrap();
     assert!(!after.mailbox_forwarding.data().unwrap().forwards());
     assert_eq!(after.mfa_methods.data().unwrap().len(), 1);

@@ -15,6 +15,7 @@ const ELIF: &str = "elif.ortiz@alphadental.com";
 const ELIF_ID: &str = "97a8edb0-2d67-504e-a9e0-0cee4c3278b4";
 const MIRIAM: &str = "miriam.gu@alphadental.com";
 const SOFIA: &str = "sofia.wilke@alphadental.com";
+const ELIF_ONEDRIVE: &str = "https://alpha-my.sharepoint.com/personal/elif_ortiz_alphadental_com";
 
 /// The demo seed plus what offboarding clears away: a phone, a meeting and a Teams number of
 /// Elif's (and a phone and a meeting of Miriam's that must survive).
@@ -57,6 +58,7 @@ fn everything() -> OffboardOptions {
         forward_to: Some(MIRIAM.into()),
         keep_copy: true,
         mailbox_access_automap: vec![SOFIA.into()],
+        onedrive_access: vec![SOFIA.into()],
         remove_permissions: true,
         remove_calendar_permissions: true,
         disable_onedrive_sharing: true,
@@ -133,6 +135,7 @@ async fn every_step_runs_in_order_and_its_effect_is_visible() {
             "removeCalendarInvites",
             "OOO",
             "forward",
+            "OnedriveAccess",
             "DisableOneDriveSharing",
             "AccessAutomap",
             "removePermissions",
@@ -153,11 +156,18 @@ async fn every_step_runs_in_order_and_its_effect_is_visible() {
         state_of(&report, OffboardStep::RemoveCalendarPermissions),
         StepState::Success
     );
-    // The OneDrive step the SDK cannot serve yet says so instead of pretending.
+    // Both OneDrive steps ran: Sofia administers Elif's OneDrive, which shares no more.
     assert_eq!(
         state_of(&report, OffboardStep::DisableOneDriveSharing),
-        StepState::Skipped
+        StepState::Success
     );
+    assert_eq!(
+        state_of(&report, OffboardStep::OneDriveAccess),
+        StepState::Success
+    );
+    let onedrive = sim.sharepoint_site(ALPHA, ELIF_ONEDRIVE).unwrap().unwrap();
+    assert_eq!(onedrive["SharingCapability"], 0);
+    assert_eq!(onedrive["admins"], json!([ELIF, SOFIA]));
     assert_eq!(
         state_of(&report, OffboardStep::ClearImmutableId),
         StepState::Info
@@ -249,11 +259,20 @@ async fn every_step_runs_in_order_and_its_effect_is_visible() {
     // Elif's rights on Miriam's mailbox are gone, found by asking mailbox by mailbox, since
     // Exchange refuses a tenant-wide Get-MailboxPermission.
     assert!(users.mailbox_permissions(MIRIAM).await.unwrap().is_empty());
-    assert_eq!(
-        detail("removePermissions")["removed"],
-        json!([format!("FullAccess on {MIRIAM}"), format!("SendAs on {MIRIAM}")])
+    let removed = detail("removePermissions")["removed"].clone();
+    assert_eq!(removed[0], format!("FullAccess on {MIRIAM}"));
+    // Send As rows name the mailbox by its identity (the alias), as Exchange does.
+    assert!(removed[1]
+        .as_str()
+        .unwrap()
+        .starts_with("SendAs on miriam.gu"));
+    assert_eq!(removed.as_array().unwrap().len(), 2);
+    assert!(
+        detail("removePermissions")["mailboxesChecked"]
+            .as_u64()
+            .unwrap()
+            >= 2
     );
-    assert!(detail("removePermissions")["mailboxesChecked"].as_u64().unwrap() >= 2);
     let e = users
         .exchange()
         .invoke("Get-MailboxPermission", json!({"User": SOFIA}))
