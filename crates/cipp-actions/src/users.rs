@@ -27,6 +27,7 @@
 //! # Ok(()) }
 //! ```
 
+mod groups;
 mod licences;
 mod lifecycle;
 mod mailbox;
@@ -41,6 +42,7 @@ use serde_json::Value;
 use crate::security::{AccountSecurity, MethodSelection, PasswordReset, ResetPasswordOptions};
 use crate::{ActionError, StepOutcome};
 
+pub use groups::GroupMembershipEdit;
 pub use licences::{LicenceCatalogue, LicenceChange, LicenceProduct};
 pub use lifecycle::{DeletedUser, TapOptions, TemporaryAccessPass};
 pub use mailbox::{

@@ -7,6 +7,9 @@
 //!   `POST directory/deletedItems/{id}/restore` moves it back; `DELETE directory/deletedItems/{id}`
 //!   removes it for good; `directory/deletedItems/microsoft.graph.user` lists deleted users.
 //! - `PUT|DELETE users/{id}/manager/$ref` and `GET users/{id}/manager` (the whole manager).
+//! - `POST groups/{id}/members/$ref` and `DELETE groups/{id}/members/{m}/$ref` are refused for
+//!   distribution lists and mail-enabled security groups, as Graph refuses them (Exchange
+//!   owns their membership); other groups go on to the store.
 //! - `GET users/{id}/drive` and `users/{id}/drives`: the user's OneDrive, from the SharePoint
 //!   sites (`ResourceNotFound` "User's mysite not found." when the user has none).
 //! - Teams phone numbers: `admin/teams/telephoneNumberManagement/numberAssignments` (empty
@@ -34,6 +37,14 @@ pub(crate) fn serve(
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let method = call.method.as_str();
     let write = || lock.write().unwrap_or_else(PoisonError::into_inner);
+    if let ("POST", ["groups", _, "members", "$ref"])
+    | ("DELETE", ["groups", _, "members", _, "$ref"]) = (method, lower.as_slice())
+    {
+        let store = lock.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(reply) = refuse_exchange_group(&store, &segs[1]) {
+            return Some(reply);
+        }
+    }
     match (method, lower.as_slice()) {
         ("POST", ["users", _, "assignlicense"]) => {
             Some(assign_license(&mut write(), &segs[1], call))
@@ -510,4 +521,24 @@ fn user_drive(ctx: &Ctx<'_>, store: &TenantStore, id: &str, collection: bool) ->
         ),
         (None, true) => Reply::json(200, json!({"value": []})),
     }
+}
+
+/// Graph's refusal to change the members of a distribution list or mail-enabled security
+/// group; `None` for other groups (and unknown ones, which the store answers).
+fn refuse_exchange_group(store: &TenantStore, group: &str) -> Option<Reply> {
+    let groups = store.root.get("groups")?.as_array()?;
+    let g = groups.iter().find(|g| {
+        g["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(group))
+    })?;
+    let unified = g["groupTypes"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("Unified")));
+    (g["mailEnabled"] == json!(true) && !unified).then(|| {
+        errors::bad_request(
+            "Request_BadRequest",
+            "Cannot Update a mail-enabled security groups and or distribution list.",
+        )
+    })
 }
