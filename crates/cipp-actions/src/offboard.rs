@@ -217,8 +217,35 @@ pub struct OffboardOptions {
     pub clear_immutable_id: bool,
     /// Delete the user to the recycle bin (destructive).
     pub delete_user: bool,
+    /// Remove licences this many minutes after the run instead of during it, so Exchange
+    /// finishes converting the mailbox to shared first (a mailbox that loses its licence
+    /// before the conversion completes is disabled). CIPP waits five minutes. The licence step
+    /// and the steps after it (`ClearImmutableId`, `DeleteUser`) are then not run: the report
+    /// marks them `Scheduled` and carries one [`FollowUp`] that runs them. `None` or `0`:
+    /// remove licences in the run.
+    pub licence_removal_delay_minutes: Option<u32>,
     /// Confirms the destructive steps.
     pub confirm: bool,
+}
+
+/// Work an offboarding run handed over to run later: a task for a scheduler. It maps onto
+/// `cipp-scheduler`'s custom command `offboard` (registered by the `cipp` crate), whose
+/// parameters are `{"user", "options"}`; run it no earlier than `not_before`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FollowUp {
+    /// A name for the task (`Remove licences: ada@contoso.com`).
+    pub name: String,
+    /// The tenant.
+    pub tenant: String,
+    /// Earliest run, Unix seconds.
+    pub not_before: i64,
+    /// The command to run: `offboard`.
+    pub command: String,
+    /// The command's parameters: `{"user": upn, "options": {...}}` with only the deferred
+    /// steps selected.
+    pub parameters: Value,
 }
 
 /// One step a run would take, with what it would do.
@@ -261,6 +288,9 @@ pub struct OffboardReport {
     pub dry_run: bool,
     /// Each step's outcome, in order.
     pub steps: Vec<StepOutcome>,
+    /// Work handed over to run later (the delayed licence removal), for a scheduler.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
 }
 
 impl OffboardReport {
@@ -274,6 +304,9 @@ impl OffboardReport {
         self.failed().next().is_none()
     }
 }
+
+/// The longest licence-removal delay accepted: a day.
+const MAX_LICENCE_DELAY_MINUTES: u32 = 1440;
 
 fn check_people(field: &str, list: &[String], user: &str) -> Result<(), ActionError> {
     for (i, p) in list.iter().enumerate() {
@@ -406,6 +439,20 @@ impl OffboardOptions {
                 ));
             }
         }
+        if let Some(minutes) = self.licence_removal_delay_minutes {
+            if minutes > 0 && !self.remove_licences {
+                return Err(invalid(
+                    "licence_removal_delay_minutes",
+                    "is set but remove_licences is not selected",
+                ));
+            }
+            if minutes > MAX_LICENCE_DELAY_MINUTES {
+                return Err(invalid(
+                    "licence_removal_delay_minutes",
+                    format!("{minutes} is more than a day ({MAX_LICENCE_DELAY_MINUTES} minutes)"),
+                ));
+            }
+        }
         check_people("onedrive_access", &self.onedrive_access, user)?;
         check_people(
             "mailbox_access_no_automap",
@@ -430,6 +477,18 @@ impl OffboardOptions {
             user: user.trim().to_string(),
             steps,
         })
+    }
+
+    /// Minutes the licence step waits, when it is selected and delayed.
+    fn deferral(&self) -> Option<u32> {
+        self.licence_removal_delay_minutes
+            .filter(|m| *m > 0 && self.remove_licences)
+    }
+
+    /// Whether `step` is handed to a follow-up task: the delayed licence step and every step
+    /// after it, so CIPP's order holds.
+    pub fn is_deferred(&self, step: OffboardStep) -> bool {
+        self.deferral().is_some() && step >= OffboardStep::RemoveLicences
     }
 
     fn describe(&self, step: OffboardStep, user: &str) -> String {
@@ -485,7 +544,18 @@ impl OffboardOptions {
             OffboardStep::RemoveTeamsPhoneDid => {
                 format!("Release the Teams phone number of {user}")
             }
-            OffboardStep::RemoveLicences => format!("Remove every licence of {user}"),
+            OffboardStep::RemoveLicences => match self.deferral() {
+                Some(m) => format!(
+                    "Remove every licence of {user} {m} minute(s) after the run (follow-up task)"
+                ),
+                None => format!("Remove every licence of {user}"),
+            },
+            OffboardStep::DeleteUser if self.is_deferred(step) => format!(
+                "Delete {user} to the recycle bin, after the delayed licence removal (follow-up task)"
+            ),
+            OffboardStep::ClearImmutableId if self.is_deferred(step) => format!(
+                "Clear the on-premises immutable id of {user}, after the delayed licence removal (follow-up task)"
+            ),
             OffboardStep::ClearImmutableId => {
                 format!("Clear the on-premises immutable id of {user}")
             }
@@ -562,6 +632,7 @@ impl Offboarding {
                 .into_iter()
                 .map(|s| StepOutcome::new(s.step, StepState::Planned, s.description))
                 .collect(),
+            follow_ups: Vec::new(),
         })
     }
 
@@ -587,8 +658,22 @@ impl Offboarding {
         }
         let target = self.security.resolve_user(user).await?;
         let mut steps = Vec::with_capacity(plan.steps.len());
+        let follow_up = options
+            .deferral()
+            .map(|minutes| self.follow_up(&target, options, minutes));
         for planned in &plan.steps {
             let Some(step) = planned.kind else { continue };
+            if let (Some(f), true) = (&follow_up, options.is_deferred(step)) {
+                steps.push(outcome(
+                    step,
+                    StepState::Scheduled,
+                    format!(
+                        "Handed to the follow-up task '{}' (not before {}): {}",
+                        f.name, f.not_before, planned.description
+                    ),
+                ));
+                continue;
+            }
             let result = self.run_step(step, &target, options).await;
             let o = match result {
                 Ok(o) => o,
@@ -602,7 +687,34 @@ impl Offboarding {
             user: target.user_principal_name.clone(),
             dry_run: false,
             steps,
+            follow_ups: follow_up.into_iter().collect(),
         })
+    }
+
+    /// The follow-up task that runs the deferred steps `minutes` from now.
+    fn follow_up(&self, user: &UserRef, options: &OffboardOptions, minutes: u32) -> FollowUp {
+        let upn = &user.user_principal_name;
+        let deferred = OffboardOptions {
+            remove_licences: options.remove_licences,
+            clear_immutable_id: options.clear_immutable_id,
+            delete_user: options.delete_user,
+            confirm: options.confirm,
+            ..OffboardOptions::default()
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        FollowUp {
+            name: format!("Remove licences: {upn}"),
+            tenant: self.tenant().to_string(),
+            not_before: now + i64::from(minutes) * 60,
+            command: "offboard".into(),
+            parameters: json!({
+                "user": user.id,
+                "options": serde_json::to_value(&deferred).unwrap_or_default(),
+            }),
+        }
     }
 
     async fn run_step(

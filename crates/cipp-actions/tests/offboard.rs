@@ -503,3 +503,91 @@ async fn a_failed_step_is_reported_and_the_rest_still_run() {
         true
     );
 }
+
+#[tokio::test]
+async fn delayed_licence_removal_is_handed_to_a_follow_up_that_finishes_the_job() {
+    let sim = sim().await;
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let users = UserActions::new(pipeline.clone(), ALPHA);
+    let offboarding = Offboarding::new(pipeline, ALPHA);
+    let options = OffboardOptions {
+        disable_sign_in: true,
+        convert_to_shared: true,
+        remove_licences: true,
+        delete_user: true,
+        licence_removal_delay_minutes: Some(5),
+        confirm: true,
+        ..OffboardOptions::default()
+    };
+    let dry = offboarding.dry_run(ELIF, &options).unwrap();
+    assert!(dry.steps[2]
+        .result_text
+        .contains("5 minute(s) after the run"));
+
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let report = offboarding.run(ELIF, &options).await.unwrap();
+    let states: Vec<(&str, StepState)> = report
+        .steps
+        .iter()
+        .map(|s| (s.step.as_str(), s.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("DisableSignIn", StepState::Success),
+            ("ConvertToShared", StepState::Success),
+            ("RemoveLicenses", StepState::Scheduled),
+            ("DeleteUser", StepState::Scheduled),
+        ]
+    );
+    assert!(report.succeeded());
+    // Converted, still licensed, not deleted.
+    assert_eq!(
+        users.mailbox(ELIF).await.unwrap()["RecipientTypeDetails"],
+        "SharedMailbox"
+    );
+    let elif = users.get(ELIF).await.unwrap();
+    assert!(!elif.assigned_licenses.unwrap_or_default().is_empty());
+
+    // One follow-up, for the scheduler's `offboard` command, five minutes on.
+    assert_eq!(report.follow_ups.len(), 1);
+    let follow = &report.follow_ups[0];
+    assert_eq!(follow.command, "offboard");
+    assert!((follow.not_before - started - 300).abs() <= 5, "{follow:?}");
+    assert_eq!(follow.parameters["user"], ELIF_ID);
+    let later = OffboardOptions::from_value(&follow.parameters["options"]).unwrap();
+    assert!(later.remove_licences && later.delete_user && later.confirm);
+    assert!(!later.convert_to_shared && !later.disable_sign_in);
+    assert_eq!(later.licence_removal_delay_minutes, None);
+
+    // Running it (as the scheduler would) finishes the offboarding.
+    let user = follow.parameters["user"].as_str().unwrap();
+    let done = offboarding.run(user, &later).await.unwrap();
+    assert!(done.succeeded(), "{:#?}", done.steps);
+    assert!(done.follow_ups.is_empty());
+    let bin = users
+        .graph()
+        .get(&format!("directory/deletedItems/{ELIF_ID}"))
+        .await
+        .unwrap();
+    assert_eq!(bin["assignedLicenses"], json!([]));
+
+    // A delay without the licence step is a mistake worth naming.
+    let e = offboarding
+        .plan(
+            ELIF,
+            &OffboardOptions {
+                hide_from_gal: true,
+                licence_removal_delay_minutes: Some(5),
+                ..OffboardOptions::default()
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, ActionError::InvalidInput { field, .. } if field == "licence_removal_delay_minutes"),
+        "{e}"
+    );
+}
