@@ -148,13 +148,15 @@ pub(crate) fn intercept(
                 None => false,
                 Some(t) if t == "distribution" => false,
                 Some(t) if t == "security" => true,
-                Some(t) => return Some(Err((fail.bad)(
-                    "System.Management.Automation.ParameterBindingException",
-                    &format!(
+                Some(t) => {
+                    return Some(Err((fail.bad)(
+                        "System.Management.Automation.ParameterBindingException",
+                        &format!(
                         "Cannot process argument 'Type': '{t}' is not Distribution or Security."
                     ),
-                    "Type",
-                ))),
+                        "Type",
+                    )))
+                }
             };
             let taken = groups.iter().any(|g| {
                 eq(&g["displayName"], &display)

@@ -933,3 +933,104 @@ async fn distribution_and_mail_enabled_security_groups_deploy_through_exchange()
     };
     assert_eq!(g.group_type, "mailEnabledSecurity");
 }
+
+#[tokio::test]
+async fn intune_policies_are_assigned_by_group_name_once() {
+    use cipp_templates::Assignment;
+    let sim = Sim::start().await.unwrap();
+    let tenant = "alpha.onmicrosoft.com";
+    let template = Template::from_json(
+        &json!({"Displayname": "CIPP test: assigned", "Description": "", "Type": "deviceCompliancePolicies",
+            "RAWJson": json!({"@odata.type": "#microsoft.graph.windows10CompliancePolicy", "displayName": "x",
+                "passwordRequired": true}).to_string()})
+        .to_string(),
+        None,
+    )
+    .unwrap();
+    let client = TemplateClient::new(pipeline(&sim), tenant);
+    let to = Assignment {
+        all_devices: true,
+        groups: vec!["sg-finance".into()],
+        exclude_groups: vec!["CA-Exclude-BreakGlass".into()],
+        ..Assignment::default()
+    };
+    // Not deployed yet: nothing to assign.
+    assert!(matches!(
+        client.assign(&template, &to, &DeployOptions::new()).await,
+        Err(TemplateError::NotFound { .. })
+    ));
+    let id = client
+        .deploy(&template, &DeployOptions::new())
+        .await
+        .unwrap()
+        .id()
+        .to_string();
+    match client
+        .assign(&template, &to, &DeployOptions::new())
+        .await
+        .unwrap()
+    {
+        DeployOutcome::Updated { changed, .. } => assert_eq!(changed, ["assignments"]),
+        other => panic!("{other:?}"),
+    }
+    let graph = GraphClient::new(pipeline(&sim), tenant).beta();
+    let assigned = graph
+        .list_json(format!(
+            "deviceManagement/deviceCompliancePolicies/{id}/assignments"
+        ))
+        .collect_all()
+        .await
+        .unwrap();
+    let mut targets: Vec<(String, String)> = assigned
+        .iter()
+        .map(|a| {
+            (
+                a["target"]["@odata.type"].as_str().unwrap().to_string(),
+                a["target"]["groupId"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    targets.sort();
+    assert_eq!(
+        targets,
+        [
+            (
+                "#microsoft.graph.allDevicesAssignmentTarget".to_string(),
+                String::new()
+            ),
+            (
+                "#microsoft.graph.exclusionGroupAssignmentTarget".to_string(),
+                "24061f8a-1fff-57f1-ae1f-84634dbdb41c".to_string()
+            ),
+            (
+                "#microsoft.graph.groupAssignmentTarget".to_string(),
+                "2fcaceb5-18fb-5af2-aa18-53169f6cd1ae".to_string()
+            ),
+        ]
+    );
+    // Again: read, equal, nothing written.
+    sim.clear_requests();
+    assert!(matches!(
+        TemplateClient::new(pipeline(&sim), tenant)
+            .assign(&template, &to, &DeployOptions::new())
+            .await
+            .unwrap(),
+        DeployOutcome::Unchanged { .. }
+    ));
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+    // An unknown group is named and nothing is sent.
+    let bad = Assignment {
+        groups: vec!["No Such Group".into()],
+        ..Assignment::default()
+    };
+    match client.assign(&template, &bad, &DeployOptions::new()).await {
+        Err(TemplateError::MissingReference { name, path, .. }) => {
+            assert_eq!(
+                (name.as_str(), path.as_str()),
+                ("No Such Group", "groups[0]")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(writes(&sim).is_empty());
+}

@@ -10,6 +10,7 @@
 //! - `POST groups/{id}/members/$ref` and `DELETE groups/{id}/members/{m}/$ref` are refused for
 //!   distribution lists and mail-enabled security groups, as Graph refuses them (Exchange
 //!   owns their membership); other groups go on to the store.
+//! - Intune `{policy}/assign` and `{policy}/assignments` (in `intune.rs`).
 //! - `GET users/{id}/drive` and `users/{id}/drives`: the user's OneDrive, from the SharePoint
 //!   sites (`ResourceNotFound` "User's mysite not found." when the user has none).
 //! - Teams phone numbers: `admin/teams/telephoneNumberManagement/numberAssignments` (empty
@@ -43,6 +44,20 @@ pub(crate) fn serve(
         let store = lock.read().unwrap_or_else(PoisonError::into_inner);
         if let Some(reply) = refuse_exchange_group(&store, &segs[1]) {
             return Some(reply);
+        }
+    }
+    let intune_root = lower
+        .first()
+        .is_some_and(|r| *r == "devicemanagement" || *r == "deviceappmanagement");
+    if intune_root && segs.len() == 4 {
+        match (method, lower[3]) {
+            ("POST", "assign") => {
+                return Some(super::intune::assign(&mut write(), &segs[..3], call))
+            }
+            ("GET", "assignments") => {
+                return Some(super::intune::list_assignments(&mut write(), &segs[..3]))
+            }
+            _ => {}
         }
     }
     match (method, lower.as_slice()) {
