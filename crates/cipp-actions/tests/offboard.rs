@@ -591,3 +591,38 @@ async fn delayed_licence_removal_is_handed_to_a_follow_up_that_finishes_the_job(
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn onedrive_steps_for_a_user_without_a_onedrive_say_so_and_fail_nothing() {
+    let sim = sim().await;
+    let offboarding = Offboarding::new(cipp_testkit::pipeline(&sim).unwrap(), ALPHA);
+    // Holds no licence in the seed, so no OneDrive was ever provisioned.
+    let report = offboarding
+        .run(
+            "miriam.berg@alphadental.com",
+            &OffboardOptions {
+                onedrive_access: vec![SOFIA.into()],
+                disable_onedrive_sharing: true,
+                ..OffboardOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.succeeded());
+    assert_eq!(
+        state_of(&report, OffboardStep::OneDriveAccess),
+        StepState::Warning
+    );
+    assert_eq!(
+        state_of(&report, OffboardStep::DisableOneDriveSharing),
+        StepState::Info
+    );
+    assert!(report
+        .steps
+        .iter()
+        .all(|s| s.result_text.contains("no OneDrive")));
+    assert!(
+        sim.requests().iter().all(|r| r.kind != "sharepoint"),
+        "nothing sent to SharePoint"
+    );
+}

@@ -170,6 +170,13 @@ async fn site_properties_sharing_and_site_admins() {
     .await
     .unwrap();
     assert_eq!(admins(&sim), json!(["elif.ortiz@alphadental.com"]));
+    // The owner stays: SharePoint refuses to remove the primary administrator.
+    assert!(matches!(
+        spo.set_site_admin(ELIF_ONEDRIVE, "elif.ortiz@alphadental.com", false)
+            .await,
+        Err(SharePointError::Csom { .. })
+    ));
+    assert_eq!(admins(&sim), json!(["elif.ortiz@alphadental.com"]));
 
     // Unknown people and sites fail as SharePoint fails them, inside HTTP 200.
     let e = spo
