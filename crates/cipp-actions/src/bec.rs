@@ -41,7 +41,7 @@ mod time;
 pub use remediate::{RemediationOptions, RemediationReport, RemediationStep};
 pub use report::{
     AuditEvent, BecReport, InboxRuleFinding, Indicator, MailboxForwarding, MfaMethodFinding,
-    Severity, SignIn, Source, Window,
+    MobileDeviceFinding, Severity, SignIn, Source, Window,
 };
 pub use research::ResearchOptions;
 

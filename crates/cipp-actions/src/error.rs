@@ -29,6 +29,18 @@ pub enum ActionError {
         /// The Exchange error, with the cmdlet's name, code and message.
         source: Box<cipp_exchange::ExchangeError>,
     },
+    /// A SharePoint (CSOM) call failed, such as a OneDrive site change.
+    #[error("{action} for '{user}' in tenant '{tenant}': {source}")]
+    SharePoint {
+        /// What was being done.
+        action: String,
+        /// The tenant.
+        tenant: String,
+        /// The user (UPN or id).
+        user: String,
+        /// The SharePoint error (a CSOM failure keeps its message and exception type).
+        source: Box<cipp_sharepoint::SharePointError>,
+    },
     /// The input is not usable; nothing was sent.
     #[error("invalid {field}: {message}")]
     InvalidInput {
@@ -59,6 +71,10 @@ impl ActionError {
         match self {
             ActionError::Graph { source, .. } => source.status(),
             ActionError::Exchange { source, .. } => source.status(),
+            ActionError::SharePoint { source, .. } => match source.as_ref() {
+                cipp_sharepoint::SharePointError::Api(e) => e.status(),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -71,6 +87,7 @@ impl From<ActionError> for cipp_core::Error {
         match e {
             ActionError::Graph { source, .. } => *source,
             ActionError::Exchange { source, .. } => (*source).into(),
+            ActionError::SharePoint { source, .. } => (*source).into(),
             other => {
                 let field = match &other {
                     ActionError::InvalidInput { field, .. } => field.clone(),

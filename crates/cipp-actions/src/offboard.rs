@@ -217,8 +217,35 @@ pub struct OffboardOptions {
     pub clear_immutable_id: bool,
     /// Delete the user to the recycle bin (destructive).
     pub delete_user: bool,
+    /// Remove licences this many minutes after the run instead of during it, so Exchange
+    /// finishes converting the mailbox to shared first (a mailbox that loses its licence
+    /// before the conversion completes is disabled). CIPP waits five minutes. The licence step
+    /// and the steps after it (`ClearImmutableId`, `DeleteUser`) are then not run: the report
+    /// marks them `Scheduled` and carries one [`FollowUp`] that runs them. `None` or `0`:
+    /// remove licences in the run.
+    pub licence_removal_delay_minutes: Option<u32>,
     /// Confirms the destructive steps.
     pub confirm: bool,
+}
+
+/// Work an offboarding run handed over to run later: a task for a scheduler. It maps onto
+/// `cipp-scheduler`'s custom command `offboard` (registered by the `cipp` crate), whose
+/// parameters are `{"user", "options"}`; run it no earlier than `not_before`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FollowUp {
+    /// A name for the task (`Remove licences: ada@contoso.com`).
+    pub name: String,
+    /// The tenant.
+    pub tenant: String,
+    /// Earliest run, Unix seconds.
+    pub not_before: i64,
+    /// The command to run: `offboard`.
+    pub command: String,
+    /// The command's parameters: `{"user": upn, "options": {...}}` with only the deferred
+    /// steps selected.
+    pub parameters: Value,
 }
 
 /// One step a run would take, with what it would do.
@@ -261,6 +288,9 @@ pub struct OffboardReport {
     pub dry_run: bool,
     /// Each step's outcome, in order.
     pub steps: Vec<StepOutcome>,
+    /// Work handed over to run later (the delayed licence removal), for a scheduler.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
 }
 
 impl OffboardReport {
@@ -274,6 +304,9 @@ impl OffboardReport {
         self.failed().next().is_none()
     }
 }
+
+/// The longest licence-removal delay accepted: a day.
+const MAX_LICENCE_DELAY_MINUTES: u32 = 1440;
 
 fn check_people(field: &str, list: &[String], user: &str) -> Result<(), ActionError> {
     for (i, p) in list.iter().enumerate() {
@@ -406,6 +439,20 @@ impl OffboardOptions {
                 ));
             }
         }
+        if let Some(minutes) = self.licence_removal_delay_minutes {
+            if minutes > 0 && !self.remove_licences {
+                return Err(invalid(
+                    "licence_removal_delay_minutes",
+                    "is set but remove_licences is not selected",
+                ));
+            }
+            if minutes > MAX_LICENCE_DELAY_MINUTES {
+                return Err(invalid(
+                    "licence_removal_delay_minutes",
+                    format!("{minutes} is more than a day ({MAX_LICENCE_DELAY_MINUTES} minutes)"),
+                ));
+            }
+        }
         check_people("onedrive_access", &self.onedrive_access, user)?;
         check_people(
             "mailbox_access_no_automap",
@@ -430,6 +477,18 @@ impl OffboardOptions {
             user: user.trim().to_string(),
             steps,
         })
+    }
+
+    /// Minutes the licence step waits, when it is selected and delayed.
+    fn deferral(&self) -> Option<u32> {
+        self.licence_removal_delay_minutes
+            .filter(|m| *m > 0 && self.remove_licences)
+    }
+
+    /// Whether `step` is handed to a follow-up task: the delayed licence step and every step
+    /// after it, so CIPP's order holds.
+    pub fn is_deferred(&self, step: OffboardStep) -> bool {
+        self.deferral().is_some() && step >= OffboardStep::RemoveLicences
     }
 
     fn describe(&self, step: OffboardStep, user: &str) -> String {
@@ -485,7 +544,18 @@ impl OffboardOptions {
             OffboardStep::RemoveTeamsPhoneDid => {
                 format!("Release the Teams phone number of {user}")
             }
-            OffboardStep::RemoveLicences => format!("Remove every licence of {user}"),
+            OffboardStep::RemoveLicences => match self.deferral() {
+                Some(m) => format!(
+                    "Remove every licence of {user} {m} minute(s) after the run (follow-up task)"
+                ),
+                None => format!("Remove every licence of {user}"),
+            },
+            OffboardStep::DeleteUser if self.is_deferred(step) => format!(
+                "Delete {user} to the recycle bin, after the delayed licence removal (follow-up task)"
+            ),
+            OffboardStep::ClearImmutableId if self.is_deferred(step) => format!(
+                "Clear the on-premises immutable id of {user}, after the delayed licence removal (follow-up task)"
+            ),
             OffboardStep::ClearImmutableId => {
                 format!("Clear the on-premises immutable id of {user}")
             }
@@ -529,6 +599,13 @@ impl Offboarding {
         }
     }
 
+    /// Use this SharePoint client for the OneDrive steps (app-only, or a known SharePoint
+    /// name).
+    pub fn with_sharepoint(mut self, sharepoint: cipp_sharepoint::SharePointClient) -> Self {
+        self.security = self.security.with_sharepoint(sharepoint);
+        self
+    }
+
     /// The tenant.
     pub fn tenant(&self) -> &str {
         self.users.tenant()
@@ -555,6 +632,7 @@ impl Offboarding {
                 .into_iter()
                 .map(|s| StepOutcome::new(s.step, StepState::Planned, s.description))
                 .collect(),
+            follow_ups: Vec::new(),
         })
     }
 
@@ -580,8 +658,22 @@ impl Offboarding {
         }
         let target = self.security.resolve_user(user).await?;
         let mut steps = Vec::with_capacity(plan.steps.len());
+        let follow_up = options
+            .deferral()
+            .map(|minutes| self.follow_up(&target, options, minutes));
         for planned in &plan.steps {
             let Some(step) = planned.kind else { continue };
+            if let (Some(f), true) = (&follow_up, options.is_deferred(step)) {
+                steps.push(outcome(
+                    step,
+                    StepState::Scheduled,
+                    format!(
+                        "Handed to the follow-up task '{}' (not before {}): {}",
+                        f.name, f.not_before, planned.description
+                    ),
+                ));
+                continue;
+            }
             let result = self.run_step(step, &target, options).await;
             let o = match result {
                 Ok(o) => o,
@@ -595,7 +687,34 @@ impl Offboarding {
             user: target.user_principal_name.clone(),
             dry_run: false,
             steps,
+            follow_ups: follow_up.into_iter().collect(),
         })
+    }
+
+    /// The follow-up task that runs the deferred steps `minutes` from now.
+    fn follow_up(&self, user: &UserRef, options: &OffboardOptions, minutes: u32) -> FollowUp {
+        let upn = &user.user_principal_name;
+        let deferred = OffboardOptions {
+            remove_licences: options.remove_licences,
+            clear_immutable_id: options.clear_immutable_id,
+            delete_user: options.delete_user,
+            confirm: options.confirm,
+            ..OffboardOptions::default()
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        FollowUp {
+            name: format!("Remove licences: {upn}"),
+            tenant: self.tenant().to_string(),
+            not_before: now + i64::from(minutes) * 60,
+            command: "offboard".into(),
+            parameters: json!({
+                "user": user.id,
+                "options": serde_json::to_value(&deferred).unwrap_or_default(),
+            }),
+        }
     }
 
     async fn run_step(
@@ -637,7 +756,9 @@ impl Offboarding {
                         json!({"Identity": upn, "CancelOrganizedMeetings": true, "QueryWindowInDays": 730, "Confirm": false}),
                     )
                     .await?;
-                ok(format!("Cancelled the meetings {upn} organised (next two years)"))
+                ok(format!(
+                    "Cancelled the meetings {upn} organised (next two years)"
+                ))
             }
             OffboardStep::OutOfOffice => {
                 let text = options.out_of_office.clone().unwrap_or_default();
@@ -667,19 +788,22 @@ impl Offboarding {
                     .await?;
                 ok(format!(
                     "Forwarding mail of {upn} to {to}{}",
-                    if options.keep_copy { ", keeping a copy" } else { "" }
+                    if options.keep_copy {
+                        ", keeping a copy"
+                    } else {
+                        ""
+                    }
                 ))
             }
-            OffboardStep::DisableForwarding => {
-                Ok(renamed(step, self.security.remove_mailbox_forwarding(user).await?))
-            }
-            OffboardStep::OneDriveAccess => Ok(outcome(
+            OffboardStep::DisableForwarding => Ok(renamed(
                 step,
-                StepState::Skipped,
-                format!(
-                    "Not run: granting site-collection admin on a OneDrive needs SharePoint's CSOM site calls, which cipp-sharepoint and cipp-sim do not speak yet; give {} access to the OneDrive of {upn} in the SharePoint admin centre",
-                    options.onedrive_access.join(", ")
-                ),
+                self.security.remove_mailbox_forwarding(user).await?,
+            )),
+            OffboardStep::OneDriveAccess => Ok(renamed(
+                step,
+                self.security
+                    .grant_onedrive_access(user, &options.onedrive_access)
+                    .await?,
             )),
             OffboardStep::DisableOneDriveSharing => Ok(renamed(
                 step,
@@ -697,7 +821,9 @@ impl Offboarding {
             OffboardStep::RemoveCalendarPermissions => self.remove_calendar_permissions(upn).await,
             OffboardStep::ConvertToShared => {
                 users.convert_mailbox(upn, MailboxKind::Shared).await?;
-                ok(format!("Converted the mailbox of {upn} to a shared mailbox"))
+                ok(format!(
+                    "Converted the mailbox of {upn} to a shared mailbox"
+                ))
             }
             OffboardStep::RemoveMfaDevices => Ok(renamed(
                 step,
@@ -709,19 +835,31 @@ impl Offboarding {
             OffboardStep::RemoveLicences => self.remove_licences(user).await,
             OffboardStep::ClearImmutableId => {
                 let u = users.get(&user.id).await?;
-                if u.extra.get("onPremisesImmutableId").is_none_or(Value::is_null) {
-                    return Ok(outcome(step, StepState::Info, format!("{upn} has no on-premises immutable id")));
+                if u.extra
+                    .get("onPremisesImmutableId")
+                    .is_none_or(Value::is_null)
+                {
+                    return Ok(outcome(
+                        step,
+                        StepState::Info,
+                        format!("{upn} has no on-premises immutable id"),
+                    ));
                 }
                 users
                     .graph()
-                    .patch(&format!("users/{}", user.id), &json!({"onPremisesImmutableId": null}))
+                    .patch(
+                        &format!("users/{}", user.id),
+                        &json!({"onPremisesImmutableId": null}),
+                    )
                     .await
                     .map_err(|e| users.graph_error("clear immutable id", upn, e))?;
                 ok(format!("Cleared the on-premises immutable id of {upn}"))
             }
             OffboardStep::DeleteUser => {
                 users.delete(&user.id, true).await?;
-                ok(format!("Deleted {upn} to the recycle bin (restorable for 30 days)"))
+                ok(format!(
+                    "Deleted {upn} to the recycle bin (restorable for 30 days)"
+                ))
             }
         }
     }
@@ -942,18 +1080,59 @@ impl Offboarding {
         .with_detail(detail))
     }
 
-    /// The user's Full Access and Send As rights on other mailboxes.
+    /// The user's Full Access rights on other mailboxes and Send As rights on other
+    /// recipients. Exchange answers `Get-MailboxPermission` for one mailbox at a time
+    /// (`-Identity` is required), so every other mailbox is asked with `-User` through the
+    /// bulk API (ten per round trip); `Get-RecipientPermission -Trustee` covers the whole
+    /// tenant in one call. Each right found is removed; a removal that fails is recorded and
+    /// the others still run.
     async fn remove_permissions(&self, upn: &str) -> Result<StepOutcome, ActionError> {
         let step = OffboardStep::RemovePermissions;
         let users = &self.users;
-        let full = users
+        let exchange = users.exchange();
+        let mailboxes = users
             .cmdlet(
-                "list mailbox permissions",
+                "list mailboxes",
                 upn,
-                "Get-MailboxPermission",
-                json!({"User": upn}),
+                "Get-Mailbox",
+                json!({"ResultSize": "Unlimited"}),
             )
             .await?;
+        let others: Vec<String> = mailboxes
+            .iter()
+            .filter(|m| {
+                !m["UserPrincipalName"]
+                    .as_str()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(upn))
+            })
+            .filter_map(|m| {
+                m["PrimarySmtpAddress"]
+                    .as_str()
+                    .or(m["UserPrincipalName"].as_str())
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+            })
+            .collect();
+        let reads = others.iter().map(|mailbox| {
+            exchange
+                .cmdlet("Get-MailboxPermission")
+                .id(mailbox.as_str())
+                .param("Identity", mailbox.as_str())
+                .param("User", upn)
+        });
+        let found = exchange
+            .bulk(reads)
+            .await
+            .map_err(|e| users.exchange_error("list mailbox permissions", upn, e))?;
+        let mut full_access = Vec::new();
+        let mut unreadable = Vec::new();
+        for op in &found.operations {
+            match &op.outcome {
+                Ok(out) if !out.rows.is_empty() => full_access.push(op.id.clone()),
+                Ok(_) => {}
+                Err(e) => unreadable.push(format!("{}: {}", op.id, e.message)),
+            }
+        }
         let send_as = users
             .cmdlet(
                 "list recipient permissions",
@@ -963,21 +1142,45 @@ impl Offboarding {
             )
             .await?;
         let mut removed = Vec::new();
-        for p in &full {
-            let mailbox = p["Identity"].as_str().unwrap_or_default();
-            users
+        let mut failed = Vec::new();
+        for mailbox in &full_access {
+            match users
                 .revoke_mailbox_right(mailbox, upn, MailboxRight::FullAccess { automap: false })
-                .await?;
-            removed.push(format!("FullAccess on {mailbox}"));
+                .await
+            {
+                Ok(()) => removed.push(format!("FullAccess on {mailbox}")),
+                Err(e) => failed.push(format!("FullAccess on {mailbox}: {e}")),
+            }
         }
         for p in &send_as {
             let mailbox = p["Identity"].as_str().unwrap_or_default();
-            users
+            match users
                 .revoke_mailbox_right(mailbox, upn, MailboxRight::SendAs)
-                .await?;
-            removed.push(format!("SendAs on {mailbox}"));
+                .await
+            {
+                Ok(()) => removed.push(format!("SendAs on {mailbox}")),
+                Err(e) => failed.push(format!("SendAs on {mailbox}: {e}")),
+            }
         }
-        Ok(if removed.is_empty() {
+        let detail = json!({"removed": removed, "failed": failed, "unreadable": unreadable,
+            "mailboxesChecked": others.len()});
+        Ok(if !failed.is_empty() || !unreadable.is_empty() {
+            let problems: Vec<&String> = failed.iter().chain(&unreadable).collect();
+            outcome(
+                step,
+                StepState::Error,
+                format!(
+                    "Removed {} right(s) of {upn}; {} problem(s): {}",
+                    removed.len(),
+                    problems.len(),
+                    problems
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            )
+        } else if removed.is_empty() {
             outcome(
                 step,
                 StepState::Info,
@@ -990,7 +1193,7 @@ impl Offboarding {
                 format!("Removed {}", removed.join(", ")),
             )
         }
-        .with_detail(json!({"removed": removed})))
+        .with_detail(detail))
     }
 
     /// Release every Teams phone number assigned to the user.

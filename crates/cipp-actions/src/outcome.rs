@@ -21,6 +21,8 @@ pub enum StepState {
     Planned,
     /// Not run, because an earlier step it depends on failed.
     Skipped,
+    /// Not run now: handed over to run later (see the report's follow-up tasks).
+    Scheduled,
 }
 
 /// One step of a multi-step action and how it ended.

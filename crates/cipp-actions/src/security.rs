@@ -1,6 +1,7 @@
 //! Account-security primitives shared by user management, compromised-account remediation and
 //! offboarding: reset a password, block or unblock sign-in, revoke sessions, remove MFA
-//! methods, disable inbox rules, remove mailbox forwarding, disable OneDrive sharing.
+//! methods, disable inbox rules, remove mailbox forwarding, disable OneDrive sharing and give
+//! or take access to a OneDrive ([`onedrive`]).
 //!
 //! Each primitive does one thing to one user and returns a [`StepOutcome`] (what happened, for
 //! a person and for a script) or a typed [`ActionError`] when the call itself failed. None of
@@ -26,18 +27,23 @@
 //! # Ok(()) }
 //! ```
 
+mod onedrive;
+
 use std::fmt;
 
 use cipp_core::Method;
 use cipp_exchange::{Anchor, ExchangeClient, ExchangeError};
 use cipp_graph::collection::encode_segment;
 use cipp_graph::GraphClient;
+use cipp_sharepoint::SharePointClient;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::{ActionError, StepOutcome, StepState};
+
+pub use onedrive::{site_url_of_drive, OneDrive};
 
 /// The id Entra gives every user's password authentication method; SSPR writeback resets go
 /// through it.
@@ -251,12 +257,32 @@ impl AuthenticationMethod {
 pub struct AccountSecurity {
     graph: GraphClient,
     exchange: ExchangeClient,
+    sharepoint: SharePointClient,
 }
 
 impl AccountSecurity {
-    /// Primitives acting through these clients (which name the tenant).
+    /// Primitives acting through these clients (which name the tenant). OneDrive changes go
+    /// through a delegated [`SharePointClient`] on the Graph client's pipeline; see
+    /// [`with_sharepoint`](Self::with_sharepoint) to use another.
     pub fn new(graph: GraphClient, exchange: ExchangeClient) -> Self {
-        AccountSecurity { graph, exchange }
+        let sharepoint = SharePointClient::new(graph.pipeline().clone(), graph.tenant());
+        AccountSecurity {
+            graph,
+            exchange,
+            sharepoint,
+        }
+    }
+
+    /// Use this SharePoint client (app-only, or with a known SharePoint name) for OneDrive
+    /// changes.
+    pub fn with_sharepoint(mut self, sharepoint: SharePointClient) -> Self {
+        self.sharepoint = sharepoint;
+        self
+    }
+
+    /// The SharePoint client.
+    pub fn sharepoint(&self) -> &SharePointClient {
+        &self.sharepoint
     }
 
     /// The tenant acted in.
@@ -678,23 +704,6 @@ impl AccountSecurity {
             "forwardingSmtpAddress": mailbox.forwarding_smtp_address,
             "forwardingAddress": mailbox.forwarding_address,
         })))
-    }
-
-    /// Disable external sharing of the user's OneDrive. This needs CSOM's
-    /// `SetSitePropertiesByUrl` on the OneDrive site, which `cipp-sharepoint` does not speak
-    /// yet; the step says so (`Skipped`) instead of pretending, and sends nothing.
-    pub async fn disable_onedrive_sharing(
-        &self,
-        user: &UserRef,
-    ) -> Result<StepOutcome, ActionError> {
-        Ok(StepOutcome::new(
-            "disableOneDriveSharing",
-            StepState::Skipped,
-            format!(
-                "Not run: OneDrive site sharing (CSOM SetSitePropertiesByUrl) is not supported by cipp-sharepoint yet; set sharing of {}'s OneDrive to Disabled in the SharePoint admin centre",
-                user.user_principal_name
-            ),
-        ))
     }
 }
 

@@ -27,6 +27,7 @@
 //! # Ok(()) }
 //! ```
 
+mod groups;
 mod licences;
 mod lifecycle;
 mod mailbox;
@@ -41,6 +42,7 @@ use serde_json::Value;
 use crate::security::{AccountSecurity, MethodSelection, PasswordReset, ResetPasswordOptions};
 use crate::{ActionError, StepOutcome};
 
+pub use groups::GroupMembershipEdit;
 pub use licences::{LicenceCatalogue, LicenceChange, LicenceProduct};
 pub use lifecycle::{DeletedUser, TapOptions, TemporaryAccessPass};
 pub use mailbox::{
@@ -203,6 +205,39 @@ impl UserActions {
         let security = self.security();
         let target = security.resolve_user(user).await?;
         security.revoke_sessions(&target).await
+    }
+
+    /// Make `people` site collection administrators of the user's OneDrive (to hand its files
+    /// over); see [`AccountSecurity::grant_onedrive_access`].
+    pub async fn grant_onedrive_access(
+        &self,
+        user: &str,
+        people: &[String],
+    ) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.grant_onedrive_access(&target, people).await
+    }
+
+    /// Take OneDrive administrator access away from `people`.
+    pub async fn revoke_onedrive_access(
+        &self,
+        user: &str,
+        people: &[String],
+    ) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.revoke_onedrive_access(&target, people).await
+    }
+
+    /// Turn off external sharing of the user's OneDrive.
+    pub async fn disable_onedrive_sharing(&self, user: &str) -> Result<StepOutcome, ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        security.disable_onedrive_sharing(&target).await
     }
 
     /// Remove MFA methods: all but the password, or one by id.

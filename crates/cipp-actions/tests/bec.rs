@@ -57,6 +57,7 @@ async fn research_finds_every_seeded_indicator_of_the_compromised_user() {
         "inboxRuleChange",
         "mailboxPermissionChange",
         "externalMail",
+        "newMobileDevice",
     ] {
         assert!(kinds.contains(&want), "{want} missing from {kinds:?}");
     }
@@ -112,6 +113,16 @@ async fn research_finds_every_seeded_indicator_of_the_compromised_user() {
     assert_eq!(report.new_applications.data().unwrap().len(), 1);
     assert_eq!(report.consent_grants.data().unwrap().len(), 1);
     assert_eq!(report.devices.data().unwrap().len(), 1);
+    // Mailbox phones: the long-known iPhone, and an Android that first synced in the window.
+    let phones = report.mobile_devices.data().unwrap();
+    assert_eq!(phones.len(), 2);
+    let new: Vec<_> = phones.iter().filter(|d| d.recently_added).collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].device_model.as_deref(), Some("SM-A515F"));
+    assert!(report
+        .indicators
+        .iter()
+        .any(|i| i.kind == "newMobileDevice" && i.summary.contains("Android 11")));
     assert_eq!(report.sent_messages.data().unwrap().len(), 2, "window only");
     assert_eq!(
         report.directory_audits.data().unwrap().len(),
@@ -189,6 +200,7 @@ async fn the_clean_user_shows_nothing_alarming() {
         .data()
         .is_some_and(|f| !f.forwards()));
     assert!(report.inbox_rules.data().unwrap().is_empty());
+    assert!(report.mobile_devices.data().unwrap().is_empty());
     assert!(report.to_markdown().contains("Nothing suspicious"));
 }
 
@@ -257,6 +269,7 @@ async fn the_report_renders_suspicious_items_first_with_stable_field_names() {
     let high = md.find("**HIGH**").unwrap();
     assert!(findings < high && high < sign_ins, "{md}");
     assert!(md.contains("collect@mailbox-relay.example"));
+    assert!(md.contains("## Mobile devices (mailbox)") && md.contains("SM-A515F"));
     let json = serde_json::to_value(&report).unwrap();
     for key in [
         "tenant",
@@ -273,6 +286,7 @@ async fn the_report_renders_suspicious_items_first_with_stable_field_names() {
         "consentGrants",
         "appPasswords",
         "devices",
+        "mobileDevices",
         "sentMessages",
         "directoryAudits",
         "inboxRuleChanges",
@@ -353,7 +367,7 @@ async fn remediation_runs_every_step_and_research_afterwards_is_quiet() {
             StepState::Success,
             StepState::Success,
             StepState::Success,
-            StepState::Skipped
+            StepState::Success
         ],
         "{:#?}",
         done.steps
@@ -361,6 +375,14 @@ async fn remediation_runs_every_step_and_research_afterwards_is_quiet() {
     assert_eq!(done.failures().count(), 0);
     let user = b.security().resolve_user(MIRIAM).await.unwrap();
     assert_eq!(user.account_enabled, Some(false));
+    let onedrive = sim
+        .sharepoint_site(
+            ALPHA,
+            "https://alpha-my.sharepoint.com/personal/miriam_vance_alphadental_com",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(onedrive["SharingCapability"], 0, "OneDrive sharing is off");
     let after = b.research(MIRIAM, &as_of()).await.unwrap();
     assert!(!after.mailbox_forwarding.data().unwrap().forwards());
     assert_eq!(after.mfa_methods.data().unwrap().len(), 1);

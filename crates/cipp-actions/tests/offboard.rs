@@ -15,6 +15,7 @@ const ELIF: &str = "elif.ortiz@alphadental.com";
 const ELIF_ID: &str = "97a8edb0-2d67-504e-a9e0-0cee4c3278b4";
 const MIRIAM: &str = "miriam.gu@alphadental.com";
 const SOFIA: &str = "sofia.wilke@alphadental.com";
+const ELIF_ONEDRIVE: &str = "https://alpha-my.sharepoint.com/personal/elif_ortiz_alphadental_com";
 
 /// The demo seed plus what offboarding clears away: a phone, a meeting and a Teams number of
 /// Elif's (and a phone and a meeting of Miriam's that must survive).
@@ -57,6 +58,7 @@ fn everything() -> OffboardOptions {
         forward_to: Some(MIRIAM.into()),
         keep_copy: true,
         mailbox_access_automap: vec![SOFIA.into()],
+        onedrive_access: vec![SOFIA.into()],
         remove_permissions: true,
         remove_calendar_permissions: true,
         disable_onedrive_sharing: true,
@@ -133,6 +135,7 @@ async fn every_step_runs_in_order_and_its_effect_is_visible() {
             "removeCalendarInvites",
             "OOO",
             "forward",
+            "OnedriveAccess",
             "DisableOneDriveSharing",
             "AccessAutomap",
             "removePermissions",
@@ -153,11 +156,18 @@ async fn every_step_runs_in_order_and_its_effect_is_visible() {
         state_of(&report, OffboardStep::RemoveCalendarPermissions),
         StepState::Success
     );
-    // The OneDrive step the SDK cannot serve yet says so instead of pretending.
+    // Both OneDrive steps ran: Sofia administers Elif's OneDrive, which shares no more.
     assert_eq!(
         state_of(&report, OffboardStep::DisableOneDriveSharing),
-        StepState::Skipped
+        StepState::Success
     );
+    assert_eq!(
+        state_of(&report, OffboardStep::OneDriveAccess),
+        StepState::Success
+    );
+    let onedrive = sim.sharepoint_site(ALPHA, ELIF_ONEDRIVE).unwrap().unwrap();
+    assert_eq!(onedrive["SharingCapability"], 0);
+    assert_eq!(onedrive["admins"], json!([ELIF, SOFIA]));
     assert_eq!(
         state_of(&report, OffboardStep::ClearImmutableId),
         StepState::Info
@@ -246,8 +256,29 @@ async fn every_step_runs_in_order_and_its_effect_is_visible() {
         (perms[0]["User"].clone(), perms[0]["AutoMapping"].clone()),
         (json!(SOFIA), json!(true))
     );
-    // Elif's rights on Miriam's mailbox are gone.
+    // Elif's rights on Miriam's mailbox are gone, found by asking mailbox by mailbox, since
+    // Exchange refuses a tenant-wide Get-MailboxPermission.
     assert!(users.mailbox_permissions(MIRIAM).await.unwrap().is_empty());
+    let removed = detail("removePermissions")["removed"].clone();
+    assert_eq!(removed[0], format!("FullAccess on {MIRIAM}"));
+    // Send As rows name the mailbox by its identity (the alias), as Exchange does.
+    assert!(removed[1]
+        .as_str()
+        .unwrap()
+        .starts_with("SendAs on miriam.gu"));
+    assert_eq!(removed.as_array().unwrap().len(), 2);
+    assert!(
+        detail("removePermissions")["mailboxesChecked"]
+            .as_u64()
+            .unwrap()
+            >= 2
+    );
+    let e = users
+        .exchange()
+        .invoke("Get-MailboxPermission", json!({"User": SOFIA}))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Identity"), "{e}");
     let send_as = users
         .exchange()
         .invoke("Get-RecipientPermission", json!({"Identity": MIRIAM}))
@@ -470,5 +501,128 @@ async fn a_failed_step_is_reported_and_the_rest_still_run() {
     assert_eq!(
         users.mailbox(ELIF).await.unwrap()["HiddenFromAddressListsEnabled"],
         true
+    );
+}
+
+#[tokio::test]
+async fn delayed_licence_removal_is_handed_to_a_follow_up_that_finishes_the_job() {
+    let sim = sim().await;
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let users = UserActions::new(pipeline.clone(), ALPHA);
+    let offboarding = Offboarding::new(pipeline, ALPHA);
+    let options = OffboardOptions {
+        disable_sign_in: true,
+        convert_to_shared: true,
+        remove_licences: true,
+        delete_user: true,
+        licence_removal_delay_minutes: Some(5),
+        confirm: true,
+        ..OffboardOptions::default()
+    };
+    let dry = offboarding.dry_run(ELIF, &options).unwrap();
+    assert!(dry.steps[2]
+        .result_text
+        .contains("5 minute(s) after the run"));
+
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let report = offboarding.run(ELIF, &options).await.unwrap();
+    let states: Vec<(&str, StepState)> = report
+        .steps
+        .iter()
+        .map(|s| (s.step.as_str(), s.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("DisableSignIn", StepState::Success),
+            ("ConvertToShared", StepState::Success),
+            ("RemoveLicenses", StepState::Scheduled),
+            ("DeleteUser", StepState::Scheduled),
+        ]
+    );
+    assert!(report.succeeded());
+    // Converted, still licensed, not deleted.
+    assert_eq!(
+        users.mailbox(ELIF).await.unwrap()["RecipientTypeDetails"],
+        "SharedMailbox"
+    );
+    let elif = users.get(ELIF).await.unwrap();
+    assert!(!elif.assigned_licenses.unwrap_or_default().is_empty());
+
+    // One follow-up, for the scheduler's `offboard` command, five minutes on.
+    assert_eq!(report.follow_ups.len(), 1);
+    let follow = &report.follow_ups[0];
+    assert_eq!(follow.command, "offboard");
+    assert!((follow.not_before - started - 300).abs() <= 5, "{follow:?}");
+    assert_eq!(follow.parameters["user"], ELIF_ID);
+    let later = OffboardOptions::from_value(&follow.parameters["options"]).unwrap();
+    assert!(later.remove_licences && later.delete_user && later.confirm);
+    assert!(!later.convert_to_shared && !later.disable_sign_in);
+    assert_eq!(later.licence_removal_delay_minutes, None);
+
+    // Running it (as the scheduler would) finishes the offboarding.
+    let user = follow.parameters["user"].as_str().unwrap();
+    let done = offboarding.run(user, &later).await.unwrap();
+    assert!(done.succeeded(), "{:#?}", done.steps);
+    assert!(done.follow_ups.is_empty());
+    let bin = users
+        .graph()
+        .get(&format!("directory/deletedItems/{ELIF_ID}"))
+        .await
+        .unwrap();
+    assert_eq!(bin["assignedLicenses"], json!([]));
+
+    // A delay without the licence step is a mistake worth naming.
+    let e = offboarding
+        .plan(
+            ELIF,
+            &OffboardOptions {
+                hide_from_gal: true,
+                licence_removal_delay_minutes: Some(5),
+                ..OffboardOptions::default()
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, ActionError::InvalidInput { field, .. } if field == "licence_removal_delay_minutes"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn onedrive_steps_for_a_user_without_a_onedrive_say_so_and_fail_nothing() {
+    let sim = sim().await;
+    let offboarding = Offboarding::new(cipp_testkit::pipeline(&sim).unwrap(), ALPHA);
+    // Holds no licence in the seed, so no OneDrive was ever provisioned.
+    let report = offboarding
+        .run(
+            "miriam.berg@alphadental.com",
+            &OffboardOptions {
+                onedrive_access: vec![SOFIA.into()],
+                disable_onedrive_sharing: true,
+                ..OffboardOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.succeeded());
+    assert_eq!(
+        state_of(&report, OffboardStep::OneDriveAccess),
+        StepState::Warning
+    );
+    assert_eq!(
+        state_of(&report, OffboardStep::DisableOneDriveSharing),
+        StepState::Info
+    );
+    assert!(report
+        .steps
+        .iter()
+        .all(|s| s.result_text.contains("no OneDrive")));
+    assert!(
+        sim.requests().iter().all(|r| r.kind != "sharepoint"),
+        "nothing sent to SharePoint"
     );
 }

@@ -266,16 +266,112 @@ async fn mailbox_forwarding_is_removed() {
     assert_eq!(again.state, StepState::Info);
 }
 
+const MIRIAM_ONEDRIVE: &str =
+    "https://alpha-my.sharepoint.com/personal/miriam_vance_alphadental_com";
+/// Holds no licence in the seed, so has no OneDrive.
+const UNLICENSED: &str = "miriam.berg@alphadental.com";
+
+fn site(sim: &Sim) -> Value {
+    sim.sharepoint_site(ALPHA, MIRIAM_ONEDRIVE)
+        .unwrap()
+        .unwrap()
+}
+
+fn csom_calls(sim: &Sim) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.kind == "sharepoint")
+        .count()
+}
+
 #[tokio::test]
-async fn onedrive_sharing_is_skipped_honestly_without_a_request() {
+async fn onedrive_sharing_is_turned_off_once() {
     let sim = Sim::start().await.unwrap();
     let s = security(&sim, ALPHA);
     let u = s.resolve_user(MIRIAM).await.unwrap();
-    let before = sim.requests().len();
+    assert_eq!(
+        s.onedrive(&u).await.unwrap().unwrap().site_url,
+        MIRIAM_ONEDRIVE
+    );
+    assert_eq!(site(&sim)["SharingCapability"], 2);
     let out = s.disable_onedrive_sharing(&u).await.unwrap();
-    assert_eq!(out.state, StepState::Skipped);
-    assert!(out.result_text.contains("not supported"));
-    assert_eq!(sim.requests().len(), before);
+    assert_eq!(out.state, StepState::Success, "{}", out.result_text);
+    assert_eq!(out.detail["previousSharingCapability"], 2);
+    assert_eq!(site(&sim)["SharingCapability"], 0);
+    // Again: read, found off, nothing written.
+    let before = csom_calls(&sim);
+    let again = s.disable_onedrive_sharing(&u).await.unwrap();
+    assert_eq!(again.state, StepState::Info, "{}", again.result_text);
+    assert_eq!(csom_calls(&sim) - before, 1, "one read, no write");
+    assert_eq!(site(&sim)["SharingCapability"], 0);
+    // A user without a OneDrive: said plainly, nothing sent to SharePoint.
+    let none = s.resolve_user(UNLICENSED).await.unwrap();
+    assert!(s.onedrive(&none).await.unwrap().is_none());
+    let before = csom_calls(&sim);
+    let out = s.disable_onedrive_sharing(&none).await.unwrap();
+    assert_eq!(out.state, StepState::Info);
+    assert!(
+        out.result_text.contains("no OneDrive"),
+        "{}",
+        out.result_text
+    );
+    assert_eq!(csom_calls(&sim), before);
+}
+
+#[tokio::test]
+async fn onedrive_access_is_granted_idempotently_and_revoked() {
+    let sim = Sim::start().await.unwrap();
+    let s = security(&sim, ALPHA);
+    let u = s.resolve_user(MIRIAM).await.unwrap();
+    let people = vec![
+        "sofia.wilke@alphadental.com".to_string(),
+        "elif.ortiz@alphadental.com".to_string(),
+    ];
+    for _ in 0..2 {
+        let out = s.grant_onedrive_access(&u, &people).await.unwrap();
+        assert_eq!(out.state, StepState::Success, "{}", out.result_text);
+        assert_eq!(out.detail["siteUrl"], MIRIAM_ONEDRIVE);
+        assert_eq!(
+            site(&sim)["admins"],
+            serde_json::json!([
+                MIRIAM,
+                "sofia.wilke@alphadental.com",
+                "elif.ortiz@alphadental.com"
+            ])
+        );
+    }
+    let out = s.revoke_onedrive_access(&u, &people[1..]).await.unwrap();
+    assert_eq!(out.state, StepState::Success);
+    assert_eq!(
+        site(&sim)["admins"],
+        serde_json::json!([MIRIAM, "sofia.wilke@alphadental.com"])
+    );
+    // One unknown person fails alone; the other is still given access.
+    let out = s
+        .grant_onedrive_access(
+            &u,
+            &[
+                "ghost@alphadental.com".into(),
+                "elif.ortiz@alphadental.com".into(),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.state, StepState::Error);
+    assert_eq!(out.detail["failed"][0]["user"], "ghost@alphadental.com");
+    assert_eq!(
+        out.detail["changed"],
+        serde_json::json!(["elif.ortiz@alphadental.com"])
+    );
+    // Without a OneDrive there is nothing to give: a warning, not a pretend success.
+    let none = s.resolve_user(UNLICENSED).await.unwrap();
+    let out = s.grant_onedrive_access(&none, &people).await.unwrap();
+    assert_eq!(out.state, StepState::Warning);
+    assert!(out.result_text.contains("no OneDrive"));
+    assert!(matches!(
+        s.grant_onedrive_access(&u, &[]).await,
+        Err(ActionError::InvalidInput { .. })
+    ));
 }
 
 #[tokio::test]

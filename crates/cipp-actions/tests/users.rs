@@ -383,6 +383,8 @@ async fn temporary_access_pass_is_issued_once_with_options() {
     assert_eq!(methods.len(), 1);
     assert_eq!(methods[0]["id"], tap.method_id.as_str());
     assert_eq!(methods[0]["lifetimeInMinutes"], 120);
+    // Graph hands the pass code out once, at creation; a listing never carries it.
+    assert!(methods[0].get("temporaryAccessPass").is_none());
 
     let too_long = TapOptions {
         lifetime_minutes: Some(5),
@@ -762,4 +764,157 @@ async fn sign_in_password_sessions_and_mfa_go_through_the_shared_primitives() {
             .unwrap_err(),
         ActionError::UserNotFound { .. }
     ));
+}
+
+const ALL_STAFF: &str = "08af8022-0eab-5c8b-9b0e-b11730c24d7e";
+const SG_FINANCE: &str = "2fcaceb5-18fb-5af2-aa18-53169f6cd1ae";
+const SALES: &str = "d537286d-7872-5c21-828e-129b6270d477";
+
+/// Whether `user` is a direct member of `group`, read from the user's `memberOf`.
+async fn in_group(users: &UserActions, user: &str, group: &str) -> bool {
+    let id = users.get(user).await.unwrap().id.unwrap();
+    let v = users
+        .graph()
+        .get(&format!("users/{id}/memberOf"))
+        .await
+        .unwrap();
+    v["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["id"] == group)
+}
+
+fn states(outcomes: &[cipp_actions::StepOutcome]) -> Vec<(String, cipp_actions::StepState)> {
+    outcomes
+        .iter()
+        .map(|o| {
+            (
+                o.detail["group"].as_str().unwrap_or_default().to_string(),
+                o.state,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn group_membership_is_edited_through_graph_or_exchange_per_group() {
+    use cipp_actions::users::GroupMembershipEdit;
+    use cipp_actions::StepState::{Error, Info, Success};
+    let (sim, users) = setup().await;
+    // Sofia is in All Staff only. Join a security group by name, the distribution list by
+    // mail address, All Staff again (nothing to do) and a group that does not exist.
+    let out = users
+        .edit_groups(
+            SOFIA,
+            &GroupMembershipEdit {
+                add_to: vec![
+                    "sg-finance".into(),
+                    "sales@alphadental.com".into(),
+                    ALL_STAFF.into(),
+                    "Nope".into(),
+                ],
+                ..GroupMembershipEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        states(&out),
+        [
+            ("SG-Finance".to_string(), Success),
+            ("Sales Team".to_string(), Success),
+            ("All Staff".to_string(), Info),
+            ("Nope".to_string(), Error),
+        ]
+    );
+    assert_eq!(out[0].detail["via"], "graph");
+    assert_eq!(out[1].detail["via"], "exchange");
+    assert!(out[3].result_text.contains("no group 'Nope'"));
+    assert!(in_group(&users, SOFIA, SG_FINANCE).await);
+    assert!(in_group(&users, SOFIA, SALES).await);
+    // The list went through Exchange: Graph itself refuses to change it.
+    let cmdlets: Vec<String> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.kind == "exchange" && r.method == "POST")
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(!cmdlets.is_empty());
+    let refused = users
+        .graph()
+        .post(
+            &format!("groups/{SALES}/members/$ref"),
+            &json!({"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/x"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(400));
+
+    // Leave both again; leaving twice is nothing to do.
+    for expected in [Success, Info] {
+        let out = users
+            .edit_groups(
+                SOFIA,
+                &GroupMembershipEdit {
+                    remove_from: vec!["SG-Finance".into(), SALES.into()],
+                    ..GroupMembershipEdit::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(out.iter().all(|o| o.state == expected), "{out:#?}");
+    }
+    assert!(!in_group(&users, SOFIA, SALES).await);
+
+    // Copy Elif's groups (All Staff, Sales Team) to Miriam (All Staff, SG-Finance).
+    let out = users
+        .edit_groups(
+            MIRIAM,
+            &GroupMembershipEdit {
+                copy_from: Some(ELIF.into()),
+                ..GroupMembershipEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut got = states(&out);
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        got,
+        [
+            ("All Staff".to_string(), Info),
+            ("Sales Team".to_string(), Success)
+        ]
+    );
+    assert!(out.iter().all(|o| o.detail["copiedFrom"] == ELIF));
+    assert!(in_group(&users, MIRIAM, SALES).await);
+    assert!(in_group(&users, MIRIAM, SG_FINANCE).await);
+
+    // Bad input is refused before anything is sent.
+    let before = sim.requests().len();
+    for (edit, field) in [
+        (GroupMembershipEdit::default(), "groups"),
+        (
+            GroupMembershipEdit {
+                add_to: vec!["A".into()],
+                remove_from: vec!["a".into()],
+                ..GroupMembershipEdit::default()
+            },
+            "remove_from[0]",
+        ),
+        (
+            GroupMembershipEdit {
+                add_to: vec![" ".into()],
+                ..GroupMembershipEdit::default()
+            },
+            "add_to[0]",
+        ),
+    ] {
+        assert_eq!(
+            field_of(&users.edit_groups(SOFIA, &edit).await.unwrap_err()),
+            field
+        );
+    }
+    assert_eq!(sim.requests().len(), before);
 }

@@ -175,3 +175,39 @@ async fn deploy_refuses_then_creates_then_leaves_alone_and_capture_travels() {
     .await;
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deploy_can_assign_intune_policies() {
+    let sim = Sim::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir
+        .path()
+        .join("7a2c1111-2222-4333-8444-555566667777.IntuneTemplate.json");
+    std::fs::write(
+        &file,
+        json!({"Displayname": "CLI test: assigned", "Description": "", "Type": "deviceCompliancePolicies",
+            "RAWJson": json!({"@odata.type": "#microsoft.graph.windows10CompliancePolicy",
+                "displayName": "x", "passwordRequired": true}).to_string()})
+        .to_string(),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let args = [
+        "template",
+        "deploy",
+        "--file",
+        f,
+        "--tenant",
+        "alphadental.com",
+        "--assign-all-users",
+        "--assign-group",
+        "SG-Finance",
+        "--json",
+    ];
+    let first = stdout_json(&run(&sim, &args).await);
+    assert_eq!(first[0]["result"], "created");
+    assert_eq!(first[0]["assignment"], "assigned");
+    let again = stdout_json(&run(&sim, &args).await);
+    assert_eq!(again[0]["result"], "unchanged");
+    assert_eq!(again[0]["assignment"], "unchanged");
+}

@@ -130,3 +130,66 @@ async fn offboard_dry_run_then_run() {
         .unwrap();
     assert_eq!(elif["RecipientTypeDetails"], "SharedMailbox");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_groups_and_onedrive_access_commands() {
+    let sim = Sim::start().await.unwrap();
+    let v = json_ok(
+        &run(
+            &sim,
+            &[
+                "--json",
+                "user",
+                "groups",
+                "-t",
+                ALPHA,
+                "-u",
+                ELIF,
+                "--add",
+                "SG-Finance",
+                "--remove",
+                "Sales Team",
+            ],
+        )
+        .await,
+    );
+    let states: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["step"].as_str().unwrap(), o["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [("addToGroup", "success"), ("removeFromGroup", "success")]
+    );
+    let v = json_ok(
+        &run(
+            &sim,
+            &[
+                "--json",
+                "user",
+                "onedrive-access",
+                "-t",
+                ALPHA,
+                "-u",
+                ELIF,
+                "--to",
+                "miriam.gu@alphadental.com",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(v["state"], "success");
+    let site = sim
+        .sharepoint_site(
+            ALPHA,
+            "https://alpha-my.sharepoint.com/personal/elif_ortiz_alphadental_com",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        site["admins"],
+        serde_json::json!([ELIF, "miriam.gu@alphadental.com"])
+    );
+}

@@ -34,6 +34,75 @@ impl TenantSettings {
     }
 }
 
+/// Who a site collection (or the tenant) may share with: CSOM's `SharingCapabilities`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum SharingCapability {
+    /// Nobody outside the organisation (0).
+    Disabled,
+    /// Guests who sign in, new and existing (1).
+    ExternalUserSharingOnly,
+    /// Anyone, with links that need no sign-in (2).
+    ExternalUserAndGuestSharing,
+    /// Only guests already in the directory (3).
+    ExistingExternalUserSharingOnly,
+}
+
+impl SharingCapability {
+    /// The number CSOM uses.
+    pub fn value(self) -> i64 {
+        match self {
+            SharingCapability::Disabled => 0,
+            SharingCapability::ExternalUserSharingOnly => 1,
+            SharingCapability::ExternalUserAndGuestSharing => 2,
+            SharingCapability::ExistingExternalUserSharingOnly => 3,
+        }
+    }
+
+    /// The capability CSOM's number stands for.
+    pub fn from_value(value: i64) -> Option<Self> {
+        match value {
+            0 => Some(SharingCapability::Disabled),
+            1 => Some(SharingCapability::ExternalUserSharingOnly),
+            2 => Some(SharingCapability::ExternalUserAndGuestSharing),
+            3 => Some(SharingCapability::ExistingExternalUserSharingOnly),
+            _ => None,
+        }
+    }
+}
+
+/// One site collection's properties (`SiteProperties` in CSOM), as SharePoint returned them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SiteProperties {
+    /// The site collection URL.
+    #[serde(rename = "Url", default)]
+    pub url: String,
+    /// Title.
+    #[serde(rename = "Title", default)]
+    pub title: Option<String>,
+    /// Primary administrator's login name (the OneDrive's owner for a personal site).
+    #[serde(rename = "Owner", default)]
+    pub owner: Option<String>,
+    /// Site template (`SPSPERS#10` for a OneDrive).
+    #[serde(rename = "Template", default)]
+    pub template: Option<String>,
+    /// External sharing, as CSOM's number (see [`SharingCapability`]).
+    #[serde(rename = "SharingCapability", default)]
+    pub sharing_capability: Option<i64>,
+    /// Every other property, by its CSOM name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl SiteProperties {
+    /// External sharing of the site, when SharePoint gave a known value.
+    pub fn sharing(&self) -> Option<SharingCapability> {
+        self.sharing_capability
+            .and_then(SharingCapability::from_value)
+    }
+}
+
 /// The tenant's storage (`StorageQuotas()`), in MB.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -223,6 +292,69 @@ impl SharePointClient {
         changes: &Map<String, Value>,
     ) -> Result<(), SharePointError> {
         let xml = csom::set_tenant(changes)?;
+        self.process_query(xml).await.map(|_| ())
+    }
+
+    /// One site collection's properties (`Tenant.GetSitePropertiesByUrl`). A URL that names
+    /// no site collection is a [`SharePointError::Csom`] whose type ends in
+    /// `SpoNoSiteException`.
+    pub async fn site_properties(&self, site_url: &str) -> Result<SiteProperties, SharePointError> {
+        let items = self
+            .process_query(csom::query_site_properties(site_url)?)
+            .await?;
+        let object = csom::queried_object(&items).ok_or_else(|| cipp_core::Error::Decode {
+            operation: "POST ProcessQuery".into(),
+            tenant: self.tenant.clone(),
+            path: ".".into(),
+            message: format!("the answer holds no properties of site '{site_url}'"),
+        })?;
+        Ok(cipp_core::error::decode_value(
+            Value::Object(object),
+            "POST ProcessQuery",
+            &self.tenant,
+        )?)
+    }
+
+    /// Change properties of one site collection: only the properties given are sent.
+    pub async fn set_site_properties(
+        &self,
+        site_url: &str,
+        changes: &Map<String, Value>,
+    ) -> Result<(), SharePointError> {
+        let xml = csom::set_site_properties(site_url, changes)?;
+        self.process_query(xml).await.map(|_| ())
+    }
+
+    /// Set who the site collection may share with.
+    ///
+    /// ```no_run
+    /// # async fn run(spo: cipp_sharepoint::SharePointClient) -> Result<(), cipp_sharepoint::SharePointError> {
+    /// use cipp_sharepoint::SharingCapability;
+    /// let site = "https://contoso-my.sharepoint.com/personal/ada_contoso_com";
+    /// spo.set_site_sharing(site, SharingCapability::Disabled).await?;
+    /// assert_eq!(spo.site_properties(site).await?.sharing(), Some(SharingCapability::Disabled));
+    /// # Ok(()) }
+    /// ```
+    pub async fn set_site_sharing(
+        &self,
+        site_url: &str,
+        sharing: SharingCapability,
+    ) -> Result<(), SharePointError> {
+        let mut change = Map::new();
+        change.insert("SharingCapability".into(), sharing.value().into());
+        self.set_site_properties(site_url, &change).await
+    }
+
+    /// Make `login_name` (a UPN or claims name) a site collection administrator of
+    /// `site_url` (`is_admin = true`) or take that away (`Tenant.SetSiteAdmin`). Setting what
+    /// is already so changes nothing.
+    pub async fn set_site_admin(
+        &self,
+        site_url: &str,
+        login_name: &str,
+        is_admin: bool,
+    ) -> Result<(), SharePointError> {
+        let xml = csom::set_site_admin(site_url, login_name, is_admin)?;
         self.process_query(xml).await.map(|_| ())
     }
 

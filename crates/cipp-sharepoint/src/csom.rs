@@ -26,11 +26,136 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 fn request(actions: &str) -> String {
+    request_with_paths(actions, "")
+}
+
+/// A request on the tenant object (path 1) and, in `paths`, object paths built on it.
+fn request_with_paths(actions: &str, paths: &str) -> String {
     format!(
         "<Request AddExpandoFieldTypeSuffix=\"true\" SchemaVersion=\"15.0.0.0\" LibraryVersion=\"16.0.0.0\" \
          ApplicationName=\"cipp-rs\" xmlns=\"{NAMESPACE}\"><Actions>{actions}</Actions>\
-         <ObjectPaths><Constructor Id=\"1\" TypeId=\"{TENANT_TYPE_ID}\"/></ObjectPaths></Request>"
+         <ObjectPaths><Constructor Id=\"1\" TypeId=\"{TENANT_TYPE_ID}\"/>{paths}</ObjectPaths></Request>"
     )
+}
+
+/// A site collection URL must be an absolute `https://` URL with a host; it is sent as text
+/// inside the XML, so anything else is refused before sending.
+fn check_site_url(url: &str) -> Result<(), SharePointError> {
+    let host = url.strip_prefix("https://").unwrap_or_default();
+    let host = host.split('/').next().unwrap_or_default();
+    if host.is_empty() || url.chars().any(char::is_whitespace) {
+        return Err(SharePointError::invalid(
+            "site_url",
+            format!("'{url}' is not an https:// site collection URL"),
+        ));
+    }
+    Ok(())
+}
+
+/// Object path 3: `Tenant.GetSitePropertiesByUrl(url, includeDetail = false)`.
+fn site_properties_path(url: &str) -> String {
+    format!(
+        "<Method Id=\"3\" ParentId=\"1\" Name=\"GetSitePropertiesByUrl\"><Parameters>\
+         <Parameter Type=\"String\">{}</Parameter><Parameter Type=\"Boolean\">false</Parameter>\
+         </Parameters></Method>",
+        escape(url)
+    )
+}
+
+/// Read every property of one site collection (`SiteProperties`).
+pub fn query_site_properties(url: &str) -> Result<String, SharePointError> {
+    check_site_url(url)?;
+    Ok(request_with_paths(
+        "<ObjectPath Id=\"2\" ObjectPathId=\"1\"/><ObjectPath Id=\"4\" ObjectPathId=\"3\"/>\
+         <Query Id=\"5\" ObjectPathId=\"3\"><Query SelectAllProperties=\"true\"><Properties/></Query></Query>",
+        &site_properties_path(url),
+    ))
+}
+
+/// Set properties of one site collection and save them (`SiteProperties.Update`). Integers
+/// are sent as `Enum` for the enumerations SharePoint declares so (`SharingCapability`,
+/// `LockState` given as a number) and `Int32` otherwise.
+pub fn set_site_properties(
+    url: &str,
+    properties: &Map<String, Value>,
+) -> Result<String, SharePointError> {
+    check_site_url(url)?;
+    let mut actions = String::from(
+        "<ObjectPath Id=\"2\" ObjectPathId=\"1\"/><ObjectPath Id=\"4\" ObjectPathId=\"3\"/>",
+    );
+    let mut id = 5;
+    for (name, value) in properties {
+        let (kind, text) = parameter(name, value)?;
+        let kind = if kind == "Int32" && SITE_ENUMS.contains(&name.as_str()) {
+            "Enum"
+        } else {
+            kind
+        };
+        actions.push_str(&format!(
+            "<SetProperty Id=\"{id}\" ObjectPathId=\"3\" Name=\"{name}\"><Parameter Type=\"{kind}\">{text}</Parameter></SetProperty>"
+        ));
+        id += 1;
+    }
+    if properties.is_empty() {
+        return Err(SharePointError::invalid("properties", "nothing to set"));
+    }
+    actions.push_str(&format!(
+        "<Method Name=\"Update\" Id=\"{id}\" ObjectPathId=\"3\"/>"
+    ));
+    Ok(request_with_paths(&actions, &site_properties_path(url)))
+}
+
+/// Site properties that are enumerations in CSOM.
+const SITE_ENUMS: [&str; 4] = [
+    "SharingCapability",
+    "LockState",
+    "SharingDomainRestrictionMode",
+    "DefaultSharingLinkType",
+];
+
+/// Make `login_name` a site collection administrator of `url` or remove them
+/// (`Tenant.SetSiteAdmin(url, loginName, isSiteAdmin)`). The login name is a UPN or a claims
+/// name (`i:0#.f|membership|upn`).
+pub fn set_site_admin(
+    url: &str,
+    login_name: &str,
+    is_admin: bool,
+) -> Result<String, SharePointError> {
+    check_site_url(url)?;
+    if login_name.trim().is_empty() {
+        return Err(SharePointError::invalid("login_name", "is empty"));
+    }
+    let paths = format!(
+        "<Method Id=\"3\" ParentId=\"1\" Name=\"SetSiteAdmin\"><Parameters>\
+         <Parameter Type=\"String\">{}</Parameter><Parameter Type=\"String\">{}</Parameter>\
+         <Parameter Type=\"Boolean\">{is_admin}</Parameter></Parameters></Method>",
+        escape(url),
+        escape(login_name.trim())
+    );
+    Ok(request_with_paths(
+        "<ObjectPath Id=\"2\" ObjectPathId=\"1\"/><ObjectPath Id=\"4\" ObjectPathId=\"3\"/>",
+        &paths,
+    ))
+}
+
+/// One property value as a CSOM parameter: (type, escaped text).
+fn parameter(name: &str, value: &Value) -> Result<(&'static str, String), SharePointError> {
+    let valid_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric());
+    if !valid_name {
+        return Err(SharePointError::invalid(
+            "property",
+            format!("'{name}' is not a property name"),
+        ));
+    }
+    match value {
+        Value::Bool(b) => Ok(("Boolean", b.to_string())),
+        Value::Number(n) if n.is_i64() => Ok(("Int32", n.to_string())),
+        Value::String(s) => Ok(("String", escape(s))),
+        other => Err(SharePointError::invalid(
+            format!("properties.{name}"),
+            format!("CSOM takes booleans, integers or text, not {other}"),
+        )),
+    }
 }
 
 /// Read every property of the tenant object.
@@ -46,24 +171,7 @@ pub fn set_tenant(properties: &Map<String, Value>) -> Result<String, SharePointE
     let mut actions = String::new();
     let mut id = 2;
     for (name, value) in properties {
-        let valid_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric());
-        if !valid_name {
-            return Err(SharePointError::invalid(
-                "property",
-                format!("'{name}' is not a tenant property name"),
-            ));
-        }
-        let (kind, text) = match value {
-            Value::Bool(b) => ("Boolean", b.to_string()),
-            Value::Number(n) if n.is_i64() => ("Int32", n.to_string()),
-            Value::String(s) => ("String", escape(s)),
-            other => {
-                return Err(SharePointError::invalid(
-                    format!("properties.{name}"),
-                    format!("CSOM takes booleans, integers or text, not {other}"),
-                ))
-            }
-        };
+        let (kind, text) = parameter(name, value)?;
         actions.push_str(&format!(
             "<SetProperty Id=\"{id}\" ObjectPathId=\"1\" Name=\"{name}\"><Parameter Type=\"{kind}\">{text}</Parameter></SetProperty>"
         ));

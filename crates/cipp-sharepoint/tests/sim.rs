@@ -102,3 +102,104 @@ async fn csom_failures_inside_http_200_are_errors() {
         .with_name("a/b")
         .is_err());
 }
+
+const ELIF_ONEDRIVE: &str = "https://alpha-my.sharepoint.com/personal/elif_ortiz_alphadental_com";
+
+#[tokio::test]
+async fn site_properties_sharing_and_site_admins() {
+    use cipp_sharepoint::SharingCapability;
+    let sim = Sim::start().await.unwrap();
+    let spo = SharePointClient::new(pipeline(&sim), "alphadental.com");
+
+    let site = spo.site_properties(ELIF_ONEDRIVE).await.unwrap();
+    assert_eq!(site.url, ELIF_ONEDRIVE);
+    assert_eq!(site.template.as_deref(), Some("SPSPERS#10"));
+    assert_eq!(
+        site.sharing(),
+        Some(SharingCapability::ExternalUserAndGuestSharing)
+    );
+    assert!(site.owner.unwrap().ends_with("elif.ortiz@alphadental.com"));
+
+    spo.set_site_sharing(ELIF_ONEDRIVE, SharingCapability::Disabled)
+        .await
+        .unwrap();
+    assert_eq!(
+        spo.site_properties(ELIF_ONEDRIVE).await.unwrap().sharing(),
+        Some(SharingCapability::Disabled)
+    );
+    let seen = sim
+        .sharepoint_site("alphadental.com", ELIF_ONEDRIVE)
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen["SharingCapability"], 0);
+
+    // A site may not share more widely than the tenant allows.
+    let mut tenant = Map::new();
+    tenant.insert("SharingCapability".into(), json!(3));
+    spo.set_tenant_settings(&tenant).await.unwrap();
+    let e = spo
+        .set_site_sharing(
+            ELIF_ONEDRIVE,
+            SharingCapability::ExternalUserAndGuestSharing,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, SharePointError::Csom { .. }), "{e}");
+
+    // Site collection administrators: added once however often it is asked, removed again.
+    for _ in 0..2 {
+        spo.set_site_admin(ELIF_ONEDRIVE, "miriam.gu@alphadental.com", true)
+            .await
+            .unwrap();
+    }
+    let admins = |sim: &Sim| {
+        sim.sharepoint_site("alphadental.com", ELIF_ONEDRIVE)
+            .unwrap()
+            .unwrap()["admins"]
+            .clone()
+    };
+    assert_eq!(
+        admins(&sim),
+        json!(["elif.ortiz@alphadental.com", "miriam.gu@alphadental.com"])
+    );
+    spo.set_site_admin(
+        ELIF_ONEDRIVE,
+        "i:0#.f|membership|miriam.gu@alphadental.com",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(admins(&sim), json!(["elif.ortiz@alphadental.com"]));
+    // The owner stays: SharePoint refuses to remove the primary administrator.
+    assert!(matches!(
+        spo.set_site_admin(ELIF_ONEDRIVE, "elif.ortiz@alphadental.com", false)
+            .await,
+        Err(SharePointError::Csom { .. })
+    ));
+    assert_eq!(admins(&sim), json!(["elif.ortiz@alphadental.com"]));
+
+    // Unknown people and sites fail as SharePoint fails them, inside HTTP 200.
+    let e = spo
+        .set_site_admin(ELIF_ONEDRIVE, "ghost@alphadental.com", true)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("ghost"), "{e}");
+    match spo
+        .site_properties("https://alpha-my.sharepoint.com/personal/nobody")
+        .await
+        .unwrap_err()
+    {
+        SharePointError::Csom { type_name, .. } => {
+            assert!(type_name.ends_with("SpoNoSiteException"), "{type_name}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A URL that is not https:// is refused before sending.
+    let before = sim.requests().len();
+    assert!(matches!(
+        spo.set_site_admin("alpha-my/personal/x", "a@b.c", true)
+            .await,
+        Err(SharePointError::InvalidInput { .. })
+    ));
+    assert_eq!(sim.requests().len(), before);
+}

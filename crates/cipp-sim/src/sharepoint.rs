@@ -2,6 +2,8 @@
 //! `https://{name}-admin.sharepoint.com`): CSOM `ProcessQuery` for the tenant object (query all
 //! properties, set properties, `Update`), with failures inside HTTP 200 answers as SharePoint
 //! sends them, and `_api/StorageQuotas()`. Tokens must be for that admin host and tenant.
+//! Site collections (the users' OneDrives) and the CSOM calls on them are in
+//! [`sites`] (`sharepoint_sites.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -12,6 +14,9 @@ use crate::reply::Reply;
 use crate::seed::Seed;
 use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
+
+#[path = "sharepoint_sites.rs"]
+pub(crate) mod sites;
 
 /// A new tenant's SharePoint settings, as data: `csom` is the CSOM tenant object, `graphOnly`
 /// the `admin/sharepoint/settings` properties Graph has and CSOM does not name.
@@ -40,10 +45,12 @@ impl TenantSettings {
     }
 }
 
-/// Each tenant's SharePoint: name -> (tenant GUID, tenant settings).
+/// Each tenant's SharePoint: name -> (tenant GUID, tenant settings), and name -> its site
+/// collections.
 #[derive(Debug, Default)]
 pub(crate) struct SharePointState {
     tenants: HashMap<String, (String, Mutex<TenantSettings>)>,
+    sites: HashMap<String, Mutex<sites::Sites>>,
 }
 
 /// The SharePoint name of a tenant: the first label of its initial domain.
@@ -67,7 +74,47 @@ impl SharePointState {
                 )
             })
             .collect();
-        SharePointState { tenants }
+        let sharing = defaults
+            .csom
+            .get("SharingCapability")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        let sites = seed
+            .partner_and_customers()
+            .map(|t| {
+                let name = sharepoint_name(&t.initial_domain());
+                let list = sites::Sites::from_seed(t, &name, sharing);
+                (name, Mutex::new(list))
+            })
+            .collect();
+        SharePointState { tenants, sites }
+    }
+
+    /// The SharePoint name of tenant `guid`.
+    fn name_of(&self, guid: &str) -> Option<&str> {
+        self.tenants
+            .iter()
+            .find(|(_, (g, _))| g.eq_ignore_ascii_case(guid))
+            .map(|(n, _)| n.as_str())
+    }
+
+    /// The Graph drive of the user with object id `user_id` in tenant `guid`, if they have a
+    /// OneDrive.
+    pub fn drive_of(&self, guid: &str, user_id: &str) -> Option<Value> {
+        let sites = self.sites.get(self.name_of(guid)?)?;
+        let sites = sites.lock().unwrap_or_else(PoisonError::into_inner);
+        sites.of_owner(user_id).map(sites::drive)
+    }
+
+    /// One site collection of tenant `guid` by URL, with its administrators (tests).
+    pub fn site(&self, guid: &str, url: &str) -> Option<Value> {
+        let sites = self.sites.get(self.name_of(guid)?)?;
+        let sites = sites.lock().unwrap_or_else(PoisonError::into_inner);
+        sites
+            .list
+            .iter()
+            .find(|s| s.url.eq_ignore_ascii_case(url.trim_end_matches('/')))
+            .map(sites::describe)
     }
 
     /// A tenant's CSOM settings by SharePoint name (tests).
@@ -145,6 +192,9 @@ fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply
     match (inc.method.as_str(), path) {
         ("POST", "_vti_bin/client.svc/ProcessQuery") => {
             let xml = String::from_utf8_lossy(&inc.body);
+            if sites::handles(&xml) {
+                return site_query(state, name, guid, &xml, settings);
+            }
             let mut s = settings.lock().unwrap_or_else(PoisonError::into_inner);
             process_query(&xml, &mut s.csom)
         }
@@ -162,6 +212,41 @@ fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply
             &format!("cipp-sim does not serve {} /{path}", inc.method),
         ),
     }
+}
+
+/// A CSOM request on one of tenant `name`'s site collections.
+fn site_query(
+    state: &State,
+    name: &str,
+    guid: &str,
+    xml: &str,
+    settings: &Mutex<TenantSettings>,
+) -> Reply {
+    let tenant_sharing = settings
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .csom
+        .get("SharingCapability")
+        .and_then(Value::as_i64)
+        .unwrap_or(2);
+    let users = state
+        .graph
+        .store(guid)
+        .map(|s| {
+            s.read().unwrap_or_else(PoisonError::into_inner).root["users"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let Some(sites) = state.sharepoint.sites.get(name) else {
+        return csom_failure(
+            "This tenant has no site collections.",
+            "System.InvalidOperationException",
+        );
+    };
+    let mut sites = sites.lock().unwrap_or_else(PoisonError::into_inner);
+    sites::process_query(xml, &mut sites, &users, tenant_sharing)
 }
 
 /// The value of attribute `name` in the tag starting at the beginning of `tag`.

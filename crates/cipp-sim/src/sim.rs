@@ -261,6 +261,17 @@ impl Sim {
             .unwrap_or_default())
     }
 
+    /// One SharePoint site collection of `tenant` by URL (a user's OneDrive): its CSOM
+    /// properties and, under `admins`, the UPNs of its site collection administrators.
+    pub fn sharepoint_site(
+        &self,
+        tenant: &str,
+        url: &str,
+    ) -> Result<Option<serde_json::Value>, SimError> {
+        let guid = self.tenant_guid(tenant)?;
+        Ok(self.state.sharepoint.site(&guid, url))
+    }
+
     /// Add `count` generated user mailboxes to `tenant`'s Exchange (benchmarks, paging tests).
     pub fn generate_mailboxes(&self, tenant: &str, count: usize) -> Result<(), SimError> {
         let guid = self.tenant_guid(tenant)?;

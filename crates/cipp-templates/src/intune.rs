@@ -55,7 +55,7 @@ fn settings_path(collection: &str, id: &str) -> String {
 
 /// The variables of a deploy: `%tenantid%` (GUID), `%tenantfilter%` (the tenant as given),
 /// then the caller's.
-async fn variables(
+pub(crate) async fn variables(
     c: &TemplateClient,
     t: &IntuneTemplate,
     options: &DeployOptions,
@@ -72,16 +72,19 @@ async fn variables(
 }
 
 /// The template prepared for this tenant.
-struct Prepared {
-    kind: IntuneKind,
-    collection: &'static str,
+pub(crate) struct Prepared {
+    pub(crate) kind: IntuneKind,
+    pub(crate) collection: &'static str,
     /// What the policy should be (for Admin: the shell, `displayName` and `description`).
     desired: Value,
     /// Admin only: the `{added, updated, deletedIds}` payload.
     definition_values: Option<Value>,
 }
 
-fn prepare(t: &IntuneTemplate, vars: &[(String, String)]) -> Result<Prepared, TemplateError> {
+pub(crate) fn prepare(
+    t: &IntuneTemplate,
+    vars: &[(String, String)],
+) -> Result<Prepared, TemplateError> {
     let label = t.display_name.as_str();
     let payload = t.payload(vars)?;
     if !payload.is_object() {
@@ -172,7 +175,7 @@ pub(crate) fn reads(t: &IntuneTemplate) -> Vec<String> {
 
 /// The live policy a prepared template matches: same name (ignoring case), and for device
 /// configurations and compliance the same `@odata.type`.
-fn find_live<'a>(items: &'a [Value], p: &Prepared, name: &str) -> Option<&'a Value> {
+pub(crate) fn find_live<'a>(items: &'a [Value], p: &Prepared, name: &str) -> Option<&'a Value> {
     let name_prop = p.kind.name_property();
     let want_type = p.desired.get("@odata.type").and_then(Value::as_str);
     let typed = matches!(p.kind, IntuneKind::Device | IntuneKind::Compliance);

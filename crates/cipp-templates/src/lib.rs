@@ -44,10 +44,17 @@
 //!   compliance policies are created with a block action when the template has none.
 //! - **Transport rules**: `New-TransportRule`, or `Set-TransportRule` with only the
 //!   parameters that differ.
-//! - **Groups**: Entra security, Microsoft 365, dynamic and role-assignable groups.
+//! - **Groups**: Entra security, Microsoft 365, dynamic and role-assignable groups through
+//!   Graph; distribution lists, mail-enabled security groups and dynamic distribution lists
+//!   through Exchange (`New-DistributionGroup`, `Set-DistributionGroup` with only what
+//!   drifted).
+//!
+//! A deployed Intune policy is assigned with [`TemplateClient::assign`] ([`Assignment`]:
+//! all users, all devices, groups by name).
 //!
 //! Comparison rules are described in [`compare`].
 
+mod assign;
 mod ca;
 mod client;
 pub mod compare;
@@ -60,6 +67,7 @@ pub mod models;
 mod template;
 mod transport;
 
+pub use assign::Assignment;
 pub use client::{
     CompareReport, DeployOptions, DeployOutcome, DeployReport, StateOverride, TemplateClient,
 };

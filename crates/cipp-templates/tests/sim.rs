@@ -832,3 +832,205 @@ async fn intune_edits_show_as_differences_and_are_patched_back() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn distribution_and_mail_enabled_security_groups_deploy_through_exchange() {
+    let sim = Sim::start().await.unwrap();
+    let client = TemplateClient::new(pipeline(&sim), "alphadental.com");
+    let graph = GraphClient::new(pipeline(&sim), "alphadental.com");
+    let list = Template::from_json(
+        r#"{"displayName": "Front Desk", "description": "Reception staff", "groupType": "distribution",
+            "allowExternal": true, "username": "frontdesk@%tenantfilter%"}"#,
+        Some(TemplateKind::Group),
+    )
+    .unwrap();
+    let secure = Template::from_json(
+        r#"{"displayName": "Payroll Approvers", "groupType": "mailEnabledSecurity", "username": "payroll"}"#,
+        Some(TemplateKind::Group),
+    )
+    .unwrap();
+    sim.clear_requests();
+    for t in [&list, &secure] {
+        assert!(matches!(
+            client.deploy(t, &DeployOptions::new()).await.unwrap(),
+            DeployOutcome::Created { .. }
+        ));
+    }
+    // Made through Exchange, never by a Graph write (Graph cannot make them).
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+    assert!(exchange_calls(&sim) >= 3, "a read, then one New- per group");
+    // Graph sees both, with the mail flags Exchange gave them.
+    let groups = graph.list_json("groups").collect_all().await.unwrap();
+    let find = |name: &str| {
+        groups
+            .iter()
+            .find(|g| g["displayName"] == name)
+            .unwrap()
+            .clone()
+    };
+    let front = find("Front Desk");
+    assert_eq!(
+        (
+            &front["mailEnabled"],
+            &front["securityEnabled"],
+            &front["mail"]
+        ),
+        (
+            &json!(true),
+            &json!(false),
+            &json!("frontdesk@alphadental.com")
+        )
+    );
+    assert_eq!(find("Payroll Approvers")["securityEnabled"], true);
+
+    // A second deploy (fresh client, no cache) writes nothing.
+    let again = TemplateClient::new(pipeline(&sim), "alphadental.com");
+    sim.clear_requests();
+    for t in [&list, &secure] {
+        assert!(matches!(
+            again.deploy(t, &DeployOptions::new()).await.unwrap(),
+            DeployOutcome::Unchanged { .. }
+        ));
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+
+    // Edited in the tenant: the next deploy sets back only what drifted.
+    cipp_exchange::ExchangeClient::new(pipeline(&sim), "alphadental.com")
+        .invoke(
+            "Set-DistributionGroup",
+            json!({"Identity": "Front Desk", "Description": "Someone changed this"}),
+        )
+        .await
+        .unwrap();
+    let fresh = TemplateClient::new(pipeline(&sim), "alphadental.com");
+    match fresh.deploy(&list, &DeployOptions::new()).await.unwrap() {
+        DeployOutcome::Updated { changed, .. } => assert_eq!(changed, ["Description"]),
+        other => panic!("{other:?}"),
+    }
+    let rows = cipp_exchange::ExchangeClient::new(pipeline(&sim), "alphadental.com")
+        .invoke("Get-DistributionGroup", json!({"Identity": "Front Desk"}))
+        .await
+        .unwrap();
+    assert_eq!(rows[0]["Description"], json!(["Reception staff"]));
+    assert_eq!(rows[0]["RequireSenderAuthenticationEnabled"], false);
+    let groups = graph.list_json("groups").collect_all().await.unwrap();
+    assert_eq!(
+        groups
+            .iter()
+            .filter(|g| g["displayName"] == "Front Desk")
+            .count(),
+        1
+    );
+    let captured = fresh
+        .capture(
+            TemplateKind::Group,
+            find("Payroll Approvers")["id"].as_str().unwrap(),
+        )
+        .await
+        .unwrap();
+    let TemplateBody::Group(g) = &captured.body else {
+        panic!()
+    };
+    assert_eq!(g.group_type, "mailEnabledSecurity");
+}
+
+#[tokio::test]
+async fn intune_policies_are_assigned_by_group_name_once() {
+    use cipp_templates::Assignment;
+    let sim = Sim::start().await.unwrap();
+    let tenant = "alpha.onmicrosoft.com";
+    let template = Template::from_json(
+        &json!({"Displayname": "CIPP test: assigned", "Description": "", "Type": "deviceCompliancePolicies",
+            "RAWJson": json!({"@odata.type": "#microsoft.graph.windows10CompliancePolicy", "displayName": "x",
+                "passwordRequired": true}).to_string()})
+        .to_string(),
+        None,
+    )
+    .unwrap();
+    let client = TemplateClient::new(pipeline(&sim), tenant);
+    let to = Assignment {
+        all_devices: true,
+        groups: vec!["sg-finance".into()],
+        exclude_groups: vec!["CA-Exclude-BreakGlass".into()],
+        ..Assignment::default()
+    };
+    // Not deployed yet: nothing to assign.
+    assert!(matches!(
+        client.assign(&template, &to, &DeployOptions::new()).await,
+        Err(TemplateError::NotFound { .. })
+    ));
+    let id = client
+        .deploy(&template, &DeployOptions::new())
+        .await
+        .unwrap()
+        .id()
+        .to_string();
+    match client
+        .assign(&template, &to, &DeployOptions::new())
+        .await
+        .unwrap()
+    {
+        DeployOutcome::Updated { changed, .. } => assert_eq!(changed, ["assignments"]),
+        other => panic!("{other:?}"),
+    }
+    let graph = GraphClient::new(pipeline(&sim), tenant).beta();
+    let assigned = graph
+        .list_json(format!(
+            "deviceManagement/deviceCompliancePolicies/{id}/assignments"
+        ))
+        .collect_all()
+        .await
+        .unwrap();
+    let mut targets: Vec<(String, String)> = assigned
+        .iter()
+        .map(|a| {
+            (
+                a["target"]["@odata.type"].as_str().unwrap().to_string(),
+                a["target"]["groupId"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    targets.sort();
+    assert_eq!(
+        targets,
+        [
+            (
+                "#microsoft.graph.allDevicesAssignmentTarget".to_string(),
+                String::new()
+            ),
+            (
+                "#microsoft.graph.exclusionGroupAssignmentTarget".to_string(),
+                "24061f8a-1fff-57f1-ae1f-84634dbdb41c".to_string()
+            ),
+            (
+                "#microsoft.graph.groupAssignmentTarget".to_string(),
+                "2fcaceb5-18fb-5af2-aa18-53169f6cd1ae".to_string()
+            ),
+        ]
+    );
+    // Again: read, equal, nothing written.
+    sim.clear_requests();
+    assert!(matches!(
+        TemplateClient::new(pipeline(&sim), tenant)
+            .assign(&template, &to, &DeployOptions::new())
+            .await
+            .unwrap(),
+        DeployOutcome::Unchanged { .. }
+    ));
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+    // An unknown group is named and nothing is sent.
+    let bad = Assignment {
+        groups: vec!["No Such Group".into()],
+        ..Assignment::default()
+    };
+    match client.assign(&template, &bad, &DeployOptions::new()).await {
+        Err(TemplateError::MissingReference { name, path, .. }) => {
+            assert_eq!(
+                (name.as_str(), path.as_str()),
+                ("No Such Group", "groups[0]")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(writes(&sim).is_empty());
+}

@@ -75,9 +75,9 @@ impl RemediationStep {
             RemediationStep::RemoveForwarding => {
                 format!("Remove mailbox forwarding of {upn}")
             }
-            RemediationStep::DisableOneDriveSharing => format!(
-                "Disable external sharing of {upn}'s OneDrive (not supported yet: reported as skipped)"
-            ),
+            RemediationStep::DisableOneDriveSharing => {
+                format!("Turn off external sharing of {upn}'s OneDrive")
+            }
         }
     }
 }

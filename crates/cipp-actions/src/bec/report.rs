@@ -88,7 +88,7 @@ pub struct Indicator {
     /// Stable kind: `foreignSignIn`, `legacyProtocolSignIn`, `failedSignIns`,
     /// `forwardingInboxRule`, `deletingInboxRule`, `movingInboxRule`, `mailboxForwarding`,
     /// `newMfaMethod`, `newApplication`, `userConsent`, `newUser`, `passwordChanged`,
-    /// `externalMail`, `inboxRuleChange`, `mailboxPermissionChange`.
+    /// `externalMail`, `inboxRuleChange`, `mailboxPermissionChange`, `newMobileDevice`.
     pub kind: String,
     /// The report field it came from (`signIns`, `inboxRules`...).
     pub source: String,
@@ -227,6 +227,38 @@ pub struct MfaMethodFinding {
     pub display_name: Option<String>,
 }
 
+/// One phone or tablet that syncs the mailbox over Exchange ActiveSync or Outlook mobile
+/// (`Get-MobileDevice -Mailbox`), flagged when it first synced in the window: an attacker's
+/// own phone keeps mail flowing after the password is reset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MobileDeviceFinding {
+    /// Exchange identity of the partnership.
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// Name the user gave it.
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// Model (`iPhone15,2`).
+    #[serde(default)]
+    pub device_model: Option<String>,
+    /// Operating system.
+    #[serde(default)]
+    pub device_os: Option<String>,
+    /// `EAS`, `Outlook`...
+    #[serde(default)]
+    pub client_type: Option<String>,
+    /// Allowed, blocked or quarantined.
+    #[serde(default)]
+    pub device_access_state: Option<String>,
+    /// First sync (Exchange's `FirstSyncTime`, else `WhenCreatedUTC`).
+    #[serde(default)]
+    pub first_sync_time: Option<String>,
+    /// First synced within the window.
+    pub recently_added: bool,
+}
+
 /// One unified audit log event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -303,6 +335,8 @@ pub struct BecReport {
     pub app_passwords: Source<Vec<Value>>,
     /// The user's Intune devices.
     pub devices: Source<Vec<Value>>,
+    /// Phones and tablets syncing the user's mailbox (Exchange mobile device partnerships).
+    pub mobile_devices: Source<Vec<MobileDeviceFinding>>,
     /// Mail the user sent in the window (`Get-MessageTraceV2`).
     pub sent_messages: Source<Vec<Value>>,
     /// Entra directory audit events initiated by or targeting the user in the window.
@@ -431,6 +465,28 @@ impl BecReport {
                     m.display_name.as_deref().unwrap_or(""),
                     cell(m.created_date_time.as_deref()),
                     if m.recently_added {
+                        " **(new in window)**"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        });
+        md.push_str("\n## Mobile devices (mailbox)\n\n");
+        section(&mut md, &self.mobile_devices, |md, rows| {
+            if rows.is_empty() {
+                md.push_str("None.\n");
+            }
+            for d in rows {
+                let _ = writeln!(
+                    md,
+                    "- {} {} ({}, {}) first synced {}{}",
+                    d.friendly_name.as_deref().unwrap_or(""),
+                    d.device_model.as_deref().unwrap_or(""),
+                    d.device_os.as_deref().unwrap_or("?"),
+                    d.client_type.as_deref().unwrap_or("?"),
+                    cell(d.first_sync_time.as_deref()),
+                    if d.recently_added {
                         " **(new in window)**"
                     } else {
                         ""

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::report::{
     AuditEvent, BecReport, InboxRuleFinding, Indicator, MailboxForwarding, MfaMethodFinding,
-    Severity, SignIn, Source, Window,
+    MobileDeviceFinding, Severity, SignIn, Source, Window,
 };
 use super::time;
 use crate::security::{is_system_rule, AccountSecurity, AuthenticationMethod, UserRef};
@@ -255,6 +255,10 @@ pub(crate) async fn research(
         .param("IncludeHidden", true)
         .anchor(Anchor::mailbox(upn.as_str()));
     let mailbox_call = exo.cmdlet("Get-Mailbox").param("Identity", upn.as_str());
+    let mobile_call = exo
+        .cmdlet("Get-MobileDevice")
+        .param("Mailbox", upn.as_str())
+        .anchor(Anchor::mailbox(upn.as_str()));
     // Get-MessageTraceV2 answers for at most ten days per query.
     let trace_start = time::parse("window start", &end)
         .map(|e| time::format(e - MESSAGE_TRACE_MAX_DAYS * 86_400))
@@ -278,7 +282,7 @@ pub(crate) async fn research(
         .param("EndDate", end.as_str())
         .param("Operations", json!(PERMISSION_OPERATIONS))
         .param("ResultSize", 5000);
-    let (batch, rules, mailbox, trace, rule_audit, permission_audit, audit_config) = futures::join!(
+    let (batch, rules, mailbox, trace, rule_audit, permission_audit, audit_config, mobile) = futures::join!(
         graph.batch(requests),
         rules_call.rows(),
         mailbox_call.rows(),
@@ -286,6 +290,7 @@ pub(crate) async fn research(
         rule_audit_call.rows(),
         permission_audit_call.rows(),
         exo.admin_audit_log_config(),
+        mobile_call.rows(),
     );
     let graph_round_trips = 1 + batch.as_ref().map(BatchResults::round_trips).unwrap_or(1);
     let batch = batch.map_err(|e| e.to_string());
@@ -430,6 +435,24 @@ pub(crate) async fn research(
         Err(e) => Source::from_result(Err(e), exchange_status),
     };
     let sent_messages = Source::from_result(trace, exchange_status);
+    let mobile_devices = map(Source::from_result(mobile, exchange_status), |rows| {
+        rows.into_iter()
+            .map(|d| {
+                let text = |k: &str| str_of(&d, k).filter(|v| !v.is_empty()).map(str::to_string);
+                let first_sync_time = text("FirstSyncTime").or_else(|| text("WhenCreatedUTC"));
+                MobileDeviceFinding {
+                    recently_added: within(first_sync_time.as_deref(), &window),
+                    identity: text("Identity"),
+                    friendly_name: text("FriendlyName"),
+                    device_model: text("DeviceModel"),
+                    device_os: text("DeviceOS"),
+                    client_type: text("ClientType"),
+                    device_access_state: text("DeviceAccessState"),
+                    first_sync_time,
+                }
+            })
+            .collect::<Vec<_>>()
+    });
     let unified_audit_log_enabled = map(
         Source::from_result(
             audit_config.map(|c| vec![json!(c.unified_audit_log_ingestion_enabled)]),
@@ -457,6 +480,7 @@ pub(crate) async fn research(
             reason: "Microsoft Graph has no API that lists app passwords".into(),
         },
         devices,
+        mobile_devices,
         sent_messages,
         directory_audits,
         inbox_rule_changes,
@@ -480,6 +504,7 @@ fn failed_sources(r: &BecReport) -> Vec<String> {
         ("newApplications", r.new_applications.failed()),
         ("consentGrants", r.consent_grants.failed()),
         ("devices", r.devices.failed()),
+        ("mobileDevices", r.mobile_devices.failed()),
         ("sentMessages", r.sent_messages.failed()),
         ("directoryAudits", r.directory_audits.failed()),
         ("inboxRuleChanges", r.inbox_rule_changes.failed()),
@@ -639,6 +664,25 @@ fn indicators(r: &BecReport) -> Vec<Indicator> {
                     m.kind,
                     m.display_name.as_deref().unwrap_or("unnamed"),
                     m.created_date_time.as_deref().unwrap_or("?")
+                ),
+            ));
+        }
+    }
+    if let Some(devices) = r.mobile_devices.data() {
+        for d in devices.iter().filter(|d| d.recently_added) {
+            out.push(indicator(
+                Severity::High,
+                "newMobileDevice",
+                "mobileDevices",
+                format!(
+                    "Mobile device {} ({}, {}) first synced the mailbox {}",
+                    d.friendly_name
+                        .as_deref()
+                        .or(d.device_model.as_deref())
+                        .unwrap_or("unnamed"),
+                    d.device_os.as_deref().unwrap_or("unknown OS"),
+                    d.client_type.as_deref().unwrap_or("unknown client"),
+                    d.first_sync_time.as_deref().unwrap_or("?")
                 ),
             ));
         }

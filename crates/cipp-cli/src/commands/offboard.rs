@@ -41,6 +41,10 @@ pub struct OffboardArgs {
     /// Give this user access to the OneDrive, repeatable.
     #[arg(long)]
     onedrive_access: Vec<String>,
+    /// Remove licences (and delete the user, if chosen) this many minutes later instead of in
+    /// this run; the report's follow-up task does it (CIPP waits 5).
+    #[arg(long, value_name = "MINUTES")]
+    licence_delay: Option<u32>,
     /// Only list the steps; send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -58,6 +62,7 @@ impl OffboardArgs {
             mailbox_access_automap: self.access_automap.clone(),
             mailbox_access_no_automap: self.access_no_automap.clone(),
             onedrive_access: self.onedrive_access.clone(),
+            licence_removal_delay_minutes: self.licence_delay,
             confirm: self.yes,
             ..OffboardOptions::default()
         };
@@ -94,6 +99,12 @@ pub async fn run(args: OffboardArgs, json_out: bool) -> Result<(), Error> {
             .map(|s| json!({"step": s.step, "state": s.state, "result": s.result_text}))
             .collect();
         output::print_human(&Value::Array(rows), &[]);
+        for f in &report.follow_ups {
+            eprintln!(
+                "follow-up '{}': run the `offboard` command with {} at or after {} (Unix seconds)",
+                f.name, f.parameters, f.not_before
+            );
+        }
     }
     if !report.succeeded() {
         let failed: Vec<&str> = report.failed().map(|s| s.step.as_str()).collect();

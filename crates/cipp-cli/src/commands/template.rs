@@ -54,6 +54,32 @@ pub struct DeployArgs {
     /// template fails and nothing is written for it).
     #[arg(long)]
     create_groups: bool,
+    /// After deploying, assign each Intune policy to all licensed users.
+    #[arg(long)]
+    assign_all_users: bool,
+    /// After deploying, assign each Intune policy to all devices.
+    #[arg(long)]
+    assign_all_devices: bool,
+    /// After deploying, assign each Intune policy to this group (name or id), repeatable.
+    #[arg(long = "assign-group")]
+    assign_groups: Vec<String>,
+    /// With an assignment: leave this group out (name or id), repeatable.
+    #[arg(long = "exclude-group")]
+    exclude_groups: Vec<String>,
+}
+
+impl DeployArgs {
+    /// The assignment asked for, if any.
+    fn assignment(&self) -> Option<cipp::templates::Assignment> {
+        let any =
+            self.assign_all_users || self.assign_all_devices || !self.assign_groups.is_empty();
+        any.then(|| cipp::templates::Assignment {
+            all_users: self.assign_all_users,
+            all_devices: self.assign_all_devices,
+            groups: self.assign_groups.clone(),
+            exclude_groups: self.exclude_groups.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -136,12 +162,35 @@ pub async fn run(cmd: TemplateCommand, json_out: bool) -> Result<(), Error> {
             let opts = options(&args.source, args.create_groups)?;
             let client = TemplateClient::new(cipp.pipeline().clone(), &args.source.tenant);
             let reports = client.deploy_all(&list, &opts).await;
+            let mut assigned = Vec::new();
+            if let Some(to) = args.assignment() {
+                for (t, r) in list.iter().zip(&reports) {
+                    let intune = matches!(t.body, cipp::templates::TemplateBody::Intune(_));
+                    if intune && r.result.is_ok() {
+                        assigned.push(Some(client.assign(t, &to, &opts).await));
+                    } else {
+                        assigned.push(None);
+                    }
+                }
+            }
             let mut failed = 0;
             let rows: Vec<Value> = reports
                 .iter()
-                .map(|r| {
+                .enumerate()
+                .map(|(i, r)| {
                     let mut row =
                         json!({"template": r.template, "guid": r.guid, "kind": kind_name(r.kind)});
+                    match assigned.get(i).and_then(Option::as_ref) {
+                        Some(Ok(DeployOutcome::Unchanged { .. })) => {
+                            row["assignment"] = json!("unchanged")
+                        }
+                        Some(Ok(_)) => row["assignment"] = json!("assigned"),
+                        Some(Err(e)) => {
+                            failed += 1;
+                            row["assignment"] = json!(format!("failed: {e}"));
+                        }
+                        None => {}
+                    }
                     match &r.result {
                         Ok(DeployOutcome::Created { id }) => {
                             row["result"] = json!("created");
@@ -169,7 +218,15 @@ pub async fn run(cmd: TemplateCommand, json_out: bool) -> Result<(), Error> {
             print(
                 json_out,
                 rows,
-                &["template", "kind", "result", "id", "changed", "error"],
+                &[
+                    "template",
+                    "kind",
+                    "result",
+                    "id",
+                    "changed",
+                    "assignment",
+                    "error",
+                ],
             );
             if failed > 0 {
                 return Err(Error::invalid_input(

@@ -64,6 +64,31 @@ pub enum UserCommand {
         #[arg(long)]
         clear: Vec<String>,
     },
+    /// Join or leave groups, or copy another user's groups (each group reported).
+    Groups {
+        #[command(flatten)]
+        target: Target,
+        /// Group to join (id, display name or mail), repeatable.
+        #[arg(long)]
+        add: Vec<String>,
+        /// Group to leave, repeatable.
+        #[arg(long)]
+        remove: Vec<String>,
+        /// Join every assigned group this user is in.
+        #[arg(long)]
+        copy_from: Option<String>,
+    },
+    /// Give (or with --revoke take away) administrator access to the user's OneDrive.
+    OnedriveAccess {
+        #[command(flatten)]
+        target: Target,
+        /// User to give access, repeatable.
+        #[arg(long = "to", required = true)]
+        people: Vec<String>,
+        /// Take the access away instead.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// Add or remove aliases, or set the primary address (through Exchange).
     Alias {
         #[command(flatten)]
@@ -336,6 +361,53 @@ pub async fn run(cmd: UserCommand, json_out: bool) -> Result<(), Error> {
                 .edit(&target.user, edit)
                 .await?;
             json!({"changed": sent})
+        }
+        UserCommand::Groups {
+            target,
+            add,
+            remove,
+            copy_from,
+        } => {
+            let outcomes = cipp
+                .tenant(target.tenant)
+                .users()
+                .edit_groups(
+                    &target.user,
+                    &cipp::actions::users::GroupMembershipEdit {
+                        add_to: add,
+                        remove_from: remove,
+                        copy_from,
+                    },
+                )
+                .await?;
+            let failed = outcomes.iter().filter(|o| o.failed()).count();
+            let value = serde_json::to_value(&outcomes).unwrap_or(Value::Null);
+            if failed > 0 {
+                if json_out {
+                    output::print_json(&value);
+                }
+                return Err(Error::invalid_input(
+                    "groups",
+                    format!("{failed} group change(s) failed: {value}"),
+                ));
+            }
+            value
+        }
+        UserCommand::OnedriveAccess {
+            target,
+            people,
+            revoke,
+        } => {
+            let users = cipp.tenant(target.tenant).users();
+            let outcome = if revoke {
+                users.revoke_onedrive_access(&target.user, &people).await?
+            } else {
+                users.grant_onedrive_access(&target.user, &people).await?
+            };
+            if outcome.failed() {
+                return Err(Error::invalid_input("onedrive access", outcome.result_text));
+            }
+            serde_json::to_value(&outcome).unwrap_or(Value::Null)
         }
         UserCommand::Alias {
             target,

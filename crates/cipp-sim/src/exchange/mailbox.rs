@@ -15,12 +15,16 @@
 //!   Graph's `memberOf` sees the change; refused for Microsoft 365 and security-only groups.
 //! - `Get-/Add-/Remove-MailboxFolderPermission -Identity 'mailbox:\Calendar'` (folder
 //!   rights by user, made on first grant).
+//! - `Get-/New-/Set-DistributionGroup` on the Graph groups (`exchange_groups.rs`).
 //! - `Remove-CalendarEvents -Identity -CancelOrganizedMeetings` removes the seeded
 //!   `CalendarEvent` rows the mailbox organises.
 
 use std::sync::PoisonError;
 
 use serde_json::{json, Map, Value};
+
+#[path = "../exchange_groups.rs"]
+mod groups;
 
 use super::{cmdlet_failure, matches_identity, param, prop, text, CmdletYield, Ctx, ExoStore};
 use crate::graph::GraphState;
@@ -139,6 +143,10 @@ pub(super) fn intercept(
         "get-mailboxautoreplyconfiguration" => done(auto_reply(store, params, false)),
         "set-mailboxautoreplyconfiguration" => done(auto_reply(store, params, true)),
         "get-mailboxpermission" => {
+            // Exchange Online answers for one mailbox at a time: -Identity is mandatory.
+            if let Err(r) = required(params, name, "Identity") {
+                return done(Err(r));
+            }
             done(get_permissions(store, params, "mailboxpermission", "User"))
         }
         "add-mailboxpermission" => done(add_permission(
@@ -180,6 +188,9 @@ pub(super) fn intercept(
         "get-distributiongroupmember"
         | "add-distributiongroupmember"
         | "remove-distributiongroupmember" => done(group_member(ctx, name, params)),
+        "get-distributiongroup" | "new-distributiongroup" | "set-distributiongroup" => {
+            done(distribution_group(ctx, name, params))
+        }
         "remove-calendarevents" => done(remove_calendar_events(store, params, name)),
         "get-mailboxfolderpermission"
         | "add-mailboxfolderpermission"
@@ -586,6 +597,22 @@ fn remove_calendar_events(
         Vec::new()
     };
     Ok((Vec::new(), warnings))
+}
+
+/// Distribution groups themselves live in the Graph store's `groups` too
+/// (`exchange_groups.rs`).
+fn distribution_group(
+    ctx: &Ctx<'_>,
+    name: &str,
+    params: &Map<String, Value>,
+) -> Result<CmdletYield, Reply> {
+    let Some(lock) = ctx.state.graph.store(&ctx.tenant.id) else {
+        return Err(not_found(name));
+    };
+    let mut store = lock.write().unwrap_or_else(PoisonError::into_inner);
+    let fail = groups::Failures { not_found, bad };
+    groups::intercept(ctx.tenant, &mut store.root, name, params, &fail)
+        .unwrap_or_else(|| Err(not_found(name)))
 }
 
 /// Distribution-group membership lives in the Graph store's `groups[*].members`.

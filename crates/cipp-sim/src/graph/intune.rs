@@ -1,7 +1,8 @@
 //! Policy collections every tenant has even when its seed leaves them out (Intune's
 //! `deviceManagement/*` and `deviceAppManagement/*`, Conditional Access policies and named
-//! locations): they read empty and the first POST creates them. And Intune's one action the
-//! generic store cannot express: `groupPolicyConfigurations/{id}/updateDefinitionValues`.
+//! locations): they read empty and the first POST creates them. And Intune's actions the
+//! generic store cannot express: `groupPolicyConfigurations/{id}/updateDefinitionValues`, and
+//! `{policy}/assign` (replaces the policy's `assignments`, which read empty until then).
 
 use serde_json::{json, Map, Value};
 
@@ -183,6 +184,87 @@ pub(crate) fn update_definition_values(
     steps.push(Step::Key(key));
     store.touch(&steps);
     Reply::empty(204)
+}
+
+/// The policy's `assignments`, made empty when it has none yet: `None` when `policy` names
+/// no item.
+fn assignments_of<'a>(
+    store: &'a mut TenantStore,
+    policy: &[String],
+) -> Result<(&'a mut Vec<Value>, Vec<Step>), Reply> {
+    let walk = store.walk(policy);
+    if let Some(r) = missing(store, policy, &walk) {
+        return Err(r);
+    }
+    let Walk::Found(mut steps) = walk else {
+        return Err(errors::not_found(&policy.join("/")));
+    };
+    let Some(Value::Object(item)) = store.get_mut(&steps) else {
+        return Err(errors::not_found(&policy.join("/")));
+    };
+    let key = item
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case("assignments"))
+        .cloned()
+        .unwrap_or_else(|| "assignments".to_string());
+    steps.push(Step::Key(key.clone()));
+    match item.entry(key).or_insert_with(|| json!([])) {
+        Value::Array(a) => Ok((a, steps)),
+        _ => Err(errors::bad_request(
+            "BadRequest",
+            "assignments is not a list",
+        )),
+    }
+}
+
+/// `GET {policy}/assignments`: the policy's assignments (empty before the first `assign`).
+pub(crate) fn list_assignments(store: &mut TenantStore, policy: &[String]) -> Reply {
+    match assignments_of(store, policy) {
+        Ok((a, _)) => Reply::json(200, json!({"value": a.clone()})),
+        Err(r) => r,
+    }
+}
+
+/// `POST {policy}/assign {"assignments": [{"target": {...}}]}`: replaces the policy's
+/// assignments; each target must have an `@odata.type`, group targets a `groupId`.
+pub(crate) fn assign(store: &mut TenantStore, policy: &[String], call: &GraphCall) -> Reply {
+    let Some(given) = call
+        .body
+        .as_ref()
+        .and_then(|b| b.get("assignments"))
+        .and_then(Value::as_array)
+        .cloned()
+    else {
+        return errors::bad_request("BadRequest", "assign needs an 'assignments' list.");
+    };
+    let mut made = Vec::with_capacity(given.len());
+    for a in &given {
+        let target = &a["target"];
+        let Some(kind) = target["@odata.type"].as_str() else {
+            return errors::bad_request(
+                "BadRequest",
+                "Each assignment needs a target with an '@odata.type'.",
+            );
+        };
+        if kind.to_ascii_lowercase().contains("groupassignmenttarget")
+            && target["groupId"].as_str().is_none_or(str::is_empty)
+        {
+            return errors::bad_request(
+                "BadRequest",
+                "A group assignment target needs a 'groupId'.",
+            );
+        }
+        let mut row = a.clone();
+        row["id"] = json!(uuid::Uuid::new_v4().to_string());
+        made.push(row);
+    }
+    let (list, steps) = match assignments_of(store, policy) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    *list = made.clone();
+    store.touch(&steps);
+    Reply::json(200, json!({"value": made}))
 }
 
 #[cfg(test)]

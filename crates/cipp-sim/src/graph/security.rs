@@ -259,18 +259,22 @@ fn authentication(
                     item.insert("id".into(), json!(uuid::Uuid::new_v4().to_string()));
                     item.entry("createdDateTime")
                         .or_insert_with(|| json!(rfc3339(unix_now())));
+                    let mut answer = None;
                     if kind.ends_with(".temporaryAccessPassAuthenticationMethod") {
                         item.entry("lifetimeInMinutes").or_insert(json!(60));
                         item.entry("isUsableOnce").or_insert(json!(false));
-                        item.insert(
+                        item.insert("methodUsabilityReason".into(), json!("EnabledByPolicy"));
+                        // The pass code is in the creation answer only: Graph never lists it.
+                        let mut created = item.clone();
+                        created.insert(
                             "temporaryAccessPass".into(),
                             json!(uuid::Uuid::new_v4().simple().to_string()[..12].to_string()),
                         );
-                        item.insert("methodUsabilityReason".into(), json!("EnabledByPolicy"));
+                        answer = Some(Value::Object(created));
                     }
                     let item = Value::Object(item);
                     methods.push(item.clone());
-                    Reply::json(201, item)
+                    Reply::json(201, answer.unwrap_or(item))
                 }
                 (method, _) => errors::method_not_allowed(method, &call.path),
             }

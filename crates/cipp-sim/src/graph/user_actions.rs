@@ -7,6 +7,12 @@
 //!   `POST directory/deletedItems/{id}/restore` moves it back; `DELETE directory/deletedItems/{id}`
 //!   removes it for good; `directory/deletedItems/microsoft.graph.user` lists deleted users.
 //! - `PUT|DELETE users/{id}/manager/$ref` and `GET users/{id}/manager` (the whole manager).
+//! - `POST groups/{id}/members/$ref` and `DELETE groups/{id}/members/{m}/$ref` are refused for
+//!   distribution lists and mail-enabled security groups, as Graph refuses them (Exchange
+//!   owns their membership); other groups go on to the store.
+//! - Intune `{policy}/assign` and `{policy}/assignments` (in `intune.rs`).
+//! - `GET users/{id}/drive` and `users/{id}/drives`: the user's OneDrive, from the SharePoint
+//!   sites (`ResourceNotFound` "User's mysite not found." when the user has none).
 //! - Teams phone numbers: `admin/teams/telephoneNumberManagement/numberAssignments` (empty
 //!   unless seeded) and its `unassignNumber` action.
 
@@ -32,6 +38,28 @@ pub(crate) fn serve(
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let method = call.method.as_str();
     let write = || lock.write().unwrap_or_else(PoisonError::into_inner);
+    if let ("POST", ["groups", _, "members", "$ref"])
+    | ("DELETE", ["groups", _, "members", _, "$ref"]) = (method, lower.as_slice())
+    {
+        let store = lock.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(reply) = refuse_exchange_group(&store, &segs[1]) {
+            return Some(reply);
+        }
+    }
+    let intune_root = lower
+        .first()
+        .is_some_and(|r| *r == "devicemanagement" || *r == "deviceappmanagement");
+    if intune_root && segs.len() == 4 {
+        match (method, lower[3]) {
+            ("POST", "assign") => {
+                return Some(super::intune::assign(&mut write(), &segs[..3], call))
+            }
+            ("GET", "assignments") => {
+                return Some(super::intune::list_assignments(&mut write(), &segs[..3]))
+            }
+            _ => {}
+        }
+    }
     match (method, lower.as_slice()) {
         ("POST", ["users", _, "assignlicense"]) => {
             Some(assign_license(&mut write(), &segs[1], call))
@@ -68,6 +96,10 @@ pub(crate) fn serve(
             Some(set_manager(&mut write(), &segs[1], call))
         }
         ("DELETE", ["users", _, "manager", "$ref"]) => Some(remove_manager(&mut write(), &segs[1])),
+        ("GET", ["users", _, "drive" | "drives"]) => {
+            let store = lock.read().unwrap_or_else(PoisonError::into_inner);
+            Some(user_drive(ctx, &store, &segs[1], lower[2] == "drives"))
+        }
         ("GET", ["users", _, "manager"]) => {
             let store = lock.read().unwrap_or_else(PoisonError::into_inner);
             Some(get_manager(&store, &segs[1]))
@@ -479,4 +511,49 @@ fn get_manager(store: &TenantStore, id: &str) -> Reply {
             "Resource 'manager' does not exist or one of its queried reference-property objects are not present.",
         ),
     }
+}
+
+/// `GET users/{id}/drive` (one drive) or `users/{id}/drives` (a collection).
+fn user_drive(ctx: &Ctx<'_>, store: &TenantStore, id: &str, collection: bool) -> Reply {
+    let steps = match user_steps(store, id) {
+        Ok(s) => s,
+        Err(reply) => return reply,
+    };
+    let user_id = store
+        .get(&steps)
+        .and_then(|u| u["id"].as_str())
+        .unwrap_or(id)
+        .to_string();
+    match (
+        ctx.state.sharepoint.drive_of(ctx.tenant, &user_id),
+        collection,
+    ) {
+        (Some(drive), false) => Reply::json(200, drive),
+        (Some(drive), true) => Reply::json(200, json!({"value": [drive]})),
+        (None, false) => Reply::json(
+            404,
+            json!({"error": {"code": "ResourceNotFound", "message": "User's mysite not found."}}),
+        ),
+        (None, true) => Reply::json(200, json!({"value": []})),
+    }
+}
+
+/// Graph's refusal to change the members of a distribution list or mail-enabled security
+/// group; `None` for other groups (and unknown ones, which the store answers).
+fn refuse_exchange_group(store: &TenantStore, group: &str) -> Option<Reply> {
+    let groups = store.root.get("groups")?.as_array()?;
+    let g = groups.iter().find(|g| {
+        g["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(group))
+    })?;
+    let unified = g["groupTypes"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("Unified")));
+    (g["mailEnabled"] == json!(true) && !unified).then(|| {
+        errors::bad_request(
+            "Request_BadRequest",
+            "Cannot Update a mail-enabled security groups and or distribution list.",
+        )
+    })
 }

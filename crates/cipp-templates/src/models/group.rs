@@ -19,6 +19,8 @@ pub enum GroupType {
     AzureRole,
     /// An Exchange distribution list.
     Distribution,
+    /// An Exchange mail-enabled security group (`New-DistributionGroup -Type Security`).
+    MailEnabledSecurity,
     /// An Exchange dynamic distribution list.
     DynamicDistribution,
 }
@@ -37,6 +39,9 @@ impl GroupType {
             "dynamic" | "dynamicsecurity" | "dynamicmembership" => GroupType::Dynamic,
             "azurerole" | "roleassignable" => GroupType::AzureRole,
             "distribution" | "distributionlist" | "maildistribution" => GroupType::Distribution,
+            "mailenabledsecurity" | "mailsecurity" | "mailenabledsecuritygroup" => {
+                GroupType::MailEnabledSecurity
+            }
             "dynamicdistribution" | "dynamicdistributionlist" => GroupType::DynamicDistribution,
             _ => return None,
         })
@@ -50,6 +55,7 @@ impl GroupType {
             GroupType::Dynamic => "dynamic",
             GroupType::AzureRole => "azureRole",
             GroupType::Distribution => "distribution",
+            GroupType::MailEnabledSecurity => "mailEnabledSecurity",
             GroupType::DynamicDistribution => "dynamicDistribution",
         }
     }
@@ -66,11 +72,11 @@ pub struct GroupTemplate {
     /// Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `security`, `m365`, `dynamic`, `azureRole`, `distribution`, `dynamicDistribution`
-    /// (see [`GroupType::parse`]).
+    /// `security`, `m365`, `dynamic`, `azureRole`, `distribution`, `mailEnabledSecurity`,
+    /// `dynamicDistribution` (see [`GroupType::parse`]).
     #[serde(default, deserialize_with = "null_default")]
     pub group_type: String,
-    /// Dynamic membership rule.
+    /// Dynamic membership rule (for a dynamic distribution list: its `RecipientFilter`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership_rules: Option<String>,
     /// Whether people outside the organisation may mail it (distribution lists).
