@@ -2,7 +2,13 @@
 // The public face of the native module: errors become CippError subclasses with `code`,
 // `status` and `tenant`; pagers become async iterators; everything else passes through.
 
-const native = require('../native.js')
+// napi-rs's generated native.js reads NAPI_RS_NATIVE_LIBRARY_PATH but drops what it loads
+// (@napi-rs/cli 3.1.5: the branch assigns instead of returning, and the result is then
+// overwritten), so the variable is honoured here instead: it points at a `.node` file built
+// elsewhere (a release build, another target) to use in place of the package's own.
+const native = process.env.NAPI_RS_NATIVE_LIBRARY_PATH
+  ? require(process.env.NAPI_RS_NATIVE_LIBRARY_PATH)
+  : require('../native.js')
 
 class CippError extends Error {
   constructor (message, info = {}) {
@@ -70,17 +76,30 @@ function sync (fn) {
   }
 }
 
+// Graph results cross from Rust as JSON text and are parsed here: V8's JSON.parse builds
+// objects much faster than N-API can, one call per property (see BENCHMARKS.md).
+const parse = text => (text === null || text === undefined ? null : JSON.parse(text))
+
 class Graph {
   constructor (inner) { this._n = inner }
   get beta () { return new Graph(this._n.beta) }
   get appOnly () { return new Graph(this._n.appOnly) }
-  get (path, options) { return call(() => this._n.get(path, options)) }
-  getAll (path, options) { return call(() => this._n.getAll(path, options)) }
-  async * iter (path, options) {
-    const pager = this._n.pager(path, options)
+  async get (path, options) { return parse(await call(() => this._n.getJson(path, options))) }
+  async getAll (path, options) {
+    const pager = sync(() => this._n.pager(path, options))
+    const all = []
     for (;;) {
-      const page = await call(() => pager.nextPage())
-      if (page === null || page === undefined) return
+      const page = parse(await call(() => pager.nextPageJson()))
+      if (page === null) return all
+      for (let i = 0; i < page.length; i++) all.push(page[i])
+    }
+  }
+
+  async * iter (path, options) {
+    const pager = sync(() => this._n.pager(path, options))
+    for (;;) {
+      const page = parse(await call(() => pager.nextPageJson()))
+      if (page === null) return
       yield * page
     }
   }
@@ -89,7 +108,7 @@ class Graph {
   patch (path, body) { return call(() => this._n.patch(path, body)) }
   put (path, body) { return call(() => this._n.put(path, body)) }
   delete (path) { return call(() => this._n.delete(path)) }
-  batch (requests) { return call(() => this._n.batch(requests)) }
+  async batch (requests) { return parse(await call(() => this._n.batchJson(requests))) }
 }
 
 class Tenant {
@@ -123,6 +142,21 @@ class Users {
   delete (user, options = {}) { return call(() => this._n.delete(user, options.confirm)) }
   deleted () { return call(() => this._n.deleted()) }
   restore (id) { return call(() => this._n.restore(id)) }
+  purgeDeleted (id, options = {}) { return call(() => this._n.purgeDeleted(id, options.confirm)) }
+  edit (user, options) { return call(() => this._n.edit(user, options)) }
+  changeUpn (user, options = {}) { return call(() => this._n.changeUpn(user, options.username, options.domain)) }
+  manager (user) { return call(() => this._n.manager(user)) }
+  setManager (user, manager) { return call(() => this._n.setManager(user, manager)) }
+  removeManager (user) { return call(() => this._n.removeManager(user)) }
+  removeAllLicences (user) { return call(() => this._n.removeAllLicences(user)) }
+  mailbox (user) { return call(() => this._n.mailbox(user)) }
+  editAliases (user, options) { return call(() => this._n.editAliases(user, options)) }
+  setOutOfOffice (user, options) { return call(() => this._n.setOutOfOffice(user, options)) }
+  outOfOffice (user) { return call(() => this._n.outOfOffice(user)) }
+  grantMailboxRight (mailbox, delegate, right, options = {}) { return call(() => this._n.grantMailboxRight(mailbox, delegate, right, options.automap)) }
+  revokeMailboxRight (mailbox, delegate, right) { return call(() => this._n.revokeMailboxRight(mailbox, delegate, right)) }
+  mailboxPermissions (mailbox) { return call(() => this._n.mailboxPermissions(mailbox)) }
+  hideFromAddressLists (user, options = {}) { return call(() => this._n.hideFromAddressLists(user, options.hidden)) }
 }
 
 class Offboarding {

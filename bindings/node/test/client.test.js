@@ -158,3 +158,34 @@ test('tenant health reports roles, services and properties', async () => {
   assert.equal(unknown.tenant_id, null)
   assert.ok(unknown.issues.some((i) => i.area === 'directory'))
 })
+
+test('NAPI_RS_NATIVE_LIBRARY_PATH loads the native module from elsewhere', () => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const built = fs.readdirSync(path.join(__dirname, '..')).find((f) => f.endsWith('.node'))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cipp-native-'))
+  try {
+    const elsewhere = path.join(dir, 'elsewhere.node')
+    fs.copyFileSync(path.join(__dirname, '..', built), elsewhere)
+    const script = `
+      const { Sim } = require(${JSON.stringify(path.join(__dirname, '..'))});
+      (async () => {
+        const sim = await Sim.start();
+        const users = await sim.client().tenant('alpha.onmicrosoft.com').graph.getAll('users', { select: ['id'] });
+        await sim.stop();
+        const loaded = Object.keys(require.cache).filter((f) => f.endsWith('.node'));
+        console.log(JSON.stringify({ users: users.length, loaded }));
+      })();`
+    const run = (env) => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000, env: { ...process.env, ...env } })
+    const r = run({ NAPI_RS_NATIVE_LIBRARY_PATH: elsewhere })
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout)
+    assert.ok(out.users > 0)
+    assert.deepEqual(out.loaded, [elsewhere])
+    const missing = run({ NAPI_RS_NATIVE_LIBRARY_PATH: path.join(dir, 'missing.node') })
+    assert.notEqual(missing.status, 0)
+    assert.match(missing.stderr, /missing\.node/)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
