@@ -1,6 +1,7 @@
 """Orchestrate the listing benchmark: one simulator process, four job processes, one table.
 
-Usage: bench.py --users N --node-native PATH [--tenant T] [--top 999]
+Usage: bench.py --users N --node-package DIR --node-native FILE --node-modules DIR
+                [--tenant T] [--top 999] [--skip JOB]...
 """
 
 import argparse
@@ -79,7 +80,9 @@ def main() -> None:
     ap.add_argument("--tenant", default="alpha.onmicrosoft.com")
     ap.add_argument("--top", type=int, default=999)
     ap.add_argument("--node-package", required=True)
+    ap.add_argument("--node-native", required=True, help="the release-built .node file")
     ap.add_argument("--node-modules", required=True)
+    ap.add_argument("--skip", action="append", default=[], help="a job name to leave out")
     args = ap.parse_args()
 
     sim = subprocess.Popen(
@@ -102,12 +105,15 @@ def main() -> None:
         # before it starts.
         jobs = [
             ("cipp (Python)", [py, "job_cipp.py"], {}),
-            ("cipp (Node)", ["node", "job_cipp.js"], {}),
+            ("cipp (Node)", ["node", "job_cipp.js"], {"NAPI_RS_NATIVE_LIBRARY_PATH": args.node_native}),
             ("microsoft-graph-client (Node)", ["node", "job_msgraph.js"], {"NODE_PATH": args.node_modules}),
             ("msgraph-sdk (Python)", [py, "job_msgraph.py"], {}),
         ]
+        unknown = set(args.skip) - {name for name, _, _ in jobs}
+        if unknown:
+            sys.exit(f"--skip names no job: {sorted(unknown)}")
         rows = []
-        for name, argv, extra in jobs:
+        for name, argv, extra in (j for j in jobs if j[0] not in args.skip):
             print(f"running {name} ...", flush=True)
             rows.append(run_job(name, argv, env, extra))
             print(json.dumps(rows[-1]), flush=True)
@@ -138,7 +144,8 @@ def main() -> None:
         ("Python", "cipp (Python)", "msgraph-sdk (Python)"),
         ("Node", "cipp (Node)", "microsoft-graph-client (Node)"),
     )
-    for lang, ours, theirs in ((lang, by_job[a], by_job[b]) for lang, a, b in pairs):
+    present = ((lang, a, b) for lang, a, b in pairs if a in by_job and b in by_job)
+    for lang, ours, theirs in ((lang, by_job[a], by_job[b]) for lang, a, b in present):
         print(
             f"| {lang} | {theirs['seconds'] / ours['seconds']:.1f}x "
             f"| {theirs['process_seconds'] / ours['process_seconds']:.1f}x "
