@@ -48,6 +48,24 @@ test('get, getAll and for-await iteration agree', async () => {
   assert.ok(page['@odata.count'] > 250)
 })
 
+test('iter: early exit, calls made before a page arrives, typed errors', async () => {
+  const g = client.tenant(ALPHA).graph
+  const all = await g.getAll('users', { select: ['id'], top: 7 })
+  const it = g.iter('users', { select: ['id'], top: 7 })
+  const [a, b, c] = await Promise.all([it.next(), it.next(), it.next()])
+  assert.deepEqual([a, b, c].map((r) => r.value.id), all.slice(0, 3).map((u) => u.id))
+  const seen = []
+  for await (const u of it) {
+    seen.push(u.id)
+    if (seen.length === 10) break
+  }
+  assert.deepEqual(seen, all.slice(3, 13).map((u) => u.id), 'pages 1-2 continue where next() left off')
+  assert.deepEqual(await it.next(), { value: undefined, done: true }, 'break ends the iterator')
+  const bad = g.iter('nosuchcollection')
+  await assert.rejects(bad.next(), (e) => e instanceof HttpError && e.status === 400)
+  assert.deepEqual(await bad.next(), { value: undefined, done: true })
+})
+
 test('writes round trip and errors are typed', async () => {
   const g = client.tenant('bravo.onmicrosoft.com').graph
   const created = await g.post('groups', { displayName: 'From Node', mailEnabled: false, securityEnabled: true, mailNickname: 'node' })
