@@ -93,16 +93,16 @@ export declare class Exchange {
   /** The same tenant's Security & Compliance cmdlets. */
   get compliance(): Exchange
   /** Run a cmdlet and resolve to its rows (every page). */
-  invoke(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<any>
+  invokeJson(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<string>
   /** Like `invoke`, resolving to `{rows, warnings, pages}`. */
-  invokeOutput(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<any>
+  invokeOutputJson(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<string>
   /**
    * Many cmdlets in `$batch` calls of ten: `[{cmdlet, parameters, id, select}]` ->
    * `{operations: [{id, cmdlet, success, rows, warnings | error}], round_trips}`.
    */
   bulk(operations: any): Promise<any>
   /** Every mailbox. */
-  mailboxes(): Promise<any>
+  mailboxesJson(): Promise<string>
   /** The inbox rules of a mailbox. */
   inboxRules(mailbox: string): Promise<any>
   /** `Get-OrganizationConfig`. */

@@ -243,10 +243,10 @@ class SharePoint {
 class Exchange {
   constructor (inner) { this._n = inner }
   get compliance () { return new Exchange(this._n.compliance) }
-  invoke (cmdlet, parameters, options) { return call(() => this._n.invoke(cmdlet, parameters, options)) }
-  invokeOutput (cmdlet, parameters, options) { return call(() => this._n.invokeOutput(cmdlet, parameters, options)) }
+  async invoke (cmdlet, parameters, options) { return parse(await call(() => this._n.invokeJson(cmdlet, parameters, options))) }
+  async invokeOutput (cmdlet, parameters, options) { return parse(await call(() => this._n.invokeOutputJson(cmdlet, parameters, options))) }
   bulk (operations) { return call(() => this._n.bulk(operations)) }
-  mailboxes () { return call(() => this._n.mailboxes()) }
+  async mailboxes () { return parse(await call(() => this._n.mailboxesJson())) }
   inboxRules (mailbox) { return call(() => this._n.inboxRules(mailbox)) }
   organizationConfig () { return call(() => this._n.organizationConfig()) }
   availableCmdlets () { return call(() => this._n.availableCmdlets()) }
