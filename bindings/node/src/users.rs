@@ -19,7 +19,10 @@ use crate::{invalid, OrJs};
 
 /// Options objects are read with serde so a misspelt key is refused by name rather than
 /// silently dropped (napi objects ignore keys they do not know).
-fn read_options<T: serde::de::DeserializeOwned + Default>(what: &str, v: Option<Value>) -> Result<T> {
+fn read_options<T: serde::de::DeserializeOwned + Default>(
+    what: &str,
+    v: Option<Value>,
+) -> Result<T> {
     match v {
         None | Some(Value::Null) => Ok(T::default()),
         Some(v) => serde_json::from_value(v).map_err(|e| invalid(what, e.to_string())),
@@ -525,7 +528,10 @@ impl Users {
     /// Full Access grants on `mailbox` (`Get-MailboxPermission`).
     #[napi]
     pub async fn mailbox_permissions(&self, mailbox: String) -> Result<Value> {
-        Ok(Value::Array(act(self.users().mailbox_permissions(&mailbox).await)?))
+        Ok(Value::Array(act(self
+            .users()
+            .mailbox_permissions(&mailbox)
+            .await)?))
     }
 
     /// Hide the mailbox from the global address list (`hidden: false` shows it again).
@@ -540,7 +546,10 @@ impl Users {
     /// Delete a user from the recycle bin for good, by id; rejects unless `confirm` is true.
     #[napi]
     pub async fn purge_deleted(&self, id: String, confirm: Option<bool>) -> Result<()> {
-        act(self.users().purge_deleted(&id, confirm.unwrap_or(false)).await)
+        act(self
+            .users()
+            .purge_deleted(&id, confirm.unwrap_or(false))
+            .await)
     }
 }
 

@@ -338,7 +338,10 @@ impl Users {
     #[pyo3(signature = (id, *, confirm=false))]
     fn purge_deleted(&self, py: Python<'_>, id: String, confirm: bool) -> PyResult<()> {
         let u = self.users()?;
-        act(block_on(py, async move { u.purge_deleted(&id, confirm).await })?)
+        act(block_on(
+            py,
+            async move { u.purge_deleted(&id, confirm).await },
+        )?)
     }
 
     /// Edit profile fields (CIPP's EditUser). A field left `None` or empty is left alone;
@@ -427,13 +430,19 @@ impl Users {
     /// Remove the user's manager (nothing to do when none is set).
     fn remove_manager(&self, py: Python<'_>, user: String) -> PyResult<()> {
         let u = self.users()?;
-        act(block_on(py, async move { u.set_manager(&user, None).await })?)
+        act(block_on(
+            py,
+            async move { u.set_manager(&user, None).await },
+        )?)
     }
 
     /// Remove every licence; returns the SKU ids removed.
     fn remove_all_licences(&self, py: Python<'_>, user: String) -> PyResult<Vec<String>> {
         let u = self.users()?;
-        act(block_on(py, async move { u.remove_all_licences(&user).await })?)
+        act(block_on(
+            py,
+            async move { u.remove_all_licences(&user).await },
+        )?)
     }
 
     /// The user's mailbox as `Get-Mailbox` returns it.
@@ -460,7 +469,9 @@ impl Users {
             make_primary,
         };
         let u = self.users()?;
-        act(block_on(py, async move { u.edit_aliases(&user, &change).await })?)
+        act(block_on(py, async move {
+            u.edit_aliases(&user, &change).await
+        })?)
     }
 
     /// Turn the automatic reply `"enabled"`, `"disabled"` or `"scheduled"` (between `start`
@@ -511,7 +522,9 @@ impl Users {
             external_audience,
         };
         let u = self.users()?;
-        act(block_on(py, async move { u.set_out_of_office(&user, &ooo).await })?)
+        act(block_on(py, async move {
+            u.set_out_of_office(&user, &ooo).await
+        })?)
     }
 
     /// The automatic-reply configuration as Exchange reports it (`AutoReplyState`,
@@ -558,7 +571,9 @@ impl Users {
     /// Full Access grants on `mailbox` (`Get-MailboxPermission`).
     fn mailbox_permissions(&self, py: Python<'_>, mailbox: String) -> PyResult<Py<PyAny>> {
         let u = self.users()?;
-        let out = act(block_on(py, async move { u.mailbox_permissions(&mailbox).await })?)?;
+        let out = act(block_on(py, async move {
+            u.mailbox_permissions(&mailbox).await
+        })?)?;
         dict(py, &out)
     }
 
