@@ -1,12 +1,16 @@
 """Orchestrate the listing benchmark: one simulator process, four job processes, one table.
 
 Usage: bench.py --users N --node-package DIR --node-native FILE --node-modules DIR
-                [--tenant T] [--top 999] [--skip JOB]...
+                [--tenant T] [--top 999] [--skip JOB]... [--rounds R]
+
+With --rounds R every job runs R times, the jobs taking turns (so a burst of load elsewhere on
+the machine lands on all of them), and each figure in the tables is the median of its R runs.
 """
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -74,6 +78,15 @@ def run_job(name: str, argv: list[str], env: dict, extra_env: dict) -> dict:
     return figures
 
 
+def median_row(runs: list[dict]) -> dict:
+    """One row per job: each measured figure is the median over the job's runs."""
+    row = dict(runs[0])
+    for key in ("seconds", "process_seconds", "rss_before_kib", "peak_rss_kib"):
+        row[key] = statistics.median(r[key] for r in runs)
+    row["runs"] = len(runs)
+    return row
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=100_000)
@@ -83,6 +96,7 @@ def main() -> None:
     ap.add_argument("--node-native", required=True, help="the release-built .node file")
     ap.add_argument("--node-modules", required=True)
     ap.add_argument("--skip", action="append", default=[], help="a job name to leave out")
+    ap.add_argument("--rounds", type=int, default=1, help="runs per job; figures are medians")
     args = ap.parse_args()
 
     sim = subprocess.Popen(
@@ -112,11 +126,13 @@ def main() -> None:
         unknown = set(args.skip) - {name for name, _, _ in jobs}
         if unknown:
             sys.exit(f"--skip names no job: {sorted(unknown)}")
-        rows = []
-        for name, argv, extra in (j for j in jobs if j[0] not in args.skip):
-            print(f"running {name} ...", flush=True)
-            rows.append(run_job(name, argv, env, extra))
-            print(json.dumps(rows[-1]), flush=True)
+        runs: dict[str, list[dict]] = {}
+        for round_no in range(1, args.rounds + 1):
+            for name, argv, extra in (j for j in jobs if j[0] not in args.skip):
+                print(f"running {name} (round {round_no} of {args.rounds}) ...", flush=True)
+                runs.setdefault(name, []).append(run_job(name, argv, env, extra))
+                print(json.dumps(runs[name][-1]), flush=True)
+        rows = [median_row(r) for r in runs.values()]
     finally:
         if sim.stdin:
             sim.stdin.close()
