@@ -18,8 +18,9 @@ async function withTenant (fn) {
 }
 
 test('create, sign-in state, password, TAP and licences', () => withTenant(async (t) => {
-  const created = await t.users.create({ displayName: 'Ada Lovelace', username: 'ada', domain: 'alphadental.com', usageLocation: 'gb', licences: ['SPE_E3'] })
+  const created = await t.users.create({ displayName: 'Ada Lovelace', username: 'ada', domain: 'alphadental.com', usageLocation: 'gb', licences: ['SPE_E3'], extra: { employeeId: 'E-1815' } })
   assert.equal(created.password.length, 16)
+  assert.equal((await t.graph.get('users/ada@alphadental.com')).employeeId, 'E-1815')
   assert.deepEqual(await t.users.setLicences('ada@alphadental.com', { remove: ['SPE_E3'] }), [])
   assert.equal((await t.users.blockSignIn(MIRIAM)).state, 'success')
   assert.equal((await t.users.get(MIRIAM)).accountEnabled, false)

@@ -21,9 +21,15 @@ def users():
 
 def test_create_with_a_generated_password_and_a_licence(users):
     created = users.users.create(
-        "Ada Lovelace", "ada", "alphadental.com", usage_location="gb", licences=["SPE_E3"]
+        "Ada Lovelace",
+        "ada",
+        "alphadental.com",
+        usage_location="gb",
+        licences=["SPE_E3"],
+        extra={"employeeId": "E-1815"},
     )
     assert len(created["password"]) == 16
+    assert users.graph.get("users/ada@alphadental.com")["employeeId"] == "E-1815"
     user = users.users.get("ada@alphadental.com")
     assert user["usageLocation"] == "GB"
     assert [l["skuId"] for l in user["assignedLicenses"]] == [E3]
