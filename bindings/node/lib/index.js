@@ -87,8 +87,11 @@ const DONE = Object.freeze({ value: undefined, done: true })
 // time); a page is fetched only when the previous one is used up, and calls made before a
 // fetch completes wait for it in order.
 class Items {
-  constructor (pager) {
-    this._pager = pager
+  // `open` makes the native pager on the first `next()`, so bad options reject there, as
+  // they did from the async generator this replaces.
+  constructor (open) {
+    this._open = open
+    this._pager = undefined
     this._page = []
     this._at = 0
     this._fetching = null
@@ -100,7 +103,10 @@ class Items {
     if (this._fetching) return this._fetching.then(() => this.next())
     if (this._at < this._page.length) return Promise.resolve({ value: this._page[this._at++], done: false })
     if (this._pager === null) return Promise.resolve(DONE)
-    this._fetching = call(() => this._pager.nextPageJson()).then(
+    this._fetching = call(() => {
+      if (this._pager === undefined) this._pager = this._open()
+      return this._pager.nextPageJson()
+    }).then(
       (text) => {
         this._fetching = null
         this._at = 0
@@ -147,7 +153,7 @@ class Graph {
     }
   }
 
-  iter (path, options) { return new Items(sync(() => this._n.pager(path, options))) }
+  iter (path, options) { return new Items(() => this._n.pager(path, options)) }
 
   post (path, body) { return call(() => this._n.post(path, body)) }
   patch (path, body) { return call(() => this._n.patch(path, body)) }

@@ -64,6 +64,8 @@ test('iter: early exit, calls made before a page arrives, typed errors', async (
   const bad = g.iter('nosuchcollection')
   await assert.rejects(bad.next(), (e) => e instanceof HttpError && e.status === 400)
   assert.deepEqual(await bad.next(), { value: undefined, done: true })
+  const wrong = g.iter('users', { top: 'ten' })
+  await assert.rejects(wrong.next(), /top/, 'bad options reject on the first next(), not at iter()')
 })
 
 test('writes round trip and errors are typed', async () => {
