@@ -379,8 +379,12 @@ export declare class Users {
   removeMfaMethods(user: string, methodId?: string | undefined | null): Promise<any>
   /** Issue a Temporary Access Pass (`temporaryAccessPass` in the result). */
   createTap(user: string, options?: TapArgs | undefined | null): Promise<any>
-  /** Add and remove licences in one call; resolves to the SKU ids held afterwards. */
-  setLicences(user: string, add?: Array<string> | undefined | null, remove?: Array<string> | undefined | null): Promise<Array<string>>
+  /**
+   * Add and remove licences in one call; resolves to the SKU ids held afterwards.
+   * `catalogue` is the path of CIPP's `ConversionTable.csv`, so licences can also be named
+   * by product name ("Microsoft 365 E3").
+   */
+  setLicences(user: string, add?: Array<string> | undefined | null, remove?: Array<string> | undefined | null, catalogue?: string | undefined | null): Promise<Array<string>>
   /** Convert the mailbox to `shared` or `regular`. */
   convertMailbox(user: string, kind: string): Promise<void>
   /** Forward mail (`to` a mailbox in the tenant or `external`), or turn forwarding off. */

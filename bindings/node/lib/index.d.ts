@@ -112,8 +112,11 @@ export declare class Users {
   resetPassword (user: string, options?: { reveal?: boolean, forceChange?: boolean }): Promise<StepOutcome & { password?: string }>
   removeMfaMethods (user: string, options?: { methodId?: string }): Promise<StepOutcome>
   createTap (user: string, options?: { lifetimeMinutes?: number, usableOnce?: boolean, start?: string }): Promise<{ temporaryAccessPass: string, methodId: string, lifetimeInMinutes: number | null, startDateTime: string | null, isUsableOnce: boolean }>
-  /** Resolves to the SKU ids held afterwards. */
-  setLicences (user: string, options: { add?: string[], remove?: string[] }): Promise<string[]>
+  /**
+   * Resolves to the SKU ids held afterwards. Licences are SKU part numbers or ids, or product
+   * names when `catalogue` is the path of CIPP's `ConversionTable.csv`.
+   */
+  setLicences (user: string, options: { add?: string[], remove?: string[], catalogue?: string }): Promise<string[]>
   convertMailbox (user: string, kind: 'shared' | 'regular'): Promise<void>
   /** `to` (a mailbox in the tenant) or `external`; neither turns forwarding off. */
   setForwarding (user: string, options?: { to?: string, external?: string, keepCopy?: boolean }): Promise<void>

@@ -187,7 +187,7 @@ class Users {
   resetPassword (user, options) { return call(() => this._n.resetPassword(user, options)) }
   removeMfaMethods (user, options = {}) { return call(() => this._n.removeMfaMethods(user, options.methodId)) }
   createTap (user, options) { return call(() => this._n.createTap(user, options)) }
-  setLicences (user, options = {}) { return call(() => this._n.setLicences(user, options.add, options.remove)) }
+  setLicences (user, options = {}) { return call(() => this._n.setLicences(user, options.add, options.remove, options.catalogue)) }
   convertMailbox (user, kind) { return call(() => this._n.convertMailbox(user, kind)) }
   setForwarding (user, options) { return call(() => this._n.setForwarding(user, options)) }
   delete (user, options = {}) { return call(() => this._n.delete(user, options.confirm)) }

@@ -4,8 +4,8 @@
 use cipp::actions::offboard::OffboardOptions;
 use cipp::actions::security::{MethodSelection, ResetPasswordOptions};
 use cipp::actions::users::{
-    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding, LicenceChange,
-    MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
+    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding, LicenceCatalogue,
+    LicenceChange, MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
 };
 use cipp::actions::ActionError;
 use cipp::core::ExposeSecret;
@@ -321,18 +321,32 @@ impl Users {
     }
 
     /// Add and remove licences in one call; resolves to the SKU ids held afterwards.
+    /// `catalogue` is the path of CIPP's `ConversionTable.csv`, so licences can also be named
+    /// by product name ("Microsoft 365 E3").
     #[napi]
     pub async fn set_licences(
         &self,
         user: String,
         add: Option<Vec<String>>,
         remove: Option<Vec<String>>,
+        catalogue: Option<String>,
     ) -> Result<Vec<String>> {
         let change = LicenceChange {
             add: add.unwrap_or_default(),
             remove: remove.unwrap_or_default(),
         };
-        act(self.users().set_licences(&user, &change, None).await)
+        let catalogue = match catalogue {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| invalid("catalogue", format!("could not read '{path}': {e}")))?;
+                Some(act(LicenceCatalogue::from_csv(&text))?)
+            }
+        };
+        act(self
+            .users()
+            .set_licences(&user, &change, catalogue.as_ref())
+            .await)
     }
 
     /// Convert the mailbox to `shared` or `regular`.

@@ -139,3 +139,19 @@ test('purging a deleted user needs confirmation', () => withTenant(async (t) => 
   assert.ok((await t.users.deleted()).every((d) => d.id !== id))
   await assert.rejects(t.users.purgeDeleted('elif'), (e) => e instanceof InvalidInputError && e.field === 'id')
 }))
+
+test('licences by product name with CIPP\'s catalogue', () => withTenant(async (t) => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const path = require('node:path')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cipp-catalogue-'))
+  try {
+    const catalogue = path.join(dir, 'ConversionTable.csv')
+    fs.writeFileSync(catalogue, 'Product_Display_Name,String_Id,GUID,Service_Plan_Name\nMicrosoft 365 E3,SPE_E3,05e9a617-0261-4cee-bb44-138d3ef5d965,EXCHANGE_S_ENTERPRISE\n')
+    assert.deepEqual(await t.users.setLicences(MIRIAM, { add: ['Microsoft 365 E3'], catalogue }), ['05e9a617-0261-4cee-bb44-138d3ef5d965'])
+    await assert.rejects(t.users.setLicences(MIRIAM, { add: ['Microsoft 365 E5'], catalogue }), InvalidInputError)
+    await assert.rejects(t.users.setLicences(MIRIAM, { add: ['SPE_E3'], catalogue: path.join(dir, 'missing.csv') }), (e) => e instanceof InvalidInputError && e.field === 'catalogue')
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}))

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use cipp::actions::offboard::OffboardOptions;
 use cipp::actions::security::{MethodSelection, ResetPasswordOptions};
 use cipp::actions::users::{
-    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding, LicenceChange,
-    MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
+    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding, LicenceCatalogue,
+    LicenceChange, MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
 };
 use cipp::actions::ActionError;
 use cipp::core::ExposeSecret;
@@ -248,19 +248,36 @@ impl Users {
     }
 
     /// Add and remove licences (SKU part numbers or ids) in one call; returns the SKU ids
-    /// the user holds afterwards.
-    #[pyo3(signature = (user, *, add=Vec::new(), remove=Vec::new()))]
+    /// the user holds afterwards. With `catalogue`, the path of CIPP's `ConversionTable.csv`,
+    /// licences can also be named by product name ("Microsoft 365 E3").
+    #[pyo3(signature = (user, *, add=Vec::new(), remove=Vec::new(), catalogue=None))]
     fn set_licences(
         &self,
         py: Python<'_>,
         user: String,
         add: Vec<String>,
         remove: Vec<String>,
+        catalogue: Option<std::path::PathBuf>,
     ) -> PyResult<Vec<String>> {
+        let catalogue = match catalogue {
+            None => None,
+            Some(path) => {
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        return invalid(
+                            "catalogue",
+                            format!("could not read '{}': {e}", path.display()),
+                        )
+                    }
+                };
+                Some(act(LicenceCatalogue::from_csv(&text))?)
+            }
+        };
         let u = self.users()?;
         let change = LicenceChange { add, remove };
         act(block_on(py, async move {
-            u.set_licences(&user, &change, None).await
+            u.set_licences(&user, &change, catalogue.as_ref()).await
         })?)
     }
 

@@ -232,3 +232,23 @@ def test_async_client_has_the_same_user_actions():
         sim.stop()
     assert sent == ["city"]
     assert manager["userPrincipalName"] == MIRIAM
+
+
+def test_licences_by_product_name_with_cipps_catalogue(users, tmp_path):
+    catalogue = tmp_path / "ConversionTable.csv"
+    catalogue.write_text(
+        "Product_Display_Name,String_Id,GUID,Service_Plan_Name\n"
+        f"Microsoft 365 E3,SPE_E3,{E3},EXCHANGE_S_ENTERPRISE\n"
+    )
+    u = users.users
+    assert u.set_licences(MIRIAM, add=["Microsoft 365 E3"], catalogue=catalogue) == [E3]
+    with pytest.raises(cipp.InvalidInputError):
+        u.set_licences(MIRIAM, add=["Microsoft 365 E5"], catalogue=str(catalogue))
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.set_licences(MIRIAM, add=["SPE_E3"], catalogue=tmp_path / "missing.csv")
+    assert e.value.field == "catalogue"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Name,Id\nx,y\n")
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.set_licences(MIRIAM, add=["SPE_E3"], catalogue=bad)
+    assert "GUID" in str(e.value) or "Product_Display_Name" in str(e.value)

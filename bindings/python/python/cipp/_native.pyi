@@ -1,3 +1,4 @@
+import os
 from typing import Any, Iterator, Literal, Optional, Union
 
 JSON = Any
@@ -214,7 +215,12 @@ class Users:
         start: str | None = None,
     ) -> dict[str, Any]: ...
     def set_licences(
-        self, user: str, *, add: list[str] = ..., remove: list[str] = ...
+        self,
+        user: str,
+        *,
+        add: list[str] = ...,
+        remove: list[str] = ...,
+        catalogue: str | os.PathLike[str] | None = None,
     ) -> list[str]: ...
     def convert_mailbox(self, user: str, kind: str) -> None: ...
     def set_forwarding(
