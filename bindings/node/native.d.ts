@@ -93,16 +93,16 @@ export declare class Exchange {
   /** The same tenant's Security & Compliance cmdlets. */
   get compliance(): Exchange
   /** Run a cmdlet and resolve to its rows (every page). */
-  invoke(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<any>
+  invokeJson(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<string>
   /** Like `invoke`, resolving to `{rows, warnings, pages}`. */
-  invokeOutput(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<any>
+  invokeOutputJson(name: string, parameters?: any | undefined | null, options?: InvokeOptions | undefined | null): Promise<string>
   /**
    * Many cmdlets in `$batch` calls of ten: `[{cmdlet, parameters, id, select}]` ->
    * `{operations: [{id, cmdlet, success, rows, warnings | error}], round_trips}`.
    */
   bulk(operations: any): Promise<any>
   /** Every mailbox. */
-  mailboxes(): Promise<any>
+  mailboxesJson(): Promise<string>
   /** The inbox rules of a mailbox. */
   inboxRules(mailbox: string): Promise<any>
   /** `Get-OrganizationConfig`. */
@@ -151,11 +151,15 @@ export declare class Graph {
   get beta(): Graph
   /** The same tenant with app-only tokens. */
   get appOnly(): Graph
-  /** GET one page (or one object) as Graph returns it. */
-  get(path: string, options?: QueryOptions | undefined | null): Promise<any>
-  /** Every item of a collection, following nextLinks to the end. */
-  getAll(path: string, options?: QueryOptions | undefined | null): Promise<Array<any>>
-  /** A pager over a collection; `lib/index.js` turns it into an async iterator. */
+  /**
+   * GET one page (or one object) as Graph returns it, as JSON text: `lib/index.js` parses it
+   * with `JSON.parse`, which is far faster than building the objects through N-API.
+   */
+  getJson(path: string, options?: QueryOptions | undefined | null): Promise<string>
+  /**
+   * A pager over a collection; `lib/index.js` turns it into an async iterator (and
+   * `getAll` into the concatenation of its pages).
+   */
   pager(path: string, options?: QueryOptions | undefined | null): Pager
   /** POST a JSON body; resolves to the response body (or null). */
   post(path: string, body: any): Promise<any>
@@ -167,9 +171,10 @@ export declare class Graph {
   delete(path: string): Promise<void>
   /**
    * Send any number of `{id, method, url, body?, headers?, dependsOn?}` requests through
-   * `$batch`, 20 per round trip; resolves to the responses in request order.
+   * `$batch`, 20 per round trip; resolves to the responses in request order, as one JSON
+   * array text for `JSON.parse`.
    */
-  batch(requests: any): Promise<Array<any>>
+  batchJson(requests: any): Promise<string>
 }
 
 /** The secrets of one vault. */
@@ -196,10 +201,10 @@ export declare class Offboarding {
   run(user: string, options: any): Promise<any>
 }
 
-/** Pages of a collection, fetched one `nextPage()` at a time. */
+/** Pages of a collection, fetched one `nextPageJson()` at a time. */
 export declare class Pager {
-  /** The next page's items, or null at the end. */
-  nextPage(): Promise<Array<any> | null>
+  /** The next page's items as a JSON array text, or null at the end. */
+  nextPageJson(): Promise<string | null>
 }
 
 /** The report of one standards run. */
@@ -374,8 +379,12 @@ export declare class Users {
   removeMfaMethods(user: string, methodId?: string | undefined | null): Promise<any>
   /** Issue a Temporary Access Pass (`temporaryAccessPass` in the result). */
   createTap(user: string, options?: TapArgs | undefined | null): Promise<any>
-  /** Add and remove licences in one call; resolves to the SKU ids held afterwards. */
-  setLicences(user: string, add?: Array<string> | undefined | null, remove?: Array<string> | undefined | null): Promise<Array<string>>
+  /**
+   * Add and remove licences in one call; resolves to the SKU ids held afterwards.
+   * `catalogue` is the path of CIPP's `ConversionTable.csv`, so licences can also be named
+   * by product name ("Microsoft 365 E3").
+   */
+  setLicences(user: string, add?: Array<string> | undefined | null, remove?: Array<string> | undefined | null, catalogue?: string | undefined | null): Promise<Array<string>>
   /** Convert the mailbox to `shared` or `regular`. */
   convertMailbox(user: string, kind: string): Promise<void>
   /** Forward mail (`to` a mailbox in the tenant or `external`), or turn forwarding off. */
@@ -386,6 +395,46 @@ export declare class Users {
   deleted(): Promise<any>
   /** Restore a deleted user by id. */
   restore(id: string): Promise<any>
+  /**
+   * Edit profile fields (CIPP's EditUser): a field left out or empty is left alone; fields
+   * named in `clear` are cleared; `extra` holds other Graph properties. Resolves to the
+   * properties sent (none when there was nothing to change).
+   */
+  edit(user: string, options?: any | undefined | null): Promise<Array<string>>
+  /** Change the sign-in name to `username@domain` (a verified domain); resolves to the new UPN. */
+  changeUpn(user: string, username?: string | undefined | null, domain?: string | undefined | null): Promise<string>
+  /** The user's manager, or null. */
+  manager(user: string): Promise<any>
+  /** Set the user's manager (UPN or id). */
+  setManager(user: string, manager: string): Promise<void>
+  /** Remove the user's manager (nothing to do when none is set). */
+  removeManager(user: string): Promise<void>
+  /** Remove every licence; resolves to the SKU ids removed. */
+  removeAllLicences(user: string): Promise<Array<string>>
+  /** The user's mailbox as `Get-Mailbox` returns it. */
+  mailbox(user: string): Promise<any>
+  /**
+   * Add and remove aliases, or make an address primary; resolves to the mailbox's
+   * addresses afterwards (`SMTP:` marks the primary).
+   */
+  editAliases(user: string, options?: any | undefined | null): Promise<Array<string>>
+  /** Turn the automatic reply on, off or on between two times. */
+  setOutOfOffice(user: string, options?: any | undefined | null): Promise<void>
+  /** The automatic-reply configuration as Exchange reports it. */
+  outOfOffice(user: string): Promise<any>
+  /**
+   * Give `delegate` a right over `mailbox`: `FullAccess` (with `automap`, default true),
+   * `SendAs` or `SendOnBehalf`.
+   */
+  grantMailboxRight(mailbox: string, delegate: string, right: string, automap?: boolean | undefined | null): Promise<void>
+  /** Take a right over `mailbox` away from `delegate`. */
+  revokeMailboxRight(mailbox: string, delegate: string, right: string): Promise<void>
+  /** Full Access grants on `mailbox` (`Get-MailboxPermission`). */
+  mailboxPermissions(mailbox: string): Promise<any>
+  /** Hide the mailbox from the global address list (`hidden: false` shows it again). */
+  hideFromAddressLists(user: string, hidden?: boolean | undefined | null): Promise<void>
+  /** Delete a user from the recycle bin for good, by id; rejects unless `confirm` is true. */
+  purgeDeleted(id: string, confirm?: boolean | undefined | null): Promise<void>
 }
 
 /** Options of `alerts.run`. */
@@ -474,6 +523,8 @@ export interface NewUserOptions {
   mustChangePassword?: boolean
   /** SKU part numbers or ids. */
   licences?: Array<string>
+  /** Other Graph user properties, sent as given. */
+  extra?: Record<string, any>
 }
 
 /** OData query options. */

@@ -1,11 +1,16 @@
 """Orchestrate the listing benchmark: one simulator process, four job processes, one table.
 
-Usage: bench.py --users N --node-native PATH [--tenant T] [--top 999]
+Usage: bench.py --users N --node-package DIR --node-native FILE --node-modules DIR
+                [--tenant T] [--top 999] [--skip JOB]... [--rounds R]
+
+With --rounds R every job runs R times, the jobs taking turns (so a burst of load elsewhere on
+the machine lands on all of them), and each figure in the tables is the median of its R runs.
 """
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -73,13 +78,25 @@ def run_job(name: str, argv: list[str], env: dict, extra_env: dict) -> dict:
     return figures
 
 
+def median_row(runs: list[dict]) -> dict:
+    """One row per job: each measured figure is the median over the job's runs."""
+    row = dict(runs[0])
+    for key in ("seconds", "process_seconds", "rss_before_kib", "peak_rss_kib"):
+        row[key] = statistics.median(r[key] for r in runs)
+    row["runs"] = len(runs)
+    return row
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=100_000)
     ap.add_argument("--tenant", default="alpha.onmicrosoft.com")
     ap.add_argument("--top", type=int, default=999)
     ap.add_argument("--node-package", required=True)
+    ap.add_argument("--node-native", required=True, help="the release-built .node file")
     ap.add_argument("--node-modules", required=True)
+    ap.add_argument("--skip", action="append", default=[], help="a job name to leave out")
+    ap.add_argument("--rounds", type=int, default=1, help="runs per job; figures are medians")
     args = ap.parse_args()
 
     sim = subprocess.Popen(
@@ -102,15 +119,20 @@ def main() -> None:
         # before it starts.
         jobs = [
             ("cipp (Python)", [py, "job_cipp.py"], {}),
-            ("cipp (Node)", ["node", "job_cipp.js"], {}),
+            ("cipp (Node)", ["node", "job_cipp.js"], {"NAPI_RS_NATIVE_LIBRARY_PATH": args.node_native}),
             ("microsoft-graph-client (Node)", ["node", "job_msgraph.js"], {"NODE_PATH": args.node_modules}),
             ("msgraph-sdk (Python)", [py, "job_msgraph.py"], {}),
         ]
-        rows = []
-        for name, argv, extra in jobs:
-            print(f"running {name} ...", flush=True)
-            rows.append(run_job(name, argv, env, extra))
-            print(json.dumps(rows[-1]), flush=True)
+        unknown = set(args.skip) - {name for name, _, _ in jobs}
+        if unknown:
+            sys.exit(f"--skip names no job: {sorted(unknown)}")
+        runs: dict[str, list[dict]] = {}
+        for round_no in range(1, args.rounds + 1):
+            for name, argv, extra in (j for j in jobs if j[0] not in args.skip):
+                print(f"running {name} (round {round_no} of {args.rounds}) ...", flush=True)
+                runs.setdefault(name, []).append(run_job(name, argv, env, extra))
+                print(json.dumps(runs[name][-1]), flush=True)
+        rows = [median_row(r) for r in runs.values()]
     finally:
         if sim.stdin:
             sim.stdin.close()
@@ -138,7 +160,8 @@ def main() -> None:
         ("Python", "cipp (Python)", "msgraph-sdk (Python)"),
         ("Node", "cipp (Node)", "microsoft-graph-client (Node)"),
     )
-    for lang, ours, theirs in ((lang, by_job[a], by_job[b]) for lang, a, b in pairs):
+    present = ((lang, a, b) for lang, a, b in pairs if a in by_job and b in by_job)
+    for lang, ours, theirs in ((lang, by_job[a], by_job[b]) for lang, a, b in present):
         print(
             f"| {lang} | {theirs['seconds'] / ours['seconds']:.1f}x "
             f"| {theirs['process_seconds'] / ours['process_seconds']:.1f}x "

@@ -1,6 +1,7 @@
 'use strict'
 // cipp (Node): `for await` over `graph.iter('users', { select, top: 999 })`, counting items.
-// The package is the release build's scratch copy the script prepared (ENV.node_package).
+// The package is the worktree's bindings/node (ENV.node_package); the orchestrator sets
+// NAPI_RS_NATIVE_LIBRARY_PATH to the release-built native module, which lib/index.js loads.
 
 const path = require('node:path')
 const { ENV, rssKib, finish } = require('./common.js')

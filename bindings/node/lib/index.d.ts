@@ -104,7 +104,7 @@ export declare class Tenant {
 export declare class Users {
   get (user: string): Promise<Record<string, any>>
   /** A generated password comes back once as `password`. */
-  create (options: { displayName: string, username: string, domain: string, password?: string, givenName?: string, surname?: string, usageLocation?: string, jobTitle?: string, department?: string, mustChangePassword?: boolean, licences?: string[] }): Promise<{ user: Record<string, any>, password?: string }>
+  create (options: { displayName: string, username: string, domain: string, password?: string, givenName?: string, surname?: string, usageLocation?: string, jobTitle?: string, department?: string, mustChangePassword?: boolean, licences?: string[], extra?: Record<string, unknown> }): Promise<{ user: Record<string, any>, password?: string }>
   blockSignIn (user: string): Promise<StepOutcome>
   unblockSignIn (user: string): Promise<StepOutcome>
   revokeSessions (user: string): Promise<StepOutcome>
@@ -112,8 +112,11 @@ export declare class Users {
   resetPassword (user: string, options?: { reveal?: boolean, forceChange?: boolean }): Promise<StepOutcome & { password?: string }>
   removeMfaMethods (user: string, options?: { methodId?: string }): Promise<StepOutcome>
   createTap (user: string, options?: { lifetimeMinutes?: number, usableOnce?: boolean, start?: string }): Promise<{ temporaryAccessPass: string, methodId: string, lifetimeInMinutes: number | null, startDateTime: string | null, isUsableOnce: boolean }>
-  /** Resolves to the SKU ids held afterwards. */
-  setLicences (user: string, options: { add?: string[], remove?: string[] }): Promise<string[]>
+  /**
+   * Resolves to the SKU ids held afterwards. Licences are SKU part numbers or ids, or product
+   * names when `catalogue` is the path of CIPP's `ConversionTable.csv`.
+   */
+  setLicences (user: string, options: { add?: string[], remove?: string[], catalogue?: string }): Promise<string[]>
   convertMailbox (user: string, kind: 'shared' | 'regular'): Promise<void>
   /** `to` (a mailbox in the tenant) or `external`; neither turns forwarding off. */
   setForwarding (user: string, options?: { to?: string, external?: string, keepCopy?: boolean }): Promise<void>
@@ -121,7 +124,83 @@ export declare class Users {
   delete (user: string, options?: { confirm?: boolean }): Promise<void>
   deleted (): Promise<Array<Record<string, any>>>
   restore (id: string): Promise<Record<string, any>>
+  /** Deletes a recycle-bin user for good, by id. Rejects with InvalidInputError unless `confirm: true`. */
+  purgeDeleted (id: string, options?: { confirm?: boolean }): Promise<void>
+  /**
+   * Edits profile fields; a field left out or empty is left alone, fields named in `clear` are
+   * cleared. Resolves to the Graph properties sent (none when nothing changed). Unknown option
+   * keys are refused with InvalidInputError.
+   */
+  edit (user: string, options: UserEdit): Promise<string[]>
+  /** Changes the sign-in name to `username@domain` (a verified domain); resolves to the new UPN. */
+  changeUpn (user: string, options: { username: string, domain: string }): Promise<string>
+  /** The user's manager, or null. */
+  manager (user: string): Promise<Record<string, any> | null>
+  setManager (user: string, manager: string): Promise<void>
+  /** Nothing to do when no manager is set. */
+  removeManager (user: string): Promise<void>
+  /** Resolves to the SKU ids removed. */
+  removeAllLicences (user: string): Promise<string[]>
+  /** The mailbox as `Get-Mailbox` returns it. */
+  mailbox (user: string): Promise<Record<string, any>>
+  /** Resolves to the mailbox's addresses afterwards (`SMTP:` marks the primary). */
+  editAliases (user: string, options: { add?: string[], remove?: string[], makePrimary?: string }): Promise<string[]>
+  /** `internalMessage` is needed unless the state is `disabled`; `externalMessage` defaults to it. */
+  setOutOfOffice (user: string, options: OutOfOffice): Promise<void>
+  /** As Exchange reports it: `AutoReplyState`, `InternalMessage`, `ExternalMessage`, `StartTime`, `EndTime`, ... */
+  outOfOffice (user: string): Promise<Record<string, any>>
+  /** `automap` (FullAccess only) defaults to true. */
+  grantMailboxRight (mailbox: string, delegate: string, right: MailboxRight, options?: { automap?: boolean }): Promise<void>
+  revokeMailboxRight (mailbox: string, delegate: string, right: MailboxRight): Promise<void>
+  /** Full Access grants on the mailbox (`Get-MailboxPermission`). */
+  mailboxPermissions (mailbox: string): Promise<Array<Record<string, any>>>
+  /** Hides the mailbox from the global address list; `{ hidden: false }` shows it again. */
+  hideFromAddressLists (user: string, options?: { hidden?: boolean }): Promise<void>
 }
+
+/** Profile fields that `users.edit` can clear (Graph names). */
+export type ClearableField = 'givenName' | 'surname' | 'department' | 'jobTitle' | 'mobilePhone' | 'streetAddress' | 'city' | 'state' | 'postalCode' | 'country' | 'companyName' | 'businessPhones' | 'otherMails'
+
+/** Options of `users.edit` (CIPP's EditUser fields). */
+export interface UserEdit {
+  givenName?: string
+  surname?: string
+  displayName?: string
+  department?: string
+  jobTitle?: string
+  mobilePhone?: string
+  streetAddress?: string
+  city?: string
+  state?: string
+  postalCode?: string
+  country?: string
+  companyName?: string
+  /** Two-letter country code. */
+  usageLocation?: string
+  businessPhones?: string[]
+  /** Each entry may hold several addresses, comma-separated. */
+  otherMails?: string[]
+  mustChangePassword?: boolean
+  /** Fields to clear (sent as null, or [] for lists). */
+  clear?: ClearableField[]
+  /** Other Graph user properties, sent as given. */
+  extra?: Record<string, unknown>
+}
+
+/** Options of `users.setOutOfOffice`. */
+export interface OutOfOffice {
+  state: 'enabled' | 'disabled' | 'scheduled'
+  /** ISO 8601; with `scheduled`. */
+  start?: string
+  /** ISO 8601, after `start`; with `scheduled`. */
+  end?: string
+  internalMessage?: string
+  externalMessage?: string
+  /** Who outside gets the reply (default `all`). */
+  externalAudience?: 'all' | 'known' | 'none'
+}
+
+export type MailboxRight = 'FullAccess' | 'SendAs' | 'SendOnBehalf'
 
 /** OffboardOptions' fields in camelCase or snake_case (docs/actions.md). */
 export type OffboardOptions = Record<string, boolean | string | string[] | undefined>

@@ -2,7 +2,13 @@
 // The public face of the native module: errors become CippError subclasses with `code`,
 // `status` and `tenant`; pagers become async iterators; everything else passes through.
 
-const native = require('../native.js')
+// napi-rs's generated native.js reads NAPI_RS_NATIVE_LIBRARY_PATH but drops what it loads
+// (@napi-rs/cli 3.1.5: the branch assigns instead of returning, and the result is then
+// overwritten), so the variable is honoured here instead: it points at a `.node` file built
+// elsewhere (a release build, another target) to use in place of the package's own.
+const native = process.env.NAPI_RS_NATIVE_LIBRARY_PATH
+  ? require(process.env.NAPI_RS_NATIVE_LIBRARY_PATH)
+  : require('../native.js')
 
 class CippError extends Error {
   constructor (message, info = {}) {
@@ -70,26 +76,90 @@ function sync (fn) {
   }
 }
 
+// Graph results cross from Rust as JSON text and are parsed here: V8's JSON.parse builds
+// objects much faster than N-API can, one call per property (see BENCHMARKS.md).
+const parse = text => (text === null || text === undefined ? null : JSON.parse(text))
+
+const DONE = Object.freeze({ value: undefined, done: true })
+
+// The async iterator of `graph.iter`: items are served from the current page without a
+// generator step each (an async generator's per-item bookkeeping cost a quarter of the listing
+// time); a page is fetched only when the previous one is used up, and calls made before a
+// fetch completes wait for it in order.
+class Items {
+  // `open` makes the native pager on the first `next()`, so bad options reject there, as
+  // they did from the async generator this replaces.
+  constructor (open) {
+    this._open = open
+    this._pager = undefined
+    this._page = []
+    this._at = 0
+    this._fetching = null
+  }
+
+  [Symbol.asyncIterator] () { return this }
+
+  next () {
+    if (this._fetching) return this._fetching.then(() => this.next())
+    if (this._at < this._page.length) return Promise.resolve({ value: this._page[this._at++], done: false })
+    if (this._pager === null) return Promise.resolve(DONE)
+    this._fetching = call(() => {
+      if (this._pager === undefined) this._pager = this._open()
+      return this._pager.nextPageJson()
+    }).then(
+      (text) => {
+        this._fetching = null
+        this._at = 0
+        if (text === null) {
+          this._pager = null
+          this._page = []
+        } else {
+          this._page = JSON.parse(text)
+        }
+      },
+      (e) => {
+        this._fetching = null
+        this._pager = null
+        this._page = []
+        throw e
+      })
+    return this._fetching.then(() => this.next())
+  }
+
+  return (value) {
+    this._pager = null
+    this._page = []
+    return Promise.resolve({ value, done: true })
+  }
+
+  throw (e) {
+    this.return()
+    return Promise.reject(e)
+  }
+}
+
 class Graph {
   constructor (inner) { this._n = inner }
   get beta () { return new Graph(this._n.beta) }
   get appOnly () { return new Graph(this._n.appOnly) }
-  get (path, options) { return call(() => this._n.get(path, options)) }
-  getAll (path, options) { return call(() => this._n.getAll(path, options)) }
-  async * iter (path, options) {
-    const pager = this._n.pager(path, options)
+  async get (path, options) { return parse(await call(() => this._n.getJson(path, options))) }
+  async getAll (path, options) {
+    const pager = sync(() => this._n.pager(path, options))
+    const all = []
     for (;;) {
-      const page = await call(() => pager.nextPage())
-      if (page === null || page === undefined) return
-      yield * page
+      const page = parse(await call(() => pager.nextPageJson()))
+      if (page === null) return all
+      for (let i = 0; i < page.length; i++) all.push(page[i])
     }
   }
+
+  iter (path, options) { return new Items(() => this._n.pager(path, options)) }
 
   post (path, body) { return call(() => this._n.post(path, body)) }
   patch (path, body) { return call(() => this._n.patch(path, body)) }
   put (path, body) { return call(() => this._n.put(path, body)) }
   delete (path) { return call(() => this._n.delete(path)) }
-  batch (requests) { return call(() => this._n.batch(requests)) }
+  async batch (requests) { return parse(await call(() => this._n.batchJson(requests))) }
 }
 
 class Tenant {
@@ -117,12 +187,27 @@ class Users {
   resetPassword (user, options) { return call(() => this._n.resetPassword(user, options)) }
   removeMfaMethods (user, options = {}) { return call(() => this._n.removeMfaMethods(user, options.methodId)) }
   createTap (user, options) { return call(() => this._n.createTap(user, options)) }
-  setLicences (user, options = {}) { return call(() => this._n.setLicences(user, options.add, options.remove)) }
+  setLicences (user, options = {}) { return call(() => this._n.setLicences(user, options.add, options.remove, options.catalogue)) }
   convertMailbox (user, kind) { return call(() => this._n.convertMailbox(user, kind)) }
   setForwarding (user, options) { return call(() => this._n.setForwarding(user, options)) }
   delete (user, options = {}) { return call(() => this._n.delete(user, options.confirm)) }
   deleted () { return call(() => this._n.deleted()) }
   restore (id) { return call(() => this._n.restore(id)) }
+  purgeDeleted (id, options = {}) { return call(() => this._n.purgeDeleted(id, options.confirm)) }
+  edit (user, options) { return call(() => this._n.edit(user, options)) }
+  changeUpn (user, options = {}) { return call(() => this._n.changeUpn(user, options.username, options.domain)) }
+  manager (user) { return call(() => this._n.manager(user)) }
+  setManager (user, manager) { return call(() => this._n.setManager(user, manager)) }
+  removeManager (user) { return call(() => this._n.removeManager(user)) }
+  removeAllLicences (user) { return call(() => this._n.removeAllLicences(user)) }
+  mailbox (user) { return call(() => this._n.mailbox(user)) }
+  editAliases (user, options) { return call(() => this._n.editAliases(user, options)) }
+  setOutOfOffice (user, options) { return call(() => this._n.setOutOfOffice(user, options)) }
+  outOfOffice (user) { return call(() => this._n.outOfOffice(user)) }
+  grantMailboxRight (mailbox, delegate, right, options = {}) { return call(() => this._n.grantMailboxRight(mailbox, delegate, right, options.automap)) }
+  revokeMailboxRight (mailbox, delegate, right) { return call(() => this._n.revokeMailboxRight(mailbox, delegate, right)) }
+  mailboxPermissions (mailbox) { return call(() => this._n.mailboxPermissions(mailbox)) }
+  hideFromAddressLists (user, options = {}) { return call(() => this._n.hideFromAddressLists(user, options.hidden)) }
 }
 
 class Offboarding {
@@ -164,10 +249,10 @@ class SharePoint {
 class Exchange {
   constructor (inner) { this._n = inner }
   get compliance () { return new Exchange(this._n.compliance) }
-  invoke (cmdlet, parameters, options) { return call(() => this._n.invoke(cmdlet, parameters, options)) }
-  invokeOutput (cmdlet, parameters, options) { return call(() => this._n.invokeOutput(cmdlet, parameters, options)) }
+  async invoke (cmdlet, parameters, options) { return parse(await call(() => this._n.invokeJson(cmdlet, parameters, options))) }
+  async invokeOutput (cmdlet, parameters, options) { return parse(await call(() => this._n.invokeOutputJson(cmdlet, parameters, options))) }
   bulk (operations) { return call(() => this._n.bulk(operations)) }
-  mailboxes () { return call(() => this._n.mailboxes()) }
+  async mailboxes () { return parse(await call(() => this._n.mailboxesJson())) }
   inboxRules (mailbox) { return call(() => this._n.inboxRules(mailbox)) }
   organizationConfig () { return call(() => this._n.organizationConfig()) }
   availableCmdlets () { return call(() => this._n.availableCmdlets()) }

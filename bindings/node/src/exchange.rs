@@ -74,6 +74,13 @@ fn to_value<T: serde::Serialize>(v: std::result::Result<T, ExchangeError>) -> Re
     serde_json::to_value(v).map_err(|e| crate::invalid("exchange", e.to_string()))
 }
 
+/// Large results (cmdlet rows, every mailbox) cross as JSON text that `lib/index.js` hands to
+/// `JSON.parse`, as Graph pages do: cheaper than one N-API call per property.
+fn to_text<T: serde::Serialize>(v: std::result::Result<T, ExchangeError>) -> Result<String> {
+    let v = v.map_err(exo_error)?;
+    serde_json::to_string(&v).map_err(|e| crate::invalid("exchange", e.to_string()))
+}
+
 impl Exchange {
     fn client(&self) -> ExchangeClient {
         let exo = self.cipp.tenant(self.tenant.clone()).exchange();
@@ -99,27 +106,27 @@ impl Exchange {
 
     /// Run a cmdlet and resolve to its rows (every page).
     #[napi]
-    pub async fn invoke(
+    pub async fn invoke_json(
         &self,
         name: String,
         parameters: Option<Value>,
         options: Option<InvokeOptions>,
-    ) -> Result<Value> {
+    ) -> Result<String> {
         let c = cmdlet(&self.client(), name, parameters, options)?;
-        to_value(c.rows().await)
+        to_text(c.rows().await)
     }
 
     /// Like `invoke`, resolving to `{rows, warnings, pages}`.
     #[napi]
-    pub async fn invoke_output(
+    pub async fn invoke_output_json(
         &self,
         name: String,
         parameters: Option<Value>,
         options: Option<InvokeOptions>,
-    ) -> Result<Value> {
+    ) -> Result<String> {
         let c = cmdlet(&self.client(), name, parameters, options)?;
         let out = c.invoke().await.map_err(exo_error)?;
-        Ok(json!({"rows": out.rows, "warnings": out.warnings, "pages": out.pages}))
+        Ok(json!({"rows": out.rows, "warnings": out.warnings, "pages": out.pages}).to_string())
     }
 
     /// Many cmdlets in `$batch` calls of ten: `[{cmdlet, parameters, id, select}]` ->
@@ -134,8 +141,8 @@ impl Exchange {
 
     /// Every mailbox.
     #[napi]
-    pub async fn mailboxes(&self) -> Result<Value> {
-        to_value(self.client().mailboxes().await)
+    pub async fn mailboxes_json(&self) -> Result<String> {
+        to_text(self.client().mailboxes().await)
     }
 
     /// The inbox rules of a mailbox.

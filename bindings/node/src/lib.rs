@@ -14,6 +14,7 @@ use futures::stream::BoxStream;
 use futures::StreamExt;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 mod admin;
@@ -391,27 +392,26 @@ impl Graph {
         }
     }
 
-    /// GET one page (or one object) as Graph returns it.
+    /// GET one page (or one object) as Graph returns it, as JSON text: `lib/index.js` parses it
+    /// with `JSON.parse`, which is far faster than building the objects through N-API.
     #[napi]
-    pub async fn get(&self, path: String, options: Option<QueryOptions>) -> Result<Value> {
+    pub async fn get_json(&self, path: String, options: Option<QueryOptions>) -> Result<String> {
         let req = self
             .client
             .request(Method::GET, path)
             .with_query(query(options));
-        req.send().await.js()
+        let value = req.send().await.js()?;
+        serde_json::to_string(&value).map_err(|e| invalid("response", e.to_string()))
     }
 
-    /// Every item of a collection, following nextLinks to the end.
-    #[napi]
-    pub async fn get_all(&self, path: String, options: Option<QueryOptions>) -> Result<Vec<Value>> {
-        let list = self.client.list_json(path).with_query(query(options));
-        list.collect_all().await.js()
-    }
-
-    /// A pager over a collection; `lib/index.js` turns it into an async iterator.
+    /// A pager over a collection; `lib/index.js` turns it into an async iterator (and
+    /// `getAll` into the concatenation of its pages).
     #[napi]
     pub fn pager(&self, path: String, options: Option<QueryOptions>) -> Pager {
-        let list = self.client.list_json(path).with_query(query(options));
+        let list = self
+            .client
+            .list::<Box<RawValue>>(path)
+            .with_query(query(options));
         Pager {
             pages: tokio::sync::Mutex::new(Some(list.pages())),
         }
@@ -442,23 +442,42 @@ impl Graph {
     }
 
     /// Send any number of `{id, method, url, body?, headers?, dependsOn?}` requests through
-    /// `$batch`, 20 per round trip; resolves to the responses in request order.
+    /// `$batch`, 20 per round trip; resolves to the responses in request order, as one JSON
+    /// array text for `JSON.parse`.
     #[napi]
-    pub async fn batch(&self, requests: Value) -> Result<Vec<Value>> {
+    pub async fn batch_json(&self, requests: Value) -> Result<String> {
         let parsed: Vec<BatchRequest> = serde_json::from_value(requests)
             .map_err(|e| invalid("requests", format!("not a list of batch requests: {e}")))?;
         let results = self.client.batch(parsed).await.js()?;
-        Ok(results
+        let values: Vec<Value> = results
             .iter()
             .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
-            .collect())
+            .collect();
+        serde_json::to_string(&values).map_err(|e| invalid("responses", e.to_string()))
     }
 }
 
-/// The pages of a list request, as the Graph client streams them.
-type PageStream = BoxStream<'static, std::result::Result<Page<Value>, CippError>>;
+/// The pages of a list request, each item kept as the JSON text Graph sent.
+type PageStream = BoxStream<'static, std::result::Result<Page<Box<RawValue>>, CippError>>;
 
-/// Pages of a collection, fetched one `nextPage()` at a time.
+/// A page's items as one JSON array text. Items are kept as Graph's own text (validated, never
+/// rebuilt), so a page crosses to JavaScript as one string and V8's `JSON.parse` builds the
+/// objects: N-API's one call per property cost more than the whole HTTP exchange.
+fn json_array(items: &[Box<RawValue>]) -> String {
+    let len = items.iter().map(|i| i.get().len() + 1).sum::<usize>() + 2;
+    let mut text = String::with_capacity(len);
+    text.push('[');
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            text.push(',');
+        }
+        text.push_str(item.get());
+    }
+    text.push(']');
+    text
+}
+
+/// Pages of a collection, fetched one `nextPageJson()` at a time.
 #[napi]
 pub struct Pager {
     pages: tokio::sync::Mutex<Option<PageStream>>,
@@ -466,15 +485,15 @@ pub struct Pager {
 
 #[napi]
 impl Pager {
-    /// The next page's items, or null at the end.
+    /// The next page's items as a JSON array text, or null at the end.
     #[napi]
-    pub async fn next_page(&self) -> Result<Option<Vec<Value>>> {
+    pub async fn next_page_json(&self) -> Result<Option<String>> {
         let mut guard = self.pages.lock().await;
         let Some(stream) = guard.as_mut() else {
             return Ok(None);
         };
         match stream.next().await {
-            Some(Ok(page)) => Ok(Some(page.items)),
+            Some(Ok(page)) => Ok(Some(json_array(&page.items))),
             Some(Err(e)) => {
                 *guard = None;
                 Err(js_error(e))

@@ -3,15 +3,158 @@
 
 use cipp::actions::offboard::OffboardOptions;
 use cipp::actions::security::{MethodSelection, ResetPasswordOptions};
-use cipp::actions::users::{Forwarding, LicenceChange, MailboxKind, NewUser, TapOptions};
+use cipp::actions::users::{
+    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding, LicenceCatalogue,
+    LicenceChange, MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
+};
 use cipp::actions::ActionError;
 use cipp::core::ExposeSecret;
 use cipp::{Cipp, Error as CippError};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use serde_json::{json, Value};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
 
 use crate::{invalid, OrJs};
+
+/// Options objects are read with serde so a misspelt key is refused by name rather than
+/// silently dropped (napi objects ignore keys they do not know).
+fn read_options<T: serde::de::DeserializeOwned + Default>(
+    what: &str,
+    v: Option<Value>,
+) -> Result<T> {
+    match v {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(v) => serde_json::from_value(v).map_err(|e| invalid(what, e.to_string())),
+    }
+}
+
+/// Options of `users.edit`: CIPP's EditUser fields in camelCase.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EditArgs {
+    given_name: Option<String>,
+    surname: Option<String>,
+    display_name: Option<String>,
+    department: Option<String>,
+    job_title: Option<String>,
+    mobile_phone: Option<String>,
+    street_address: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    postal_code: Option<String>,
+    country: Option<String>,
+    company_name: Option<String>,
+    usage_location: Option<String>,
+    business_phones: Option<Vec<String>>,
+    other_mails: Option<Vec<String>>,
+    must_change_password: Option<bool>,
+    #[serde(default)]
+    clear: Vec<String>,
+    #[serde(default)]
+    extra: Map<String, Value>,
+}
+
+/// Profile fields named in `clear` (Graph names, any case; `job_title` works too).
+fn clearable(names: &[String]) -> Result<Vec<ClearableField>> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let key = name.replace('_', "");
+            ClearableField::ALL
+                .into_iter()
+                .find(|f| f.property().eq_ignore_ascii_case(&key))
+                .ok_or_else(|| {
+                    let all: Vec<&str> = ClearableField::ALL.iter().map(|f| f.property()).collect();
+                    invalid(
+                        &format!("clear[{i}]"),
+                        format!("'{name}' cannot be cleared; these can: {}", all.join(", ")),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Options of `users.editAliases`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AliasArgs {
+    #[serde(default)]
+    add: Vec<String>,
+    #[serde(default)]
+    remove: Vec<String>,
+    make_primary: Option<String>,
+}
+
+/// Options of `users.setOutOfOffice`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OutOfOfficeArgs {
+    state: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+    internal_message: Option<String>,
+    external_message: Option<String>,
+    external_audience: Option<String>,
+}
+
+/// `enabled`, `disabled` or `scheduled` (with `start` and `end`); any case.
+fn auto_reply_state(
+    state: Option<&str>,
+    start: Option<String>,
+    end: Option<String>,
+) -> Result<AutoReplyState> {
+    let Some(state) = state else {
+        return Err(invalid(
+            "state",
+            "is missing: 'enabled', 'disabled' or 'scheduled'",
+        ));
+    };
+    match state.to_ascii_lowercase().as_str() {
+        "enabled" => Ok(AutoReplyState::Enabled),
+        "disabled" => Ok(AutoReplyState::Disabled),
+        "scheduled" => Ok(AutoReplyState::Scheduled {
+            start: start.unwrap_or_default(),
+            end: end.unwrap_or_default(),
+        }),
+        other => Err(invalid(
+            "state",
+            format!("'{other}' is not 'enabled', 'disabled' or 'scheduled'"),
+        )),
+    }
+}
+
+/// `all`, `known` or `none`; any case.
+fn audience(name: Option<&str>) -> Result<AutoReplyAudience> {
+    match name.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("all") => Ok(AutoReplyAudience::All),
+        Some("known") => Ok(AutoReplyAudience::Known),
+        Some("none") => Ok(AutoReplyAudience::None),
+        Some(other) => Err(invalid(
+            "externalAudience",
+            format!("'{other}' is not 'all', 'known' or 'none'"),
+        )),
+    }
+}
+
+/// `FullAccess`, `SendAs` or `SendOnBehalf` (any case, `-`/`_`/spaces ignored).
+fn mailbox_right(name: &str, automap: bool) -> Result<MailboxRight> {
+    let key: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match key.as_str() {
+        "fullaccess" => Ok(MailboxRight::FullAccess { automap }),
+        "sendas" => Ok(MailboxRight::SendAs),
+        "sendonbehalf" | "sendonbehalfof" => Ok(MailboxRight::SendOnBehalf),
+        _ => Err(invalid(
+            "right",
+            format!("'{name}' is not 'FullAccess', 'SendAs' or 'SendOnBehalf'"),
+        )),
+    }
+}
 
 fn act<T>(r: std::result::Result<T, ActionError>) -> Result<T> {
     r.map_err(CippError::from).js()
@@ -40,6 +183,8 @@ pub struct NewUserOptions {
     pub must_change_password: Option<bool>,
     /// SKU part numbers or ids.
     pub licences: Option<Vec<String>>,
+    /// Other Graph user properties, sent as given.
+    pub extra: Option<Map<String, Value>>,
 }
 
 /// Options of `users.createTap`.
@@ -95,7 +240,7 @@ impl Users {
             department: options.department,
             must_change_password: options.must_change_password,
             licences: options.licences.unwrap_or_default(),
-            ..NewUser::default()
+            extra: options.extra.unwrap_or_default(),
         };
         let created = act(self.users().create(new).await)?;
         let mut v = json!({"user": created.user});
@@ -176,18 +321,32 @@ impl Users {
     }
 
     /// Add and remove licences in one call; resolves to the SKU ids held afterwards.
+    /// `catalogue` is the path of CIPP's `ConversionTable.csv`, so licences can also be named
+    /// by product name ("Microsoft 365 E3").
     #[napi]
     pub async fn set_licences(
         &self,
         user: String,
         add: Option<Vec<String>>,
         remove: Option<Vec<String>>,
+        catalogue: Option<String>,
     ) -> Result<Vec<String>> {
         let change = LicenceChange {
             add: add.unwrap_or_default(),
             remove: remove.unwrap_or_default(),
         };
-        act(self.users().set_licences(&user, &change, None).await)
+        let catalogue = match catalogue {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| invalid("catalogue", format!("could not read '{path}': {e}")))?;
+                Some(act(LicenceCatalogue::from_csv(&text))?)
+            }
+        };
+        act(self
+            .users()
+            .set_licences(&user, &change, catalogue.as_ref())
+            .await)
     }
 
     /// Convert the mailbox to `shared` or `regular`.
@@ -242,6 +401,169 @@ impl Users {
     #[napi]
     pub async fn restore(&self, id: String) -> Result<Value> {
         Ok(json(&act(self.users().restore(&id).await)?))
+    }
+
+    /// Edit profile fields (CIPP's EditUser): a field left out or empty is left alone; fields
+    /// named in `clear` are cleared; `extra` holds other Graph properties. Resolves to the
+    /// properties sent (none when there was nothing to change).
+    #[napi]
+    pub async fn edit(&self, user: String, options: Option<Value>) -> Result<Vec<String>> {
+        let o: EditArgs = read_options("options", options)?;
+        let edit = UserEdit {
+            given_name: o.given_name,
+            surname: o.surname,
+            display_name: o.display_name,
+            department: o.department,
+            job_title: o.job_title,
+            mobile_phone: o.mobile_phone,
+            street_address: o.street_address,
+            city: o.city,
+            state: o.state,
+            postal_code: o.postal_code,
+            country: o.country,
+            company_name: o.company_name,
+            usage_location: o.usage_location,
+            business_phones: o.business_phones,
+            other_mails: o.other_mails,
+            must_change_password: o.must_change_password,
+            clear: clearable(&o.clear)?,
+            extra: o.extra,
+        };
+        act(self.users().edit(&user, edit).await)
+    }
+
+    /// Change the sign-in name to `username@domain` (a verified domain); resolves to the new UPN.
+    #[napi]
+    pub async fn change_upn(
+        &self,
+        user: String,
+        username: Option<String>,
+        domain: Option<String>,
+    ) -> Result<String> {
+        let username = username.ok_or_else(|| invalid("username", "is missing"))?;
+        let domain = domain.ok_or_else(|| invalid("domain", "is missing"))?;
+        act(self.users().change_upn(&user, &username, &domain).await)
+    }
+
+    /// The user's manager, or null.
+    #[napi]
+    pub async fn manager(&self, user: String) -> Result<Value> {
+        Ok(json(&act(self.users().manager(&user).await)?))
+    }
+
+    /// Set the user's manager (UPN or id).
+    #[napi]
+    pub async fn set_manager(&self, user: String, manager: String) -> Result<()> {
+        act(self.users().set_manager(&user, Some(&manager)).await)
+    }
+
+    /// Remove the user's manager (nothing to do when none is set).
+    #[napi]
+    pub async fn remove_manager(&self, user: String) -> Result<()> {
+        act(self.users().set_manager(&user, None).await)
+    }
+
+    /// Remove every licence; resolves to the SKU ids removed.
+    #[napi]
+    pub async fn remove_all_licences(&self, user: String) -> Result<Vec<String>> {
+        act(self.users().remove_all_licences(&user).await)
+    }
+
+    /// The user's mailbox as `Get-Mailbox` returns it.
+    #[napi]
+    pub async fn mailbox(&self, user: String) -> Result<Value> {
+        act(self.users().mailbox(&user).await)
+    }
+
+    /// Add and remove aliases, or make an address primary; resolves to the mailbox's
+    /// addresses afterwards (`SMTP:` marks the primary).
+    #[napi]
+    pub async fn edit_aliases(&self, user: String, options: Option<Value>) -> Result<Vec<String>> {
+        let o: AliasArgs = read_options("options", options)?;
+        let change = AliasChange {
+            add: o.add,
+            remove: o.remove,
+            make_primary: o.make_primary,
+        };
+        act(self.users().edit_aliases(&user, &change).await)
+    }
+
+    /// Turn the automatic reply on, off or on between two times.
+    #[napi]
+    pub async fn set_out_of_office(&self, user: String, options: Option<Value>) -> Result<()> {
+        let o: OutOfOfficeArgs = read_options("options", options)?;
+        let ooo = OutOfOffice {
+            state: auto_reply_state(o.state.as_deref(), o.start, o.end)?,
+            internal_message: o.internal_message,
+            external_message: o.external_message,
+            external_audience: audience(o.external_audience.as_deref())?,
+        };
+        act(self.users().set_out_of_office(&user, &ooo).await)
+    }
+
+    /// The automatic-reply configuration as Exchange reports it.
+    #[napi]
+    pub async fn out_of_office(&self, user: String) -> Result<Value> {
+        Ok(json(&act(self.users().out_of_office(&user).await)?))
+    }
+
+    /// Give `delegate` a right over `mailbox`: `FullAccess` (with `automap`, default true),
+    /// `SendAs` or `SendOnBehalf`.
+    #[napi]
+    pub async fn grant_mailbox_right(
+        &self,
+        mailbox: String,
+        delegate: String,
+        right: String,
+        automap: Option<bool>,
+    ) -> Result<()> {
+        let right = mailbox_right(&right, automap.unwrap_or(true))?;
+        act(self
+            .users()
+            .grant_mailbox_right(&mailbox, &delegate, right)
+            .await)
+    }
+
+    /// Take a right over `mailbox` away from `delegate`.
+    #[napi]
+    pub async fn revoke_mailbox_right(
+        &self,
+        mailbox: String,
+        delegate: String,
+        right: String,
+    ) -> Result<()> {
+        let right = mailbox_right(&right, true)?;
+        act(self
+            .users()
+            .revoke_mailbox_right(&mailbox, &delegate, right)
+            .await)
+    }
+
+    /// Full Access grants on `mailbox` (`Get-MailboxPermission`).
+    #[napi]
+    pub async fn mailbox_permissions(&self, mailbox: String) -> Result<Value> {
+        Ok(Value::Array(act(self
+            .users()
+            .mailbox_permissions(&mailbox)
+            .await)?))
+    }
+
+    /// Hide the mailbox from the global address list (`hidden: false` shows it again).
+    #[napi]
+    pub async fn hide_from_address_lists(&self, user: String, hidden: Option<bool>) -> Result<()> {
+        act(self
+            .users()
+            .hide_from_address_lists(&user, hidden.unwrap_or(true))
+            .await)
+    }
+
+    /// Delete a user from the recycle bin for good, by id; rejects unless `confirm` is true.
+    #[napi]
+    pub async fn purge_deleted(&self, id: String, confirm: Option<bool>) -> Result<()> {
+        act(self
+            .users()
+            .purge_deleted(&id, confirm.unwrap_or(false))
+            .await)
     }
 }
 

@@ -48,6 +48,26 @@ test('get, getAll and for-await iteration agree', async () => {
   assert.ok(page['@odata.count'] > 250)
 })
 
+test('iter: early exit, calls made before a page arrives, typed errors', async () => {
+  const g = client.tenant(ALPHA).graph
+  const all = await g.getAll('users', { select: ['id'], top: 7 })
+  const it = g.iter('users', { select: ['id'], top: 7 })
+  const [a, b, c] = await Promise.all([it.next(), it.next(), it.next()])
+  assert.deepEqual([a, b, c].map((r) => r.value.id), all.slice(0, 3).map((u) => u.id))
+  const seen = []
+  for await (const u of it) {
+    seen.push(u.id)
+    if (seen.length === 10) break
+  }
+  assert.deepEqual(seen, all.slice(3, 13).map((u) => u.id), 'pages 1-2 continue where next() left off')
+  assert.deepEqual(await it.next(), { value: undefined, done: true }, 'break ends the iterator')
+  const bad = g.iter('nosuchcollection')
+  await assert.rejects(bad.next(), (e) => e instanceof HttpError && e.status === 400)
+  assert.deepEqual(await bad.next(), { value: undefined, done: true })
+  const wrong = g.iter('users', { top: 'ten' })
+  await assert.rejects(wrong.next(), /top/, 'bad options reject on the first next(), not at iter()')
+})
+
 test('writes round trip and errors are typed', async () => {
   const g = client.tenant('bravo.onmicrosoft.com').graph
   const created = await g.post('groups', { displayName: 'From Node', mailEnabled: false, securityEnabled: true, mailNickname: 'node' })
@@ -157,4 +177,35 @@ test('tenant health reports roles, services and properties', async () => {
   const unknown = await client.tenant('unknown.example').health()
   assert.equal(unknown.tenant_id, null)
   assert.ok(unknown.issues.some((i) => i.area === 'directory'))
+})
+
+test('NAPI_RS_NATIVE_LIBRARY_PATH loads the native module from elsewhere', () => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const built = fs.readdirSync(path.join(__dirname, '..')).find((f) => f.endsWith('.node'))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cipp-native-'))
+  try {
+    const elsewhere = path.join(dir, 'elsewhere.node')
+    fs.copyFileSync(path.join(__dirname, '..', built), elsewhere)
+    const script = `
+      const { Sim } = require(${JSON.stringify(path.join(__dirname, '..'))});
+      (async () => {
+        const sim = await Sim.start();
+        const users = await sim.client().tenant('alpha.onmicrosoft.com').graph.getAll('users', { select: ['id'] });
+        await sim.stop();
+        const loaded = Object.keys(require.cache).filter((f) => f.endsWith('.node'));
+        console.log(JSON.stringify({ users: users.length, loaded }));
+      })();`
+    const run = (env) => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000, env: { ...process.env, ...env } })
+    const r = run({ NAPI_RS_NATIVE_LIBRARY_PATH: elsewhere })
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout)
+    assert.ok(out.users > 0)
+    assert.deepEqual(out.loaded, [elsewhere])
+    const missing = run({ NAPI_RS_NATIVE_LIBRARY_PATH: path.join(dir, 'missing.node') })
+    assert.notEqual(missing.status, 0)
+    assert.match(missing.stderr, /missing\.node/)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -80,3 +80,18 @@ test('run-baseline reports each tenant and writes the HTML page', () => {
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('onboard-user creates, profiles and reports to the manager; a missing SKU is refused by name', () => {
+  const bare = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CIPP_')))
+  assert.deepEqual(JSON.parse(run('onboard-user.mjs', bare)), {
+    user: 'ada.lovelace@alphadental.com',
+    generatedPassword: true,
+    profile: ['city', 'department', 'jobTitle'],
+    manager: 'miriam.gu@alphadental.com',
+    licences: ['05e9a617-0261-4cee-bb44-138d3ef5d965']
+  })
+  const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'onboard-user.mjs'), 'bravologistics.com', 'grace.hopper', 'Grace Hopper', 'miriam.gu@alphadental.com'], { env: env(), encoding: 'utf8', timeout: 60000 })
+  assert.notEqual(r.status, 0)
+  assert.match(r.stderr, /InvalidInputError/)
+  assert.match(r.stderr, /'SPE_E3'/)
+})

@@ -18,8 +18,9 @@ async function withTenant (fn) {
 }
 
 test('create, sign-in state, password, TAP and licences', () => withTenant(async (t) => {
-  const created = await t.users.create({ displayName: 'Ada Lovelace', username: 'ada', domain: 'alphadental.com', usageLocation: 'gb', licences: ['SPE_E3'] })
+  const created = await t.users.create({ displayName: 'Ada Lovelace', username: 'ada', domain: 'alphadental.com', usageLocation: 'gb', licences: ['SPE_E3'], extra: { employeeId: 'E-1815' } })
   assert.equal(created.password.length, 16)
+  assert.equal((await t.graph.get('users/ada@alphadental.com')).employeeId, 'E-1815')
   assert.deepEqual(await t.users.setLicences('ada@alphadental.com', { remove: ['SPE_E3'] }), [])
   assert.equal((await t.users.blockSignIn(MIRIAM)).state, 'success')
   assert.equal((await t.users.get(MIRIAM)).accountEnabled, false)
@@ -49,4 +50,108 @@ test('offboarding plans, then runs each step', () => withTenant(async (t) => {
   assert.equal((await t.users.get(ELIF)).accountEnabled, false)
   await assert.rejects(t.offboarding.run(ELIF, { revoke_sesions: true }), (e) => e instanceof InvalidInputError && /revoke_sesions/.test(e.message))
   await assert.rejects(t.offboarding.run(ELIF, { deleteUser: true }), InvalidInputError)
+}))
+
+const SOFIA = 'sofia.wilke@alphadental.com'
+
+test('edit sets, leaves and clears fields; unknown keys and fields are refused', () => withTenant(async (t) => {
+  const sent = await t.users.edit(MIRIAM, { jobTitle: 'Head of Operations', department: '', otherMails: ['m@example.com, mg@example.org'], clear: ['businessPhones', 'surname'], extra: { employeeId: 'E-17' } })
+  assert.deepEqual(sent.sort(), ['businessPhones', 'employeeId', 'jobTitle', 'otherMails', 'surname'])
+  const raw = await t.graph.get(`users/${MIRIAM}`)
+  assert.equal(raw.jobTitle, 'Head of Operations')
+  assert.equal(raw.department, 'Operations')
+  assert.deepEqual(raw.otherMails, ['m@example.com', 'mg@example.org'])
+  assert.deepEqual(raw.businessPhones, [])
+  assert.equal(raw.surname, null)
+  assert.equal(raw.employeeId, 'E-17')
+  assert.deepEqual(await t.users.edit(MIRIAM, {}), [])
+  await assert.rejects(t.users.edit(MIRIAM, { jobtitle: 'x' }), (e) => e instanceof InvalidInputError && /jobtitle/.test(e.message))
+  await assert.rejects(t.users.edit(MIRIAM, { clear: ['displayName'] }), (e) => e instanceof InvalidInputError && e.field === 'clear[0]')
+  await assert.rejects(t.users.edit(MIRIAM, { city: 'Oslo', clear: ['city'] }), (e) => e instanceof InvalidInputError && e.field === 'clear[city]')
+}))
+
+test('UPN, manager and licences', () => withTenant(async (t) => {
+  const upn = await t.users.changeUpn(SOFIA, { username: 'sofia.w', domain: 'alpha.onmicrosoft.com' })
+  assert.equal(upn, 'sofia.w@alpha.onmicrosoft.com')
+  assert.equal((await t.users.get(upn)).mailNickname, 'sofia.w')
+  await assert.rejects(t.users.changeUpn(upn, { username: 'sofia', domain: 'nowhere.example' }), (e) => e instanceof InvalidInputError && e.field === 'domain')
+  await assert.rejects(t.users.changeUpn(upn, { domain: 'alpha.onmicrosoft.com' }), (e) => e instanceof InvalidInputError && e.field === 'username')
+
+  assert.equal(await t.users.manager(ELIF), null)
+  await t.users.setManager(ELIF, MIRIAM)
+  assert.equal((await t.users.manager(ELIF)).userPrincipalName, MIRIAM)
+  await assert.rejects(t.users.setManager(ELIF, ELIF), (e) => e instanceof InvalidInputError && e.field === 'manager')
+  await t.users.removeManager(ELIF)
+  assert.equal(await t.users.manager(ELIF), null)
+  await t.users.removeManager(ELIF)
+
+  await t.users.setLicences(MIRIAM, { add: ['SPE_E3'] })
+  assert.ok((await t.users.removeAllLicences(MIRIAM)).length >= 1)
+  assert.deepEqual((await t.users.get(MIRIAM)).assignedLicenses, [])
+}))
+
+test('aliases, out-of-office, mailbox rights and the address book', () => withTenant(async (t) => {
+  assert.deepEqual(await t.users.editAliases(MIRIAM, { add: ['mgu@alphadental.com'] }), ['SMTP:miriam.gu@alphadental.com', 'smtp:mgu@alphadental.com'])
+  await t.users.editAliases(MIRIAM, { makePrimary: 'mgu@alphadental.com' })
+  assert.equal((await t.users.mailbox(MIRIAM)).PrimarySmtpAddress, 'mgu@alphadental.com')
+  await t.users.editAliases(MIRIAM, { remove: ['miriam.gu@alphadental.com'] })
+  assert.deepEqual((await t.users.mailbox(MIRIAM)).EmailAddresses, ['SMTP:mgu@alphadental.com'])
+  await assert.rejects(t.users.editAliases(SOFIA, { add: ['not an address'] }), (e) => e instanceof InvalidInputError && e.field === 'add[0]')
+  await assert.rejects(t.users.editAliases(SOFIA, { primary: 'x@alphadental.com' }), (e) => e instanceof InvalidInputError && /primary/.test(e.message))
+
+  await t.users.setOutOfOffice(SOFIA, { state: 'scheduled', start: '2026-12-20T00:00:00Z', end: '2027-01-04T00:00:00Z', internalMessage: 'Away until January.', externalAudience: 'known' })
+  const ooo = await t.users.outOfOffice(SOFIA)
+  assert.equal(ooo.AutoReplyState, 'Scheduled')
+  assert.equal(ooo.ExternalMessage, 'Away until January.')
+  assert.equal(ooo.EndTime, '2027-01-04T00:00:00Z')
+  await assert.rejects(t.users.setOutOfOffice(SOFIA, { state: 'enabled' }), (e) => e instanceof InvalidInputError && e.field === 'internal_message')
+  await assert.rejects(t.users.setOutOfOffice(SOFIA, { state: 'sometimes', internalMessage: 'x' }), (e) => e instanceof InvalidInputError && e.field === 'state')
+  await t.users.setOutOfOffice(SOFIA, { state: 'disabled' })
+  assert.equal((await t.users.outOfOffice(SOFIA)).AutoReplyState, 'Disabled')
+
+  await t.users.grantMailboxRight(SOFIA, MIRIAM, 'FullAccess', { automap: false })
+  await t.users.grantMailboxRight(SOFIA, MIRIAM, 'SendAs')
+  await t.users.grantMailboxRight(SOFIA, ELIF, 'SendOnBehalf')
+  const perms = await t.users.mailboxPermissions(SOFIA)
+  assert.deepEqual(perms.map((p) => [p.User, p.AutoMapping]), [[MIRIAM, false]])
+  assert.equal((await t.exchange.invoke('Get-RecipientPermission', { Identity: SOFIA }))[0].Trustee, MIRIAM)
+  assert.deepEqual((await t.users.mailbox(SOFIA)).GrantSendOnBehalfTo, [ELIF])
+  await t.users.revokeMailboxRight(SOFIA, MIRIAM, 'FullAccess')
+  await t.users.revokeMailboxRight(SOFIA, MIRIAM, 'send-as')
+  await t.users.revokeMailboxRight(SOFIA, ELIF, 'SendOnBehalf')
+  assert.deepEqual(await t.users.mailboxPermissions(SOFIA), [])
+  assert.deepEqual((await t.users.mailbox(SOFIA)).GrantSendOnBehalfTo, [])
+  await assert.rejects(t.users.grantMailboxRight(SOFIA, MIRIAM, 'ReadOnly'), (e) => e instanceof InvalidInputError && e.field === 'right')
+  await assert.rejects(t.users.grantMailboxRight(SOFIA, SOFIA, 'SendAs'), (e) => e instanceof InvalidInputError && e.field === 'delegate')
+
+  await t.users.hideFromAddressLists(SOFIA)
+  assert.equal((await t.users.mailbox(SOFIA)).HiddenFromAddressListsEnabled, true)
+  await t.users.hideFromAddressLists(SOFIA, { hidden: false })
+  assert.equal((await t.users.mailbox(SOFIA)).HiddenFromAddressListsEnabled, false)
+}))
+
+test('purging a deleted user needs confirmation', () => withTenant(async (t) => {
+  await t.users.delete(ELIF, { confirm: true })
+  const { id } = (await t.users.deleted()).find((d) => d.userPrincipalName === ELIF)
+  await assert.rejects(t.users.purgeDeleted(id), InvalidInputError)
+  assert.ok((await t.users.deleted()).some((d) => d.id === id))
+  await t.users.purgeDeleted(id, { confirm: true })
+  assert.ok((await t.users.deleted()).every((d) => d.id !== id))
+  await assert.rejects(t.users.purgeDeleted('elif'), (e) => e instanceof InvalidInputError && e.field === 'id')
+}))
+
+test('licences by product name with CIPP\'s catalogue', () => withTenant(async (t) => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const path = require('node:path')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cipp-catalogue-'))
+  try {
+    const catalogue = path.join(dir, 'ConversionTable.csv')
+    fs.writeFileSync(catalogue, 'Product_Display_Name,String_Id,GUID,Service_Plan_Name\nMicrosoft 365 E3,SPE_E3,05e9a617-0261-4cee-bb44-138d3ef5d965,EXCHANGE_S_ENTERPRISE\n')
+    assert.deepEqual(await t.users.setLicences(MIRIAM, { add: ['Microsoft 365 E3'], catalogue }), ['05e9a617-0261-4cee-bb44-138d3ef5d965'])
+    await assert.rejects(t.users.setLicences(MIRIAM, { add: ['Microsoft 365 E5'], catalogue }), InvalidInputError)
+    await assert.rejects(t.users.setLicences(MIRIAM, { add: ['SPE_E3'], catalogue: path.join(dir, 'missing.csv') }), (e) => e instanceof InvalidInputError && e.field === 'catalogue')
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 }))

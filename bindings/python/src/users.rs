@@ -5,13 +5,16 @@ use std::sync::Arc;
 
 use cipp::actions::offboard::OffboardOptions;
 use cipp::actions::security::{MethodSelection, ResetPasswordOptions};
-use cipp::actions::users::{Forwarding, LicenceChange, MailboxKind, NewUser, TapOptions};
+use cipp::actions::users::{
+    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding, LicenceCatalogue,
+    LicenceChange, MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
+};
 use cipp::actions::ActionError;
 use cipp::core::ExposeSecret;
 use cipp::Error;
 use pyo3::prelude::*;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::client::Core;
 use crate::convert;
@@ -24,6 +27,59 @@ fn dict<T: Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
 
 fn act<T>(r: Result<T, ActionError>) -> PyResult<T> {
     r.map_err(Error::from).py_err()
+}
+
+fn invalid<T>(field: &str, message: impl Into<String>) -> PyResult<T> {
+    Err::<T, Error>(Error::invalid_input(field, message)).py_err()
+}
+
+/// Other Graph properties from a dict (`extra=`), or none.
+fn extra_properties(extra: Option<&Bound<'_, PyAny>>) -> PyResult<Map<String, Value>> {
+    match extra.map(|e| convert::from_py(e, "extra")).transpose()? {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m),
+        Some(_) => invalid("extra", "must be a dict of Graph properties"),
+    }
+}
+
+/// Profile fields named in `clear=` (snake_case or Graph's camelCase, any case).
+fn clearable(names: &[String]) -> PyResult<Vec<ClearableField>> {
+    let mut out = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let key = name.replace('_', "");
+        match ClearableField::ALL
+            .into_iter()
+            .find(|f| f.property().eq_ignore_ascii_case(&key))
+        {
+            Some(f) => out.push(f),
+            None => {
+                let all: Vec<&str> = ClearableField::ALL.iter().map(|f| f.property()).collect();
+                return invalid(
+                    &format!("clear[{i}]"),
+                    format!("'{name}' cannot be cleared; these can: {}", all.join(", ")),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `FullAccess`, `SendAs` or `SendOnBehalf` (any case; `full_access`, `send-as` work too).
+fn mailbox_right(name: &str, automap: bool) -> PyResult<MailboxRight> {
+    let key = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match key.as_str() {
+        "fullaccess" => Ok(MailboxRight::FullAccess { automap }),
+        "sendas" => Ok(MailboxRight::SendAs),
+        "sendonbehalf" | "sendonbehalfof" => Ok(MailboxRight::SendOnBehalf),
+        _ => invalid(
+            "right",
+            format!("'{name}' is not 'FullAccess', 'SendAs' or 'SendOnBehalf'"),
+        ),
+    }
 }
 
 /// User management in one tenant.
@@ -54,7 +110,7 @@ impl Users {
 
     /// Create a user. Without `password` a strong one is generated and returned once as
     /// `password` in the result.
-    #[pyo3(signature = (display_name, username, domain, *, password=None, given_name=None, surname=None, usage_location=None, job_title=None, department=None, must_change_password=None, licences=Vec::new()))]
+    #[pyo3(signature = (display_name, username, domain, *, password=None, given_name=None, surname=None, usage_location=None, job_title=None, department=None, must_change_password=None, licences=Vec::new(), extra=None))]
     #[allow(clippy::too_many_arguments)]
     fn create(
         &self,
@@ -70,7 +126,9 @@ impl Users {
         department: Option<String>,
         must_change_password: Option<bool>,
         licences: Vec<String>,
+        extra: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        let extra = extra_properties(extra)?;
         let u = self.users()?;
         let new = NewUser {
             display_name,
@@ -84,7 +142,7 @@ impl Users {
             job_title,
             department,
             licences,
-            ..NewUser::default()
+            extra,
         };
         let created = act(block_on(py, async move { u.create(new).await })?)?;
         let mut v = json!({"user": created.user});
@@ -190,19 +248,36 @@ impl Users {
     }
 
     /// Add and remove licences (SKU part numbers or ids) in one call; returns the SKU ids
-    /// the user holds afterwards.
-    #[pyo3(signature = (user, *, add=Vec::new(), remove=Vec::new()))]
+    /// the user holds afterwards. With `catalogue`, the path of CIPP's `ConversionTable.csv`,
+    /// licences can also be named by product name ("Microsoft 365 E3").
+    #[pyo3(signature = (user, *, add=Vec::new(), remove=Vec::new(), catalogue=None))]
     fn set_licences(
         &self,
         py: Python<'_>,
         user: String,
         add: Vec<String>,
         remove: Vec<String>,
+        catalogue: Option<std::path::PathBuf>,
     ) -> PyResult<Vec<String>> {
+        let catalogue = match catalogue {
+            None => None,
+            Some(path) => {
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        return invalid(
+                            "catalogue",
+                            format!("could not read '{}': {e}", path.display()),
+                        )
+                    }
+                };
+                Some(act(LicenceCatalogue::from_csv(&text))?)
+            }
+        };
         let u = self.users()?;
         let change = LicenceChange { add, remove };
         act(block_on(py, async move {
-            u.set_licences(&user, &change, None).await
+            u.set_licences(&user, &change, catalogue.as_ref()).await
         })?)
     }
 
@@ -274,6 +349,258 @@ impl Users {
         let u = self.users()?;
         let out = act(block_on(py, async move { u.restore(&id).await })?)?;
         dict(py, &out)
+    }
+
+    /// Delete a user from the recycle bin for good, by id. Refused unless `confirm=True`.
+    #[pyo3(signature = (id, *, confirm=false))]
+    fn purge_deleted(&self, py: Python<'_>, id: String, confirm: bool) -> PyResult<()> {
+        let u = self.users()?;
+        act(block_on(
+            py,
+            async move { u.purge_deleted(&id, confirm).await },
+        )?)
+    }
+
+    /// Edit profile fields (CIPP's EditUser). A field left `None` or empty is left alone;
+    /// fields named in `clear` (e.g. `["job_title", "business_phones"]`) are cleared; `extra`
+    /// holds other Graph properties. Returns the Graph properties sent (none when nothing
+    /// changed).
+    #[pyo3(signature = (user, *, given_name=None, surname=None, display_name=None, department=None, job_title=None, mobile_phone=None, street_address=None, city=None, state=None, postal_code=None, country=None, company_name=None, usage_location=None, business_phones=None, other_mails=None, must_change_password=None, clear=Vec::new(), extra=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn edit(
+        &self,
+        py: Python<'_>,
+        user: String,
+        given_name: Option<String>,
+        surname: Option<String>,
+        display_name: Option<String>,
+        department: Option<String>,
+        job_title: Option<String>,
+        mobile_phone: Option<String>,
+        street_address: Option<String>,
+        city: Option<String>,
+        state: Option<String>,
+        postal_code: Option<String>,
+        country: Option<String>,
+        company_name: Option<String>,
+        usage_location: Option<String>,
+        business_phones: Option<Vec<String>>,
+        other_mails: Option<Vec<String>>,
+        must_change_password: Option<bool>,
+        clear: Vec<String>,
+        extra: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<String>> {
+        let edit = UserEdit {
+            given_name,
+            surname,
+            display_name,
+            department,
+            job_title,
+            mobile_phone,
+            street_address,
+            city,
+            state,
+            postal_code,
+            country,
+            company_name,
+            usage_location,
+            business_phones,
+            other_mails,
+            must_change_password,
+            clear: clearable(&clear)?,
+            extra: extra_properties(extra)?,
+        };
+        let u = self.users()?;
+        act(block_on(py, async move { u.edit(&user, edit).await })?)
+    }
+
+    /// Change the sign-in name to `username@domain` (a verified domain); the mail nickname
+    /// follows. Returns the new UPN.
+    fn change_upn(
+        &self,
+        py: Python<'_>,
+        user: String,
+        username: String,
+        domain: String,
+    ) -> PyResult<String> {
+        let u = self.users()?;
+        act(block_on(py, async move {
+            u.change_upn(&user, &username, &domain).await
+        })?)
+    }
+
+    /// The user's manager, or `None`.
+    fn manager(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
+        let u = self.users()?;
+        let out = act(block_on(py, async move { u.manager(&user).await })?)?;
+        dict(py, &out)
+    }
+
+    /// Set the user's manager (UPN or id).
+    fn set_manager(&self, py: Python<'_>, user: String, manager: String) -> PyResult<()> {
+        let u = self.users()?;
+        act(block_on(py, async move {
+            u.set_manager(&user, Some(&manager)).await
+        })?)
+    }
+
+    /// Remove the user's manager (nothing to do when none is set).
+    fn remove_manager(&self, py: Python<'_>, user: String) -> PyResult<()> {
+        let u = self.users()?;
+        act(block_on(
+            py,
+            async move { u.set_manager(&user, None).await },
+        )?)
+    }
+
+    /// Remove every licence; returns the SKU ids removed.
+    fn remove_all_licences(&self, py: Python<'_>, user: String) -> PyResult<Vec<String>> {
+        let u = self.users()?;
+        act(block_on(
+            py,
+            async move { u.remove_all_licences(&user).await },
+        )?)
+    }
+
+    /// The user's mailbox as `Get-Mailbox` returns it.
+    fn mailbox(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
+        let u = self.users()?;
+        let out = act(block_on(py, async move { u.mailbox(&user).await })?)?;
+        convert::to_py(py, &out)
+    }
+
+    /// Add and remove aliases, or make an address the mailbox already has primary. Returns
+    /// the addresses afterwards (`SMTP:` marks the primary).
+    #[pyo3(signature = (user, *, add=Vec::new(), remove=Vec::new(), make_primary=None))]
+    fn edit_aliases(
+        &self,
+        py: Python<'_>,
+        user: String,
+        add: Vec<String>,
+        remove: Vec<String>,
+        make_primary: Option<String>,
+    ) -> PyResult<Vec<String>> {
+        let change = AliasChange {
+            add,
+            remove,
+            make_primary,
+        };
+        let u = self.users()?;
+        act(block_on(py, async move {
+            u.edit_aliases(&user, &change).await
+        })?)
+    }
+
+    /// Turn the automatic reply `"enabled"`, `"disabled"` or `"scheduled"` (between `start`
+    /// and `end`, ISO 8601). `internal_message` is needed unless disabled; `external_message`
+    /// defaults to it; `external_audience` is `"all"` (default), `"known"` or `"none"`.
+    #[pyo3(signature = (user, state, *, internal_message=None, external_message=None, external_audience="all", start=None, end=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn set_out_of_office(
+        &self,
+        py: Python<'_>,
+        user: String,
+        state: &str,
+        internal_message: Option<String>,
+        external_message: Option<String>,
+        external_audience: &str,
+        start: Option<String>,
+        end: Option<String>,
+    ) -> PyResult<()> {
+        let state = match state.to_ascii_lowercase().as_str() {
+            "enabled" => AutoReplyState::Enabled,
+            "disabled" => AutoReplyState::Disabled,
+            "scheduled" => AutoReplyState::Scheduled {
+                start: start.unwrap_or_default(),
+                end: end.unwrap_or_default(),
+            },
+            other => {
+                return invalid(
+                    "state",
+                    format!("'{other}' is not 'enabled', 'disabled' or 'scheduled'"),
+                )
+            }
+        };
+        let external_audience = match external_audience.to_ascii_lowercase().as_str() {
+            "all" => AutoReplyAudience::All,
+            "known" => AutoReplyAudience::Known,
+            "none" => AutoReplyAudience::None,
+            other => {
+                return invalid(
+                    "external_audience",
+                    format!("'{other}' is not 'all', 'known' or 'none'"),
+                )
+            }
+        };
+        let ooo = OutOfOffice {
+            state,
+            internal_message,
+            external_message,
+            external_audience,
+        };
+        let u = self.users()?;
+        act(block_on(py, async move {
+            u.set_out_of_office(&user, &ooo).await
+        })?)
+    }
+
+    /// The automatic-reply configuration as Exchange reports it (`AutoReplyState`,
+    /// `InternalMessage`, `ExternalMessage`, `StartTime`, `EndTime`, ...).
+    fn out_of_office(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
+        let u = self.users()?;
+        let out = act(block_on(py, async move { u.out_of_office(&user).await })?)?;
+        dict(py, &out)
+    }
+
+    /// Give `delegate` a right over `mailbox`: `"FullAccess"` (added to the delegate's Outlook
+    /// unless `automap=False`), `"SendAs"` or `"SendOnBehalf"`.
+    #[pyo3(signature = (mailbox, delegate, right, *, automap=true))]
+    fn grant_mailbox_right(
+        &self,
+        py: Python<'_>,
+        mailbox: String,
+        delegate: String,
+        right: &str,
+        automap: bool,
+    ) -> PyResult<()> {
+        let right = mailbox_right(right, automap)?;
+        let u = self.users()?;
+        act(block_on(py, async move {
+            u.grant_mailbox_right(&mailbox, &delegate, right).await
+        })?)
+    }
+
+    /// Take a right over `mailbox` away from `delegate`.
+    fn revoke_mailbox_right(
+        &self,
+        py: Python<'_>,
+        mailbox: String,
+        delegate: String,
+        right: &str,
+    ) -> PyResult<()> {
+        let right = mailbox_right(right, true)?;
+        let u = self.users()?;
+        act(block_on(py, async move {
+            u.revoke_mailbox_right(&mailbox, &delegate, right).await
+        })?)
+    }
+
+    /// Full Access grants on `mailbox` (`Get-MailboxPermission`).
+    fn mailbox_permissions(&self, py: Python<'_>, mailbox: String) -> PyResult<Py<PyAny>> {
+        let u = self.users()?;
+        let out = act(block_on(py, async move {
+            u.mailbox_permissions(&mailbox).await
+        })?)?;
+        dict(py, &out)
+    }
+
+    /// Hide the mailbox from the global address list (`hidden=False` shows it again).
+    #[pyo3(signature = (user, hidden=true))]
+    fn hide_from_address_lists(&self, py: Python<'_>, user: String, hidden: bool) -> PyResult<()> {
+        let u = self.users()?;
+        act(block_on(py, async move {
+            u.hide_from_address_lists(&user, hidden).await
+        })?)
     }
 }
 

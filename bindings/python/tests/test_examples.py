@@ -63,3 +63,21 @@ def test_run_baseline_reports_each_tenant(tmp_path):
     lines = [json.loads(l) for l in out.stdout.splitlines()]
     assert lines == [{"tenant": "bravologistics.com", "alignment": 0, "drifted": ["AuditLog"], "error": None}]
     assert html.read_text().startswith("<!doctype html>")
+
+
+def test_onboard_user_creates_profiles_and_reports_to_the_manager():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIPP_")}
+    out = json.loads(run("onboard_user.py", env))
+    assert out == {
+        "user": "ada.lovelace@alphadental.com",
+        "generated_password": True,
+        "profile": ["city", "department", "jobTitle"],
+        "manager": "miriam.gu@alphadental.com",
+        "licences": ["05e9a617-0261-4cee-bb44-138d3ef5d965"],
+    }
+    # Bravo Logistics has no Microsoft 365 E3: refused by name, as a typed error.
+    with cipp.sim.start() as sim:
+        args = ["bravologistics.com", "grace.hopper", "Grace Hopper", "miriam.gu@alphadental.com"]
+        proc = subprocess.run([sys.executable, str(EXAMPLES / "onboard_user.py"), *args], env=sim_env(sim), capture_output=True, text=True, timeout=60)
+        assert proc.returncode != 0
+        assert "InvalidInputError" in proc.stderr and "'SPE_E3'" in proc.stderr, proc.stderr

@@ -1,5 +1,7 @@
 """User management and offboarding from Python, against the simulator's Alpha Dental."""
 
+import asyncio
+
 import pytest
 
 import cipp
@@ -19,9 +21,15 @@ def users():
 
 def test_create_with_a_generated_password_and_a_licence(users):
     created = users.users.create(
-        "Ada Lovelace", "ada", "alphadental.com", usage_location="gb", licences=["SPE_E3"]
+        "Ada Lovelace",
+        "ada",
+        "alphadental.com",
+        usage_location="gb",
+        licences=["SPE_E3"],
+        extra={"employeeId": "E-1815"},
     )
     assert len(created["password"]) == 16
+    assert users.graph.get("users/ada@alphadental.com")["employeeId"] == "E-1815"
     user = users.users.get("ada@alphadental.com")
     assert user["usageLocation"] == "GB"
     assert [l["skuId"] for l in user["assignedLicenses"]] == [E3]
@@ -74,3 +82,173 @@ def test_offboarding_plans_then_runs_each_step(users):
     assert "revoke_sesions" in str(e.value)
     with pytest.raises(cipp.InvalidInputError):
         users.offboarding.run(ELIF, {"delete_user": True})
+
+
+SOFIA = "sofia.wilke@alphadental.com"
+
+
+def test_edit_sets_leaves_and_clears_fields(users):
+    u = users.users
+    sent = u.edit(
+        MIRIAM,
+        job_title="Head of Operations",
+        department="",
+        other_mails=["m@example.com, mg@example.org"],
+        clear=["business_phones", "surname"],
+        extra={"employeeId": "E-17"},
+    )
+    assert sorted(sent) == ["businessPhones", "employeeId", "jobTitle", "otherMails", "surname"]
+    raw = users.graph.get(f"users/{MIRIAM}")
+    assert raw["jobTitle"] == "Head of Operations"
+    assert raw["department"] == "Operations", "empty means leave alone"
+    assert raw["otherMails"] == ["m@example.com", "mg@example.org"]
+    assert raw["businessPhones"] == []
+    assert raw["surname"] is None
+    assert raw["employeeId"] == "E-17"
+    assert u.edit(MIRIAM) == []
+    with pytest.raises(TypeError):
+        u.edit(MIRIAM, jobtitle="x")  # type: ignore[call-arg]
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.edit(MIRIAM, clear=["display_name"])
+    assert e.value.field == "clear[0]"
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.edit(MIRIAM, city="Oslo", clear=["city"])
+    assert e.value.field == "clear[city]"
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.edit(MIRIAM, extra=["employeeId"])  # type: ignore[arg-type]
+    assert e.value.field == "extra"
+
+
+def test_upn_manager_and_licences(users):
+    u = users.users
+    upn = u.change_upn(SOFIA, "sofia.w", "alpha.onmicrosoft.com")
+    assert upn == "sofia.w@alpha.onmicrosoft.com"
+    assert u.get(upn)["mailNickname"] == "sofia.w"
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.change_upn(upn, "sofia", "nowhere.example")
+    assert e.value.field == "domain"
+
+    assert u.manager(ELIF) is None
+    u.set_manager(ELIF, MIRIAM)
+    assert u.manager(ELIF)["userPrincipalName"] == MIRIAM
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.set_manager(ELIF, ELIF)
+    assert e.value.field == "manager"
+    u.remove_manager(ELIF)
+    assert u.manager(ELIF) is None
+    u.remove_manager(ELIF)
+
+    u.set_licences(MIRIAM, add=["SPE_E3"])
+    assert E3 in u.remove_all_licences(MIRIAM)
+    assert u.get(MIRIAM)["assignedLicenses"] == []
+
+
+def test_aliases_out_of_office_mailbox_rights_and_address_book(users):
+    u = users.users
+    assert u.edit_aliases(MIRIAM, add=["mgu@alphadental.com"]) == [
+        "SMTP:miriam.gu@alphadental.com",
+        "smtp:mgu@alphadental.com",
+    ]
+    u.edit_aliases(MIRIAM, make_primary="mgu@alphadental.com")
+    assert u.mailbox(MIRIAM)["PrimarySmtpAddress"] == "mgu@alphadental.com"
+    u.edit_aliases(MIRIAM, remove=["miriam.gu@alphadental.com"])
+    assert u.mailbox(MIRIAM)["EmailAddresses"] == ["SMTP:mgu@alphadental.com"]
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.edit_aliases(SOFIA, add=["not an address"])
+    assert e.value.field == "add[0]"
+
+    u.set_out_of_office(
+        SOFIA,
+        "scheduled",
+        start="2026-12-20T00:00:00Z",
+        end="2027-01-04T00:00:00Z",
+        internal_message="Away until January.",
+        external_audience="known",
+    )
+    ooo = u.out_of_office(SOFIA)
+    assert ooo["AutoReplyState"] == "Scheduled"
+    assert ooo["ExternalMessage"] == "Away until January."
+    assert ooo["EndTime"] == "2027-01-04T00:00:00Z"
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.set_out_of_office(SOFIA, "enabled")
+    assert e.value.field == "internal_message"
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.set_out_of_office(SOFIA, "sometimes", internal_message="x")
+    assert e.value.field == "state"
+    u.set_out_of_office(SOFIA, "disabled")
+    assert u.out_of_office(SOFIA)["AutoReplyState"] == "Disabled"
+
+    u.grant_mailbox_right(SOFIA, MIRIAM, "FullAccess", automap=False)
+    u.grant_mailbox_right(SOFIA, MIRIAM, "send_as")
+    u.grant_mailbox_right(SOFIA, ELIF, "SendOnBehalf")
+    perms = u.mailbox_permissions(SOFIA)
+    assert [(p["User"], p["AutoMapping"]) for p in perms] == [(MIRIAM, False)]
+    send_as = users.exchange.invoke("Get-RecipientPermission", {"Identity": SOFIA})
+    assert send_as[0]["Trustee"] == MIRIAM
+    assert u.mailbox(SOFIA)["GrantSendOnBehalfTo"] == [ELIF]
+    u.revoke_mailbox_right(SOFIA, MIRIAM, "FullAccess")
+    u.revoke_mailbox_right(SOFIA, MIRIAM, "SendAs")
+    u.revoke_mailbox_right(SOFIA, ELIF, "SendOnBehalf")
+    assert u.mailbox_permissions(SOFIA) == []
+    assert u.mailbox(SOFIA)["GrantSendOnBehalfTo"] == []
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.grant_mailbox_right(SOFIA, MIRIAM, "ReadOnly")
+    assert e.value.field == "right"
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.grant_mailbox_right(SOFIA, SOFIA, "SendAs")
+    assert e.value.field == "delegate"
+
+    u.hide_from_address_lists(SOFIA)
+    assert u.mailbox(SOFIA)["HiddenFromAddressListsEnabled"] is True
+    u.hide_from_address_lists(SOFIA, hidden=False)
+    assert u.mailbox(SOFIA)["HiddenFromAddressListsEnabled"] is False
+
+
+def test_purging_a_deleted_user_needs_confirmation(users):
+    u = users.users
+    u.delete(ELIF, confirm=True)
+    (gone,) = [d for d in u.deleted() if d["userPrincipalName"] == ELIF]
+    with pytest.raises(cipp.InvalidInputError):
+        u.purge_deleted(gone["id"])
+    assert any(d["id"] == gone["id"] for d in u.deleted())
+    u.purge_deleted(gone["id"], confirm=True)
+    assert all(d["id"] != gone["id"] for d in u.deleted())
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.purge_deleted("elif")
+    assert e.value.field == "id"
+
+
+def test_async_client_has_the_same_user_actions():
+    async def main():
+        t = cipp.AsyncClient.from_sync(sim.client()).tenant(ALPHA)
+        sent = await t.users.edit(MIRIAM, city="Oslo")
+        await t.users.set_manager(ELIF, MIRIAM)
+        return sent, await t.users.manager(ELIF)
+
+    sim = cipp.sim.start()
+    try:
+        sent, manager = asyncio.run(main())
+    finally:
+        sim.stop()
+    assert sent == ["city"]
+    assert manager["userPrincipalName"] == MIRIAM
+
+
+def test_licences_by_product_name_with_cipps_catalogue(users, tmp_path):
+    catalogue = tmp_path / "ConversionTable.csv"
+    catalogue.write_text(
+        "Product_Display_Name,String_Id,GUID,Service_Plan_Name\n"
+        f"Microsoft 365 E3,SPE_E3,{E3},EXCHANGE_S_ENTERPRISE\n"
+    )
+    u = users.users
+    assert u.set_licences(MIRIAM, add=["Microsoft 365 E3"], catalogue=catalogue) == [E3]
+    with pytest.raises(cipp.InvalidInputError):
+        u.set_licences(MIRIAM, add=["Microsoft 365 E5"], catalogue=str(catalogue))
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.set_licences(MIRIAM, add=["SPE_E3"], catalogue=tmp_path / "missing.csv")
+    assert e.value.field == "catalogue"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Name,Id\nx,y\n")
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.set_licences(MIRIAM, add=["SPE_E3"], catalogue=bad)
+    assert "GUID" in str(e.value) or "Product_Display_Name" in str(e.value)

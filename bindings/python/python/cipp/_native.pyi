@@ -1,4 +1,5 @@
-from typing import Any, Iterator, Optional, Union
+import os
+from typing import Any, Iterator, Literal, Optional, Union
 
 JSON = Any
 
@@ -196,6 +197,7 @@ class Users:
         department: str | None = None,
         must_change_password: bool | None = None,
         licences: list[str] = ...,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]: ...
     def block_sign_in(self, user: str) -> dict[str, Any]: ...
     def unblock_sign_in(self, user: str) -> dict[str, Any]: ...
@@ -213,7 +215,12 @@ class Users:
         start: str | None = None,
     ) -> dict[str, Any]: ...
     def set_licences(
-        self, user: str, *, add: list[str] = ..., remove: list[str] = ...
+        self,
+        user: str,
+        *,
+        add: list[str] = ...,
+        remove: list[str] = ...,
+        catalogue: str | os.PathLike[str] | None = None,
     ) -> list[str]: ...
     def convert_mailbox(self, user: str, kind: str) -> None: ...
     def set_forwarding(
@@ -227,6 +234,80 @@ class Users:
     def delete(self, user: str, *, confirm: bool = False) -> None: ...
     def deleted(self) -> list[dict[str, Any]]: ...
     def restore(self, id: str) -> dict[str, Any]: ...
+    def purge_deleted(self, id: str, *, confirm: bool = False) -> None: ...
+    def edit(
+        self,
+        user: str,
+        *,
+        given_name: str | None = None,
+        surname: str | None = None,
+        display_name: str | None = None,
+        department: str | None = None,
+        job_title: str | None = None,
+        mobile_phone: str | None = None,
+        street_address: str | None = None,
+        city: str | None = None,
+        state: str | None = None,
+        postal_code: str | None = None,
+        country: str | None = None,
+        company_name: str | None = None,
+        usage_location: str | None = None,
+        business_phones: list[str] | None = None,
+        other_mails: list[str] | None = None,
+        must_change_password: bool | None = None,
+        clear: list[ClearableField] = ...,
+        extra: dict[str, Any] | None = None,
+    ) -> list[str]: ...
+    def change_upn(self, user: str, username: str, domain: str) -> str: ...
+    def manager(self, user: str) -> dict[str, Any] | None: ...
+    def set_manager(self, user: str, manager: str) -> None: ...
+    def remove_manager(self, user: str) -> None: ...
+    def remove_all_licences(self, user: str) -> list[str]: ...
+    def mailbox(self, user: str) -> dict[str, Any]: ...
+    def edit_aliases(
+        self,
+        user: str,
+        *,
+        add: list[str] = ...,
+        remove: list[str] = ...,
+        make_primary: str | None = None,
+    ) -> list[str]: ...
+    def set_out_of_office(
+        self,
+        user: str,
+        state: Literal["enabled", "disabled", "scheduled"],
+        *,
+        internal_message: str | None = None,
+        external_message: str | None = None,
+        external_audience: Literal["all", "known", "none"] = "all",
+        start: str | None = None,
+        end: str | None = None,
+    ) -> None: ...
+    def out_of_office(self, user: str) -> dict[str, Any]: ...
+    def grant_mailbox_right(
+        self, mailbox: str, delegate: str, right: MailboxRight, *, automap: bool = True
+    ) -> None: ...
+    def revoke_mailbox_right(self, mailbox: str, delegate: str, right: MailboxRight) -> None: ...
+    def mailbox_permissions(self, mailbox: str) -> list[dict[str, Any]]: ...
+    def hide_from_address_lists(self, user: str, hidden: bool = True) -> None: ...
+
+# Profile fields `Users.edit(clear=...)` takes (snake_case; Graph's camelCase works too).
+ClearableField = Literal[
+    "given_name",
+    "surname",
+    "department",
+    "job_title",
+    "mobile_phone",
+    "street_address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "company_name",
+    "business_phones",
+    "other_mails",
+]
+MailboxRight = Literal["FullAccess", "SendAs", "SendOnBehalf"]
 
 class Offboarding:
     def plan(self, user: str, options: dict[str, Any]) -> dict[str, Any]: ...
