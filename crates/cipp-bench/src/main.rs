@@ -445,6 +445,27 @@ const BENCH_SETTINGS: &[(&str, &str)] = &[
     ),
     ("UserPreferredLanguage", r#"{"preferredLanguage": "en-GB"}"#),
     ("ExcludedfileExt", r#"{"ext": "exe,bat,ps1"}"#),
+    (
+        "AppManagementPolicy",
+        r#"{"passwordCredentialsPasswordAddition": {"value": "enabled"}, "passwordCredentialsMaxLifetime": 180}"#,
+    ),
+    (
+        "AuthenticationMethods",
+        r#"{"SMSEnabled": false, "VoiceEnabled": false, "MicrosoftAuthenticatorEnabled": true}"#,
+    ),
+    (
+        "CollaborationDomainRestriction",
+        r#"{"allowedDomains": "partner.example"}"#,
+    ),
+    (
+        "OMEBranding",
+        r#"{"PortalText": "Secure mail from your IT partner"}"#,
+    ),
+    (
+        "PhishSimSpoofIntelligence",
+        r#"{"AllowedDomains": [{"value": "phishsim.example"}]}"#,
+    ),
+    ("intuneDeviceRetirementDays", r#"{"days": 120}"#),
 ];
 
 /// Child: the whole catalogue as one template over every managed tenant, in `--mode`.
