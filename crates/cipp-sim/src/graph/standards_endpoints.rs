@@ -22,7 +22,9 @@ pub(crate) fn add_defaults(tree: &mut Value) {
     }
 }
 
-fn fill_missing(tree: &mut Map<String, Value>, defaults: &Map<String, Value>) {
+/// `defaults` laid under `tree`: keys it lacks are added, objects merged key by key, and
+/// every value it has (lists included) kept.
+pub(super) fn fill_missing(tree: &mut Map<String, Value>, defaults: &Map<String, Value>) {
     for (k, v) in defaults {
         match (tree.get_mut(k), v) {
             (Some(Value::Object(t)), Value::Object(d)) => fill_missing(t, d),

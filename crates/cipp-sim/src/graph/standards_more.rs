@@ -7,7 +7,7 @@
 
 use std::sync::{PoisonError, RwLock};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::call::{Ctx, GraphCall};
 use super::store::TenantStore;
@@ -22,7 +22,7 @@ pub(crate) fn add_defaults(tree: &mut Value) {
         return; // a unit test parses the shipped file
     };
     if let (Value::Object(tree), Some(Value::Object(d))) = (&mut *tree, defaults.get("graph")) {
-        fill_missing(tree, d);
+        super::standards_endpoints::fill_missing(tree, d);
     }
     // Intune's Windows restore enrollment configuration, which every tenant has (its id
     // differs per tenant; standards look it up by type).
@@ -100,18 +100,6 @@ pub(crate) fn serve(
     }
     let mut store = lock.write().unwrap_or_else(PoisonError::into_inner);
     Some(super::write::write(ctx, &mut store, segs, &call))
-}
-
-fn fill_missing(tree: &mut Map<String, Value>, defaults: &Map<String, Value>) {
-    for (k, v) in defaults {
-        match (tree.get_mut(k), v) {
-            (Some(Value::Object(t)), Value::Object(d)) => fill_missing(t, d),
-            (Some(_), _) => {}
-            (None, _) => {
-                tree.insert(k.clone(), v.clone());
-            }
-        }
-    }
 }
 
 #[cfg(test)]

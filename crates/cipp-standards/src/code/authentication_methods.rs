@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::util::{graph_patch, list, setting, single, text};
+use super::util::{graph_patch, list, setting, single, target_ids, text};
 use super::{Assessment, Input, Standard};
 use crate::error::StandardsError;
 
@@ -132,17 +132,6 @@ const NUMBERS: [(&str, &str, &str, u64, u64); 6] = [
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AuthenticationMethods;
 
-fn ids_of(targets: &Value) -> Vec<String> {
-    let mut out: Vec<String> = targets
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t["id"].as_str().map(str::to_ascii_lowercase))
-        .collect();
-    out.sort();
-    out
-}
-
 fn switch(settings: &Map<String, Value>, key: &str) -> Option<bool> {
     match setting(settings, key)? {
         Value::Bool(b) => Some(*b),
@@ -246,7 +235,7 @@ impl Standard for AuthenticationMethods {
                 }
                 targets.sort();
                 targets.dedup();
-                have["includeTargets"] = json!(ids_of(&config["includeTargets"]));
+                have["includeTargets"] = json!(target_ids(&config["includeTargets"]));
                 want["includeTargets"] = json!(targets);
                 body["includeTargets"] = json!(targets
                     .iter()

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::util::{graph, list, single};
+use super::util::{directory_setting_value, graph, list, single};
 use super::{Assessment, Input, Standard};
 use crate::error::StandardsError;
 
@@ -18,19 +18,6 @@ const MAX_WORDS: usize = 1000;
 /// none, else updated (`PATCH settings/{id}`, its other values kept).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CustomBannedPasswordList;
-
-fn value_of<'a>(setting: &'a Value, name: &str) -> Option<&'a str> {
-    setting["values"]
-        .as_array()?
-        .iter()
-        .find(|v| {
-            v["name"]
-                .as_str()
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })?
-        .get("value")?
-        .as_str()
-}
 
 impl Standard for CustomBannedPasswordList {
     fn name(&self) -> &'static str {
@@ -86,7 +73,7 @@ impl Standard for CustomBannedPasswordList {
                 .is_some_and(|t| t.eq_ignore_ascii_case(TEMPLATE))
         });
         let current_words: Vec<String> = existing
-            .and_then(|s| value_of(s, "BannedPasswordList"))
+            .and_then(|s| directory_setting_value(s, "BannedPasswordList"))
             .map(|l| {
                 l.split('\t')
                     .filter(|w| !w.trim().is_empty())
@@ -95,7 +82,7 @@ impl Standard for CustomBannedPasswordList {
             })
             .unwrap_or_default();
         let enabled = existing
-            .and_then(|s| value_of(s, "EnableBannedPasswordCheck"))
+            .and_then(|s| directory_setting_value(s, "EnableBannedPasswordCheck"))
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         let missing: Vec<&String> = words
             .iter()
@@ -113,7 +100,7 @@ impl Standard for CustomBannedPasswordList {
         let keep = |name: &str, default: &str| -> Value {
             json!({
                 "name": name,
-                "value": existing.and_then(|s| value_of(s, name)).unwrap_or(default),
+                "value": existing.and_then(|s| directory_setting_value(s, name)).unwrap_or(default),
             })
         };
         let values = json!([

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::util::{graph_patch, list, number, single, text};
+use super::util::{graph_patch, list, number, single, target_ids, text};
 use super::{Assessment, Input, Standard};
 use crate::error::StandardsError;
 
@@ -13,17 +13,6 @@ use crate::error::StandardsError;
 /// `policies/authenticationMethodsPolicy`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NudgeMfa;
-
-fn ids(targets: &Value) -> Vec<String> {
-    let mut out: Vec<String> = targets
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t["id"].as_str().map(str::to_ascii_lowercase))
-        .collect();
-    out.sort();
-    out
-}
 
 impl Standard for NudgeMfa {
     fn name(&self) -> &'static str {
@@ -105,7 +94,7 @@ impl Standard for NudgeMfa {
         let current = json!({
             "state": campaign["state"].clone(),
             "snoozeDurationInDays": campaign["snoozeDurationInDays"].clone(),
-            "excludeGroups": ids(&campaign["excludeTargets"]),
+            "excludeGroups": target_ids(&campaign["excludeTargets"]),
         });
         let expected = json!({
             "state": state,

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::util::{graph, number, single};
+use super::util::{directory_setting_value, graph, number, single};
 use super::{Assessment, Input, Standard};
 use crate::error::StandardsError;
 
@@ -16,19 +16,6 @@ const TEMPLATE: &str = "5cf42378-d67d-4f36-ba46-e8b86229381d";
 /// its other values kept).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SmartLockout;
-
-fn value_of<'a>(setting: &'a Value, name: &str) -> Option<&'a str> {
-    setting["values"]
-        .as_array()?
-        .iter()
-        .find(|v| {
-            v["name"]
-                .as_str()
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })?
-        .get("value")?
-        .as_str()
-}
 
 impl Standard for SmartLockout {
     fn name(&self) -> &'static str {
@@ -80,7 +67,7 @@ impl Standard for SmartLockout {
         });
         let current_of = |name: &str| -> Value {
             existing
-                .and_then(|s| value_of(s, name))
+                .and_then(|s| directory_setting_value(s, name))
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map_or(Value::Null, Value::from)
         };
@@ -95,7 +82,7 @@ impl Standard for SmartLockout {
         let keep = |name: &str, default: &str| -> Value {
             json!({
                 "name": name,
-                "value": existing.and_then(|s| value_of(s, name)).unwrap_or(default),
+                "value": existing.and_then(|s| directory_setting_value(s, name)).unwrap_or(default),
             })
         };
         let values = json!([

@@ -165,6 +165,34 @@ pub(crate) fn timestamp_at(row: &Value, path: &str) -> Option<i64> {
 }
 
 /// A Graph `PATCH` of `uri` (under the beta root) with `body`, failing the standard on error.
+/// The value named `name` (any case) of a directory setting object (`settings/{id}`:
+/// `{"templateId": ..., "values": [{"name": ..., "value": ...}]}`).
+pub(crate) fn directory_setting_value<'a>(setting: &'a Value, name: &str) -> Option<&'a str> {
+    setting["values"]
+        .as_array()?
+        .iter()
+        .find(|v| {
+            v["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })?
+        .get("value")?
+        .as_str()
+}
+
+/// The ids of an authentication-method policy's target list (`includeTargets`,
+/// `excludeTargets`), lower case and sorted, for comparing without order.
+pub(crate) fn target_ids(targets: &Value) -> Vec<String> {
+    let mut out: Vec<String> = targets
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["id"].as_str().map(str::to_ascii_lowercase))
+        .collect();
+    out.sort();
+    out
+}
+
 pub(crate) fn graph_patch(uri: impl Into<String>, body: Value) -> Step {
     graph("PATCH", uri, body)
 }
