@@ -39,7 +39,9 @@ use cipp_graph::models::User;
 use cipp_graph::GraphClient;
 use serde_json::Value;
 
-use crate::security::{AccountSecurity, MethodSelection, PasswordReset, ResetPasswordOptions};
+use crate::security::{
+    AccountSecurity, MethodSelection, PasswordReset, ResetPasswordOptions, UserRef,
+};
 use crate::{ActionError, StepOutcome};
 
 pub use groups::GroupMembershipEdit;
@@ -170,6 +172,15 @@ impl UserActions {
         AccountSecurity::new(self.graph.clone(), self.exchange.clone())
     }
 
+    /// The security primitives and `user` looked up in the directory, for the actions that
+    /// act on one existing user.
+    async fn resolved(&self, user: &str) -> Result<(AccountSecurity, UserRef), ActionError> {
+        check_user(user)?;
+        let security = self.security();
+        let target = security.resolve_user(user).await?;
+        Ok((security, target))
+    }
+
     /// Set a generated strong password; by default the user must change it at next sign-in
     /// and the password is not returned (set `reveal_password` to get it once).
     pub async fn reset_password(
@@ -177,33 +188,25 @@ impl UserActions {
         user: &str,
         options: &ResetPasswordOptions,
     ) -> Result<PasswordReset, ActionError> {
-        check_user(user)?;
-        let security = self.security();
-        let target = security.resolve_user(user).await?;
+        let (security, target) = self.resolved(user).await?;
         security.reset_password(&target, options).await
     }
 
     /// Block sign-in (`accountEnabled: false`); a warning for directory-synced users.
     pub async fn block_sign_in(&self, user: &str) -> Result<StepOutcome, ActionError> {
-        check_user(user)?;
-        let security = self.security();
-        let target = security.resolve_user(user).await?;
+        let (security, target) = self.resolved(user).await?;
         security.block_sign_in(&target).await
     }
 
     /// Allow sign-in again.
     pub async fn unblock_sign_in(&self, user: &str) -> Result<StepOutcome, ActionError> {
-        check_user(user)?;
-        let security = self.security();
-        let target = security.resolve_user(user).await?;
+        let (security, target) = self.resolved(user).await?;
         security.unblock_sign_in(&target).await
     }
 
     /// Sign the user out of every session (`invalidateAllRefreshTokens`).
     pub async fn revoke_sessions(&self, user: &str) -> Result<StepOutcome, ActionError> {
-        check_user(user)?;
-        let security = self.security();
-        let target = security.resolve_user(user).await?;
+        let (security, target) = self.resolved(user).await?;
         security.revoke_sessions(&target).await
     }
 
@@ -214,9 +217,7 @@ impl UserActions {
         user: &str,
         people: &[String],
     ) -> Result<StepOutcome, ActionError> {
-        check_user(user)?;
-        let security = self.security();
-        let target = security.resolve_user(user).await?;
+        let (security, target) = self.resolved(user).await?;
         security.grant_onedrive_access(&target, people).await
     }
 
@@ -226,17 +227,13 @@ impl UserActions {
         user: &str,
         people: &[String],
     ) -> Result<StepOutcome, ActionError> {
-        check_user(user)?;
-        let security = self.security();
-        let target = security.resolve_user(user).await?;
+        let (security, target) = self.resolved(user).await?;
         security.revoke_onedrive_access(&target, people).await
     }
 
     /// Turn off external sharing of the user's OneDrive.
     pub async fn disable_onedrive_sharing(&self, user: &str) -> Result<StepOutcome, ActionError> {
-        check_user(user)?;
-        let security = self.security();
-        let target = security.resolve_user(user).await?;
+        let (security, target) = self.resolved(user).await?;
         security.disable_onedrive_sharing(&target).await
     }
 
@@ -246,9 +243,7 @@ impl UserActions {
         user: &str,
         which: &MethodSelection,
     ) -> Result<StepOutcome, ActionError> {
-        check_user(user)?;
-        let security = self.security();
-        let target = security.resolve_user(user).await?;
+        let (security, target) = self.resolved(user).await?;
         security.remove_mfa_methods(&target, which).await
     }
 }
