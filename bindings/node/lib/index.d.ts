@@ -454,6 +454,14 @@ export interface DeployTemplateOptions {
 }
 
 /** Portable Conditional Access, Intune, transport rule and group templates in one tenant. */
+/** Who `templates.assign` assigns an Intune policy to. */
+export interface TemplateAssignment {
+  allUsers?: boolean
+  allDevices?: boolean
+  groups?: string[]
+  excludeGroups?: string[]
+}
+
 export declare class Templates {
   /** Create or update by display name; a second deploy writes nothing. */
   deploy (template: Record<string, unknown> | string, options?: DeployTemplateOptions): Promise<{ result: 'created' | 'updated' | 'unchanged', id: string, changed?: string[] }>
@@ -461,6 +469,12 @@ export declare class Templates {
   compare (template: Record<string, unknown> | string, options?: DeployTemplateOptions): Promise<{ status: 'missing' | 'equal' | 'different', id?: string, differences?: Array<{ path: string, expected?: unknown, found?: unknown }> }>
   /** A live object as a portable template (ids turned into names). */
   capture (kind: 'ca' | 'intune' | 'transport' | 'group', id: string): Promise<Record<string, unknown>>
+  /**
+   * Assigns the tenant's policy of an Intune template (deployed before, found by name) to all
+   * licensed users, all devices and/or groups (display name or id). Nothing is sent when the
+   * assignments already match; an unknown group rejects with an InvalidInputError naming it.
+   */
+  assign (template: Record<string, unknown> | string, to: TemplateAssignment): Promise<{ result: 'updated' | 'unchanged', id: string, changed?: string[] }>
 }
 
 /** Options of `standards.run` and `standards.plan`. */

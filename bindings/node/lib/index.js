@@ -232,6 +232,7 @@ class Templates {
   deploy (template, options) { return call(() => this._n.deploy(template, options)) }
   compare (template, options) { return call(() => this._n.compare(template, options)) }
   capture (kind, id) { return call(() => this._n.capture(kind, id)) }
+  assign (template, to) { return call(() => this._n.assign(template, to ?? {})) }
 }
 
 class Teams {

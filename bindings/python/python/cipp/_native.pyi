@@ -42,6 +42,15 @@ class Templates:
     ) -> dict[str, Any]: ...
     def compare(self, template: dict[str, Any] | str, *, state: str | None = None) -> dict[str, Any]: ...
     def capture(self, kind: str, id: str) -> dict[str, Any]: ...
+    def assign(
+        self,
+        template: dict[str, Any] | str,
+        *,
+        all_users: bool = False,
+        all_devices: bool = False,
+        groups: list[str] = ...,
+        exclude_groups: list[str] = ...,
+    ) -> dict[str, Any]: ...
 
 class Scheduler:
     @property
