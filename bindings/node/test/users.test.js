@@ -156,7 +156,6 @@ test('licences by product name with CIPP\'s catalogue', () => withTenant(async (
   }
 }))
 
-const SOFIA = 'sofia.wilke@alphadental.com'
 const SALES = 'd537286d-7872-5c21-828e-129b6270d477'
 const SG_FINANCE = '2fcaceb5-18fb-5af2-aa18-53169f6cd1ae'
 
