@@ -75,12 +75,8 @@ impl Scheduler {
     /// Returns the task id.
     #[napi]
     pub fn add_follow_up(&self, follow_up: Value) -> Result<String> {
-        let f: FollowUp = serde_json::from_value(follow_up).map_err(|e| {
-            invalid(
-                "followUp",
-                format!("is not an offboarding follow-up: {e}"),
-            )
-        })?;
+        let f: FollowUp = serde_json::from_value(follow_up)
+            .map_err(|e| invalid("followUp", format!("is not an offboarding follow-up: {e}")))?;
         let task = serde_json::json!({
             "name": f.name,
             "command": {"type": "custom", "name": f.command, "parameters": f.parameters},

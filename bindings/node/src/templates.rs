@@ -2,7 +2,9 @@
 //! transport rule and group templates in one tenant, as promises. Templates go in as CIPP's
 //! JSON (an object or JSON text).
 
-use cipp::templates::{Assignment, DeployOptions, StateOverride, Template, TemplateClient, TemplateKind};
+use cipp::templates::{
+    Assignment, DeployOptions, StateOverride, Template, TemplateClient, TemplateKind,
+};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;

@@ -5,7 +5,8 @@ use cipp::actions::offboard::OffboardOptions;
 use cipp::actions::security::{MethodSelection, ResetPasswordOptions};
 use cipp::actions::users::{
     AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding,
-    GroupMembershipEdit, LicenceCatalogue, LicenceChange, MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
+    GroupMembershipEdit, LicenceCatalogue, LicenceChange, MailboxKind, MailboxRight, NewUser,
+    OutOfOffice, TapOptions, UserEdit,
 };
 use cipp::actions::ActionError;
 use cipp::core::ExposeSecret;
@@ -594,7 +595,10 @@ impl Users {
     /// Turn off external sharing of the user's OneDrive.
     #[napi]
     pub async fn disable_onedrive_sharing(&self, user: String) -> Result<Value> {
-        Ok(json(&act(self.users().disable_onedrive_sharing(&user).await)?))
+        Ok(json(&act(self
+            .users()
+            .disable_onedrive_sharing(&user)
+            .await)?))
     }
 
     /// Hide the mailbox from the global address list (`hidden: false` shows it again).

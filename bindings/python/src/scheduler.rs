@@ -55,7 +55,9 @@ impl Scheduler {
 /// The task JSON (docs/scheduler.md) that runs an offboarding follow-up.
 fn follow_up_task(value: &serde_json::Value) -> PyResult<serde_json::Value> {
     let f: FollowUp = serde_json::from_value(value.clone())
-        .map_err(|e| Error::invalid_input("follow_up", format!("is not an offboarding follow-up: {e}")))
+        .map_err(|e| {
+            Error::invalid_input("follow_up", format!("is not an offboarding follow-up: {e}"))
+        })
         .py_err()?;
     Ok(serde_json::json!({
         "name": f.name,

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use cipp::templates::{Assignment, DeployOptions, StateOverride, Template, TemplateClient, TemplateKind};
+use cipp::templates::{
+    Assignment, DeployOptions, StateOverride, Template, TemplateClient, TemplateKind,
+};
 use cipp::Error;
 use pyo3::prelude::*;
 use serde_json::Value;

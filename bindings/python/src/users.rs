@@ -7,7 +7,8 @@ use cipp::actions::offboard::OffboardOptions;
 use cipp::actions::security::{MethodSelection, ResetPasswordOptions};
 use cipp::actions::users::{
     AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding,
-    GroupMembershipEdit, LicenceCatalogue, LicenceChange, MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
+    GroupMembershipEdit, LicenceCatalogue, LicenceChange, MailboxKind, MailboxRight, NewUser,
+    OutOfOffice, TapOptions, UserEdit,
 };
 use cipp::actions::ActionError;
 use cipp::core::ExposeSecret;
@@ -614,7 +615,10 @@ impl Users {
             copy_from,
         };
         let u = self.users()?;
-        let out = act(block_on(py, async move { u.edit_groups(&user, &edit).await })?)?;
+        let out = act(block_on(
+            py,
+            async move { u.edit_groups(&user, &edit).await },
+        )?)?;
         dict(py, &out)
     }
 
