@@ -59,3 +59,23 @@ test('assign an Intune policy by group name, once', async () => {
     await sim.stop()
   }
 })
+
+test('distribution-list templates deploy through Exchange', async () => {
+  const sim = await Sim.start()
+  try {
+    const t = sim.client().tenant('alphadental.com')
+    const front = { displayName: 'Front Desk', description: 'Reception staff', groupType: 'distribution', allowExternal: true, username: 'frontdesk@%tenantfilter%' }
+    const created = await t.templates.deploy(front)
+    assert.equal(created.result, 'created')
+    assert.deepEqual(await t.templates.deploy(front), { result: 'unchanged', id: created.id })
+    const groups = (await t.graph.getAll('groups')).filter((g) => g.displayName === 'Front Desk')
+    assert.deepEqual(groups.map((g) => [g.mail, g.mailEnabled, g.securityEnabled]), [['frontdesk@alphadental.com', true, false]])
+    const [row] = await t.exchange.invoke('Get-DistributionGroup', { Identity: 'Front Desk' })
+    assert.equal(row.RequireSenderAuthenticationEnabled, false)
+    await t.exchange.invoke('Set-DistributionGroup', { Identity: 'Front Desk', Description: 'Changed' })
+    const fixed = await t.templates.deploy(front)
+    assert.deepEqual([fixed.result, fixed.changed], ['updated', ['Description']])
+  } finally {
+    await sim.stop()
+  }
+})

@@ -92,3 +92,28 @@ def test_assign_an_intune_policy_by_group_name_once(sim):
     assert "No Such Group" in str(e.value) and "groups[0]" in e.value.field
     with pytest.raises(cipp.InvalidInputError):
         t.templates.assign(COMPLIANCE)
+
+
+def test_distribution_list_templates_deploy_through_exchange(sim):
+    t = sim.client().tenant("alphadental.com")
+    front = {
+        "displayName": "Front Desk",
+        "description": "Reception staff",
+        "groupType": "distribution",
+        "allowExternal": True,
+        "username": "frontdesk@%tenantfilter%",
+    }
+    created = t.templates.deploy(front)
+    assert created["result"] == "created"
+    assert t.templates.deploy(front) == {"result": "unchanged", "id": created["id"]}
+    (group,) = [g for g in t.graph.get_all("groups") if g["displayName"] == "Front Desk"]
+    assert (group["mail"], group["mailEnabled"], group["securityEnabled"]) == (
+        "frontdesk@alphadental.com",
+        True,
+        False,
+    )
+    (row,) = t.exchange.invoke("Get-DistributionGroup", {"Identity": "Front Desk"})
+    assert row["RequireSenderAuthenticationEnabled"] is False
+    t.exchange.invoke("Set-DistributionGroup", {"Identity": "Front Desk", "Description": "Changed"})
+    fixed = t.templates.deploy(front)
+    assert (fixed["result"], fixed["changed"]) == ("updated", ["Description"])
