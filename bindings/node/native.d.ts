@@ -197,7 +197,11 @@ export declare class KeyVault {
 export declare class Offboarding {
   /** The steps `options` select for `user`, in CIPP's order; nothing is sent. */
   plan(user: string, options: any): any
-  /** Run the selected steps in order, each step's outcome recorded. */
+  /**
+   * Run the selected steps in order, each step's outcome recorded. With
+   * `licenceRemovalDelayMinutes`, the licence step and those after it are `scheduled` and
+   * `followUps` holds the task that runs them (`Scheduler.addFollowUp` queues it).
+   */
   run(user: string, options: any): Promise<any>
 }
 

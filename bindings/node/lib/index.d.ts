@@ -265,9 +265,14 @@ export interface RemediationReport {
   markdown: string
 }
 
+/** One source of a BEC report: its data, or why there is none. */
+export type BecSource<T> = { status: 'ok', data: T } | { status: 'failed', error: string, httpStatus?: number } | { status: 'unavailable', reason: string }
+
 /** The research report (docs/bec.md): each source is `{status: 'ok', data}`, `{status: 'failed', error}` or unavailable. */
 export interface BecReport {
   indicators: Array<{ severity: string, kind: string, source: string, summary: string }>
+  /** Phones syncing the mailbox (`Get-MobileDevice`); one first synced in the window is a `newMobileDevice` indicator. */
+  mobileDevices?: BecSource<Array<{ identity?: string, friendlyName?: string, deviceModel?: string, deviceOs?: string, clientType?: string, deviceAccessState?: string, firstSyncTime?: string, recentlyAdded: boolean }>>
   alarming: boolean
   markdown: string
   [source: string]: unknown

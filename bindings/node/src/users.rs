@@ -637,7 +637,9 @@ impl Offboarding {
         Ok(json(&act(o.plan(&user, &options))?))
     }
 
-    /// Run the selected steps in order, each step's outcome recorded.
+    /// Run the selected steps in order, each step's outcome recorded. With
+    /// `licenceRemovalDelayMinutes`, the licence step and those after it are `scheduled` and
+    /// `followUps` holds the task that runs them (`Scheduler.addFollowUp` queues it).
     #[napi]
     pub async fn run(&self, user: String, options: Value) -> Result<Value> {
         let options = act(OffboardOptions::from_value(&options))?;

@@ -702,7 +702,9 @@ impl Offboarding {
     }
 
     /// Run the selected steps in order; each step's outcome is in `steps`, and a failed step
-    /// does not stop the rest. Destructive steps need `confirm: True` in the options.
+    /// does not stop the rest. Destructive steps need `confirm: True` in the options. With
+    /// `licence_removal_delay_minutes`, the licence step and those after it are `scheduled`
+    /// and `followUps` holds the task that runs them (`Scheduler.add_follow_up` queues it).
     fn run(&self, py: Python<'_>, user: String, options: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let options = offboard_options(options)?;
         let o = self.core.cipp()?.tenant(self.tenant.clone()).offboarding();

@@ -223,6 +223,8 @@ def test_async_client_has_the_same_user_actions():
         t = cipp.AsyncClient.from_sync(sim.client()).tenant(ALPHA)
         sent = await t.users.edit(MIRIAM, city="Oslo")
         await t.users.set_manager(ELIF, MIRIAM)
+        joined = await t.users.edit_groups(MIRIAM, add_to=["Sales Team"])
+        assert [o["state"] for o in joined] == ["success"]
         return sent, await t.users.manager(ELIF)
 
     sim = cipp.sim.start()
