@@ -197,7 +197,11 @@ export declare class KeyVault {
 export declare class Offboarding {
   /** The steps `options` select for `user`, in CIPP's order; nothing is sent. */
   plan(user: string, options: any): any
-  /** Run the selected steps in order, each step's outcome recorded. */
+  /**
+   * Run the selected steps in order, each step's outcome recorded. With
+   * `licenceRemovalDelayMinutes`, the licence step and those after it are `scheduled` and
+   * `followUps` holds the task that runs them (`Scheduler.addFollowUp` queues it).
+   */
   run(user: string, options: any): Promise<any>
 }
 
@@ -232,6 +236,12 @@ export declare class Scheduler {
    * run. Returns the task id.
    */
   add(task: any): string
+  /**
+   * Add an offboarding follow-up (one of an offboarding report's `followUps`) as a one-off
+   * task: the `offboard` command for its user and tenant, first run at its `notBefore`.
+   * Returns the task id.
+   */
+  addFollowUp(followUp: any): string
   /** Every task, with `id`, `state`, `next_run`, `last_result`. */
   list(): any
   /** One task by id. */
@@ -280,6 +290,8 @@ export declare class Sim {
   teamsConfigurations(tenant: string, kind: string): Promise<any>
   /** The simulator's SharePoint tenant settings of a tenant. */
   sharepointSettings(tenant: string): Promise<any>
+  /** One SharePoint site (a OneDrive too) as the simulator holds it, by URL, or null. */
+  sharepointSite(tenant: string, url: string): Promise<any>
   /** Add `count` generated user mailboxes to a tenant's Exchange. */
   generateMailboxes(tenant: string, count: number): Promise<void>
   /** Forget the request log and counters. */
@@ -316,8 +328,13 @@ export declare class Teams {
   delete(kind: string, identity: string): Promise<void>
 }
 
-/** Templates in one tenant. */
 export declare class Templates {
+  /**
+   * Assign the tenant's policy of an Intune template (deployed before; found by name) to
+   * all licensed users, all devices and/or groups (display name or id), leaving out
+   * `excludeGroups`. Nothing is sent when the assignments already match.
+   */
+  assign(template: any, to: TemplateAssignment): Promise<any>
   /**
    * Create or update (by display name) what the template describes; a second deploy writes
    * nothing. Resolves to `{ result: 'created' | 'updated' | 'unchanged', id, changed? }`.
@@ -431,6 +448,18 @@ export declare class Users {
   revokeMailboxRight(mailbox: string, delegate: string, right: string): Promise<void>
   /** Full Access grants on `mailbox` (`Get-MailboxPermission`). */
   mailboxPermissions(mailbox: string): Promise<any>
+  /**
+   * Join groups (`addTo`), leave groups (`removeFrom`) and join every assigned group
+   * `copyFrom` (a user) is in; groups by id, display name or mail address. Resolves to one
+   * outcome per group (`detail.group`, `detail.via`: `graph` or `exchange`).
+   */
+  editGroups(user: string, options?: any | undefined | null): Promise<any>
+  /** Make `people` (UPNs) site collection administrators of the user's OneDrive. */
+  grantOnedriveAccess(user: string, people: Array<string>): Promise<any>
+  /** Take OneDrive administrator access away from `people`. */
+  revokeOnedriveAccess(user: string, people: Array<string>): Promise<any>
+  /** Turn off external sharing of the user's OneDrive. */
+  disableOnedriveSharing(user: string): Promise<any>
   /** Hide the mailbox from the global address list (`hidden: false` shows it again). */
   hideFromAddressLists(user: string, hidden?: boolean | undefined | null): Promise<void>
   /** Delete a user from the recycle bin for good, by id; rejects unless `confirm` is true. */
@@ -620,4 +649,15 @@ export interface TapArgs {
   usableOnce?: boolean
   /** ISO 8601, a date, or unix seconds. */
   start?: string
+}
+
+/**
+ * Templates in one tenant.
+ * Who `templates.assign` assigns an Intune policy to.
+ */
+export interface TemplateAssignment {
+  allUsers?: boolean
+  allDevices?: boolean
+  groups?: Array<string>
+  excludeGroups?: Array<string>
 }

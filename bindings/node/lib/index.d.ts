@@ -156,6 +156,27 @@ export declare class Users {
   mailboxPermissions (mailbox: string): Promise<Array<Record<string, any>>>
   /** Hides the mailbox from the global address list; `{ hidden: false }` shows it again. */
   hideFromAddressLists (user: string, options?: { hidden?: boolean }): Promise<void>
+  /**
+   * Join groups (`addTo`), leave groups (`removeFrom`) and join every assigned group `copyFrom`
+   * (a user) is in. Groups by id, display name or mail address; security and Microsoft 365
+   * groups change through Graph, distribution lists through Exchange. One outcome per group
+   * (`detail.group`, `detail.via`); a failing group does not stop the others.
+   */
+  editGroups (user: string, options: GroupMembershipEdit): Promise<StepOutcome[]>
+  /** Makes `people` (UPNs) site collection administrators of the user's OneDrive; a user without a OneDrive is a warning. */
+  grantOnedriveAccess (user: string, people: string[]): Promise<StepOutcome>
+  /** Takes OneDrive administrator access away from `people`. */
+  revokeOnedriveAccess (user: string, people: string[]): Promise<StepOutcome>
+  /** Turns off external sharing of the user's OneDrive. */
+  disableOnedriveSharing (user: string): Promise<StepOutcome>
+}
+
+/** Options of `users.editGroups`; unknown keys are refused. */
+export interface GroupMembershipEdit {
+  addTo?: string[]
+  removeFrom?: string[]
+  /** A user (UPN or id) whose assigned groups to join; dynamic groups are left out. */
+  copyFrom?: string
 }
 
 /** Profile fields that `users.edit` can clear (Graph names). */
@@ -203,13 +224,27 @@ export interface OutOfOffice {
 export type MailboxRight = 'FullAccess' | 'SendAs' | 'SendOnBehalf'
 
 /** OffboardOptions' fields in camelCase or snake_case (docs/actions.md). */
-export type OffboardOptions = Record<string, boolean | string | string[] | undefined>
+export type OffboardOptions = Record<string, boolean | number | string | string[] | undefined>
+
+/**
+ * Work an offboarding run handed over to run later (`licenceRemovalDelayMinutes`): a task for
+ * the scheduler's `offboard` command; see `Scheduler.addFollowUp`.
+ */
+export interface FollowUp {
+  name: string
+  tenant: string
+  /** Earliest run, Unix seconds. */
+  notBefore: number
+  command: 'offboard'
+  parameters: { user: string, options: Record<string, unknown> }
+}
 
 export declare class Offboarding {
   /** The steps the options select, in CIPP's order; nothing is sent. */
   plan (user: string, options: OffboardOptions): { tenant: string, user: string, steps: Array<{ step: string, description: string, destructive: boolean }> }
   /** Runs the steps in order; each step's outcome is recorded and a failure does not stop the rest. */
-  run (user: string, options: OffboardOptions): Promise<{ tenant: string, user: string, dryRun: boolean, steps: StepOutcome[] }>
+  /** Steps deferred by `licenceRemovalDelayMinutes` are `scheduled`; `followUps` holds the task that runs them. */
+  run (user: string, options: OffboardOptions): Promise<{ tenant: string, user: string, dryRun: boolean, steps: StepOutcome[], followUps?: FollowUp[] }>
 }
 
 export type BecStep = 'resetPassword' | 'disableSignIn' | 'revokeSessions' | 'removeMfaMethods' | 'disableInboxRules' | 'removeForwarding' | 'disableOneDriveSharing'
@@ -217,7 +252,7 @@ export type BecStep = 'resetPassword' | 'disableSignIn' | 'revokeSessions' | 're
 /** One step of a remediation (CIPP's `{resultText, state}` shape). */
 export interface StepOutcome {
   step: string
-  state: 'success' | 'warning' | 'error' | 'info' | 'planned' | 'skipped'
+  state: 'success' | 'warning' | 'error' | 'info' | 'planned' | 'skipped' | 'scheduled'
   resultText: string
   detail?: unknown
 }
@@ -230,9 +265,14 @@ export interface RemediationReport {
   markdown: string
 }
 
+/** One source of a BEC report: its data, or why there is none. */
+export type BecSource<T> = { status: 'ok', data: T } | { status: 'failed', error: string, httpStatus?: number } | { status: 'unavailable', reason: string }
+
 /** The research report (docs/bec.md): each source is `{status: 'ok', data}`, `{status: 'failed', error}` or unavailable. */
 export interface BecReport {
   indicators: Array<{ severity: string, kind: string, source: string, summary: string }>
+  /** Phones syncing the mailbox (`Get-MobileDevice`); one first synced in the window is a `newMobileDevice` indicator. */
+  mobileDevices?: BecSource<Array<{ identity?: string, friendlyName?: string, deviceModel?: string, deviceOs?: string, clientType?: string, deviceAccessState?: string, firstSyncTime?: string, recentlyAdded: boolean }>>
   alarming: boolean
   markdown: string
   [source: string]: unknown
@@ -419,6 +459,14 @@ export interface DeployTemplateOptions {
 }
 
 /** Portable Conditional Access, Intune, transport rule and group templates in one tenant. */
+/** Who `templates.assign` assigns an Intune policy to. */
+export interface TemplateAssignment {
+  allUsers?: boolean
+  allDevices?: boolean
+  groups?: string[]
+  excludeGroups?: string[]
+}
+
 export declare class Templates {
   /** Create or update by display name; a second deploy writes nothing. */
   deploy (template: Record<string, unknown> | string, options?: DeployTemplateOptions): Promise<{ result: 'created' | 'updated' | 'unchanged', id: string, changed?: string[] }>
@@ -426,6 +474,12 @@ export declare class Templates {
   compare (template: Record<string, unknown> | string, options?: DeployTemplateOptions): Promise<{ status: 'missing' | 'equal' | 'different', id?: string, differences?: Array<{ path: string, expected?: unknown, found?: unknown }> }>
   /** A live object as a portable template (ids turned into names). */
   capture (kind: 'ca' | 'intune' | 'transport' | 'group', id: string): Promise<Record<string, unknown>>
+  /**
+   * Assigns the tenant's policy of an Intune template (deployed before, found by name) to all
+   * licensed users, all devices and/or groups (display name or id). Nothing is sent when the
+   * assignments already match; an unknown group rejects with an InvalidInputError naming it.
+   */
+  assign (template: Record<string, unknown> | string, to: TemplateAssignment): Promise<{ result: 'updated' | 'unchanged', id: string, changed?: string[] }>
 }
 
 /** Options of `standards.run` and `standards.plan`. */
@@ -617,6 +671,8 @@ export declare class Scheduler {
   readonly runnerId: string
   /** Add a task; returns its id. Allow/deny lists are checked now and at each run. */
   add (task: ScheduledTask | string): string
+  /** Add an offboarding follow-up as a one-off `offboard` task first run at its `notBefore`; returns its id. */
+  addFollowUp (followUp: FollowUp): string
   list (): Array<ScheduledTask & { id: string, state: TaskState, next_run: number, last_result?: unknown, executed_at?: number, created_at: number, updated_at: number }>
   get (id: string): ScheduledTask & { id: string, state: TaskState, next_run: number }
   remove (id: string): void
@@ -673,6 +729,8 @@ export declare class Sim {
   generateMailboxes (tenant: string, count: number): Promise<void>
   teamsConfigurations (tenant: string, kind: string): Promise<Record<string, unknown>[]>
   sharepointSettings (tenant: string): Promise<Record<string, unknown>>
+  /** One SharePoint site (a OneDrive too) by URL, or null. */
+  sharepointSite (tenant: string, url: string): Promise<Record<string, any> | null>
   addFault (rule: FaultRule): Promise<number>
   expireTokens (): Promise<void>
   stop (): Promise<void>

@@ -208,6 +208,10 @@ class Users {
   revokeMailboxRight (mailbox, delegate, right) { return call(() => this._n.revokeMailboxRight(mailbox, delegate, right)) }
   mailboxPermissions (mailbox) { return call(() => this._n.mailboxPermissions(mailbox)) }
   hideFromAddressLists (user, options = {}) { return call(() => this._n.hideFromAddressLists(user, options.hidden)) }
+  editGroups (user, options) { return call(() => this._n.editGroups(user, options)) }
+  grantOnedriveAccess (user, people) { return call(() => this._n.grantOnedriveAccess(user, people)) }
+  revokeOnedriveAccess (user, people) { return call(() => this._n.revokeOnedriveAccess(user, people)) }
+  disableOnedriveSharing (user) { return call(() => this._n.disableOnedriveSharing(user)) }
 }
 
 class Offboarding {
@@ -228,6 +232,7 @@ class Templates {
   deploy (template, options) { return call(() => this._n.deploy(template, options)) }
   compare (template, options) { return call(() => this._n.compare(template, options)) }
   capture (kind, id) { return call(() => this._n.capture(kind, id)) }
+  assign (template, to) { return call(() => this._n.assign(template, to ?? {})) }
 }
 
 class Teams {
@@ -308,6 +313,7 @@ class Scheduler {
   constructor (inner) { this._n = inner }
   get runnerId () { return this._n.runnerId }
   add (task) { return sync(() => this._n.add(task)) }
+  addFollowUp (followUp) { return sync(() => this._n.addFollowUp(followUp)) }
   list () { return sync(() => this._n.list()) }
   get (id) { return sync(() => this._n.get(id)) }
   remove (id) { return sync(() => this._n.remove(id)) }
@@ -348,6 +354,7 @@ class Sim {
   generateMailboxes (tenant, count) { return call(() => this._n.generateMailboxes(tenant, count)) }
   teamsConfigurations (tenant, kind) { return call(() => this._n.teamsConfigurations(tenant, kind)) }
   sharepointSettings (tenant) { return call(() => this._n.sharepointSettings(tenant)) }
+  sharepointSite (tenant, url) { return call(() => this._n.sharepointSite(tenant, url)) }
   addFault (rule) { return call(() => this._n.addFault(rule)) }
   expireTokens () { return call(() => this._n.expireTokens()) }
   stop () { return call(() => this._n.stop()) }

@@ -643,6 +643,16 @@ impl Sim {
             .map_err(sim_err)
     }
 
+    /// One SharePoint site (a OneDrive too) as the simulator holds it, by URL, or null.
+    #[napi]
+    pub async fn sharepoint_site(&self, tenant: String, url: String) -> Result<Value> {
+        let site = self
+            .with(move |s| s.sharepoint_site(&tenant, &url))
+            .await?
+            .map_err(sim_err)?;
+        Ok(site.unwrap_or(Value::Null))
+    }
+
     /// Add `count` generated user mailboxes to a tenant's Exchange.
     #[napi]
     pub async fn generate_mailboxes(&self, tenant: String, count: u32) -> Result<()> {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use cipp::actions::offboard::FollowUp;
 use cipp::scheduler::{Scheduler as Inner, SchedulerError, Task};
 use cipp::{Cipp, Error as CippError};
 use napi::bindgen_prelude::*;
@@ -66,6 +67,23 @@ impl Scheduler {
             other => other.to_string(),
         };
         let task = sched(Task::from_json(&text))?;
+        sched(self.inner.add(task))
+    }
+
+    /// Add an offboarding follow-up (one of an offboarding report's `followUps`) as a one-off
+    /// task: the `offboard` command for its user and tenant, first run at its `notBefore`.
+    /// Returns the task id.
+    #[napi]
+    pub fn add_follow_up(&self, follow_up: Value) -> Result<String> {
+        let f: FollowUp = serde_json::from_value(follow_up)
+            .map_err(|e| invalid("followUp", format!("is not an offboarding follow-up: {e}")))?;
+        let task = serde_json::json!({
+            "name": f.name,
+            "command": {"type": "custom", "name": f.command, "parameters": f.parameters},
+            "tenants": {"tenant": f.tenant},
+            "first_run": f.not_before,
+        });
+        let task = sched(Task::from_json(&task.to_string()))?;
         sched(self.inner.add(task))
     }
 

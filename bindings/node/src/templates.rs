@@ -2,7 +2,9 @@
 //! transport rule and group templates in one tenant, as promises. Templates go in as CIPP's
 //! JSON (an object or JSON text).
 
-use cipp::templates::{DeployOptions, StateOverride, Template, TemplateClient, TemplateKind};
+use cipp::templates::{
+    Assignment, DeployOptions, StateOverride, Template, TemplateClient, TemplateKind,
+};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
@@ -19,6 +21,15 @@ pub struct DeployTemplateOptions {
 }
 
 /// Templates in one tenant.
+/// Who `templates.assign` assigns an Intune policy to.
+#[napi(object)]
+pub struct TemplateAssignment {
+    pub all_users: Option<bool>,
+    pub all_devices: Option<bool>,
+    pub groups: Option<Vec<String>>,
+    pub exclude_groups: Option<Vec<String>>,
+}
+
 #[napi]
 pub struct Templates {
     pub(crate) client: TemplateClient,
@@ -54,6 +65,27 @@ fn json<T: serde::Serialize>(value: &T) -> Value {
 
 #[napi]
 impl Templates {
+    /// Assign the tenant's policy of an Intune template (deployed before; found by name) to
+    /// all licensed users, all devices and/or groups (display name or id), leaving out
+    /// `excludeGroups`. Nothing is sent when the assignments already match.
+    #[napi]
+    pub async fn assign(&self, template: Value, to: TemplateAssignment) -> Result<Value> {
+        let t = self::template(template)?;
+        let to = Assignment {
+            all_users: to.all_users.unwrap_or(false),
+            all_devices: to.all_devices.unwrap_or(false),
+            groups: to.groups.unwrap_or_default(),
+            exclude_groups: to.exclude_groups.unwrap_or_default(),
+        };
+        let r = self
+            .client
+            .assign(&t, &to, &DeployOptions::new())
+            .await
+            .map_err(cipp::Error::from)
+            .js()?;
+        Ok(json(&r))
+    }
+
     /// Create or update (by display name) what the template describes; a second deploy writes
     /// nothing. Resolves to `{ result: 'created' | 'updated' | 'unchanged', id, changed? }`.
     #[napi]

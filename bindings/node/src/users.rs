@@ -4,8 +4,9 @@
 use cipp::actions::offboard::OffboardOptions;
 use cipp::actions::security::{MethodSelection, ResetPasswordOptions};
 use cipp::actions::users::{
-    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding, LicenceCatalogue,
-    LicenceChange, MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
+    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding,
+    GroupMembershipEdit, LicenceCatalogue, LicenceChange, MailboxKind, MailboxRight, NewUser,
+    OutOfOffice, TapOptions, UserEdit,
 };
 use cipp::actions::ActionError;
 use cipp::core::ExposeSecret;
@@ -85,6 +86,17 @@ struct AliasArgs {
     #[serde(default)]
     remove: Vec<String>,
     make_primary: Option<String>,
+}
+
+/// Options of `users.editGroups`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GroupArgs {
+    #[serde(default)]
+    add_to: Vec<String>,
+    #[serde(default)]
+    remove_from: Vec<String>,
+    copy_from: Option<String>,
 }
 
 /// Options of `users.setOutOfOffice`.
@@ -548,6 +560,47 @@ impl Users {
             .await)?))
     }
 
+    /// Join groups (`addTo`), leave groups (`removeFrom`) and join every assigned group
+    /// `copyFrom` (a user) is in; groups by id, display name or mail address. Resolves to one
+    /// outcome per group (`detail.group`, `detail.via`: `graph` or `exchange`).
+    #[napi]
+    pub async fn edit_groups(&self, user: String, options: Option<Value>) -> Result<Value> {
+        let o: GroupArgs = read_options("options", options)?;
+        let edit = GroupMembershipEdit {
+            add_to: o.add_to,
+            remove_from: o.remove_from,
+            copy_from: o.copy_from,
+        };
+        Ok(json(&act(self.users().edit_groups(&user, &edit).await)?))
+    }
+
+    /// Make `people` (UPNs) site collection administrators of the user's OneDrive.
+    #[napi]
+    pub async fn grant_onedrive_access(&self, user: String, people: Vec<String>) -> Result<Value> {
+        Ok(json(&act(self
+            .users()
+            .grant_onedrive_access(&user, &people)
+            .await)?))
+    }
+
+    /// Take OneDrive administrator access away from `people`.
+    #[napi]
+    pub async fn revoke_onedrive_access(&self, user: String, people: Vec<String>) -> Result<Value> {
+        Ok(json(&act(self
+            .users()
+            .revoke_onedrive_access(&user, &people)
+            .await)?))
+    }
+
+    /// Turn off external sharing of the user's OneDrive.
+    #[napi]
+    pub async fn disable_onedrive_sharing(&self, user: String) -> Result<Value> {
+        Ok(json(&act(self
+            .users()
+            .disable_onedrive_sharing(&user)
+            .await)?))
+    }
+
     /// Hide the mailbox from the global address list (`hidden: false` shows it again).
     #[napi]
     pub async fn hide_from_address_lists(&self, user: String, hidden: Option<bool>) -> Result<()> {
@@ -584,7 +637,9 @@ impl Offboarding {
         Ok(json(&act(o.plan(&user, &options))?))
     }
 
-    /// Run the selected steps in order, each step's outcome recorded.
+    /// Run the selected steps in order, each step's outcome recorded. With
+    /// `licenceRemovalDelayMinutes`, the licence step and those after it are `scheduled` and
+    /// `followUps` holds the task that runs them (`Scheduler.addFollowUp` queues it).
     #[napi]
     pub async fn run(&self, user: String, options: Value) -> Result<Value> {
         let options = act(OffboardOptions::from_value(&options))?;

@@ -40,3 +40,14 @@ test('plan writes nothing; remediation needs confirm and runs each step', () => 
   const user = await client.tenant('alpha.onmicrosoft.com').graph.get(`users/${MIRIAM}`)
   assert.equal(user.accountEnabled, false)
 }))
+
+test('research reads mailbox phones and flags a new one', () => withSim(async (client) => {
+  const report = await client.tenant('alpha.onmicrosoft.com').bec.research(MIRIAM, { asOf: AS_OF })
+  assert.equal(report.mobileDevices.status, 'ok')
+  assert.equal(report.mobileDevices.data.length, 2)
+  assert.deepEqual(report.mobileDevices.data.filter((d) => d.recentlyAdded).map((d) => d.deviceModel), ['SM-A515F'])
+  const found = report.indicators.filter((i) => i.kind === 'newMobileDevice')
+  assert.equal(found.length, 1)
+  assert.match(found[0].summary, /Android 11/)
+  assert.match(report.markdown, /SM-A515F/)
+}))

@@ -95,3 +95,30 @@ test('onboard-user creates, profiles and reports to the manager; a missing SKU i
   assert.match(r.stderr, /InvalidInputError/)
   assert.match(r.stderr, /'SPE_E3'/)
 })
+
+test('offboard-user queues the licence removal for the scheduler, which finishes it when due', async () => {
+  const bare = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CIPP_')))
+  const out = JSON.parse(run('offboard-user.mjs', bare))
+  assert.equal(out.steps.ConvertToShared, 'success')
+  assert.equal(out.steps.RemoveLicenses, 'scheduled')
+  assert.equal(out.queued.length, 1)
+  // Against a simulator the test holds: the queued task, run when due, removes the licences.
+  const { offboard } = await import(require('node:url').pathToFileURL(path.join(EXAMPLES, 'offboard-user.mjs')).href)
+  const own = await Sim.start()
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'cipp-offboard-test-'))
+  try {
+    const client = own.client()
+    const elif = 'elif.ortiz@alphadental.com'
+    const done = await offboard(client, 'alphadental.com', elif, 'sofia.wilke@alphadental.com', path.join(dir, 'cipp.db'))
+    const [queued] = done.queued
+    const users = client.tenant('alphadental.com').users
+    assert.ok((await users.get(elif)).assignedLicenses.length > 0)
+    assert.equal((await users.mailbox(elif)).RecipientTypeDetails, 'SharedMailbox')
+    const [ran] = await client.scheduler(path.join(dir, 'cipp.db')).runDue(queued.notBefore)
+    assert.equal(ran.task_id, queued.task)
+    assert.deepEqual((await users.get(elif)).assignedLicenses, [])
+  } finally {
+    await own.stop()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -29,3 +29,53 @@ test('deploy, compare and capture a template', async () => {
     await sim.stop()
   }
 })
+
+const COMPLIANCE = {
+  Displayname: 'CIPP test: assigned',
+  Description: '',
+  Type: 'deviceCompliancePolicies',
+  RAWJson: JSON.stringify({ '@odata.type': '#microsoft.graph.windows10CompliancePolicy', displayName: 'x', passwordRequired: true })
+}
+
+test('assign an Intune policy by group name, once', async () => {
+  const sim = await Sim.start()
+  try {
+    const t = sim.client().tenant('alpha.onmicrosoft.com')
+    const to = { allDevices: true, groups: ['sg-finance'], excludeGroups: ['CA-Exclude-BreakGlass'] }
+    await assert.rejects(t.templates.assign(COMPLIANCE, to), InvalidInputError, 'not deployed yet')
+    const { id } = await t.templates.deploy(COMPLIANCE)
+    assert.deepEqual(await t.templates.assign(COMPLIANCE, to), { result: 'updated', id, changed: ['assignments'] })
+    const assigned = await t.graph.beta.getAll(`deviceManagement/deviceCompliancePolicies/${id}/assignments`)
+    assert.deepEqual(assigned.map((a) => [a.target['@odata.type'], a.target.groupId ?? '']).sort(), [
+      ['#microsoft.graph.allDevicesAssignmentTarget', ''],
+      ['#microsoft.graph.exclusionGroupAssignmentTarget', '24061f8a-1fff-57f1-ae1f-84634dbdb41c'],
+      ['#microsoft.graph.groupAssignmentTarget', '2fcaceb5-18fb-5af2-aa18-53169f6cd1ae']
+    ])
+    assert.equal((await t.templates.assign(COMPLIANCE, to)).result, 'unchanged')
+    await assert.rejects(t.templates.assign(COMPLIANCE, { groups: ['No Such Group'] }),
+      (e) => e instanceof InvalidInputError && /No Such Group/.test(e.message) && e.field.includes('groups[0]'))
+    await assert.rejects(t.templates.assign(COMPLIANCE, {}), InvalidInputError)
+  } finally {
+    await sim.stop()
+  }
+})
+
+test('distribution-list templates deploy through Exchange', async () => {
+  const sim = await Sim.start()
+  try {
+    const t = sim.client().tenant('alphadental.com')
+    const front = { displayName: 'Front Desk', description: 'Reception staff', groupType: 'distribution', allowExternal: true, username: 'frontdesk@%tenantfilter%' }
+    const created = await t.templates.deploy(front)
+    assert.equal(created.result, 'created')
+    assert.deepEqual(await t.templates.deploy(front), { result: 'unchanged', id: created.id })
+    const groups = (await t.graph.getAll('groups')).filter((g) => g.displayName === 'Front Desk')
+    assert.deepEqual(groups.map((g) => [g.mail, g.mailEnabled, g.securityEnabled]), [['frontdesk@alphadental.com', true, false]])
+    const [row] = await t.exchange.invoke('Get-DistributionGroup', { Identity: 'Front Desk' })
+    assert.equal(row.RequireSenderAuthenticationEnabled, false)
+    await t.exchange.invoke('Set-DistributionGroup', { Identity: 'Front Desk', Description: 'Changed' })
+    const fixed = await t.templates.deploy(front)
+    assert.deepEqual([fixed.result, fixed.changed], ['updated', ['Description']])
+  } finally {
+    await sim.stop()
+  }
+})

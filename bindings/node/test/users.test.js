@@ -155,3 +155,96 @@ test('licences by product name with CIPP\'s catalogue', () => withTenant(async (
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }))
+
+const SALES = 'd537286d-7872-5c21-828e-129b6270d477'
+const SG_FINANCE = '2fcaceb5-18fb-5af2-aa18-53169f6cd1ae'
+
+async function groupIds (t, user) {
+  const { id } = await t.users.get(user)
+  return new Set((await t.graph.get(`users/${id}/memberOf`)).value.map((g) => g.id))
+}
+
+test('editGroups joins, leaves and copies groups through Graph or Exchange', () => withTenant(async (t) => {
+  const out = await t.users.editGroups(SOFIA, { addTo: ['sg-finance', 'sales@alphadental.com', 'All Staff', 'Nope'] })
+  assert.deepEqual(out.map((o) => [o.detail.group, o.state]), [
+    ['SG-Finance', 'success'], ['Sales Team', 'success'], ['All Staff', 'info'], ['Nope', 'error']
+  ])
+  assert.deepEqual(out.slice(0, 2).map((o) => o.detail.via), ['graph', 'exchange'])
+  let groups = await groupIds(t, SOFIA)
+  assert.ok(groups.has(SALES) && groups.has(SG_FINANCE))
+
+  const left = await t.users.editGroups(SOFIA, { removeFrom: ['SG-Finance', SALES] })
+  assert.deepEqual(left.map((o) => o.state), ['success', 'success'])
+  groups = await groupIds(t, SOFIA)
+  assert.ok(!groups.has(SALES) && !groups.has(SG_FINANCE))
+
+  const copied = await t.users.editGroups(MIRIAM, { copyFrom: ELIF })
+  assert.ok(copied.every((o) => o.detail.copiedFrom === ELIF))
+  assert.ok((await groupIds(t, MIRIAM)).has(SALES))
+
+  await assert.rejects(t.users.editGroups(SOFIA, {}), (e) => e instanceof InvalidInputError && e.field === 'groups')
+  await assert.rejects(t.users.editGroups(SOFIA, { add: ['x'] }), (e) => e instanceof InvalidInputError && /add/.test(e.message))
+}))
+
+const VANCE = 'miriam.vance@alphadental.com'
+const VANCE_ONEDRIVE = 'https://alpha-my.sharepoint.com/personal/miriam_vance_alphadental_com'
+
+test('OneDrive access is granted and revoked, sharing turned off', async () => {
+  const sim = await Sim.start()
+  try {
+    const u = sim.client().tenant('alphadental.com').users
+    const out = await u.grantOnedriveAccess(VANCE, [SOFIA, ELIF])
+    assert.equal(out.state, 'success', out.resultText)
+    assert.equal(out.detail.siteUrl, VANCE_ONEDRIVE)
+    assert.deepEqual((await sim.sharepointSite('alphadental.com', VANCE_ONEDRIVE)).admins, [VANCE, SOFIA, ELIF])
+    assert.equal((await u.revokeOnedriveAccess(VANCE, [ELIF])).state, 'success')
+    assert.deepEqual((await sim.sharepointSite('alphadental.com', VANCE_ONEDRIVE)).admins, [VANCE, SOFIA])
+    assert.equal((await u.disableOnedriveSharing(VANCE)).state, 'success')
+    assert.equal((await sim.sharepointSite('alphadental.com', VANCE_ONEDRIVE)).SharingCapability, 0)
+    assert.equal((await u.disableOnedriveSharing(VANCE)).state, 'info')
+    const none = await u.grantOnedriveAccess('miriam.berg@alphadental.com', [SOFIA])
+    assert.equal(none.state, 'warning')
+    assert.match(none.resultText, /no OneDrive/)
+    await assert.rejects(u.grantOnedriveAccess(VANCE, []), InvalidInputError)
+  } finally {
+    await sim.stop()
+  }
+})
+
+test('a delayed licence removal is a follow-up the scheduler runs', async () => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const path = require('node:path')
+  const sim = await Sim.start()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cipp-followup-'))
+  try {
+    const client = sim.client()
+    const t = client.tenant('alphadental.com')
+    const options = { convertToShared: true, removeLicences: true, deleteUser: true, licenceRemovalDelayMinutes: 5, confirm: true }
+    const report = await t.offboarding.run(ELIF, options)
+    assert.deepEqual(report.steps.map((s) => [s.step, s.state]), [
+      ['ConvertToShared', 'success'], ['RemoveLicenses', 'scheduled'], ['DeleteUser', 'scheduled']
+    ])
+    const elif = await t.users.get(ELIF)
+    assert.ok(elif.assignedLicenses.length > 0, 'licensed until the follow-up runs')
+    assert.equal(report.followUps.length, 1)
+    const [follow] = report.followUps
+    assert.equal(follow.command, 'offboard')
+
+    const scheduler = client.scheduler(path.join(dir, 'cipp.db'))
+    const id = scheduler.addFollowUp(follow)
+    assert.equal(scheduler.get(id).next_run, follow.notBefore)
+    assert.deepEqual(await scheduler.runDue(follow.notBefore - 60), [])
+    const [run] = await scheduler.runDue(follow.notBefore)
+    assert.deepEqual(run.results.tenants.map((x) => x.ok), [true])
+    const gone = await t.graph.get(`directory/deletedItems/${elif.id}`)
+    assert.deepEqual(gone.assignedLicenses, [])
+
+    assert.throws(() => t.offboarding.plan(ELIF, { hideFromGal: true, licenceRemovalDelayMinutes: 5 }),
+      (e) => e instanceof InvalidInputError && e.field === 'licence_removal_delay_minutes')
+    assert.throws(() => scheduler.addFollowUp({ name: 'x' }), (e) => e instanceof InvalidInputError && e.field === 'followUp')
+  } finally {
+    await sim.stop()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

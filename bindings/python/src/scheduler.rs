@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use cipp::actions::offboard::FollowUp;
 use cipp::scheduler::{Scheduler as Inner, Task};
 use cipp::Error;
 use pyo3::prelude::*;
@@ -51,6 +52,21 @@ impl Scheduler {
     }
 }
 
+/// The task JSON (docs/scheduler.md) that runs an offboarding follow-up.
+fn follow_up_task(value: &serde_json::Value) -> PyResult<serde_json::Value> {
+    let f: FollowUp = serde_json::from_value(value.clone())
+        .map_err(|e| {
+            Error::invalid_input("follow_up", format!("is not an offboarding follow-up: {e}"))
+        })
+        .py_err()?;
+    Ok(serde_json::json!({
+        "name": f.name,
+        "command": {"type": "custom", "name": f.command, "parameters": f.parameters},
+        "tenants": {"tenant": f.tenant},
+        "first_run": f.not_before,
+    }))
+}
+
 #[pymethods]
 impl Scheduler {
     /// Add a task (a dict or JSON text: name, command, tenants, first_run, recurrence,
@@ -62,6 +78,15 @@ impl Scheduler {
             Err(_) => convert::from_py(task, "task")?.to_string(),
         };
         let task = sched(Task::from_json(&text))?;
+        sched(self.inner.add(task))
+    }
+
+    /// Add an offboarding follow-up (one of an offboarding report's `followUps`) as a one-off
+    /// task: the `offboard` command for its user and tenant, first run at its `notBefore`.
+    /// Returns the task id.
+    fn add_follow_up(&self, follow_up: &Bound<'_, PyAny>) -> PyResult<String> {
+        let value = convert::from_py(follow_up, "follow_up")?;
+        let task = sched(Task::from_json(&follow_up_task(&value)?.to_string()))?;
         sched(self.inner.add(task))
     }
 

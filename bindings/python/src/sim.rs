@@ -130,6 +130,14 @@ impl Sim {
         convert::to_py(py, &v)
     }
 
+    /// One SharePoint site (a OneDrive too) as the simulator holds it, by URL, or `None`.
+    fn sharepoint_site(&self, py: Python<'_>, tenant: &str, url: &str) -> PyResult<Py<PyAny>> {
+        let v = self
+            .with(|s| s.sharepoint_site(tenant, url))?
+            .map_err(sim_err)?;
+        convert::to_py(py, &v.unwrap_or(serde_json::Value::Null))
+    }
+
     /// Add `count` generated user mailboxes to a tenant's Exchange.
     fn generate_mailboxes(&self, tenant: &str, count: usize) -> PyResult<()> {
         self.with(|s| s.generate_mailboxes(tenant, count))?

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use cipp::templates::{DeployOptions, StateOverride, Template, TemplateClient, TemplateKind};
+use cipp::templates::{
+    Assignment, DeployOptions, StateOverride, Template, TemplateClient, TemplateKind,
+};
 use cipp::Error;
 use pyo3::prelude::*;
 use serde_json::Value;
@@ -101,6 +103,38 @@ impl Templates {
             self.client()?,
         );
         let r = block_on(py, async move { client.compare(&t, &o).await })?
+            .map_err(Error::from)
+            .py_err()?;
+        out(py, &r)
+    }
+
+    /// Assign the tenant's policy of an Intune `template` (deployed before; found by name) to
+    /// all licensed users, all devices and/or groups (display name or id), leaving out
+    /// `exclude_groups`. The assignments are replaced; nothing is sent when they already
+    /// match (`{"result": "unchanged"}`, else `"updated"` with `changed: ["assignments"]`).
+    /// An unknown group is an `InvalidInputError` naming it, and nothing is sent.
+    #[pyo3(signature = (template, *, all_users=false, all_devices=false, groups=Vec::new(), exclude_groups=Vec::new()))]
+    fn assign(
+        &self,
+        py: Python<'_>,
+        template: &Bound<'_, PyAny>,
+        all_users: bool,
+        all_devices: bool,
+        groups: Vec<String>,
+        exclude_groups: Vec<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let to = Assignment {
+            all_users,
+            all_devices,
+            groups,
+            exclude_groups,
+        };
+        let (t, o, client) = (
+            self::template(template)?,
+            options(None, false)?,
+            self.client()?,
+        );
+        let r = block_on(py, async move { client.assign(&t, &to, &o).await })?
             .map_err(Error::from)
             .py_err()?;
         out(py, &r)

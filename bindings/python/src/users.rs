@@ -6,8 +6,9 @@ use std::sync::Arc;
 use cipp::actions::offboard::OffboardOptions;
 use cipp::actions::security::{MethodSelection, ResetPasswordOptions};
 use cipp::actions::users::{
-    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding, LicenceCatalogue,
-    LicenceChange, MailboxKind, MailboxRight, NewUser, OutOfOffice, TapOptions, UserEdit,
+    AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding,
+    GroupMembershipEdit, LicenceCatalogue, LicenceChange, MailboxKind, MailboxRight, NewUser,
+    OutOfOffice, TapOptions, UserEdit,
 };
 use cipp::actions::ActionError;
 use cipp::core::ExposeSecret;
@@ -594,6 +595,72 @@ impl Users {
         dict(py, &out)
     }
 
+    /// Join groups (`add_to`), leave groups (`remove_from`) and join every assigned group
+    /// `copy_from` (a user) is in. Groups are named by id, display name or mail address;
+    /// security and Microsoft 365 groups change through Graph, distribution lists through
+    /// Exchange. Returns one outcome per group (`detail["group"]`, `detail["via"]`); one
+    /// failing group does not stop the others.
+    #[pyo3(signature = (user, *, add_to=Vec::new(), remove_from=Vec::new(), copy_from=None))]
+    fn edit_groups(
+        &self,
+        py: Python<'_>,
+        user: String,
+        add_to: Vec<String>,
+        remove_from: Vec<String>,
+        copy_from: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let edit = GroupMembershipEdit {
+            add_to,
+            remove_from,
+            copy_from,
+        };
+        let u = self.users()?;
+        let out = act(block_on(
+            py,
+            async move { u.edit_groups(&user, &edit).await },
+        )?)?;
+        dict(py, &out)
+    }
+
+    /// Make `people` (UPNs) site collection administrators of the user's OneDrive, to hand
+    /// its files over. A user without a OneDrive is a warning; each person failing is named
+    /// in `detail["failed"]`.
+    fn grant_onedrive_access(
+        &self,
+        py: Python<'_>,
+        user: String,
+        people: Vec<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let u = self.users()?;
+        let out = act(block_on(py, async move {
+            u.grant_onedrive_access(&user, &people).await
+        })?)?;
+        dict(py, &out)
+    }
+
+    /// Take OneDrive administrator access away from `people`.
+    fn revoke_onedrive_access(
+        &self,
+        py: Python<'_>,
+        user: String,
+        people: Vec<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let u = self.users()?;
+        let out = act(block_on(py, async move {
+            u.revoke_onedrive_access(&user, &people).await
+        })?)?;
+        dict(py, &out)
+    }
+
+    /// Turn off external sharing of the user's OneDrive.
+    fn disable_onedrive_sharing(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
+        let u = self.users()?;
+        let out = act(block_on(py, async move {
+            u.disable_onedrive_sharing(&user).await
+        })?)?;
+        dict(py, &out)
+    }
+
     /// Hide the mailbox from the global address list (`hidden=False` shows it again).
     #[pyo3(signature = (user, hidden=true))]
     fn hide_from_address_lists(&self, py: Python<'_>, user: String, hidden: bool) -> PyResult<()> {
@@ -635,7 +702,9 @@ impl Offboarding {
     }
 
     /// Run the selected steps in order; each step's outcome is in `steps`, and a failed step
-    /// does not stop the rest. Destructive steps need `confirm: True` in the options.
+    /// does not stop the rest. Destructive steps need `confirm: True` in the options. With
+    /// `licence_removal_delay_minutes`, the licence step and those after it are `scheduled`
+    /// and `followUps` holds the task that runs them (`Scheduler.add_follow_up` queues it).
     fn run(&self, py: Python<'_>, user: String, options: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let options = offboard_options(options)?;
         let o = self.core.cipp()?.tenant(self.tenant.clone()).offboarding();

@@ -67,3 +67,15 @@ def test_async_research(sim):
         return report.alarming
 
     assert asyncio.run(main())
+
+
+def test_research_reads_mailbox_phones_and_flags_a_new_one(sim):
+    report = sim.client().tenant(ALPHA).bec.research(MIRIAM, as_of=AS_OF)
+    phones = report.to_dict()["mobileDevices"]
+    assert phones["status"] == "ok", phones
+    new = [d for d in phones["data"] if d["recentlyAdded"]]
+    assert [d["deviceModel"] for d in new] == ["SM-A515F"]
+    assert len(phones["data"]) == 2
+    (indicator,) = [i for i in report.indicators if i["kind"] == "newMobileDevice"]
+    assert "Android 11" in indicator["summary"]
+    assert "SM-A515F" in report.to_markdown()

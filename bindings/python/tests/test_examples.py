@@ -1,5 +1,6 @@
 """The examples in examples/python run as documented."""
 
+import importlib.util
 import json
 import os
 import pathlib
@@ -81,3 +82,26 @@ def test_onboard_user_creates_profiles_and_reports_to_the_manager():
         proc = subprocess.run([sys.executable, str(EXAMPLES / "onboard_user.py"), *args], env=sim_env(sim), capture_output=True, text=True, timeout=60)
         assert proc.returncode != 0
         assert "InvalidInputError" in proc.stderr and "'SPE_E3'" in proc.stderr, proc.stderr
+
+
+def test_offboard_user_queues_the_licence_removal_for_the_scheduler(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIPP_")}
+    out = json.loads(run("offboard_user.py", env))
+    assert out["steps"]["ConvertToShared"] == "success"
+    assert out["steps"]["RemoveLicenses"] == "scheduled"
+    assert len(out["queued"]) == 1
+    # Against a simulator the test holds: the queued task, run when due, removes the licences.
+    spec = importlib.util.spec_from_file_location("offboard_user", EXAMPLES / "offboard_user.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    store = str(tmp_path / "cipp.db")
+    elif_upn, sofia = "elif.ortiz@alphadental.com", "sofia.wilke@alphadental.com"
+    with cipp.sim.start() as sim:
+        done = example.offboard(sim.client(), "alphadental.com", elif_upn, sofia, store)
+        (queued,) = done["queued"]
+        users = sim.client().tenant("alphadental.com").users
+        assert users.get(elif_upn)["assignedLicenses"]
+        assert users.mailbox(elif_upn)["RecipientTypeDetails"] == "SharedMailbox"
+        (ran,) = sim.client().scheduler(store).run_due(now=queued["not_before"])
+        assert ran["task_id"] == queued["task"]
+        assert users.get(elif_upn)["assignedLicenses"] == []

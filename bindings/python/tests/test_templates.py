@@ -53,3 +53,67 @@ def test_async_deploy(sim):
         return await ac.tenant("charlie.onmicrosoft.com").templates.deploy(BLOCK_LEGACY.read_text())
 
     assert asyncio.run(main())["result"] == "created"
+
+
+COMPLIANCE = {
+    "Displayname": "CIPP test: assigned",
+    "Description": "",
+    "Type": "deviceCompliancePolicies",
+    "RAWJson": json.dumps(
+        {
+            "@odata.type": "#microsoft.graph.windows10CompliancePolicy",
+            "displayName": "x",
+            "passwordRequired": True,
+        }
+    ),
+}
+
+
+def test_assign_an_intune_policy_by_group_name_once(sim):
+    t = sim.client().tenant("alpha.onmicrosoft.com")
+    to = {"all_devices": True, "groups": ["sg-finance"], "exclude_groups": ["CA-Exclude-BreakGlass"]}
+    with pytest.raises(cipp.InvalidInputError):
+        t.templates.assign(COMPLIANCE, **to)  # not deployed yet
+    policy = t.templates.deploy(COMPLIANCE)["id"]
+    assert t.templates.assign(COMPLIANCE, **to) == {
+        "result": "updated",
+        "id": policy,
+        "changed": ["assignments"],
+    }
+    assigned = t.graph.beta.get_all(f"deviceManagement/deviceCompliancePolicies/{policy}/assignments")
+    assert sorted((a["target"]["@odata.type"], a["target"].get("groupId", "")) for a in assigned) == [
+        ("#microsoft.graph.allDevicesAssignmentTarget", ""),
+        ("#microsoft.graph.exclusionGroupAssignmentTarget", "24061f8a-1fff-57f1-ae1f-84634dbdb41c"),
+        ("#microsoft.graph.groupAssignmentTarget", "2fcaceb5-18fb-5af2-aa18-53169f6cd1ae"),
+    ]
+    assert t.templates.assign(COMPLIANCE, **to)["result"] == "unchanged"
+    with pytest.raises(cipp.InvalidInputError) as e:
+        t.templates.assign(COMPLIANCE, groups=["No Such Group"])
+    assert "No Such Group" in str(e.value) and "groups[0]" in e.value.field
+    with pytest.raises(cipp.InvalidInputError):
+        t.templates.assign(COMPLIANCE)
+
+
+def test_distribution_list_templates_deploy_through_exchange(sim):
+    t = sim.client().tenant("alphadental.com")
+    front = {
+        "displayName": "Front Desk",
+        "description": "Reception staff",
+        "groupType": "distribution",
+        "allowExternal": True,
+        "username": "frontdesk@%tenantfilter%",
+    }
+    created = t.templates.deploy(front)
+    assert created["result"] == "created"
+    assert t.templates.deploy(front) == {"result": "unchanged", "id": created["id"]}
+    (group,) = [g for g in t.graph.get_all("groups") if g["displayName"] == "Front Desk"]
+    assert (group["mail"], group["mailEnabled"], group["securityEnabled"]) == (
+        "frontdesk@alphadental.com",
+        True,
+        False,
+    )
+    (row,) = t.exchange.invoke("Get-DistributionGroup", {"Identity": "Front Desk"})
+    assert row["RequireSenderAuthenticationEnabled"] is False
+    t.exchange.invoke("Set-DistributionGroup", {"Identity": "Front Desk", "Description": "Changed"})
+    fixed = t.templates.deploy(front)
+    assert (fixed["result"], fixed["changed"]) == ("updated", ["Description"])

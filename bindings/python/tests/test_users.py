@@ -223,6 +223,8 @@ def test_async_client_has_the_same_user_actions():
         t = cipp.AsyncClient.from_sync(sim.client()).tenant(ALPHA)
         sent = await t.users.edit(MIRIAM, city="Oslo")
         await t.users.set_manager(ELIF, MIRIAM)
+        joined = await t.users.edit_groups(MIRIAM, add_to=["Sales Team"])
+        assert [o["state"] for o in joined] == ["success"]
         return sent, await t.users.manager(ELIF)
 
     sim = cipp.sim.start()
@@ -252,3 +254,107 @@ def test_licences_by_product_name_with_cipps_catalogue(users, tmp_path):
     with pytest.raises(cipp.InvalidInputError) as e:
         u.set_licences(MIRIAM, add=["SPE_E3"], catalogue=bad)
     assert "GUID" in str(e.value) or "Product_Display_Name" in str(e.value)
+
+
+SALES = "d537286d-7872-5c21-828e-129b6270d477"
+SG_FINANCE = "2fcaceb5-18fb-5af2-aa18-53169f6cd1ae"
+
+
+def group_ids(tenant, user):
+    uid = tenant.users.get(user)["id"]
+    return {g["id"] for g in tenant.graph.get(f"users/{uid}/memberOf")["value"]}
+
+
+def test_edit_groups_joins_leaves_and_copies_through_graph_or_exchange(users):
+    u = users.users
+    out = u.edit_groups(SOFIA, add_to=["sg-finance", "sales@alphadental.com", "All Staff", "Nope"])
+    assert [(o["detail"]["group"], o["state"]) for o in out] == [
+        ("SG-Finance", "success"),
+        ("Sales Team", "success"),
+        ("All Staff", "info"),
+        ("Nope", "error"),
+    ]
+    assert [o["detail"]["via"] for o in out[:2]] == ["graph", "exchange"]
+    assert "no group 'Nope'" in out[3]["resultText"]
+    assert {SG_FINANCE, SALES} <= group_ids(users, SOFIA)
+
+    left = u.edit_groups(SOFIA, remove_from=["SG-Finance", SALES])
+    assert [o["state"] for o in left] == ["success", "success"]
+    assert not {SG_FINANCE, SALES} & group_ids(users, SOFIA)
+
+    copied = u.edit_groups(MIRIAM, copy_from=ELIF)
+    assert all(o["detail"]["copiedFrom"] == ELIF for o in copied)
+    assert SALES in group_ids(users, MIRIAM)
+
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.edit_groups(SOFIA)
+    assert e.value.field == "groups"
+    with pytest.raises(cipp.InvalidInputError) as e:
+        u.edit_groups(SOFIA, add_to=["A"], remove_from=["a"])
+    assert e.value.field == "remove_from[0]"
+
+
+VANCE = "miriam.vance@alphadental.com"
+VANCE_ONEDRIVE = "https://alpha-my.sharepoint.com/personal/miriam_vance_alphadental_com"
+
+
+def test_onedrive_access_and_sharing():
+    with cipp.sim.start() as s:
+        u = s.client().tenant(ALPHA).users
+        out = u.grant_onedrive_access(VANCE, [SOFIA, ELIF])
+        assert out["state"] == "success", out
+        assert out["detail"]["siteUrl"] == VANCE_ONEDRIVE
+        assert s.sharepoint_site(ALPHA, VANCE_ONEDRIVE)["admins"] == [VANCE, SOFIA, ELIF]
+        assert u.revoke_onedrive_access(VANCE, [ELIF])["state"] == "success"
+        assert s.sharepoint_site(ALPHA, VANCE_ONEDRIVE)["admins"] == [VANCE, SOFIA]
+        partly = u.grant_onedrive_access(VANCE, ["ghost@alphadental.com", ELIF])
+        assert partly["state"] == "error"
+        assert partly["detail"]["failed"][0]["user"] == "ghost@alphadental.com"
+
+        assert u.disable_onedrive_sharing(VANCE)["state"] == "success"
+        assert s.sharepoint_site(ALPHA, VANCE_ONEDRIVE)["SharingCapability"] == 0
+        assert u.disable_onedrive_sharing(VANCE)["state"] == "info"
+
+        none = u.grant_onedrive_access("miriam.berg@alphadental.com", [SOFIA])
+        assert none["state"] == "warning" and "no OneDrive" in none["resultText"]
+        with pytest.raises(cipp.InvalidInputError):
+            u.grant_onedrive_access(VANCE, [])
+
+
+def test_delayed_licence_removal_is_a_follow_up_the_scheduler_runs(tmp_path):
+    with cipp.sim.start() as s:
+        client = s.client()
+        t = client.tenant(ALPHA)
+        options = {
+            "convert_to_shared": True,
+            "remove_licences": True,
+            "delete_user": True,
+            "licence_removal_delay_minutes": 5,
+            "confirm": True,
+        }
+        report = t.offboarding.run(ELIF, options)
+        assert [(x["step"], x["state"]) for x in report["steps"]] == [
+            ("ConvertToShared", "success"),
+            ("RemoveLicenses", "scheduled"),
+            ("DeleteUser", "scheduled"),
+        ]
+        elif_user = t.users.get(ELIF)
+        assert elif_user["assignedLicenses"], "still licensed until the follow-up runs"
+        (follow,) = report["followUps"]
+        assert follow["command"] == "offboard"
+
+        scheduler = client.scheduler(str(tmp_path / "cipp.db"))
+        task_id = scheduler.add_follow_up(follow)
+        assert scheduler.get(task_id)["next_run"] == follow["notBefore"]
+        assert scheduler.run_due(now=follow["notBefore"] - 60) == []
+        (run,) = scheduler.run_due(now=follow["notBefore"])
+        assert [x["ok"] for x in run["results"]["tenants"]] == [True], run
+        gone = t.graph.get(f"directory/deletedItems/{elif_user['id']}")
+        assert gone["assignedLicenses"] == []
+
+        with pytest.raises(cipp.InvalidInputError) as e:
+            t.offboarding.plan(ELIF, {"hide_from_gal": True, "licence_removal_delay_minutes": 5})
+        assert e.value.field == "licence_removal_delay_minutes"
+        with pytest.raises(cipp.InvalidInputError) as e:
+            scheduler.add_follow_up({"name": "x"})
+        assert e.value.field == "follow_up"
