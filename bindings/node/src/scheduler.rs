@@ -77,14 +77,7 @@ impl Scheduler {
     pub fn add_follow_up(&self, follow_up: Value) -> Result<String> {
         let f: FollowUp = serde_json::from_value(follow_up)
             .map_err(|e| invalid("followUp", format!("is not an offboarding follow-up: {e}")))?;
-        let task = serde_json::json!({
-            "name": f.name,
-            "command": {"type": "custom", "name": f.command, "parameters": f.parameters},
-            "tenants": {"tenant": f.tenant},
-            "first_run": f.not_before,
-        });
-        let task = sched(Task::from_json(&task.to_string()))?;
-        sched(self.inner.add(task))
+        sched(self.inner.add(cipp::follow_up_task(&f)))
     }
 
     /// Every task, with `id`, `state`, `next_run`, `last_result`.

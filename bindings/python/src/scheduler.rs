@@ -53,18 +53,12 @@ impl Scheduler {
 }
 
 /// The task JSON (docs/scheduler.md) that runs an offboarding follow-up.
-fn follow_up_task(value: &serde_json::Value) -> PyResult<serde_json::Value> {
-    let f: FollowUp = serde_json::from_value(value.clone())
+fn parse_follow_up(value: &serde_json::Value) -> PyResult<FollowUp> {
+    serde_json::from_value(value.clone())
         .map_err(|e| {
             Error::invalid_input("follow_up", format!("is not an offboarding follow-up: {e}"))
         })
-        .py_err()?;
-    Ok(serde_json::json!({
-        "name": f.name,
-        "command": {"type": "custom", "name": f.command, "parameters": f.parameters},
-        "tenants": {"tenant": f.tenant},
-        "first_run": f.not_before,
-    }))
+        .py_err()
 }
 
 #[pymethods]
@@ -86,8 +80,10 @@ impl Scheduler {
     /// Returns the task id.
     fn add_follow_up(&self, follow_up: &Bound<'_, PyAny>) -> PyResult<String> {
         let value = convert::from_py(follow_up, "follow_up")?;
-        let task = sched(Task::from_json(&follow_up_task(&value)?.to_string()))?;
-        sched(self.inner.add(task))
+        sched(
+            self.inner
+                .add(cipp::follow_up_task(&parse_follow_up(&value)?)),
+        )
     }
 
     /// Every task (hidden ones too), as dicts with `id`, `state`, `next_run`, `last_result`.

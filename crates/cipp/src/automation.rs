@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use cipp_actions::bec::{RemediationOptions, RemediationStep};
-use cipp_actions::offboard::OffboardOptions;
+use cipp_actions::offboard::{FollowUp, OffboardOptions};
 use cipp_actions::security::ResetPasswordOptions;
 use cipp_actions::{StepOutcome, StepState};
 use cipp_alerts::audit::{ActionError, AuditActionHandler, AuditEvent};
-use cipp_scheduler::{handler_fn, CommandCall, CommandHandler, SchedulerBuilder};
+use cipp_scheduler::{
+    handler_fn, Command, CommandCall, CommandHandler, SchedulerBuilder, Task, TenantSelector,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -142,6 +144,35 @@ fn remediation_options(parameters: &Value) -> Result<RemediationOptions, String>
         options = options.skip(step);
     }
     Ok(options)
+}
+
+/// An offboarding follow-up (the steps a run deferred, such as licence removal after a
+/// mailbox conversion) as a one-off scheduler task: the `offboard` command this facade's
+/// scheduler registers, for the same user and tenant, first run at `not_before`.
+///
+/// ```no_run
+/// # async fn run(cipp: cipp::Cipp, scheduler: cipp::scheduler::Scheduler) -> Result<(), Box<dyn std::error::Error>> {
+/// use cipp::actions::offboard::OffboardOptions;
+/// let options = OffboardOptions::from_value(&serde_json::json!({
+///     "convertToShared": true, "removeLicenses": true, "licenceRemovalDelayMinutes": 5,
+///     "confirm": true,
+/// }))?;
+/// let report = cipp.tenant("contoso.com").offboarding().run("ada@contoso.com", &options).await?;
+/// for follow_up in &report.follow_ups {
+///     scheduler.add(cipp::follow_up_task(follow_up))?;
+/// }
+/// # Ok(()) }
+/// ```
+pub fn follow_up_task(follow_up: &FollowUp) -> Task {
+    Task::new(
+        follow_up.name.clone(),
+        Command::Custom {
+            name: follow_up.command.clone(),
+            parameters: follow_up.parameters.clone(),
+        },
+        TenantSelector::tenant(follow_up.tenant.clone()),
+    )
+    .first_run(follow_up.not_before)
 }
 
 impl Cipp {

@@ -28,7 +28,7 @@ mod tenant;
 mod tenants;
 
 pub use alerts_run::{AlertProgressCallback, AlertsOptions};
-pub use automation::AuditUserActions;
+pub use automation::{follow_up_task, AuditUserActions};
 pub use client::{Cipp, CippBuilder};
 pub use health::{
     HealthIssue, RelationshipHealth, ServiceCheck, TenantHealth, EXPIRY_WARNING_DAYS,

@@ -369,3 +369,56 @@ async fn standards_in_alert_mode_feed_the_alert_pipeline() {
     assert_eq!(hook.received_requests().await.unwrap().len(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Offboarding with the licence removal delayed: the report's follow-up becomes a one-off task
+/// (`cipp::follow_up_task`) that the facade's scheduler runs at its time, not before, and that
+/// finishes the offboarding.
+#[tokio::test]
+async fn an_offboarding_follow_up_runs_as_a_scheduled_task() {
+    use cipp::actions::offboard::OffboardOptions;
+    use cipp::actions::StepState;
+    use cipp::scheduler::FakeClock;
+    use std::sync::Arc;
+
+    const ELIF: &str = "elif.ortiz@alphadental.com";
+    let sim = Sim::start().await.unwrap();
+    let cipp = client(&sim);
+    let tenant = cipp.tenant("alphadental.com");
+    let options = OffboardOptions {
+        convert_to_shared: true,
+        remove_licences: true,
+        licence_removal_delay_minutes: Some(5),
+        confirm: true,
+        ..OffboardOptions::default()
+    };
+    let report = tenant.offboarding().run(ELIF, &options).await.unwrap();
+    assert!(report.succeeded(), "{:#?}", report.steps);
+    assert!(report
+        .steps
+        .iter()
+        .any(|s| s.step == "RemoveLicenses" && s.state == StepState::Scheduled));
+    assert_eq!(report.follow_ups.len(), 1);
+    let follow_up = &report.follow_ups[0];
+
+    let clock = FakeClock::at(follow_up.not_before - 60);
+    let scheduler = cipp
+        .scheduler()
+        .store(Arc::new(cipp::snapshot::Store::in_memory().unwrap()))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let id = scheduler.add(cipp::follow_up_task(follow_up)).unwrap();
+    let licensed = || async {
+        let user = tenant.graph().get(&format!("users/{ELIF}")).await.unwrap();
+        !user["assignedLicenses"].as_array().unwrap().is_empty()
+    };
+    // A minute early: nothing runs, the licences stay.
+    assert!(scheduler.run_due(clock.now()).await.unwrap().is_empty());
+    assert!(licensed().await);
+    clock.advance(60);
+    let ran = scheduler.run_due(clock.now()).await.unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].task_id, id);
+    assert!(ran[0].results.tenants[0].ok, "{:?}", ran[0].results);
+    assert!(!licensed().await);
+}
