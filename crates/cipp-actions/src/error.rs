@@ -88,9 +88,13 @@ impl From<ActionError> for cipp_core::Error {
             ActionError::Graph { source, .. } => *source,
             ActionError::Exchange { source, .. } => (*source).into(),
             ActionError::SharePoint { source, .. } => (*source).into(),
+            // Already a field and a message: passed on as they are, so the text does not
+            // say "invalid <field>:" twice.
+            ActionError::InvalidInput { field, message } => {
+                cipp_core::Error::InvalidInput { field, message }
+            }
             other => {
                 let field = match &other {
-                    ActionError::InvalidInput { field, .. } => field.clone(),
                     ActionError::NotConfirmed { action } => format!("{action} confirmation"),
                     ActionError::UserNotFound { user, .. } => format!("user {user}"),
                     _ => "action".to_string(),
@@ -101,5 +105,20 @@ impl From<ActionError> for cipp_core::Error {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_input_keeps_its_field_and_says_it_once() {
+        let e: cipp_core::Error = ActionError::InvalidInput {
+            field: "licences.add[0]".into(),
+            message: "no SKU 'E9'".into(),
+        }
+        .into();
+        assert_eq!(e.to_string(), "invalid licences.add[0]: no SKU 'E9'");
     }
 }
