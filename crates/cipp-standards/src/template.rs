@@ -206,6 +206,41 @@ fn actions(item: &Map<String, Value>) -> Actions {
     a
 }
 
+/// Standards whose one settings object names several templates in a list (CIPP's
+/// `TransportRuleTemplate` and `GroupTemplate`), with the settings field that holds the list.
+const LIST_TEMPLATE_STANDARDS: [(&str, &str); 2] = [
+    ("TransportRuleTemplate", "transportRuleTemplate"),
+    ("GroupTemplate", "groupTemplate"),
+];
+
+/// For a standard that names its templates in a list, one settings object per template (with
+/// `TemplateList` holding that template's id), so each template is its own instance with its
+/// own outcome, as the `multiple` template standards have. `None` for every other standard.
+fn picked_templates(standard: &str, item: &Map<String, Value>) -> Option<Vec<Map<String, Value>>> {
+    let (_, field) = LIST_TEMPLATE_STANDARDS
+        .iter()
+        .find(|(s, _)| s.eq_ignore_ascii_case(standard))?;
+    let (key, list) = item
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(field) || k.as_str() == "TemplateList")?;
+    let picks: Vec<Value> = match list {
+        Value::Array(xs) => xs.iter().map(unwrap_picker).collect(),
+        one => vec![unwrap_picker(one)],
+    };
+    let key = key.clone();
+    Some(
+        picks
+            .into_iter()
+            .map(|pick| {
+                let mut one = item.clone();
+                one.remove(&key);
+                one.insert("TemplateList".into(), pick);
+                one
+            })
+            .collect(),
+    )
+}
+
 fn instance(standard: &str, item: &Map<String, Value>, index: Option<usize>) -> Option<Instance> {
     let actions = actions(item);
     if !(actions.remediate || actions.alert || actions.report) {
@@ -322,7 +357,14 @@ impl StandardsTemplate {
             })?;
             for (name, entry) in standards {
                 match entry {
-                    Value::Object(item) => instances.extend(instance(name, item, None)),
+                    Value::Object(item) => match picked_templates(name, item) {
+                        Some(each) => {
+                            for (i, item) in each.iter().enumerate() {
+                                instances.extend(instance(name, item, Some(i)));
+                            }
+                        }
+                        None => instances.extend(instance(name, item, None)),
+                    },
                     Value::Array(items) => {
                         for (i, item) in items.iter().enumerate() {
                             let item = item.as_object().ok_or_else(|| {

@@ -128,10 +128,13 @@ const NOT_YET: &[(&str, &str)] = &[
     ),
 ];
 
-/// Standards whose instances deploy stored Conditional Access or Intune templates: the engine
+/// Standards whose instances deploy stored templates (Conditional Access, Intune, transport rules, groups): the engine
 /// runs them when given a template library.
 fn is_template(def: &Definition) -> bool {
-    matches!(def.executor(), Some("CATemplate" | "IntuneTemplate"))
+    matches!(
+        def.executor(),
+        Some("CATemplate" | "IntuneTemplate" | "TransportRuleTemplate" | "GroupTemplate")
+    )
 }
 
 /// One row of `standards.csv`.
