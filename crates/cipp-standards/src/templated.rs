@@ -1,6 +1,7 @@
-//! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`): the instance
-//! names a stored template (CA or Intune policy) by id; the tenant is compliant when it holds a
-//! policy of the template's name that matches it, and remediation deploys the template (create
+//! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`,
+//! `TransportRuleTemplate`, `GroupTemplate`): the instance names a stored template (CA or Intune
+//! policy, transport rule, group) by id; the tenant is compliant when it holds an object of the
+//! template's name that matches it, and remediation deploys the template (create
 //! or update by name). The comparison and the deploy are cipp-templates'; this module turns
 //! them into the engine's outcomes and steps.
 
