@@ -366,6 +366,7 @@ impl StandardsTemplate {
                         None => instances.extend(instance(name, item, None)),
                     },
                     Value::Array(items) => {
+                        let mut n = 0;
                         for (i, item) in items.iter().enumerate() {
                             let item = item.as_object().ok_or_else(|| {
                                 definition_error(
@@ -374,7 +375,14 @@ impl StandardsTemplate {
                                     "expected an object",
                                 )
                             })?;
-                            instances.extend(instance(name, item, Some(i)));
+                            // A list standard given in the multi-instance shape: each item may
+                            // still name several templates.
+                            let each =
+                                picked_templates(name, item).unwrap_or_else(|| vec![item.clone()]);
+                            for item in &each {
+                                instances.extend(instance(name, item, Some(n)));
+                                n += 1;
+                            }
                         }
                     }
                     Value::Null | Value::Bool(false) => {}
@@ -518,6 +526,33 @@ mod tests {
 
     fn t(v: Value) -> StandardsTemplate {
         StandardsTemplate::from_json(&v.to_string(), "t.json").unwrap()
+    }
+
+    #[test]
+    fn list_template_standards_become_one_instance_per_template() {
+        let tpl = t(
+            json!({"GUID": "a", "tenantFilter": [{"value": "AllTenants"}], "standards": {
+                "TransportRuleTemplate": {"action": ["Report"], "overwrite": true,
+                    "transportRuleTemplate": [{"label": "A", "value": "rule-a"}, {"label": "B", "value": "rule-b"}]},
+                "GroupTemplate": [
+                    {"action": ["Report"], "groupTemplate": {"label": "G", "value": "grp-1"}},
+                    {"action": ["Report"], "TemplateList": [{"value": "grp-2"}, {"value": "grp-3"}]}
+                ]
+            }}),
+        );
+        let keys = |n: &str| -> Vec<&str> {
+            tpl.instances
+                .iter()
+                .filter(|i| i.standard == n)
+                .map(|i| i.key.as_str())
+                .collect()
+        };
+        assert_eq!(keys("TransportRuleTemplate"), ["rule-a", "rule-b"]);
+        assert_eq!(keys("GroupTemplate"), ["grp-1", "grp-2", "grp-3"]);
+        let rule_b = tpl.instances.iter().find(|i| i.key == "rule-b").unwrap();
+        assert_eq!(rule_b.settings["TemplateList"], json!("rule-b"));
+        assert_eq!(rule_b.settings["overwrite"], json!(true));
+        assert!(!rule_b.settings.contains_key("transportRuleTemplate"));
     }
 
     #[test]
