@@ -234,7 +234,7 @@ impl Definition {
     }
 
     /// Whether a run uses this definition rather than a code standard of the same name: it is
-    /// declarative, or a Conditional Access / Intune template standard.
+    /// declarative, or a template standard (Conditional Access, Intune, transport rule, group).
     pub fn runs_from_data(&self) -> bool {
         self.is_declarative() || crate::templated::is_templated(self)
     }

@@ -517,8 +517,8 @@ impl StandardsRunnerBuilder {
         self
     }
 
-    /// The Conditional Access and Intune templates that template standards
-    /// (`ConditionalAccessTemplate`, `IntuneTemplate`) name by id. Without a library those
+    /// The templates that template standards (`ConditionalAccessTemplate`, `IntuneTemplate`,
+    /// `TransportRuleTemplate`, `GroupTemplate`) name by id. Without a library those
     /// standards report `unsupported`.
     pub fn template_library(mut self, library: Arc<TemplateLibrary>) -> Self {
         self.library = Some(library);

@@ -206,6 +206,41 @@ fn actions(item: &Map<String, Value>) -> Actions {
     a
 }
 
+/// Standards whose one settings object names several templates in a list (CIPP's
+/// `TransportRuleTemplate` and `GroupTemplate`), with the settings field that holds the list.
+const LIST_TEMPLATE_STANDARDS: [(&str, &str); 2] = [
+    ("TransportRuleTemplate", "transportRuleTemplate"),
+    ("GroupTemplate", "groupTemplate"),
+];
+
+/// For a standard that names its templates in a list, one settings object per template (with
+/// `TemplateList` holding that template's id), so each template is its own instance with its
+/// own outcome, as the `multiple` template standards have. `None` for every other standard.
+fn picked_templates(standard: &str, item: &Map<String, Value>) -> Option<Vec<Map<String, Value>>> {
+    let (_, field) = LIST_TEMPLATE_STANDARDS
+        .iter()
+        .find(|(s, _)| s.eq_ignore_ascii_case(standard))?;
+    let (key, list) = item
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(field) || k.as_str() == "TemplateList")?;
+    let picks: Vec<Value> = match list {
+        Value::Array(xs) => xs.iter().map(unwrap_picker).collect(),
+        one => vec![unwrap_picker(one)],
+    };
+    let key = key.clone();
+    Some(
+        picks
+            .into_iter()
+            .map(|pick| {
+                let mut one = item.clone();
+                one.remove(&key);
+                one.insert("TemplateList".into(), pick);
+                one
+            })
+            .collect(),
+    )
+}
+
 fn instance(standard: &str, item: &Map<String, Value>, index: Option<usize>) -> Option<Instance> {
     let actions = actions(item);
     if !(actions.remediate || actions.alert || actions.report) {
@@ -322,8 +357,16 @@ impl StandardsTemplate {
             })?;
             for (name, entry) in standards {
                 match entry {
-                    Value::Object(item) => instances.extend(instance(name, item, None)),
+                    Value::Object(item) => match picked_templates(name, item) {
+                        Some(each) => {
+                            for (i, item) in each.iter().enumerate() {
+                                instances.extend(instance(name, item, Some(i)));
+                            }
+                        }
+                        None => instances.extend(instance(name, item, None)),
+                    },
                     Value::Array(items) => {
+                        let mut n = 0;
                         for (i, item) in items.iter().enumerate() {
                             let item = item.as_object().ok_or_else(|| {
                                 definition_error(
@@ -332,7 +375,14 @@ impl StandardsTemplate {
                                     "expected an object",
                                 )
                             })?;
-                            instances.extend(instance(name, item, Some(i)));
+                            // A list standard given in the multi-instance shape: each item may
+                            // still name several templates.
+                            let each =
+                                picked_templates(name, item).unwrap_or_else(|| vec![item.clone()]);
+                            for item in &each {
+                                instances.extend(instance(name, item, Some(n)));
+                                n += 1;
+                            }
                         }
                     }
                     Value::Null | Value::Bool(false) => {}
@@ -476,6 +526,33 @@ mod tests {
 
     fn t(v: Value) -> StandardsTemplate {
         StandardsTemplate::from_json(&v.to_string(), "t.json").unwrap()
+    }
+
+    #[test]
+    fn list_template_standards_become_one_instance_per_template() {
+        let tpl = t(
+            json!({"GUID": "a", "tenantFilter": [{"value": "AllTenants"}], "standards": {
+                "TransportRuleTemplate": {"action": ["Report"], "overwrite": true,
+                    "transportRuleTemplate": [{"label": "A", "value": "rule-a"}, {"label": "B", "value": "rule-b"}]},
+                "GroupTemplate": [
+                    {"action": ["Report"], "groupTemplate": {"label": "G", "value": "grp-1"}},
+                    {"action": ["Report"], "TemplateList": [{"value": "grp-2"}, {"value": "grp-3"}]}
+                ]
+            }}),
+        );
+        let keys = |n: &str| -> Vec<&str> {
+            tpl.instances
+                .iter()
+                .filter(|i| i.standard == n)
+                .map(|i| i.key.as_str())
+                .collect()
+        };
+        assert_eq!(keys("TransportRuleTemplate"), ["rule-a", "rule-b"]);
+        assert_eq!(keys("GroupTemplate"), ["grp-1", "grp-2", "grp-3"]);
+        let rule_b = tpl.instances.iter().find(|i| i.key == "rule-b").unwrap();
+        assert_eq!(rule_b.settings["TemplateList"], json!("rule-b"));
+        assert_eq!(rule_b.settings["overwrite"], json!(true));
+        assert!(!rule_b.settings.contains_key("transportRuleTemplate"));
     }
 
     #[test]

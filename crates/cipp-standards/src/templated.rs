@@ -1,12 +1,15 @@
-//! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`): the instance
-//! names a stored template (CA or Intune policy) by id; the tenant is compliant when it holds a
-//! policy of the template's name that matches it, and remediation deploys the template (create
+//! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`,
+//! `TransportRuleTemplate`, `GroupTemplate`): the instance names a stored template (CA or Intune
+//! policy, transport rule, group) by id; the tenant is compliant when it holds an object of the
+//! template's name that matches it, and remediation deploys the template (create
 //! or update by name). The comparison and the deploy are cipp-templates'; this module turns
 //! them into the engine's outcomes and steps.
 
 use serde_json::{json, Map, Value};
 
-use cipp_templates::{Comparison, DeployOptions, StateOverride, Template, TemplateLibrary};
+use cipp_templates::{
+    Comparison, DeployOptions, StateOverride, Template, TemplateKind, TemplateLibrary,
+};
 
 use crate::compare::Difference;
 use crate::definition::Definition;
@@ -15,7 +18,23 @@ use crate::plan::Step;
 use crate::render::variables;
 
 /// Executors whose standards deploy stored templates.
-pub(crate) const TEMPLATE_EXECUTORS: [&str; 2] = ["CATemplate", "IntuneTemplate"];
+pub(crate) const TEMPLATE_EXECUTORS: [&str; 4] = [
+    "CATemplate",
+    "IntuneTemplate",
+    "TransportRuleTemplate",
+    "GroupTemplate",
+];
+
+/// The kind of template each executor deploys, and the settings field that names it when the
+/// definition does not say (`instanceIdentity`).
+fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
+    match executor {
+        Some("CATemplate") => (TemplateKind::ConditionalAccess, "caTemplate"),
+        Some("TransportRuleTemplate") => (TemplateKind::TransportRule, "transportRuleTemplate"),
+        Some("GroupTemplate") => (TemplateKind::Group, "groupTemplate"),
+        _ => (TemplateKind::Intune, "intuneTemplate"),
+    }
+}
 
 /// Whether `def` is a template-backed standard.
 pub(crate) fn is_templated(def: &Definition) -> bool {
@@ -53,21 +72,27 @@ pub(crate) fn task<'a>(
 ) -> Result<TemplateTask<'a>, TaskError> {
     let library = library.ok_or(TaskError::NoLibrary)?;
     let vars = variables(def, settings);
+    let (kind, default_identity) = executor_kind(def.executor());
     let identity = def
         .extra
         .get("instanceIdentity")
         .and_then(Value::as_str)
-        .unwrap_or(if def.executor() == Some("CATemplate") {
-            "caTemplate"
-        } else {
-            "intuneTemplate"
-        });
+        .unwrap_or(default_identity);
     let id = text(vars.get(identity)).ok_or_else(|| {
         TaskError::Settings(format!("{}: no template chosen ({identity})", def.name))
     })?;
     let template = library
         .find(&id)
         .map_err(|e| TaskError::Settings(format!("{}: {e}", def.name)))?;
+    // A library holds every kind; a transport rule id given to the group standard is a
+    // settings mistake, not something to deploy.
+    if template.kind() != kind {
+        return Err(TaskError::Settings(format!(
+            "{}: template '{id}' is a {:?} template, this standard deploys {kind:?} templates",
+            def.name,
+            template.kind()
+        )));
+    }
     let state = match text(vars.get("state")) {
         None => StateOverride::AsTemplate,
         Some(s) => StateOverride::parse(&s).ok_or_else(|| {

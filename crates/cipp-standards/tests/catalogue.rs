@@ -87,6 +87,9 @@ const NOT_MANAGED: &[(&str, &str)] = &[
         "DefenderCompliancePolicy",
         "grantMobileThreatDefensePartnerRole",
     ),
+    // Remediation always brings a rule of the template's name back to the template (CIPP's
+    // default, `overwrite: true`); leaving a differing rule alone is not offered.
+    ("TransportRuleTemplate", "overwrite"),
 ];
 
 /// Every settings field CIPP's classic UI saves for a standard (`standards.json`'s

@@ -128,10 +128,13 @@ const NOT_YET: &[(&str, &str)] = &[
     ),
 ];
 
-/// Standards whose instances deploy stored Conditional Access or Intune templates: the engine
+/// Standards whose instances deploy stored templates (Conditional Access, Intune, transport rules, groups): the engine
 /// runs them when given a template library.
 fn is_template(def: &Definition) -> bool {
-    matches!(def.executor(), Some("CATemplate" | "IntuneTemplate"))
+    matches!(
+        def.executor(),
+        Some("CATemplate" | "IntuneTemplate" | "TransportRuleTemplate" | "GroupTemplate")
+    )
 }
 
 /// One row of `standards.csv`.
@@ -244,8 +247,8 @@ fn render(ours: &Catalogue, cipp: &Catalogue) -> String {
          Every standard of CIPP's `standards.json` (the rows of `shared/spec/standards.csv`). \
          *CIPP definition*: what CIPP's `BaselineStandards` folder holds for it. *Ours*: `yes` \
          when `crates/cipp-standards/catalogue` has a file the engine reads and remediates from \
-         data alone, or (template standards) from the Conditional Access / Intune templates it \
-         is given, or when `crates/cipp-standards/src/code` implements it as a code standard \
+         data alone, or (template standards) from the Conditional Access, Intune, transport \
+         rule or group templates it is given, or when `crates/cipp-standards/src/code` implements it as a code standard \
          (a Rust type implementing the `Standard` trait; *destructive* ones disable objects \
          and write only when the runner allows it).\n\n",
     );
