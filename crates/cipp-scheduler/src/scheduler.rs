@@ -790,15 +790,7 @@ impl Scheduler {
                             "summary": r.summary,
                             "results": results,
                         });
-                        match &r.error {
-                            Some(e) => TenantResult {
-                                tenant: t.clone(),
-                                ok: false,
-                                result: body,
-                                error: Some(e.clone()),
-                            },
-                            None => TenantResult::ok(t, body),
-                        }
+                        TenantResult::outcome(t, body, r.error.clone())
                     }
                 }
             })
@@ -855,15 +847,7 @@ impl Scheduler {
                             .map(|x| json!({"rule": x.rule, "findings": x.findings.len()}))
                             .collect();
                         let body = json!({"rules": rules, "deliveries": deliveries});
-                        match &r.error {
-                            Some(e) => TenantResult {
-                                tenant: t.clone(),
-                                ok: false,
-                                result: body,
-                                error: Some(e.clone()),
-                            },
-                            None => TenantResult::ok(t, body),
-                        }
+                        TenantResult::outcome(t, body, r.error.clone())
                     }
                 }
             })

@@ -262,6 +262,16 @@ impl TenantResult {
         }
     }
 
+    /// A tenant's result with what the engine reported, failed when it reported an error.
+    pub(crate) fn outcome(tenant: &str, result: Value, error: Option<String>) -> Self {
+        TenantResult {
+            tenant: tenant.to_string(),
+            ok: error.is_none(),
+            result,
+            error,
+        }
+    }
+
     pub(crate) fn failed(tenant: &str, error: impl Into<String>) -> Self {
         TenantResult {
             tenant: tenant.to_string(),
