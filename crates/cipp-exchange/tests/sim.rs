@@ -98,6 +98,38 @@ async fn pages_are_followed_by_reposting_to_the_next_link() {
     assert_eq!(posts.iter().filter(|r| r.method == "POST").count(), 3);
 }
 
+/// Mailboxes generated for a benchmark look like seeded ones to the standards: the same
+/// properties, a Get-User account, and the same writes accepted.
+#[tokio::test]
+async fn generated_mailboxes_are_complete_like_seeded_ones() {
+    let sim = Sim::start().await.unwrap();
+    sim.generate_mailboxes(ALPHA, 3).unwrap();
+    let exo = ExchangeClient::new(pipeline(&sim), ALPHA);
+    let mailboxes = exo.cmdlet("Get-Mailbox").rows().await.unwrap();
+    let users = exo.cmdlet("Get-User").rows().await.unwrap();
+    assert_eq!(users.len(), mailboxes.len(), "one account per mailbox");
+    for m in &mailboxes {
+        let upn = m["UserPrincipalName"].as_str().unwrap();
+        for key in ["RecipientLimits", "ArchiveStatus", "IsDirSynced"] {
+            assert!(!m[key].is_null(), "{upn}: no {key}");
+        }
+        if m["RecipientTypeDetails"] == "UserMailbox" {
+            assert!(!m["MailboxPlanId"].is_null(), "{upn}: no mailbox plan");
+        }
+    }
+    // Generated mailboxes come after the seeded ones.
+    let generated = mailboxes.last().unwrap()["UserPrincipalName"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    exo.cmdlet("Set-Mailbox")
+        .param("Identity", generated.as_str())
+        .param("RecipientLimits", 300)
+        .invoke()
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn writes_warnings_and_typed_cmdlet_errors() {
     let sim = Sim::start().await.unwrap();

@@ -126,7 +126,7 @@ impl ExchangeState {
             for i in 0..count {
                 let user = crate::seed::generated_user(i, &tenant.default_domain);
                 let (mailbox, cas) = mailbox_rows(&user, "UserMailbox");
-                s.nouns.entry("mailbox".into()).or_default().push(mailbox);
+                standards_objects::add_mailbox(&mut s.nouns, &tenant.id, mailbox);
                 s.nouns.entry("casmailbox".into()).or_default().push(cas);
             }
         }

@@ -109,15 +109,8 @@ fn size_bytes(v: &Value) -> Option<u64> {
 /// Complete a tenant's Exchange objects for the standards (see the module docs).
 pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
     let tenant = t.id.to_ascii_lowercase();
-    let plan_id = |name: &str| {
-        uuid::Uuid::new_v5(
-            &uuid::Uuid::NAMESPACE_OID,
-            format!("{tenant}/{name}").as_bytes(),
-        )
-        .to_string()
-    };
-    let enterprise = plan_id("ExchangeOnlineEnterprise");
-    let kiosk = plan_id("ExchangeOnlineDeskless");
+    let enterprise = plan_id(&tenant, "ExchangeOnlineEnterprise");
+    let kiosk = plan_id(&tenant, "ExchangeOnlineDeskless");
     nouns.entry("mailboxplan".into()).or_insert_with(|| {
         vec![
             obj(
@@ -155,31 +148,8 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
             keep[i - 1]
         });
     }
-    let mailboxes = nouns.entry("mailbox".into()).or_default();
-    for m in mailboxes.iter_mut() {
-        let user = prop(m, "RecipientTypeDetails")
-            .is_some_and(|k| text(k).eq_ignore_ascii_case("UserMailbox"));
-        let (plan, plan_guid) = if user {
-            (
-                json!(format!("ExchangeOnlineEnterprise-{enterprise}")),
-                json!(enterprise),
-            )
-        } else {
-            (Value::Null, Value::Null)
-        };
-        for (k, v) in [
-            ("ArchiveGuid", json!(NO_ARCHIVE)),
-            ("ArchiveStatus", json!("None")),
-            ("MailboxPlan", plan),
-            ("MailboxPlanId", plan_guid),
-            ("RecipientLimits", json!(500)),
-            ("IsDirSynced", json!(false)),
-            ("IsExchangeCloudManaged", json!(false)),
-        ] {
-            if prop(m, k).is_none() {
-                m.insert(k.into(), v);
-            }
-        }
+    for m in nouns.entry("mailbox".into()).or_default() {
+        complete_mailbox(m, &enterprise);
     }
     // A seed's `MailboxSet` rows change properties of the mailboxes they name (by
     // `UserPrincipalName`) without replacing them.
@@ -196,24 +166,11 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
             }
         }
     }
-    let mailboxes = nouns.entry("mailbox".into()).or_default();
-    let users: Vec<Row> = mailboxes
+    let users: Vec<Row> = nouns
+        .entry("mailbox".into())
+        .or_default()
         .iter()
-        .map(|m| {
-            let mut u = Map::new();
-            for k in [
-                "Identity",
-                "Name",
-                "UserPrincipalName",
-                "Guid",
-                "ExternalDirectoryObjectId",
-                "RecipientTypeDetails",
-            ] {
-                u.insert(k.into(), prop(m, k).cloned().unwrap_or(Value::Null));
-            }
-            u.insert("RemotePowerShellEnabled".into(), json!(true));
-            u
-        })
+        .map(user_row)
         .collect();
     nouns.entry("user".into()).or_insert(users);
     for d in nouns.entry("dkimsigningconfig".into()).or_default() {
@@ -251,6 +208,69 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
             "EndUserSpamNotificationFrequencyInDays": 7,
             "Guid": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("{tenant}/DefaultGlobalPolicy").as_bytes()).to_string()}))]
     });
+}
+
+/// The Guid of a tenant's mailbox plan, stable per tenant and plan name.
+fn plan_id(tenant: &str, name: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("{tenant}/{name}").as_bytes(),
+    )
+    .to_string()
+}
+
+/// Give a mailbox the properties the standards read that a seed or generator leaves out
+/// (user mailboxes get the enterprise plan `enterprise`).
+fn complete_mailbox(m: &mut Row, enterprise: &str) {
+    let user = prop(m, "RecipientTypeDetails")
+        .is_some_and(|k| text(k).eq_ignore_ascii_case("UserMailbox"));
+    let (plan, plan_guid) = if user {
+        (
+            json!(format!("ExchangeOnlineEnterprise-{enterprise}")),
+            json!(enterprise),
+        )
+    } else {
+        (Value::Null, Value::Null)
+    };
+    for (k, v) in [
+        ("ArchiveGuid", json!(NO_ARCHIVE)),
+        ("ArchiveStatus", json!("None")),
+        ("MailboxPlan", plan),
+        ("MailboxPlanId", plan_guid),
+        ("RecipientLimits", json!(500)),
+        ("IsDirSynced", json!(false)),
+        ("IsExchangeCloudManaged", json!(false)),
+    ] {
+        if prop(m, k).is_none() {
+            m.insert(k.into(), v);
+        }
+    }
+}
+
+/// The `Get-User` row of a mailbox's account.
+fn user_row(m: &Row) -> Row {
+    let mut u = Map::new();
+    for k in [
+        "Identity",
+        "Name",
+        "UserPrincipalName",
+        "Guid",
+        "ExternalDirectoryObjectId",
+        "RecipientTypeDetails",
+    ] {
+        u.insert(k.into(), prop(m, k).cloned().unwrap_or(Value::Null));
+    }
+    u.insert("RemotePowerShellEnabled".into(), json!(true));
+    u
+}
+
+/// Add a mailbox made after the tenant was prepared (generated for benchmarks), completed
+/// as `prepare` completes the seeded ones, with its `Get-User` row.
+pub(crate) fn add_mailbox(nouns: &mut BTreeMap<String, Vec<Row>>, tenant_id: &str, mut m: Row) {
+    let enterprise = plan_id(&tenant_id.to_ascii_lowercase(), "ExchangeOnlineEnterprise");
+    complete_mailbox(&mut m, &enterprise);
+    nouns.entry("user".into()).or_default().push(user_row(&m));
+    nouns.entry("mailbox".into()).or_default().push(m);
 }
 
 /// What Exchange shows on an inbound anti-spam policy whose settings were never changed.
