@@ -1,6 +1,7 @@
 //! `tenant.users` (user management) and `tenant.offboarding` (CIPP's offboarding). Results are
 //! plain dicts; destructive calls need `confirm=True`.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use cipp::actions::offboard::OffboardOptions;
@@ -8,7 +9,7 @@ use cipp::actions::security::{MethodSelection, ResetPasswordOptions};
 use cipp::actions::users::{
     AliasChange, AutoReplyAudience, AutoReplyState, ClearableField, Forwarding,
     GroupMembershipEdit, LicenceCatalogue, LicenceChange, MailboxKind, MailboxRight, NewUser,
-    OutOfOffice, TapOptions, UserEdit,
+    OutOfOffice, TapOptions, UserActions, UserEdit,
 };
 use cipp::actions::ActionError;
 use cipp::core::ExposeSecret;
@@ -95,8 +96,16 @@ impl Users {
         Users { core, tenant }
     }
 
-    fn users(&self) -> PyResult<cipp::actions::users::UserActions> {
-        Ok(self.core.cipp()?.tenant(self.tenant.clone()).users())
+    /// Run one `UserActions` call with the GIL released; an `ActionError` becomes the
+    /// matching Python exception.
+    fn run<T, F, Fut>(&self, py: Python<'_>, call: F) -> PyResult<T>
+    where
+        F: FnOnce(UserActions) -> Fut,
+        Fut: Future<Output = Result<T, ActionError>> + Send,
+        T: Send,
+    {
+        let users = self.core.cipp()?.tenant(self.tenant.clone()).users();
+        act(block_on(py, call(users))?)
     }
 }
 
@@ -104,8 +113,7 @@ impl Users {
 impl Users {
     /// One user (UPN or id) as Graph has it.
     fn get(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move { u.get(&user).await })?)?;
+        let out = self.run(py, |u| async move { u.get(&user).await })?;
         dict(py, &out)
     }
 
@@ -130,7 +138,6 @@ impl Users {
         extra: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let extra = extra_properties(extra)?;
-        let u = self.users()?;
         let new = NewUser {
             display_name,
             username,
@@ -145,7 +152,7 @@ impl Users {
             licences,
             extra,
         };
-        let created = act(block_on(py, async move { u.create(new).await })?)?;
+        let created = self.run(py, |u| async move { u.create(new).await })?;
         let mut v = json!({"user": created.user});
         if let Some(p) = &created.password {
             v["password"] = Value::String(p.expose_secret().to_string());
@@ -155,22 +162,19 @@ impl Users {
 
     /// Block sign-in (a warning for directory-synced users).
     fn block_sign_in(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move { u.block_sign_in(&user).await })?)?;
+        let out = self.run(py, |u| async move { u.block_sign_in(&user).await })?;
         dict(py, &out)
     }
 
     /// Allow sign-in again.
     fn unblock_sign_in(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move { u.unblock_sign_in(&user).await })?)?;
+        let out = self.run(py, |u| async move { u.unblock_sign_in(&user).await })?;
         dict(py, &out)
     }
 
     /// Sign the user out of every session.
     fn revoke_sessions(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move { u.revoke_sessions(&user).await })?)?;
+        let out = self.run(py, |u| async move { u.revoke_sessions(&user).await })?;
         dict(py, &out)
     }
 
@@ -184,15 +188,15 @@ impl Users {
         reveal: bool,
         force_change: bool,
     ) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
         let options = ResetPasswordOptions {
             reveal_password: reveal,
             force_change_next_sign_in: force_change,
             ..ResetPasswordOptions::default()
         };
-        let out = act(block_on(py, async move {
-            u.reset_password(&user, &options).await
-        })?)?;
+        let out = self.run(
+            py,
+            |u| async move { u.reset_password(&user, &options).await },
+        )?;
         let mut v = serde_json::to_value(&out.outcome).unwrap_or_default();
         if let Some(p) = &out.password {
             v["password"] = Value::String(p.expose().to_string());
@@ -208,11 +212,11 @@ impl Users {
         user: String,
         method_id: Option<String>,
     ) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
         let which = method_id.map_or(MethodSelection::All, MethodSelection::One);
-        let out = act(block_on(py, async move {
-            u.remove_mfa_methods(&user, &which).await
-        })?)?;
+        let out = self.run(
+            py,
+            |u| async move { u.remove_mfa_methods(&user, &which).await },
+        )?;
         dict(py, &out)
     }
 
@@ -226,16 +230,12 @@ impl Users {
         usable_once: bool,
         start: Option<String>,
     ) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
         let options = TapOptions {
             lifetime_minutes,
             usable_once,
             start,
         };
-        let tap = act(block_on(
-            py,
-            async move { u.create_tap(&user, &options).await },
-        )?)?;
+        let tap = self.run(py, |u| async move { u.create_tap(&user, &options).await })?;
         convert::to_py(
             py,
             &json!({
@@ -275,11 +275,10 @@ impl Users {
                 Some(act(LicenceCatalogue::from_csv(&text))?)
             }
         };
-        let u = self.users()?;
         let change = LicenceChange { add, remove };
-        act(block_on(py, async move {
+        self.run(py, |u| async move {
             u.set_licences(&user, &change, catalogue.as_ref()).await
-        })?)
+        })
     }
 
     /// Convert the mailbox to `shared` or `regular`.
@@ -295,10 +294,7 @@ impl Users {
                 .py_err()
             }
         };
-        let u = self.users()?;
-        act(block_on(py, async move {
-            u.convert_mailbox(&user, kind).await
-        })?)
+        self.run(py, |u| async move { u.convert_mailbox(&user, kind).await })
     }
 
     /// Forward mail to `to` (a mailbox in the tenant) or `external` (an address outside);
@@ -324,42 +320,35 @@ impl Users {
                 .py_err()
             }
         };
-        let u = self.users()?;
-        act(block_on(py, async move {
-            u.set_forwarding(&user, &forwarding).await
-        })?)
+        self.run(
+            py,
+            |u| async move { u.set_forwarding(&user, &forwarding).await },
+        )
     }
 
     /// Delete the user to the recycle bin (restorable for 30 days). Refused unless
     /// `confirm=True`.
     #[pyo3(signature = (user, *, confirm=false))]
     fn delete(&self, py: Python<'_>, user: String, confirm: bool) -> PyResult<()> {
-        let u = self.users()?;
-        act(block_on(py, async move { u.delete(&user, confirm).await })?)
+        self.run(py, |u| async move { u.delete(&user, confirm).await })
     }
 
     /// Users in the recycle bin.
     fn deleted(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move { u.deleted_users().await })?)?;
+        let out = self.run(py, |u| async move { u.deleted_users().await })?;
         dict(py, &out)
     }
 
     /// Restore a deleted user by id.
     fn restore(&self, py: Python<'_>, id: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move { u.restore(&id).await })?)?;
+        let out = self.run(py, |u| async move { u.restore(&id).await })?;
         dict(py, &out)
     }
 
     /// Delete a user from the recycle bin for good, by id. Refused unless `confirm=True`.
     #[pyo3(signature = (id, *, confirm=false))]
     fn purge_deleted(&self, py: Python<'_>, id: String, confirm: bool) -> PyResult<()> {
-        let u = self.users()?;
-        act(block_on(
-            py,
-            async move { u.purge_deleted(&id, confirm).await },
-        )?)
+        self.run(py, |u| async move { u.purge_deleted(&id, confirm).await })
     }
 
     /// Edit profile fields (CIPP's EditUser). A field left `None` or empty is left alone;
@@ -411,8 +400,7 @@ impl Users {
             clear: clearable(&clear)?,
             extra: extra_properties(extra)?,
         };
-        let u = self.users()?;
-        act(block_on(py, async move { u.edit(&user, edit).await })?)
+        self.run(py, |u| async move { u.edit(&user, edit).await })
     }
 
     /// Change the sign-in name to `username@domain` (a verified domain); the mail nickname
@@ -424,49 +412,38 @@ impl Users {
         username: String,
         domain: String,
     ) -> PyResult<String> {
-        let u = self.users()?;
-        act(block_on(py, async move {
+        self.run(py, |u| async move {
             u.change_upn(&user, &username, &domain).await
-        })?)
+        })
     }
 
     /// The user's manager, or `None`.
     fn manager(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move { u.manager(&user).await })?)?;
+        let out = self.run(py, |u| async move { u.manager(&user).await })?;
         dict(py, &out)
     }
 
     /// Set the user's manager (UPN or id).
     fn set_manager(&self, py: Python<'_>, user: String, manager: String) -> PyResult<()> {
-        let u = self.users()?;
-        act(block_on(py, async move {
-            u.set_manager(&user, Some(&manager)).await
-        })?)
+        self.run(
+            py,
+            |u| async move { u.set_manager(&user, Some(&manager)).await },
+        )
     }
 
     /// Remove the user's manager (nothing to do when none is set).
     fn remove_manager(&self, py: Python<'_>, user: String) -> PyResult<()> {
-        let u = self.users()?;
-        act(block_on(
-            py,
-            async move { u.set_manager(&user, None).await },
-        )?)
+        self.run(py, |u| async move { u.set_manager(&user, None).await })
     }
 
     /// Remove every licence; returns the SKU ids removed.
     fn remove_all_licences(&self, py: Python<'_>, user: String) -> PyResult<Vec<String>> {
-        let u = self.users()?;
-        act(block_on(
-            py,
-            async move { u.remove_all_licences(&user).await },
-        )?)
+        self.run(py, |u| async move { u.remove_all_licences(&user).await })
     }
 
     /// The user's mailbox as `Get-Mailbox` returns it.
     fn mailbox(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move { u.mailbox(&user).await })?)?;
+        let out = self.run(py, |u| async move { u.mailbox(&user).await })?;
         convert::to_py(py, &out)
     }
 
@@ -486,10 +463,7 @@ impl Users {
             remove,
             make_primary,
         };
-        let u = self.users()?;
-        act(block_on(py, async move {
-            u.edit_aliases(&user, &change).await
-        })?)
+        self.run(py, |u| async move { u.edit_aliases(&user, &change).await })
     }
 
     /// Turn the automatic reply `"enabled"`, `"disabled"` or `"scheduled"` (between `start`
@@ -539,17 +513,16 @@ impl Users {
             external_message,
             external_audience,
         };
-        let u = self.users()?;
-        act(block_on(py, async move {
-            u.set_out_of_office(&user, &ooo).await
-        })?)
+        self.run(
+            py,
+            |u| async move { u.set_out_of_office(&user, &ooo).await },
+        )
     }
 
     /// The automatic-reply configuration as Exchange reports it (`AutoReplyState`,
     /// `InternalMessage`, `ExternalMessage`, `StartTime`, `EndTime`, ...).
     fn out_of_office(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move { u.out_of_office(&user).await })?)?;
+        let out = self.run(py, |u| async move { u.out_of_office(&user).await })?;
         dict(py, &out)
     }
 
@@ -565,10 +538,9 @@ impl Users {
         automap: bool,
     ) -> PyResult<()> {
         let right = mailbox_right(right, automap)?;
-        let u = self.users()?;
-        act(block_on(py, async move {
+        self.run(py, |u| async move {
             u.grant_mailbox_right(&mailbox, &delegate, right).await
-        })?)
+        })
     }
 
     /// Take a right over `mailbox` away from `delegate`.
@@ -580,18 +552,14 @@ impl Users {
         right: &str,
     ) -> PyResult<()> {
         let right = mailbox_right(right, true)?;
-        let u = self.users()?;
-        act(block_on(py, async move {
+        self.run(py, |u| async move {
             u.revoke_mailbox_right(&mailbox, &delegate, right).await
-        })?)
+        })
     }
 
     /// Full Access grants on `mailbox` (`Get-MailboxPermission`).
     fn mailbox_permissions(&self, py: Python<'_>, mailbox: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move {
-            u.mailbox_permissions(&mailbox).await
-        })?)?;
+        let out = self.run(py, |u| async move { u.mailbox_permissions(&mailbox).await })?;
         dict(py, &out)
     }
 
@@ -614,11 +582,7 @@ impl Users {
             remove_from,
             copy_from,
         };
-        let u = self.users()?;
-        let out = act(block_on(
-            py,
-            async move { u.edit_groups(&user, &edit).await },
-        )?)?;
+        let out = self.run(py, |u| async move { u.edit_groups(&user, &edit).await })?;
         dict(py, &out)
     }
 
@@ -631,10 +595,9 @@ impl Users {
         user: String,
         people: Vec<String>,
     ) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move {
+        let out = self.run(py, |u| async move {
             u.grant_onedrive_access(&user, &people).await
-        })?)?;
+        })?;
         dict(py, &out)
     }
 
@@ -645,29 +608,27 @@ impl Users {
         user: String,
         people: Vec<String>,
     ) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move {
+        let out = self.run(py, |u| async move {
             u.revoke_onedrive_access(&user, &people).await
-        })?)?;
+        })?;
         dict(py, &out)
     }
 
     /// Turn off external sharing of the user's OneDrive.
     fn disable_onedrive_sharing(&self, py: Python<'_>, user: String) -> PyResult<Py<PyAny>> {
-        let u = self.users()?;
-        let out = act(block_on(py, async move {
-            u.disable_onedrive_sharing(&user).await
-        })?)?;
+        let out = self.run(
+            py,
+            |u| async move { u.disable_onedrive_sharing(&user).await },
+        )?;
         dict(py, &out)
     }
 
     /// Hide the mailbox from the global address list (`hidden=False` shows it again).
     #[pyo3(signature = (user, hidden=true))]
     fn hide_from_address_lists(&self, py: Python<'_>, user: String, hidden: bool) -> PyResult<()> {
-        let u = self.users()?;
-        act(block_on(py, async move {
+        self.run(py, |u| async move {
             u.hide_from_address_lists(&user, hidden).await
-        })?)
+        })
     }
 }
 

@@ -524,6 +524,17 @@ async fn standards_job(
     let seconds = t.elapsed().as_secs_f64();
     let after = sim_stats(http, env).await?;
     let reading = catalogue.iter().filter(|e| !e.reads.is_empty()).count();
+    // Failed remediations by name, so a figure in BENCHMARKS.md can say which standard failed.
+    let failures: Vec<Value> = report
+        .tenants
+        .iter()
+        .flat_map(|t| {
+            t.results
+                .iter()
+                .filter(|r| r.state == cipp::standards::State::RemediationFailed)
+                .map(|r| json!({"tenant": t.tenant, "standard": r.standard, "error": r.error}))
+        })
+        .collect();
     let code = catalogue.iter().filter(|e| e.kind == "code").count();
     Ok(json!({
         "mode": mode.as_str(),
@@ -537,6 +548,7 @@ async fn standards_job(
         "writes": report.tenants.iter().map(|t| t.writes).sum::<usize>(),
         "seconds": seconds,
         "peak_rss_mib": peak_rss_kib() as f64 / 1024.0,
+        "remediation_failures": failures,
     }))
 }
 
@@ -578,6 +590,9 @@ fn standards(args: &[String]) -> BenchResult<()> {
             "{mode}: {} standards ({} code): {}",
             f["standards"], f["code_standards"], f["states"]
         );
+        for failure in f["remediation_failures"].as_array().into_iter().flatten() {
+            eprintln!("  remediation failed: {failure}");
+        }
     }
     Ok(())
 }

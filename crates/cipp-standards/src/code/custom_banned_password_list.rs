@@ -1,13 +1,12 @@
 //! `CustomBannedPasswordList`: Entra ID's custom banned password list holds the given words.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::util::{directory_setting_value, graph, list, single};
+use super::password_rule_settings::PasswordRuleSettings;
+use super::util::{list, single};
 use super::{Assessment, Input, Standard};
 use crate::error::StandardsError;
 
-/// The directory setting template "Password Rule Settings".
-const TEMPLATE: &str = "5cf42378-d67d-4f36-ba46-e8b86229381d";
 /// Entra ID keeps at most this many words.
 const MAX_WORDS: usize = 1000;
 
@@ -67,13 +66,9 @@ impl Standard for CustomBannedPasswordList {
         if words.len() > MAX_WORDS {
             return Err(bad(format!("{} words; at most {MAX_WORDS}", words.len())));
         }
-        let existing = input.rows("Settings").iter().find(|s| {
-            s["templateId"]
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case(TEMPLATE))
-        });
-        let current_words: Vec<String> = existing
-            .and_then(|s| directory_setting_value(s, "BannedPasswordList"))
+        let setting = PasswordRuleSettings::of(input);
+        let current_words: Vec<String> = setting
+            .value("BannedPasswordList")
             .map(|l| {
                 l.split('\t')
                     .filter(|w| !w.trim().is_empty())
@@ -81,15 +76,15 @@ impl Standard for CustomBannedPasswordList {
                     .collect()
             })
             .unwrap_or_default();
-        let enabled = existing
-            .and_then(|s| directory_setting_value(s, "EnableBannedPasswordCheck"))
+        let enabled = setting
+            .value("EnableBannedPasswordCheck")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         let missing: Vec<&String> = words
             .iter()
             .filter(|w| !current_words.iter().any(|c| c.eq_ignore_ascii_case(w)))
             .collect();
         let current = json!({
-            "configured": existing.is_some(),
+            "configured": setting.exists(),
             "enabled": enabled,
             "missingWords": missing,
         });
@@ -97,28 +92,10 @@ impl Standard for CustomBannedPasswordList {
         let mut merged = current_words.clone();
         merged.extend(missing.iter().map(|w| w.to_string()));
         merged.truncate(MAX_WORDS);
-        let keep = |name: &str, default: &str| -> Value {
-            json!({
-                "name": name,
-                "value": existing.and_then(|s| directory_setting_value(s, name)).unwrap_or(default),
-            })
-        };
-        let values = json!([
-            {"name": "EnableBannedPasswordCheck", "value": "True"},
-            {"name": "BannedPasswordList", "value": merged.join("\t")},
-            keep("LockoutDurationInSeconds", "60"),
-            keep("LockoutThreshold", "10"),
-            keep("EnableBannedPasswordCheckOnPremises", "False"),
-            keep("BannedPasswordCheckOnPremisesMode", "Audit"),
+        let step = setting.write(&[
+            ("EnableBannedPasswordCheck", "True".into()),
+            ("BannedPasswordList", merged.join("\t")),
         ]);
-        let step = match existing.and_then(|s| s["id"].as_str()) {
-            Some(id) => graph("PATCH", format!("settings/{id}"), json!({"values": values})),
-            None => graph(
-                "POST",
-                "settings",
-                json!({"templateId": TEMPLATE, "values": values}),
-            ),
-        };
         Ok(single(current, expected, vec![step]))
     }
 }

@@ -62,6 +62,7 @@ mod nudge_mfa;
 mod oauth_consent;
 mod ome_branding;
 mod password_expire_disabled;
+mod password_rule_settings;
 mod phish_sim_spoof_intelligence;
 mod rotate_dkim;
 mod safe_attachment_policy;

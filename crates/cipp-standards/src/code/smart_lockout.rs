@@ -2,12 +2,10 @@
 
 use serde_json::{json, Value};
 
-use super::util::{directory_setting_value, graph, number, single};
+use super::password_rule_settings::PasswordRuleSettings;
+use super::util::{number, single};
 use super::{Assessment, Input, Standard};
 use crate::error::StandardsError;
-
-/// The directory setting template "Password Rule Settings", which holds smart lockout.
-const TEMPLATE: &str = "5cf42378-d67d-4f36-ba46-e8b86229381d";
 
 /// Smart lockout locks an account after `LockoutThreshold` failed sign-ins (1 to 50) for
 /// `LockoutDurationInSeconds` (at least 5), both values of the "Password Rule Settings"
@@ -60,14 +58,10 @@ impl Standard for SmartLockout {
             60,
             5,
         )?;
-        let existing = input.rows("Settings").iter().find(|s| {
-            s["templateId"]
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case(TEMPLATE))
-        });
+        let setting = PasswordRuleSettings::of(input);
         let current_of = |name: &str| -> Value {
-            existing
-                .and_then(|s| directory_setting_value(s, name))
+            setting
+                .value(name)
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map_or(Value::Null, Value::from)
         };
@@ -79,28 +73,10 @@ impl Standard for SmartLockout {
             "LockoutThreshold": threshold,
             "LockoutDurationInSeconds": duration,
         });
-        let keep = |name: &str, default: &str| -> Value {
-            json!({
-                "name": name,
-                "value": existing.and_then(|s| directory_setting_value(s, name)).unwrap_or(default),
-            })
-        };
-        let values = json!([
-            {"name": "LockoutThreshold", "value": threshold.to_string()},
-            {"name": "LockoutDurationInSeconds", "value": duration.to_string()},
-            keep("EnableBannedPasswordCheck", "True"),
-            keep("BannedPasswordList", ""),
-            keep("EnableBannedPasswordCheckOnPremises", "False"),
-            keep("BannedPasswordCheckOnPremisesMode", "Audit"),
+        let step = setting.write(&[
+            ("LockoutThreshold", threshold.to_string()),
+            ("LockoutDurationInSeconds", duration.to_string()),
         ]);
-        let step = match existing.and_then(|s| s["id"].as_str()) {
-            Some(id) => graph("PATCH", format!("settings/{id}"), json!({"values": values})),
-            None => graph(
-                "POST",
-                "settings",
-                json!({"templateId": TEMPLATE, "values": values}),
-            ),
-        };
         Ok(single(current, expected, vec![step]))
     }
 }

@@ -164,7 +164,6 @@ pub(crate) fn timestamp_at(row: &Value, path: &str) -> Option<i64> {
     parse_timestamp(v.as_str()?)
 }
 
-/// A Graph `PATCH` of `uri` (under the beta root) with `body`, failing the standard on error.
 /// The value named `name` (any case) of a directory setting object (`settings/{id}`:
 /// `{"templateId": ..., "values": [{"name": ..., "value": ...}]}`).
 pub(crate) fn directory_setting_value<'a>(setting: &'a Value, name: &str) -> Option<&'a str> {
