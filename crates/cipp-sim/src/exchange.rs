@@ -23,6 +23,7 @@ use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
 
 mod mailbox;
+mod mailbox_settings;
 pub(crate) mod standards_objects;
 
 /// Audience of Exchange tokens.
@@ -313,6 +314,7 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
         }
     }
     standards_objects::prepare(&mut nouns, t);
+    mailbox_settings::prepare(&mut nouns, t);
     crate::exchange_security::apply_mailbox_overrides(&mut nouns);
     ExoStore { nouns }
 }
@@ -753,6 +755,9 @@ fn run(
     params: &Map<String, Value>,
 ) -> Result<CmdletYield, Reply> {
     if let Some(answer) = crate::exchange_security::run(&mut store.nouns, name, params) {
+        return answer;
+    }
+    if let Some(answer) = mailbox_settings::run(&mut store.nouns, name, params) {
         return answer;
     }
     if let Some(answer) = standards_objects::run(&mut store.nouns, name, params) {

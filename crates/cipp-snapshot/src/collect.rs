@@ -2,9 +2,11 @@
 //! allow. Graph reads share `$batch` calls (20 per round trip, pages followed), Exchange reads
 //! share one bulk call (10 cmdlets per round trip), SharePoint and Teams reads run beside them.
 //! Licence gates are checked against the tenant's subscribed service plans, read first in the
-//! same batch as the ungated Graph types.
+//! same batch as the ungated Graph types. Fan-out types (one read per object of a parent type,
+//! see [`FanOutSource`]) come last: their parents are read with everything else, then every
+//! per-object read of every fan-out type shares the same Graph `$batch` and Exchange bulk calls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,8 +19,13 @@ use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
 use crate::error::SnapshotError;
-use crate::registry::{CacheType, Registry, Source, TENANT_ID_TOKEN};
-use crate::snapshot::{Snapshot, TypeSnapshot};
+use crate::registry::{
+    CacheType, FanOutRequest, FanOutSource, Registry, Source, PARENT_KEY_FIELD, TENANT_ID_TOKEN,
+};
+use crate::snapshot::{Snapshot, Status, TypeSnapshot};
+
+/// Failed objects named in a fan-out type's error before the rest are only counted.
+const FAILURES_NAMED: usize = 3;
 
 /// The cache type the licence gates are checked against.
 pub const LICENCE_TYPE: &str = "SubscribedSkus";
@@ -88,6 +95,24 @@ impl Collector {
                 .ok_or_else(|| SnapshotError::UnknownType((*name).to_string()))?;
             if !wanted.iter().any(|w| w.name == t.name) {
                 wanted.push(t);
+            }
+        }
+        // A fan-out type needs its parent's rows: read the parent too, and drop it from the
+        // snapshot afterwards unless it was asked for.
+        let mut helpers: Vec<String> = Vec::new();
+        for i in 0..wanted.len() {
+            let Source::FanOut(fan) = &wanted[i].source else {
+                continue;
+            };
+            let parent = self.registry.get(&fan.parent).ok_or_else(|| {
+                SnapshotError::Registry(format!(
+                    "fan-out cache type '{}': its parent '{}' is not in the registry",
+                    wanted[i].name, fan.parent
+                ))
+            })?;
+            if !wanted.iter().any(|w| w.name == parent.name) {
+                helpers.push(parent.name.clone());
+                wanted.push(parent);
             }
         }
         let started = now();
@@ -177,6 +202,21 @@ impl Collector {
         for part in [graph_part, exchange_part, other_part] {
             snapshot.round_trips += part.round_trips;
             snapshot.types.extend(part.types);
+        }
+
+        // Wave three: the per-object reads, once their parents are in.
+        let fan_outs: Vec<&CacheType> = rest
+            .iter()
+            .copied()
+            .filter(|t| matches!(t.source, Source::FanOut(_)))
+            .collect();
+        if !fan_outs.is_empty() {
+            let (entries, trips) = self.fan_out_wave(tenant, &fan_outs, &snapshot).await;
+            snapshot.round_trips += trips;
+            snapshot.types.extend(entries);
+        }
+        for name in helpers {
+            snapshot.types.remove(&name);
         }
         Ok(snapshot)
     }
@@ -350,6 +390,273 @@ impl Collector {
         }
         // One discovery each: the SharePoint name, the Teams service location.
         snapshot.round_trips += u64::from(spo_used) + u64::from(teams_used);
+    }
+}
+
+/// One fan-out type's reads, as they come back.
+struct Tally {
+    name: String,
+    requests: u64,
+    rows: Vec<Value>,
+    failures: Vec<String>,
+    /// Settled before any read (the parent failed or is unlicensed).
+    settled: Option<TypeSnapshot>,
+}
+
+impl Tally {
+    fn finish(self) -> (String, TypeSnapshot) {
+        let entry = match self.settled {
+            Some(entry) => entry,
+            None if self.failures.is_empty() => {
+                TypeSnapshot::complete(self.rows, now()).with_requests(self.requests)
+            }
+            None => {
+                let mut why = format!(
+                    "{} of {} per-object reads failed: {}",
+                    self.failures.len(),
+                    self.requests,
+                    self.failures
+                        .iter()
+                        .take(FAILURES_NAMED)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+                if self.failures.len() > FAILURES_NAMED {
+                    why.push_str(&format!(
+                        "; and {} more",
+                        self.failures.len() - FAILURES_NAMED
+                    ));
+                }
+                TypeSnapshot::failed(why, now()).with_requests(self.requests)
+            }
+        };
+        (self.name, entry)
+    }
+}
+
+/// `row` with the parent's key on it (a bare value is wrapped as `{"value": ...}`).
+fn keyed(row: Value, key: &str) -> Value {
+    let mut obj = match row {
+        Value::Object(m) => m,
+        other => {
+            let mut m = serde_json::Map::new();
+            m.insert("value".into(), other);
+            m
+        }
+    };
+    obj.remove("@odata.context");
+    obj.insert(PARENT_KEY_FIELD.into(), Value::String(key.to_string()));
+    Value::Object(obj)
+}
+
+/// A parent row's key as text (text or a number), if it has one.
+fn key_of(row: &Value, field: &str) -> Option<String> {
+    match &row[field] {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl Collector {
+    /// Read every object of every fan-out type in `types`, their parents already in
+    /// `parents`. Graph reads of one version share one `$batch` call (20 per round trip, a
+    /// few in flight), Exchange reads one bulk call (10 per round trip, a few in flight).
+    /// Returns the entries and the round trips taken.
+    async fn fan_out_wave(
+        &self,
+        tenant: &str,
+        types: &[&CacheType],
+        parents: &Snapshot,
+    ) -> (Vec<(String, TypeSnapshot)>, u64) {
+        let exo = ExchangeClient::builder(self.pipeline.clone(), tenant)
+            .cache(self.exchange_cache.clone())
+            .build();
+        let mut tallies: Vec<Tally> = Vec::new();
+        // Request id -> (tally, object key).
+        let mut owners: HashMap<String, (usize, String)> = HashMap::new();
+        let mut graph: BTreeMap<String, Vec<BatchRequest>> = BTreeMap::new();
+        let mut exchange = Vec::new();
+        for t in types {
+            let Source::FanOut(fan) = &t.source else {
+                continue;
+            };
+            let at = tallies.len();
+            let mut tally = Tally {
+                name: t.name.clone(),
+                requests: 0,
+                rows: Vec::new(),
+                failures: Vec::new(),
+                settled: None,
+            };
+            let parent = parents.get(&fan.parent);
+            let rows = match parent.map(|p| p.status) {
+                Some(Status::Complete) => parent.map(|p| p.rows.as_slice()).unwrap_or(&[]),
+                Some(Status::NotLicensed) => {
+                    let gate = self
+                        .registry
+                        .get(&fan.parent)
+                        .map(|p| p.gate.clone())
+                        .unwrap_or_default();
+                    tally.settled = Some(TypeSnapshot::not_licensed(&gate, now()));
+                    tallies.push(tally);
+                    continue;
+                }
+                Some(Status::Failed) => {
+                    let why = parent.and_then(|p| p.error.clone()).unwrap_or_default();
+                    tally.settled = Some(TypeSnapshot::failed(
+                        format!("its parent {} could not be read: {why}", fan.parent),
+                        now(),
+                    ));
+                    tallies.push(tally);
+                    continue;
+                }
+                None => {
+                    tally.settled = Some(TypeSnapshot::failed(
+                        format!("its parent {} was not read", fan.parent),
+                        now(),
+                    ));
+                    tallies.push(tally);
+                    continue;
+                }
+            };
+            for (i, row) in rows.iter().enumerate().filter(|(_, r)| fan.selects(r)) {
+                let Some(key) = key_of(row, &fan.key) else {
+                    tally.failures.push(format!(
+                        "{} row {i} has no {} to read it by",
+                        fan.parent, fan.key
+                    ));
+                    continue;
+                };
+                let id = format!("{at}.{i}");
+                match child_request(&exo, fan, row, &id) {
+                    Ok(ChildRequest::Graph(version, request)) => {
+                        graph.entry(version).or_default().push(request);
+                    }
+                    Ok(ChildRequest::Exchange(op)) => exchange.push((id.clone(), op)),
+                    Err(why) => {
+                        tally.failures.push(format!("{key}: {why}"));
+                        continue;
+                    }
+                }
+                tally.requests += 1;
+                owners.insert(id, (at, key));
+            }
+            tallies.push(tally);
+        }
+
+        let mut trips = 0u64;
+        for (version, requests) in graph {
+            let ids: Vec<String> = requests.iter().map(|r| r.id.clone()).collect();
+            let base = GraphClient::new(self.pipeline.clone(), tenant);
+            let client = if version == "v1.0" {
+                base.v1()
+            } else {
+                base.beta()
+            };
+            let results = client.batch(requests).await;
+            if let Ok(r) = &results {
+                trips += r.round_trips() as u64;
+            }
+            for id in ids {
+                let Some((at, key)) = owners.get(&id) else {
+                    continue;
+                };
+                let Some(tally) = tallies.get_mut(*at) else {
+                    continue;
+                };
+                match results.as_ref().map(|r| r.get(&id)) {
+                    Ok(Some(r)) if r.is_success() => tally
+                        .rows
+                        .extend(graph_rows(&r.body).into_iter().map(|row| keyed(row, key))),
+                    Ok(Some(r)) => tally.failures.push(format!(
+                        "{key}: {}",
+                        r.error(tenant)
+                            .map(|e| e.to_string())
+                            .unwrap_or_else(|| format!("HTTP {}", r.status))
+                    )),
+                    Ok(None) => tally
+                        .failures
+                        .push(format!("{key}: no answer in the batch")),
+                    Err(e) => tally.failures.push(format!("{key}: {e}")),
+                }
+            }
+        }
+        if !exchange.is_empty() {
+            let (ids, ops): (Vec<String>, Vec<cipp_exchange::Cmdlet>) =
+                exchange.into_iter().unzip();
+            let results = exo.bulk(ops).await;
+            for id in ids {
+                let Some((at, key)) = owners.get(&id) else {
+                    continue;
+                };
+                let Some(tally) = tallies.get_mut(*at) else {
+                    continue;
+                };
+                match results.as_ref().map(|r| r.get(&id).map(|o| &o.outcome)) {
+                    Ok(Some(Ok(out))) => tally
+                        .rows
+                        .extend(out.rows.iter().cloned().map(|row| keyed(row, key))),
+                    Ok(Some(Err(e))) => tally.failures.push(format!("{key}: {e}")),
+                    Ok(None) => tally
+                        .failures
+                        .push(format!("{key}: no answer in the bulk call")),
+                    Err(e) => tally.failures.push(format!("{key}: {e}")),
+                }
+            }
+            trips += exo.round_trips();
+        }
+        (tallies.into_iter().map(Tally::finish).collect(), trips)
+    }
+}
+
+/// One object's read, built from its parent row.
+enum ChildRequest {
+    /// A Graph request, with its API version.
+    Graph(String, BatchRequest),
+    /// An Exchange cmdlet.
+    Exchange(cipp_exchange::Cmdlet),
+}
+
+fn child_request(
+    exo: &ExchangeClient,
+    fan: &FanOutSource,
+    row: &Value,
+    id: &str,
+) -> Result<ChildRequest, String> {
+    match &fan.request {
+        FanOutRequest::Graph(g) => {
+            let path = FanOutSource::fill(&g.path, row, true)?;
+            let url = match &g.query {
+                Some(q) => format!("/{path}?{}", FanOutSource::fill(q, row, true)?),
+                None => format!("/{path}"),
+            };
+            let req = BatchRequest::get(id, url);
+            let req = if g.consistency {
+                req.with_header("ConsistencyLevel", "eventual")
+            } else {
+                req
+            };
+            Ok(ChildRequest::Graph(g.version.clone(), req))
+        }
+        FanOutRequest::Exchange(x) => {
+            let mut params = serde_json::Map::new();
+            for (name, value) in &x.parameters {
+                let filled = match value {
+                    Value::String(template) => {
+                        Value::String(FanOutSource::fill(template, row, false)?)
+                    }
+                    other => other.clone(),
+                };
+                params.insert(name.clone(), filled);
+            }
+            exo.cmdlet(x.cmdlet.clone())
+                .id(id)
+                .params(Value::Object(params))
+                .map(ChildRequest::Exchange)
+                .map_err(|e| e.to_string())
+        }
     }
 }
 

@@ -34,7 +34,9 @@ pub use alerts::{AlertDisposition, AlertKey, AlertSnooze};
 pub use audit::AuditEventClaim;
 pub use collect::{Collector, LICENCE_TYPE};
 pub use error::SnapshotError;
-pub use registry::{CacheType, Registry, Source, TENANT_ID_TOKEN};
+pub use registry::{
+    CacheType, FanOutRequest, FanOutSource, Registry, Source, PARENT_KEY_FIELD, TENANT_ID_TOKEN,
+};
 pub use results::{StoredResult, StoredRun};
 pub use snapshot::{Snapshot, Status, TypeSnapshot};
 pub use store::{SnapshotInfo, Store};

@@ -34,6 +34,10 @@ pub struct TypeSnapshot {
     pub error: Option<String>,
     /// When it was read (Unix seconds).
     pub collected_at: u64,
+    /// For a type read once per object (a fan-out type): the reads sent, one per object of
+    /// its parent. `None` for types read with one request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u64>,
 }
 
 impl TypeSnapshot {
@@ -43,6 +47,7 @@ impl TypeSnapshot {
             rows,
             error: None,
             collected_at: at,
+            requests: None,
         }
     }
 
@@ -52,7 +57,13 @@ impl TypeSnapshot {
             rows: Vec::new(),
             error: Some(error.into()),
             collected_at: at,
+            requests: None,
         }
+    }
+
+    pub(crate) fn with_requests(mut self, requests: u64) -> Self {
+        self.requests = Some(requests);
+        self
     }
 
     pub(crate) fn not_licensed(plans: &[String], at: u64) -> Self {
@@ -64,6 +75,7 @@ impl TypeSnapshot {
                 plans.join(", ")
             )),
             collected_at: at,
+            requests: None,
         }
     }
 }

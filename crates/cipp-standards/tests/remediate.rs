@@ -328,6 +328,12 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         "GlobalQuarantineNotifications" => {
             json!({"NotificationInterval": {"label": "4 hours", "value": "04:00:00"}})
         }
+        "SetDefaultMailboxFont" => {
+            json!({"DefaultFontName": {"label": "Aptos", "value": "Aptos"}, "DefaultFontColor": "#000000"})
+        }
+        "calDefault" => {
+            json!({"permissionLevel": {"label": "Availability Only", "value": "AvailabilityOnly"}})
+        }
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());

@@ -121,6 +121,14 @@ pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Repl
             call.body.as_ref(),
         );
     }
+    if let Some(reply) = ctx
+        .state
+        .graph
+        .store(ctx.tenant)
+        .and_then(|store| super::per_user_mfa::serve(ctx, store, &segs, call))
+    {
+        return reply;
+    }
     if let Some(reply) = super::security::serve(ctx, &segs, call) {
         return reply;
     }

@@ -13,6 +13,7 @@ mod errors;
 pub(crate) mod gdap;
 mod intune;
 mod membership;
+mod per_user_mfa;
 mod read;
 mod security;
 pub(crate) mod standards_endpoints;

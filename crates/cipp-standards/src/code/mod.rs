@@ -31,6 +31,7 @@ mod anti_phish_policy;
 mod app_management_policy;
 mod authentication_methods;
 mod auto_add_proxy;
+mod cal_default;
 mod collaboration_domain_restriction;
 mod copilot_limited_mode;
 mod custom_banned_password_list;
@@ -63,11 +64,14 @@ mod oauth_consent;
 mod ome_branding;
 mod password_expire_disabled;
 mod password_rule_settings;
+mod per_user_mfa;
 mod phish_sim_spoof_intelligence;
 mod rotate_dkim;
 mod safe_attachment_policy;
 mod safe_links_policy;
+mod safe_senders_disable;
 mod send_receive_limit_tenant;
+mod set_default_mailbox_font;
 mod sharing_domain_restriction;
 mod smart_lockout;
 mod spam_filter_policy;
@@ -189,13 +193,14 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 50] = [
+    pub(super) static BUILTIN: [&dyn Standard; 54] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
         &app_management_policy::AppManagementPolicy,
         &authentication_methods::AuthenticationMethods,
         &auto_add_proxy::AutoAddProxy,
+        &cal_default::CalDefault,
         &collaboration_domain_restriction::CollaborationDomainRestriction,
         &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
@@ -228,11 +233,14 @@ mod registry {
         &oauth_consent::OauthConsent,
         &ome_branding::OmeBranding,
         &password_expire_disabled::PasswordExpireDisabled,
+        &per_user_mfa::PerUserMfa,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
+        &safe_senders_disable::SafeSendersDisable,
         &send_receive_limit_tenant::SendReceiveLimitTenant,
+        &set_default_mailbox_font::SetDefaultMailboxFont,
         &sharing_domain_restriction::SharingDomainRestriction,
         &smart_lockout::SmartLockout,
         &spam_filter_policy::SpamFilterPolicy,
