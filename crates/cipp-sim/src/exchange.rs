@@ -23,6 +23,7 @@ use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
 
 mod mailbox;
+pub(crate) mod protection_alerts;
 pub(crate) mod standards_objects;
 
 /// Audience of Exchange tokens.
@@ -331,6 +332,7 @@ fn compliance_store() -> ExoStore {
     ] {
         nouns.insert(noun.to_string(), Vec::new());
     }
+    nouns.insert("protectionalert".into(), protection_alerts::defaults());
     ExoStore { nouns }
 }
 
@@ -756,6 +758,13 @@ fn run(
         return answer;
     }
     if let Some(answer) = standards_objects::run(&mut store.nouns, name, params) {
+        return answer;
+    }
+    if let Some(answer) = ctx
+        .compliance
+        .then(|| protection_alerts::run(&mut store.nouns, name, params))
+        .flatten()
+    {
         return answer;
     }
     let server = format!(

@@ -63,10 +63,13 @@ mod oauth_consent;
 mod ome_branding;
 mod password_expire_disabled;
 mod phish_sim_spoof_intelligence;
+mod protection_alert_common;
+mod quarantine_request_alert;
 mod rotate_dkim;
 mod safe_attachment_policy;
 mod safe_links_policy;
 mod send_receive_limit_tenant;
+mod sharepoint_mass_deletion_alert;
 mod sharing_domain_restriction;
 mod smart_lockout;
 mod spam_filter_policy;
@@ -188,7 +191,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 50] = [
+    pub(super) static BUILTIN: [&dyn Standard; 52] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -228,10 +231,12 @@ mod registry {
         &ome_branding::OmeBranding,
         &password_expire_disabled::PasswordExpireDisabled,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
+        &quarantine_request_alert::QuarantineRequestAlert,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
         &send_receive_limit_tenant::SendReceiveLimitTenant,
+        &sharepoint_mass_deletion_alert::SharePointMassDeletionAlert,
         &sharing_domain_restriction::SharingDomainRestriction,
         &smart_lockout::SmartLockout,
         &spam_filter_policy::SpamFilterPolicy,
