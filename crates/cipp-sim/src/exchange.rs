@@ -22,6 +22,7 @@ use crate::seed::{Seed, SeedTenant};
 use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
 
+mod compliance_policies;
 mod mailbox;
 pub(crate) mod protection_alerts;
 pub(crate) mod standards_objects;
@@ -763,6 +764,13 @@ fn run(
     if let Some(answer) = ctx
         .compliance
         .then(|| protection_alerts::run(&mut store.nouns, name, params))
+        .flatten()
+    {
+        return answer;
+    }
+    if let Some(answer) = ctx
+        .compliance
+        .then(|| compliance_policies::run(&mut store.nouns, name, params))
         .flatten()
     {
         return answer;
