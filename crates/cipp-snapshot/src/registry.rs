@@ -181,7 +181,10 @@ mod tests {
         assert!(matches!(&b.source, Source::Exchange(x) if x.compliance));
         let a = serde_json::to_value(a).unwrap();
         assert!(a["exchange"].get("compliance").is_none(), "{a}");
-        assert_eq!(serde_json::to_value(b).unwrap()["exchange"]["compliance"], true);
+        assert_eq!(
+            serde_json::to_value(b).unwrap()["exchange"]["compliance"],
+            true
+        );
     }
 
     #[test]

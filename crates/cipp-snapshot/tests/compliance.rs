@@ -69,7 +69,9 @@ async fn compliance_reads_go_to_the_regional_host_beside_exchange_reads() {
         .collect();
     assert_eq!(compliance_batches.len(), 1, "{requests:#?}");
     assert!(
-        !compliance_batches[0].path.starts_with("/compliance/adminapi/"),
+        !compliance_batches[0]
+            .path
+            .starts_with("/compliance/adminapi/"),
         "not on the regional host: {}",
         compliance_batches[0].path
     );
@@ -84,10 +86,16 @@ async fn compliance_reads_keep_their_licence_gates() {
     let collector = Collector::new(cipp_testkit::pipeline(&sim).unwrap());
     // Bravo has Exchange but no information protection plan.
     let snap = collector
-        .collect("bravologistics.com", &["ProtectionAlerts", "DlpCompliancePolicies"])
+        .collect(
+            "bravologistics.com",
+            &["ProtectionAlerts", "DlpCompliancePolicies"],
+        )
         .await
         .unwrap();
-    assert_eq!(snap.get("ProtectionAlerts").unwrap().status, Status::Complete);
+    assert_eq!(
+        snap.get("ProtectionAlerts").unwrap().status,
+        Status::Complete
+    );
     assert_eq!(
         snap.get("DlpCompliancePolicies").unwrap().status,
         Status::NotLicensed

@@ -80,10 +80,16 @@ async fn alert_policies_are_created_then_updated_and_nothing_else_changes() {
     // Report: both drifted, planned as compliance cmdlets, nothing written.
     let first = template(TENANT, 25, &["secops@alphadental.com"]);
     let report = runner.run(&first, &targets, Mode::Report).await;
-    for (standard, _) in [("QuarantineRequestAlert", ()), ("SharePointMassDeletionAlert", ())] {
+    for (standard, _) in [
+        ("QuarantineRequestAlert", ()),
+        ("SharePointMassDeletionAlert", ()),
+    ] {
         let r = result(&report, standard);
         assert_eq!(r.state, State::Drifted, "{standard}: {:?}", r.error);
-        assert_eq!(planned(&report, standard), [("New-ProtectionAlert".to_string(), true)]);
+        assert_eq!(
+            planned(&report, standard),
+            [("New-ProtectionAlert".to_string(), true)]
+        );
     }
     assert_eq!(report.tenants[0].writes, 0);
     assert_eq!(alerts(&sim), built_in, "a report run wrote");
@@ -105,7 +111,10 @@ async fn alert_policies_are_created_then_updated_and_nothing_else_changes() {
     assert_eq!(q["ThreatType"], "Activity");
     let m = named(&after, MASS_DELETION).unwrap();
     assert_eq!(m["AggregationType"], "SimpleAggregation");
-    assert_eq!((m["Threshold"].clone(), m["TimeWindow"].clone()), (json!(25), json!(30)));
+    assert_eq!(
+        (m["Threshold"].clone(), m["TimeWindow"].clone()),
+        (json!(25), json!(30))
+    );
     // Exchange Online itself got nothing.
     assert!(sim
         .exchange_objects(TENANT, "ProtectionAlert", false)
@@ -113,7 +122,11 @@ async fn alert_policies_are_created_then_updated_and_nothing_else_changes() {
         .is_empty());
     let report = runner.run(&first, &targets, Mode::Report).await;
     for standard in ["QuarantineRequestAlert", "SharePointMassDeletionAlert"] {
-        assert_eq!(result(&report, standard).state, State::Compliant, "{standard}");
+        assert_eq!(
+            result(&report, standard).state,
+            State::Compliant,
+            "{standard}"
+        );
     }
 
     // Someone adds a recipient by hand: the quarantine alert still notifies ours (not
@@ -128,11 +141,21 @@ async fn alert_policies_are_created_then_updated_and_nothing_else_changes() {
         .unwrap();
     }
     let report = runner.run(&first, &targets, Mode::Report).await;
-    assert_eq!(result(&report, "QuarantineRequestAlert").state, State::Compliant);
-    assert_eq!(result(&report, "SharePointMassDeletionAlert").state, State::Drifted);
+    assert_eq!(
+        result(&report, "QuarantineRequestAlert").state,
+        State::Compliant
+    );
+    assert_eq!(
+        result(&report, "SharePointMassDeletionAlert").state,
+        State::Drifted
+    );
 
     // New settings: the existing policy is set in place, never created twice.
-    let second = template(TENANT, 50, &["secops@alphadental.com", "it@alphadental.com"]);
+    let second = template(
+        TENANT,
+        50,
+        &["secops@alphadental.com", "it@alphadental.com"],
+    );
     let report = runner.run(&second, &targets, Mode::Remediate).await;
     assert_eq!(
         planned(&report, "SharePointMassDeletionAlert"),
@@ -140,7 +163,10 @@ async fn alert_policies_are_created_then_updated_and_nothing_else_changes() {
     );
     let r = result(&report, "SharePointMassDeletionAlert");
     assert_eq!(r.state, State::Remediated, "{:?}", r.error);
-    assert_eq!(result(&report, "QuarantineRequestAlert").state, State::Compliant);
+    assert_eq!(
+        result(&report, "QuarantineRequestAlert").state,
+        State::Compliant
+    );
     let last = alerts(&sim);
     assert_eq!(last.len(), built_in.len() + 2);
     let m = named(&last, MASS_DELETION).unwrap();
@@ -171,12 +197,11 @@ async fn threshold_alerts_need_their_licence() {
         .await;
     let r = result(&report, "SharePointMassDeletionAlert");
     assert_eq!(r.state, State::NotApplicable, "{:?}", r.outcome);
-    assert!(
-        sim.exchange_objects(tenant, "ProtectionAlert", true)
-            .unwrap()
-            .iter()
-            .all(|p| p["Name"] != MASS_DELETION)
-    );
+    assert!(sim
+        .exchange_objects(tenant, "ProtectionAlert", true)
+        .unwrap()
+        .iter()
+        .all(|p| p["Name"] != MASS_DELETION));
 }
 
 fn snapshot(alerts: Value) -> Snapshot {
@@ -198,7 +223,11 @@ fn settings_that_mean_nothing_are_typed_errors() {
     let tenant = TenantContext::default();
     let cases = [
         ("QuarantineRequestAlert", json!({}), "NotifyUser"),
-        ("QuarantineRequestAlert", json!({"NotifyUser": "not an address"}), "NotifyUser"),
+        (
+            "QuarantineRequestAlert",
+            json!({"NotifyUser": "not an address"}),
+            "NotifyUser",
+        ),
         (
             "SharePointMassDeletionAlert",
             json!({"NotifyUser": "a@b.com", "Threshold": "many"}),
@@ -225,9 +254,14 @@ fn settings_that_mean_nothing_are_typed_errors() {
 #[test]
 fn a_policy_of_another_name_is_not_ours() {
     // A policy with our operation but another name is left alone: ours is created beside it.
-    let snap = snapshot(json!([{"Name": "Quarantine releases", "NotifyUser": ["secops@x.com"],
-        "Operation": ["QuarantineRequestReleaseMessage"]}]));
-    let settings = json!({"NotifyUser": "secops@x.com"}).as_object().cloned().unwrap();
+    let snap = snapshot(
+        json!([{"Name": "Quarantine releases", "NotifyUser": ["secops@x.com"],
+        "Operation": ["QuarantineRequestReleaseMessage"]}]),
+    );
+    let settings = json!({"NotifyUser": "secops@x.com"})
+        .as_object()
+        .cloned()
+        .unwrap();
     let tenant = TenantContext::default();
     let standard = code::find("QuarantineRequestAlert").unwrap();
     let a = code::assess(standard, &Input::new(&settings, &snap, &tenant)).unwrap();

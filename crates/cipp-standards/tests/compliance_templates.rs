@@ -55,7 +55,10 @@ fn library(sharepoint: bool, block: bool) -> TemplateLibrary {
 }
 
 fn standards(dlp: &[&str]) -> StandardsTemplate {
-    let picks: Vec<Value> = dlp.iter().map(|g| json!({"label": g, "value": g})).collect();
+    let picks: Vec<Value> = dlp
+        .iter()
+        .map(|g| json!({"label": g, "value": g}))
+        .collect();
     StandardsTemplate::from_value(
         &json!({
             "GUID": "tpl", "tenantFilter": [{"value": TENANT}],
@@ -95,7 +98,9 @@ async fn dlp_and_retention_templates_deploy_confirm_and_update_in_place() {
     let targets = [Target::from_domain(TENANT)];
     let first = runner(&sim, library(false, false));
 
-    let report = first.run(&[standards(&[DLP])], &targets, Mode::Report).await;
+    let report = first
+        .run(&[standards(&[DLP])], &targets, Mode::Report)
+        .await;
     for (key, kind) in [
         (DLP, "DlpCompliancePolicy"),
         (RETENTION, "RetentionCompliancePolicy"),
@@ -107,9 +112,14 @@ async fn dlp_and_retention_templates_deploy_confirm_and_update_in_place() {
             other => panic!("{other:?}"),
         }
     }
-    assert!(objects(&sim, "DlpCompliancePolicy").is_empty(), "a report run wrote");
+    assert!(
+        objects(&sim, "DlpCompliancePolicy").is_empty(),
+        "a report run wrote"
+    );
 
-    let report = first.run(&[standards(&[DLP])], &targets, Mode::Remediate).await;
+    let report = first
+        .run(&[standards(&[DLP])], &targets, Mode::Remediate)
+        .await;
     for key in [DLP, RETENTION] {
         let r = result(&report, key);
         assert_eq!(r.state, State::Remediated, "{key}: {r:?}");
@@ -128,14 +138,19 @@ async fn dlp_and_retention_templates_deploy_confirm_and_update_in_place() {
     assert_eq!(rules[0]["BlockAccess"], false);
     let retention_rules = objects(&sim, "RetentionComplianceRule");
     assert_eq!(retention_rules[0]["Name"], "Seven years then delete");
-    assert_eq!(retention_rules[0]["ParentPolicyName"], "Keep mail seven years");
+    assert_eq!(
+        retention_rules[0]["ParentPolicyName"],
+        "Keep mail seven years"
+    );
     // Nothing of this reached Exchange Online.
     assert!(sim
         .exchange_objects(TENANT, "DlpCompliancePolicy", false)
         .unwrap_or_default()
         .is_empty());
 
-    let report = first.run(&[standards(&[DLP])], &targets, Mode::Report).await;
+    let report = first
+        .run(&[standards(&[DLP])], &targets, Mode::Report)
+        .await;
     for key in [DLP, RETENTION] {
         assert_eq!(result(&report, key).state, State::Compliant, "{key}");
     }

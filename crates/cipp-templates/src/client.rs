@@ -12,10 +12,10 @@ use serde_json::Value;
 use tokio::sync::OnceCell;
 
 use crate::compare::Comparison;
+use crate::compliance::{self, Family};
 use crate::error::TemplateError;
 use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
 use crate::template::{Template, TemplateBody, TemplateKind};
-use crate::compliance::{self, Family};
 use crate::{ca, group, intune, transport};
 
 /// What state a deployed Conditional Access policy gets.
@@ -280,9 +280,7 @@ impl TemplateClient {
             TemplateBody::Intune(t) => intune::compare(self, t, options).await,
             TemplateBody::TransportRule(t) => transport::compare(self, t).await,
             TemplateBody::Group(t) => group::compare(self, t).await,
-            TemplateBody::DlpCompliancePolicy(t) => {
-                compliance::compare(self, Family::Dlp, t).await
-            }
+            TemplateBody::DlpCompliancePolicy(t) => compliance::compare(self, Family::Dlp, t).await,
             TemplateBody::RetentionCompliancePolicy(t) => {
                 compliance::compare(self, Family::Retention, t).await
             }

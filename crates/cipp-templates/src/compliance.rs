@@ -204,10 +204,7 @@ pub(crate) async fn compare(
 }
 
 /// The parameters whose top-level names appear in `differences`.
-fn changed_params(
-    params: &Map<String, Value>,
-    differences: &[Difference],
-) -> Map<String, Value> {
+fn changed_params(params: &Map<String, Value>, differences: &[Difference]) -> Map<String, Value> {
     let mut out = Map::new();
     for d in differences {
         let key = d.path.split(['.', '[']).next().unwrap_or_default();

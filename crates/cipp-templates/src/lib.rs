@@ -80,7 +80,7 @@ pub use compare::{Comparison, Difference};
 pub use error::TemplateError;
 pub use library::TemplateLibrary;
 pub use models::{
-    AppPlatform, CaTemplate, CompliancePolicyTemplate, GroupTemplate, GroupType, IntuneKind, IntuneTemplate, NamedLocation,
-    TransportRuleTemplate,
+    AppPlatform, CaTemplate, CompliancePolicyTemplate, GroupTemplate, GroupType, IntuneKind,
+    IntuneTemplate, NamedLocation, TransportRuleTemplate,
 };
 pub use template::{Template, TemplateBody, TemplateKind};

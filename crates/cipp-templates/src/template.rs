@@ -261,8 +261,9 @@ impl Template {
                 path: match kind {
                     TemplateKind::Intune => "Displayname",
                     TemplateKind::TransportRule => "name",
-                    TemplateKind::DlpCompliancePolicy
-                    | TemplateKind::RetentionCompliancePolicy => "Name",
+                    TemplateKind::DlpCompliancePolicy | TemplateKind::RetentionCompliancePolicy => {
+                        "Name"
+                    }
                     _ => "displayName",
                 }
                 .into(),

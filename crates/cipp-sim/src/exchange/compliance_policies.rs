@@ -149,7 +149,11 @@ pub(crate) fn run(
                 if is_rule && k.eq_ignore_ascii_case("Policy") {
                     continue;
                 }
-                let v = if is_location(k) { json!(items(v)) } else { v.clone() };
+                let v = if is_location(k) {
+                    json!(items(v))
+                } else {
+                    v.clone()
+                };
                 row.insert(k.clone(), v);
             }
             rows.push(row.clone());
@@ -231,7 +235,10 @@ pub(crate) fn run(
         })(),
         "remove" => target(rows).map(|i| {
             let gone = rows.remove(i);
-            (Vec::new(), vec![text(gone.get("Name").unwrap_or(&Value::Null))])
+            (
+                Vec::new(),
+                vec![text(gone.get("Name").unwrap_or(&Value::Null))],
+            )
         }),
         _ => return None,
     };
@@ -264,31 +271,54 @@ mod tests {
     #[test]
     fn policies_take_locations_by_add_and_rules_stay_with_their_policy() {
         let mut nouns = BTreeMap::new();
-        let new = p(json!({"Name": "PII", "ExchangeLocation": "All", "Mode": "TestWithNotifications"}));
-        run(&mut nouns, "New-DlpCompliancePolicy", &new).unwrap().unwrap();
-        assert!(run(&mut nouns, "New-DlpCompliancePolicy", &new).unwrap().is_err());
+        let new =
+            p(json!({"Name": "PII", "ExchangeLocation": "All", "Mode": "TestWithNotifications"}));
+        run(&mut nouns, "New-DlpCompliancePolicy", &new)
+            .unwrap()
+            .unwrap();
+        assert!(run(&mut nouns, "New-DlpCompliancePolicy", &new)
+            .unwrap()
+            .is_err());
         // A location list is not a Set parameter; adding what is there is refused.
         let bad = p(json!({"Identity": "PII", "SharePointLocation": ["All"]}));
-        assert!(run(&mut nouns, "Set-DlpCompliancePolicy", &bad).unwrap().is_err());
+        assert!(run(&mut nouns, "Set-DlpCompliancePolicy", &bad)
+            .unwrap()
+            .is_err());
         let again = p(json!({"Identity": "PII", "AddExchangeLocation": ["All"]}));
-        assert!(run(&mut nouns, "Set-DlpCompliancePolicy", &again).unwrap().is_err());
+        assert!(run(&mut nouns, "Set-DlpCompliancePolicy", &again)
+            .unwrap()
+            .is_err());
         let add = p(json!({"Identity": "PII", "AddSharePointLocation": ["All"], "Mode": "Enable"}));
-        run(&mut nouns, "Set-DlpCompliancePolicy", &add).unwrap().unwrap();
+        run(&mut nouns, "Set-DlpCompliancePolicy", &add)
+            .unwrap()
+            .unwrap();
         let row = &nouns["dlpcompliancepolicy"][0];
         assert_eq!(row["SharePointLocation"], json!(["All"]));
         assert_eq!(row["Mode"], "Enable");
         // Rules need an existing policy and a name unique in the tenant.
         let orphan = p(json!({"Name": "R", "Policy": "Nope"}));
-        assert!(run(&mut nouns, "New-DlpComplianceRule", &orphan).unwrap().is_err());
+        assert!(run(&mut nouns, "New-DlpComplianceRule", &orphan)
+            .unwrap()
+            .is_err());
         let rule = p(json!({"Name": "R", "Policy": "pii", "BlockAccess": true}));
-        run(&mut nouns, "New-DlpComplianceRule", &rule).unwrap().unwrap();
-        assert_eq!(nouns["dlpcompliancerule"][0]["ParentPolicyName"], "PII");
-        assert!(run(&mut nouns, "New-DlpComplianceRule", &rule).unwrap().is_err());
-        let moved = p(json!({"Identity": "R", "Policy": "Other"}));
-        assert!(run(&mut nouns, "Set-DlpComplianceRule", &moved).unwrap().is_err());
-        run(&mut nouns, "Remove-DlpCompliancePolicy", &p(json!({"Identity": "PII"})))
+        run(&mut nouns, "New-DlpComplianceRule", &rule)
             .unwrap()
             .unwrap();
+        assert_eq!(nouns["dlpcompliancerule"][0]["ParentPolicyName"], "PII");
+        assert!(run(&mut nouns, "New-DlpComplianceRule", &rule)
+            .unwrap()
+            .is_err());
+        let moved = p(json!({"Identity": "R", "Policy": "Other"}));
+        assert!(run(&mut nouns, "Set-DlpComplianceRule", &moved)
+            .unwrap()
+            .is_err());
+        run(
+            &mut nouns,
+            "Remove-DlpCompliancePolicy",
+            &p(json!({"Identity": "PII"})),
+        )
+        .unwrap()
+        .unwrap();
         assert!(nouns["dlpcompliancerule"].is_empty());
         assert!(run(&mut nouns, "Get-Label", &Map::new()).is_none());
     }

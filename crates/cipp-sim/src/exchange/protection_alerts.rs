@@ -165,7 +165,10 @@ fn count(cmdlet: &str, key: &str, value: &Value) -> Result<Value, Reply> {
         Some(n) if n >= 1 => Ok(json!(n)),
         _ => Err(binding(
             cmdlet,
-            format!("Cannot bind parameter '{key}': '{}' is not a whole number of at least 1.", text(value)),
+            format!(
+                "Cannot bind parameter '{key}': '{}' is not a whole number of at least 1.",
+                text(value)
+            ),
             key,
         )),
     }
@@ -214,7 +217,10 @@ fn changes(cmdlet: &str, params: &Map<String, Value>, creating: bool) -> Result<
                 _ => {
                     return Err(binding(
                         cmdlet,
-                        format!("Cannot bind parameter 'Disabled': '{}' is not a boolean.", text(v)),
+                        format!(
+                            "Cannot bind parameter 'Disabled': '{}' is not a boolean.",
+                            text(v)
+                        ),
                         key,
                     ))
                 }
@@ -262,7 +268,9 @@ pub(crate) fn run(
             404,
             "Ex6F9304",
             "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
-            &format!("The operation couldn't be performed because object '{id}' couldn't be found."),
+            &format!(
+                "The operation couldn't be performed because object '{id}' couldn't be found."
+            ),
             id,
         )
     };
@@ -359,29 +367,45 @@ mod tests {
         let new = params(json!({"Name": "Mass delete", "Category": "DataGovernance",
             "ThreatType": "Activity", "Operation": "FileDeleted", "AggregationType": "1",
             "Threshold": 20, "TimeWindow": "60", "NotifyUser": "a@x.com"}));
-        let (rows, _) = run(&mut nouns, "New-ProtectionAlert", &new).unwrap().unwrap();
+        let (rows, _) = run(&mut nouns, "New-ProtectionAlert", &new)
+            .unwrap()
+            .unwrap();
         assert_eq!(rows[0]["AggregationType"], "SimpleAggregation");
         assert_eq!(rows[0]["TimeWindow"], 60);
         assert_eq!(rows[0]["NotifyUser"], json!(["a@x.com"]));
         // Twice is refused; so is a threshold policy without its window.
-        assert!(run(&mut nouns, "New-ProtectionAlert", &new).unwrap().is_err());
+        assert!(run(&mut nouns, "New-ProtectionAlert", &new)
+            .unwrap()
+            .is_err());
         let mut half = new.clone();
         half.insert("Name".into(), json!("Other"));
         half.remove("TimeWindow");
-        assert!(run(&mut nouns, "New-ProtectionAlert", &half).unwrap().is_err());
+        assert!(run(&mut nouns, "New-ProtectionAlert", &half)
+            .unwrap()
+            .is_err());
         // Set takes no ThreatType and checks its enumerations.
         let bad = params(json!({"Identity": "Mass delete", "ThreatType": "Phish"}));
-        assert!(run(&mut nouns, "Set-ProtectionAlert", &bad).unwrap().is_err());
+        assert!(run(&mut nouns, "Set-ProtectionAlert", &bad)
+            .unwrap()
+            .is_err());
         let bad = params(json!({"Identity": "Mass delete", "Severity": "Severe"}));
-        assert!(run(&mut nouns, "Set-ProtectionAlert", &bad).unwrap().is_err());
+        assert!(run(&mut nouns, "Set-ProtectionAlert", &bad)
+            .unwrap()
+            .is_err());
         let set = params(json!({"Identity": "mass delete", "Threshold": 50}));
-        run(&mut nouns, "Set-ProtectionAlert", &set).unwrap().unwrap();
+        run(&mut nouns, "Set-ProtectionAlert", &set)
+            .unwrap()
+            .unwrap();
         let get = params(json!({"Identity": "Mass delete"}));
-        let (rows, _) = run(&mut nouns, "Get-ProtectionAlert", &get).unwrap().unwrap();
+        let (rows, _) = run(&mut nouns, "Get-ProtectionAlert", &get)
+            .unwrap()
+            .unwrap();
         assert_eq!(rows[0]["Threshold"], 50);
         // Built-in policies stay.
         let sys = params(json!({"Identity": "Suspicious email sending patterns detected"}));
-        assert!(run(&mut nouns, "Remove-ProtectionAlert", &sys).unwrap().is_err());
+        assert!(run(&mut nouns, "Remove-ProtectionAlert", &sys)
+            .unwrap()
+            .is_err());
         assert!(run(&mut nouns, "Get-Label", &Map::new()).is_none());
     }
 }

@@ -62,7 +62,11 @@ impl Standard for QuarantineRequestAlert {
             .map(|p| {
                 p["NotifyUser"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default()
             })
             .unwrap_or_default();

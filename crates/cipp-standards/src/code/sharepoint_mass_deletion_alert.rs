@@ -41,7 +41,11 @@ impl Standard for SharePointMassDeletionAlert {
         &["RMS_S_PREMIUM2"]
     }
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
-        &[("NotifyUser", ""), ("Threshold", "20"), ("TimeWindow", "60")]
+        &[
+            ("NotifyUser", ""),
+            ("Threshold", "20"),
+            ("TimeWindow", "60"),
+        ]
     }
 
     fn assess(&self, input: &Input<'_>) -> Result<Assessment, StandardsError> {

@@ -134,8 +134,10 @@ impl CompliancePolicyTemplate {
             Some(Value::Object(o)) => vec![o],
             _ => Vec::new(),
         };
-        let parameters: Map<String, Value> =
-            parameters.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        let parameters: Map<String, Value> = parameters
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .collect();
         CompliancePolicyTemplate {
             name: text_of(&parameters, "Name").unwrap_or_default(),
             guid: text_of(&parameters, "GUID"),
@@ -170,12 +172,13 @@ impl CompliancePolicyTemplate {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let name = text_of(r, "Name")
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| match many {
-                        true => format!("{} Rule {}", self.name, i + 1),
-                        false => format!("{} Rule", self.name),
-                    });
+                let name =
+                    text_of(r, "Name")
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| match many {
+                            true => format!("{} Rule {}", self.name, i + 1),
+                            false => format!("{} Rule", self.name),
+                        });
                 let mut params: Map<String, Value> = r
                     .iter()
                     .filter(|(k, _)| !RULE_READ_ONLY.iter().any(|x| x.eq_ignore_ascii_case(k)))
@@ -205,7 +208,9 @@ impl Serialize for CompliancePolicyTemplate {
 
 impl<'de> Deserialize<'de> for CompliancePolicyTemplate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(CompliancePolicyTemplate::from_parameters(Map::deserialize(d)?))
+        Ok(CompliancePolicyTemplate::from_parameters(Map::deserialize(
+            d,
+        )?))
     }
 }
 

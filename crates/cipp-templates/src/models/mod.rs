@@ -7,8 +7,8 @@ pub mod group;
 pub mod intune;
 pub mod transport;
 
-pub use compliance::CompliancePolicyTemplate;
 pub use ca::{CaConditions, CaLocations, CaTemplate, CaUsers, NamedLocation};
+pub use compliance::CompliancePolicyTemplate;
 pub use group::{mail_nickname_of, GroupTemplate, GroupType};
 pub use intune::{AppPlatform, IntuneKind, IntuneTemplate};
 pub use transport::TransportRuleTemplate;
