@@ -97,7 +97,7 @@ fn text_of(m: &Map<String, Value>, key: &str) -> Option<String> {
 /// `PrimarySmtpAddress` or `DisplayName`), blanks dropped; `All` alone when it is there.
 pub fn location_items(v: &Value) -> Vec<String> {
     let items: Vec<String> = match v {
-        Value::Array(a) => a.iter().flat_map(|i| location_items(i)).collect(),
+        Value::Array(a) => a.iter().flat_map(location_items).collect(),
         Value::String(s) => s
             .split(',')
             .map(|p| p.trim().to_string())
