@@ -106,6 +106,8 @@ pub(crate) fn run(
             .position(|r| matches_identity(r, id))
             .ok_or_else(|| not_found(id))
     };
+    // The name of a removed policy, whose rules go with it.
+    let mut removed: Option<String> = None;
     let answer = match verb.as_str() {
         "get" => match &identity {
             Some(_) => target(rows).map(|i| (vec![rows[i].clone()], Vec::new())),
@@ -235,28 +237,20 @@ pub(crate) fn run(
         })(),
         "remove" => target(rows).map(|i| {
             let gone = rows.remove(i);
-            (
-                Vec::new(),
-                vec![text(gone.get("Name").unwrap_or(&Value::Null))],
-            )
+            removed = gone.get("Name").map(text);
+            (Vec::new(), Vec::new())
         }),
         _ => return None,
     };
-    // A removed policy takes its rules with it.
-    if let (false, "remove", Ok((_, removed))) = (is_rule, verb.as_str(), &answer) {
-        if let Some(policy) = removed.first().cloned() {
-            if let Some(rules) = nouns.get_mut(&rule_noun) {
-                rules.retain(|r| {
-                    r.get("ParentPolicyName")
-                        .is_none_or(|p| !text(p).eq_ignore_ascii_case(&policy))
-                });
-            }
+    if let (false, Some(policy)) = (is_rule, removed) {
+        if let Some(rules) = nouns.get_mut(&rule_noun) {
+            rules.retain(|r| {
+                r.get("ParentPolicyName")
+                    .is_none_or(|p| !text(p).eq_ignore_ascii_case(&policy))
+            });
         }
     }
-    Some(answer.map(|(rows, warnings)| match verb.as_str() {
-        "remove" => (rows, Vec::new()),
-        _ => (rows, warnings),
-    }))
+    Some(answer)
 }
 
 #[cfg(test)]
