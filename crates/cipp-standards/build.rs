@@ -17,7 +17,12 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 fn main() -> std::io::Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue");
+    // Read at run time, not with `env!`: a build script compiled for one checkout and reused
+    // by another (a shared or copied target dir) would otherwise embed the first checkout's
+    // files.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .ok_or_else(|| std::io::Error::other("CARGO_MANIFEST_DIR is not set"))?;
+    let root = Path::new(&manifest).join("catalogue");
     println!("cargo:rerun-if-changed=catalogue");
     let mut files = Vec::new();
     json_files(&root, &mut files)?;

@@ -22,8 +22,10 @@ use crate::seed::{Seed, SeedTenant};
 use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
 
+mod compliance_policies;
 mod mailbox;
 mod mailbox_settings;
+pub(crate) mod protection_alerts;
 pub(crate) mod standards_objects;
 
 /// Audience of Exchange tokens.
@@ -333,6 +335,7 @@ fn compliance_store() -> ExoStore {
     ] {
         nouns.insert(noun.to_string(), Vec::new());
     }
+    nouns.insert("protectionalert".into(), protection_alerts::defaults());
     ExoStore { nouns }
 }
 
@@ -761,6 +764,20 @@ fn run(
         return answer;
     }
     if let Some(answer) = standards_objects::run(&mut store.nouns, name, params) {
+        return answer;
+    }
+    if let Some(answer) = ctx
+        .compliance
+        .then(|| protection_alerts::run(&mut store.nouns, name, params))
+        .flatten()
+    {
+        return answer;
+    }
+    if let Some(answer) = ctx
+        .compliance
+        .then(|| compliance_policies::run(&mut store.nouns, name, params))
+        .flatten()
+    {
         return answer;
     }
     let server = format!(

@@ -1,6 +1,7 @@
 //! Collection: read the asked cache types of a tenant in as few round trips as the services
 //! allow. Graph reads share `$batch` calls (20 per round trip, pages followed), Exchange reads
-//! share one bulk call (10 cmdlets per round trip), SharePoint and Teams reads run beside them.
+//! share one bulk call (10 cmdlets per round trip; Security & Compliance reads share another, on
+//! the tenant's regional compliance host), SharePoint and Teams reads run beside them.
 //! Licence gates are checked against the tenant's subscribed service plans, read first in the
 //! same batch as the ungated Graph types. Fan-out types (one read per object of a parent type,
 //! see [`FanOutSource`]) come last: their parents are read with everything else, then every
@@ -318,13 +319,43 @@ impl Collector {
         }
     }
 
+    /// Exchange Online reads in one bulk call and Security & Compliance reads in another,
+    /// side by side (each admin API takes its own `$batch`).
     async fn exchange_wave(&self, tenant: &str, types: &[&CacheType], snapshot: &mut Snapshot) {
+        let (compliance, online): (Vec<&CacheType>, Vec<&CacheType>) = types
+            .iter()
+            .copied()
+            .partition(|t| matches!(&t.source, Source::Exchange(x) if x.compliance));
+        let mut compliance_part = Snapshot {
+            types: BTreeMap::new(),
+            round_trips: 0,
+            ..snapshot.clone()
+        };
+        futures::join!(
+            self.exchange_bulk(tenant, &online, false, snapshot),
+            self.exchange_bulk(tenant, &compliance, true, &mut compliance_part),
+        );
+        snapshot.round_trips += compliance_part.round_trips;
+        snapshot.types.extend(compliance_part.types);
+    }
+
+    async fn exchange_bulk(
+        &self,
+        tenant: &str,
+        types: &[&CacheType],
+        compliance: bool,
+        snapshot: &mut Snapshot,
+    ) {
         if types.is_empty() {
             return;
         }
-        let exo = ExchangeClient::builder(self.pipeline.clone(), tenant)
-            .cache(self.exchange_cache.clone())
-            .build();
+        let builder = ExchangeClient::builder(self.pipeline.clone(), tenant)
+            .cache(self.exchange_cache.clone());
+        let exo = if compliance {
+            builder.compliance().build()
+        } else {
+            builder.build()
+        };
         let ops = types.iter().filter_map(|t| {
             let Source::Exchange(x) = &t.source else {
                 return None;

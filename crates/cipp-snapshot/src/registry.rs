@@ -68,6 +68,10 @@ pub struct ExchangeSource {
     /// Its parameters.
     #[serde(default)]
     pub parameters: Map<String, Value>,
+    /// Run on Security & Compliance (`Get-ProtectionAlert`, `Get-DlpCompliancePolicy`...)
+    /// instead of Exchange Online. Left out of the JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compliance: bool,
 }
 
 /// A Teams configuration.
@@ -314,6 +318,30 @@ mod tests {
             Source::Teams(_)
         ));
         assert!(r.get("NoSuchType").is_none());
+        match &r.get("ProtectionAlerts").unwrap().source {
+            Source::Exchange(x) => assert!(x.compliance && x.cmdlet == "Get-ProtectionAlert"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_compliance_flag_defaults_off_and_is_left_out_when_off() {
+        let r = Registry::from_json(
+            r#"[{"name": "A", "exchange": {"cmdlet": "Get-OrganizationConfig"}},
+                {"name": "B", "exchange": {"cmdlet": "Get-Label", "compliance": true}}]"#,
+        )
+        .unwrap();
+        let [a, b] = r.types() else {
+            panic!("two types")
+        };
+        assert!(matches!(&a.source, Source::Exchange(x) if !x.compliance));
+        assert!(matches!(&b.source, Source::Exchange(x) if x.compliance));
+        let a = serde_json::to_value(a).unwrap();
+        assert!(a["exchange"].get("compliance").is_none(), "{a}");
+        assert_eq!(
+            serde_json::to_value(b).unwrap()["exchange"]["compliance"],
+            true
+        );
     }
 
     #[test]

@@ -53,6 +53,10 @@ pub enum Step {
         parameters: Map<String, Value>,
         /// Go on with the next step when this one fails.
         continue_on_error: bool,
+        /// Sent to Security & Compliance (`New-ProtectionAlert`, `Set-DlpCompliancePolicy`...)
+        /// instead of Exchange Online. Left out of the JSON when false.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        compliance: bool,
     },
     /// SharePoint tenant properties (only those given).
     SharePoint {
@@ -342,6 +346,10 @@ fn plan_with_current(
             cmdlet,
             parameters,
             continue_on_error: flag(x),
+            compliance: x
+                .get("compliance")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })?,
         Some("TeamsRequest") => cmdlet_steps(def, &r, |cmdlet, x, mut parameters| {
             // What the cmdlets take as switches, never properties to write.
@@ -394,6 +402,8 @@ pub async fn apply_with(
 ) -> Vec<StepOutcome> {
     let graph = GraphClient::new(pipeline.clone(), tenant).beta().app_only();
     let exo = ExchangeClient::new(pipeline.clone(), tenant);
+    // Shares the Exchange client's cache, so the regional host is found once per run.
+    let scc = exo.compliance();
     let spo = SharePointClient::new(pipeline.clone(), tenant);
     let teams = TeamsClient::new(pipeline.clone(), tenant);
     let mut out = Vec::with_capacity(steps.len());
@@ -473,8 +483,10 @@ pub async fn apply_with(
                 cmdlet,
                 parameters,
                 continue_on_error,
+                compliance,
             } => {
-                let r = match exo
+                let client = if *compliance { &scc } else { &exo };
+                let r = match client
                     .cmdlet(cmdlet.clone())
                     .params(Value::Object(parameters.clone()))
                 {

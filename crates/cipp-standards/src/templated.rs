@@ -1,6 +1,7 @@
 //! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`,
-//! `TransportRuleTemplate`, `GroupTemplate`): the instance names a stored template (CA or Intune
-//! policy, transport rule, group) by id; the tenant is compliant when it holds an object of the
+//! `TransportRuleTemplate`, `GroupTemplate`, `DlpCompliancePolicyTemplate`,
+//! `RetentionCompliancePolicyTemplate`): the instance names a stored template (CA or Intune
+//! policy, transport rule, group, DLP or retention policy with its rules) by id; the tenant is compliant when it holds an object of the
 //! template's name that matches it, and remediation deploys the template (create
 //! or update by name). The comparison and the deploy are cipp-templates'; this module turns
 //! them into the engine's outcomes and steps.
@@ -18,11 +19,13 @@ use crate::plan::Step;
 use crate::render::variables;
 
 /// Executors whose standards deploy stored templates.
-pub(crate) const TEMPLATE_EXECUTORS: [&str; 4] = [
+pub(crate) const TEMPLATE_EXECUTORS: [&str; 6] = [
     "CATemplate",
     "IntuneTemplate",
     "TransportRuleTemplate",
     "GroupTemplate",
+    "DlpCompliancePolicyTemplate",
+    "RetentionCompliancePolicyTemplate",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -32,6 +35,14 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
         Some("CATemplate") => (TemplateKind::ConditionalAccess, "caTemplate"),
         Some("TransportRuleTemplate") => (TemplateKind::TransportRule, "transportRuleTemplate"),
         Some("GroupTemplate") => (TemplateKind::Group, "groupTemplate"),
+        Some("DlpCompliancePolicyTemplate") => (
+            TemplateKind::DlpCompliancePolicy,
+            "dlpCompliancePolicyTemplate",
+        ),
+        Some("RetentionCompliancePolicyTemplate") => (
+            TemplateKind::RetentionCompliancePolicy,
+            "retentionCompliancePolicyTemplate",
+        ),
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }
 }

@@ -469,6 +469,7 @@ async fn a_named_spam_policy_is_created_with_its_own_rule_and_the_default_is_lef
             .cloned()
             .unwrap(),
         continue_on_error: false,
+        compliance: false,
     };
     let pipeline = cipp_testkit::pipeline(&sim).unwrap();
     assert!(apply(&pipeline, TENANT, &[off]).await[0].error.is_none());

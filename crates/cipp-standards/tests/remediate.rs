@@ -325,6 +325,10 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         "SafeLinksPolicy" => {
             json!({"DoNotRewriteUrls": "portal.alphadental.com; *.dentalsupplies.example"})
         }
+        "QuarantineRequestAlert" => json!({"NotifyUser": "secops@alphadental.com"}),
+        "SharePointMassDeletionAlert" => json!({"NotifyUser": [
+            {"label": "secops@alphadental.com", "value": "secops@alphadental.com"}],
+            "Threshold": 25, "TimeWindow": 30}),
         "GlobalQuarantineNotifications" => {
             json!({"NotificationInterval": {"label": "4 hours", "value": "04:00:00"}})
         }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use tokio::sync::OnceCell;
 
 use crate::compare::Comparison;
+use crate::compliance::{self, Family};
 use crate::error::TemplateError;
 use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
 use crate::template::{Template, TemplateBody, TemplateKind};
@@ -236,6 +237,10 @@ impl TemplateClient {
             TemplateBody::Intune(t) => intune::deploy(self, t, options).await,
             TemplateBody::TransportRule(t) => transport::deploy(self, t).await,
             TemplateBody::Group(t) => group::deploy(self, t).await,
+            TemplateBody::DlpCompliancePolicy(t) => compliance::deploy(self, Family::Dlp, t).await,
+            TemplateBody::RetentionCompliancePolicy(t) => {
+                compliance::deploy(self, Family::Retention, t).await
+            }
         }
     }
 
@@ -275,6 +280,10 @@ impl TemplateClient {
             TemplateBody::Intune(t) => intune::compare(self, t, options).await,
             TemplateBody::TransportRule(t) => transport::compare(self, t).await,
             TemplateBody::Group(t) => group::compare(self, t).await,
+            TemplateBody::DlpCompliancePolicy(t) => compliance::compare(self, Family::Dlp, t).await,
+            TemplateBody::RetentionCompliancePolicy(t) => {
+                compliance::compare(self, Family::Retention, t).await
+            }
         }
     }
 
@@ -336,6 +345,12 @@ impl TemplateClient {
             TemplateKind::TransportRule => {
                 TemplateBody::TransportRule(self.capture_transport_rule(id).await?)
             }
+            TemplateKind::DlpCompliancePolicy => {
+                TemplateBody::DlpCompliancePolicy(compliance::capture(self, Family::Dlp, id).await?)
+            }
+            TemplateKind::RetentionCompliancePolicy => TemplateBody::RetentionCompliancePolicy(
+                compliance::capture(self, Family::Retention, id).await?,
+            ),
         };
         let mut t = Template::new(body);
         t.guid = Some(uuid::Uuid::new_v4().to_string());
@@ -463,7 +478,9 @@ impl TemplateClient {
                 TemplateBody::ConditionalAccess(c) => paths.extend(ca::reads(c)),
                 TemplateBody::Intune(i) => paths.extend(intune::reads(i)),
                 TemplateBody::Group(_) => paths.push(group::GROUPS.to_string()),
-                TemplateBody::TransportRule(_) => {}
+                TemplateBody::TransportRule(_)
+                | TemplateBody::DlpCompliancePolicy(_)
+                | TemplateBody::RetentionCompliancePolicy(_) => {}
             }
         }
         self.prefetch_paths(paths).await;

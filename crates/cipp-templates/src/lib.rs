@@ -49,6 +49,10 @@
 //!   through Exchange (`New-DistributionGroup`, `Set-DistributionGroup` with only what
 //!   drifted).
 //!
+//! - **DLP and retention policies** (Security & Compliance): `New-`/`Set-*CompliancePolicy`
+//!   by name (locations added with `Add<Location>`, never removed), then each rule of the
+//!   template under it (`New-`/`Set-*ComplianceRule`, only what drifted).
+//!
 //! A deployed Intune policy is assigned with [`TemplateClient::assign`] ([`Assignment`]:
 //! all users, all devices, groups by name).
 //!
@@ -58,6 +62,7 @@ mod assign;
 mod ca;
 mod client;
 pub mod compare;
+mod compliance;
 mod error;
 mod group;
 mod intune;
@@ -75,7 +80,7 @@ pub use compare::{Comparison, Difference};
 pub use error::TemplateError;
 pub use library::TemplateLibrary;
 pub use models::{
-    AppPlatform, CaTemplate, GroupTemplate, GroupType, IntuneKind, IntuneTemplate, NamedLocation,
-    TransportRuleTemplate,
+    AppPlatform, CaTemplate, CompliancePolicyTemplate, GroupTemplate, GroupType, IntuneKind,
+    IntuneTemplate, NamedLocation, TransportRuleTemplate,
 };
 pub use template::{Template, TemplateBody, TemplateKind};

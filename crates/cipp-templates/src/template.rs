@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{from_value, parse_json, TemplateError};
-use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
+use crate::models::{
+    CaTemplate, CompliancePolicyTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate,
+};
 
 /// The kinds of template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,6 +23,12 @@ pub enum TemplateKind {
     TransportRule,
     /// Entra or Exchange group (`*.GroupTemplate.json`).
     Group,
+    /// Purview DLP policy with its rules, on Security & Compliance
+    /// (`*.DlpCompliancePolicyTemplate.json`).
+    DlpCompliancePolicy,
+    /// Purview retention policy with its rules, on Security & Compliance
+    /// (`*.RetentionCompliancePolicyTemplate.json`).
+    RetentionCompliancePolicy,
 }
 
 impl TemplateKind {
@@ -33,6 +41,14 @@ impl TemplateKind {
             (".transportruletemplate.json", TemplateKind::TransportRule),
             (".transporttemplate.json", TemplateKind::TransportRule),
             (".grouptemplate.json", TemplateKind::Group),
+            (
+                ".dlpcompliancepolicytemplate.json",
+                TemplateKind::DlpCompliancePolicy,
+            ),
+            (
+                ".retentioncompliancepolicytemplate.json",
+                TemplateKind::RetentionCompliancePolicy,
+            ),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -41,7 +57,8 @@ impl TemplateKind {
 
     /// The kind a template's JSON looks like: `RAWJson` is Intune, `conditions` is
     /// Conditional Access, `groupType` is a group, anything else with a name is a transport
-    /// rule.
+    /// rule. DLP and retention policies look alike, so their kind comes from the file name
+    /// or is given.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
         let has = |k: &str| o.keys().any(|x| x.eq_ignore_ascii_case(k));
@@ -58,13 +75,16 @@ impl TemplateKind {
         }
     }
 
-    /// Short name used on the command line: `ca`, `intune`, `transport`, `group`.
+    /// Short name used on the command line: `ca`, `intune`, `transport`, `group`, `dlp`,
+    /// `retention`.
     pub fn short_name(self) -> &'static str {
         match self {
             TemplateKind::ConditionalAccess => "ca",
             TemplateKind::Intune => "intune",
             TemplateKind::TransportRule => "transport",
             TemplateKind::Group => "group",
+            TemplateKind::DlpCompliancePolicy => "dlp",
+            TemplateKind::RetentionCompliancePolicy => "retention",
         }
     }
 
@@ -75,6 +95,8 @@ impl TemplateKind {
             TemplateKind::Intune => "IntuneTemplate.json",
             TemplateKind::TransportRule => "TransportRuleTemplate.json",
             TemplateKind::Group => "GroupTemplate.json",
+            TemplateKind::DlpCompliancePolicy => "DlpCompliancePolicyTemplate.json",
+            TemplateKind::RetentionCompliancePolicy => "RetentionCompliancePolicyTemplate.json",
         }
     }
 }
@@ -82,15 +104,18 @@ impl TemplateKind {
 impl std::str::FromStr for TemplateKind {
     type Err = String;
 
-    /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group` (any case).
+    /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group`, `dlp` /
+    /// `dlpcompliancepolicy`, `retention` / `retentioncompliancepolicy` (any case).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "ca" | "conditionalaccess" => Ok(TemplateKind::ConditionalAccess),
             "intune" => Ok(TemplateKind::Intune),
             "transport" | "transportrule" => Ok(TemplateKind::TransportRule),
             "group" => Ok(TemplateKind::Group),
+            "dlp" | "dlpcompliancepolicy" => Ok(TemplateKind::DlpCompliancePolicy),
+            "retention" | "retentioncompliancepolicy" => Ok(TemplateKind::RetentionCompliancePolicy),
             _ => Err(format!(
-                "unknown template kind '{s}' (expected ca, intune, transport or group)"
+                "unknown template kind '{s}' (expected ca, intune, transport, group, dlp or retention)"
             )),
         }
     }
@@ -117,6 +142,10 @@ pub enum TemplateBody {
     TransportRule(TransportRuleTemplate),
     /// A group.
     Group(GroupTemplate),
+    /// A DLP policy and its rules.
+    DlpCompliancePolicy(CompliancePolicyTemplate),
+    /// A retention policy and its rules.
+    RetentionCompliancePolicy(CompliancePolicyTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -148,6 +177,8 @@ impl Template {
             TemplateBody::Intune(_) => TemplateKind::Intune,
             TemplateBody::TransportRule(_) => TemplateKind::TransportRule,
             TemplateBody::Group(_) => TemplateKind::Group,
+            TemplateBody::DlpCompliancePolicy(_) => TemplateKind::DlpCompliancePolicy,
+            TemplateBody::RetentionCompliancePolicy(_) => TemplateKind::RetentionCompliancePolicy,
         }
     }
 
@@ -158,6 +189,9 @@ impl Template {
             TemplateBody::Intune(t) => &t.display_name,
             TemplateBody::TransportRule(t) => &t.name,
             TemplateBody::Group(t) => &t.display_name,
+            TemplateBody::DlpCompliancePolicy(t) | TemplateBody::RetentionCompliancePolicy(t) => {
+                &t.name
+            }
         }
     }
 
@@ -201,10 +235,19 @@ impl Template {
                 TemplateBody::TransportRule(from_value(label, "", value)?)
             }
             TemplateKind::Group => TemplateBody::Group(from_value(label, "", value)?),
+            TemplateKind::DlpCompliancePolicy => {
+                TemplateBody::DlpCompliancePolicy(from_value(label, "", value)?)
+            }
+            TemplateKind::RetentionCompliancePolicy => {
+                TemplateBody::RetentionCompliancePolicy(from_value(label, "", value)?)
+            }
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
             TemplateBody::Group(t) => t.guid.as_deref().map(guid_of),
+            TemplateBody::DlpCompliancePolicy(t) | TemplateBody::RetentionCompliancePolicy(t) => {
+                t.guid.as_deref().map(guid_of)
+            }
             _ => None,
         };
         let t = Template {
@@ -218,6 +261,9 @@ impl Template {
                 path: match kind {
                     TemplateKind::Intune => "Displayname",
                     TemplateKind::TransportRule => "name",
+                    TemplateKind::DlpCompliancePolicy | TemplateKind::RetentionCompliancePolicy => {
+                        "Name"
+                    }
                     _ => "displayName",
                 }
                 .into(),
@@ -254,6 +300,9 @@ impl Template {
             TemplateBody::Intune(t) => serde_json::to_value(t),
             TemplateBody::TransportRule(t) => serde_json::to_value(t),
             TemplateBody::Group(t) => serde_json::to_value(t),
+            TemplateBody::DlpCompliancePolicy(t) | TemplateBody::RetentionCompliancePolicy(t) => {
+                serde_json::to_value(t)
+            }
         };
         v.unwrap_or(Value::Null)
     }

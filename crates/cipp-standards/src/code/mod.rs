@@ -66,12 +66,15 @@ mod password_expire_disabled;
 mod password_rule_settings;
 mod per_user_mfa;
 mod phish_sim_spoof_intelligence;
+mod protection_alert_common;
+mod quarantine_request_alert;
 mod rotate_dkim;
 mod safe_attachment_policy;
 mod safe_links_policy;
 mod safe_senders_disable;
 mod send_receive_limit_tenant;
 mod set_default_mailbox_font;
+mod sharepoint_mass_deletion_alert;
 mod sharing_domain_restriction;
 mod smart_lockout;
 mod spam_filter_policy;
@@ -193,7 +196,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 54] = [
+    pub(super) static BUILTIN: &[&dyn Standard] = &[
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -235,12 +238,14 @@ mod registry {
         &password_expire_disabled::PasswordExpireDisabled,
         &per_user_mfa::PerUserMfa,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
+        &quarantine_request_alert::QuarantineRequestAlert,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
         &safe_senders_disable::SafeSendersDisable,
         &send_receive_limit_tenant::SendReceiveLimitTenant,
         &set_default_mailbox_font::SetDefaultMailboxFont,
+        &sharepoint_mass_deletion_alert::SharePointMassDeletionAlert,
         &sharing_domain_restriction::SharingDomainRestriction,
         &smart_lockout::SmartLockout,
         &spam_filter_policy::SpamFilterPolicy,
@@ -253,7 +258,7 @@ mod registry {
 
 /// Every built-in code standard, sorted by name.
 pub fn builtin() -> &'static [&'static dyn Standard] {
-    &registry::BUILTIN
+    registry::BUILTIN
 }
 
 /// The built-in code standard named `name` (any case, as CIPP compares names).

@@ -210,6 +210,15 @@ pub(crate) fn graph(method: &str, uri: impl Into<String>, body: Value) -> Step {
 
 /// An Exchange cmdlet with `parameters`, failing the standard on error.
 pub(crate) fn exchange(cmdlet: &str, parameters: Value) -> Step {
+    cmdlet_step(cmdlet, parameters, false)
+}
+
+/// A Security & Compliance cmdlet with `parameters`, failing the standard on error.
+pub(crate) fn compliance(cmdlet: &str, parameters: Value) -> Step {
+    cmdlet_step(cmdlet, parameters, true)
+}
+
+fn cmdlet_step(cmdlet: &str, parameters: Value, compliance: bool) -> Step {
     Step::Exchange {
         cmdlet: cmdlet.to_string(),
         parameters: match parameters {
@@ -217,6 +226,7 @@ pub(crate) fn exchange(cmdlet: &str, parameters: Value) -> Step {
             _ => Map::new(),
         },
         continue_on_error: false,
+        compliance,
     }
 }
 

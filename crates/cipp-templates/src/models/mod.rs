@@ -2,11 +2,13 @@
 //! and written back loses nothing.
 
 pub mod ca;
+pub mod compliance;
 pub mod group;
 pub mod intune;
 pub mod transport;
 
 pub use ca::{CaConditions, CaLocations, CaTemplate, CaUsers, NamedLocation};
+pub use compliance::CompliancePolicyTemplate;
 pub use group::{mail_nickname_of, GroupTemplate, GroupType};
 pub use intune::{AppPlatform, IntuneKind, IntuneTemplate};
 pub use transport::TransportRuleTemplate;
