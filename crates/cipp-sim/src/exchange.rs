@@ -22,6 +22,7 @@ use crate::seed::{Seed, SeedTenant};
 use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
 
+mod hygiene_objects;
 mod mailbox;
 pub(crate) mod standards_objects;
 
@@ -313,6 +314,7 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
         }
     }
     standards_objects::prepare(&mut nouns, t);
+    hygiene_objects::prepare(&mut nouns, t);
     crate::exchange_security::apply_mailbox_overrides(&mut nouns);
     ExoStore { nouns }
 }
@@ -753,6 +755,9 @@ fn run(
     params: &Map<String, Value>,
 ) -> Result<CmdletYield, Reply> {
     if let Some(answer) = crate::exchange_security::run(&mut store.nouns, name, params) {
+        return answer;
+    }
+    if let Some(answer) = hygiene_objects::run(&mut store.nouns, name, params) {
         return answer;
     }
     if let Some(answer) = standards_objects::run(&mut store.nouns, name, params) {

@@ -328,6 +328,19 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         "GlobalQuarantineNotifications" => {
             json!({"NotificationInterval": {"label": "4 hours", "value": "04:00:00"}})
         }
+        "GlobalQuarantineSettings" => json!({"SenderName": "Alpha Dental IT",
+            "CustomSubject": "Mail held for you", "CustomDisclaimer": "Ask IT before releasing.",
+            "FromAddress": "quarantine@alphadental.com", "OrganizationBrandingEnabled": true}),
+        "QuarantineTemplate" => {
+            json!({"displayName": {"label": "Alpha Quarantine", "value": "Alpha Quarantine"},
+            "ReleaseAction": {"label": "Request release", "value": "PermissionToRequestRelease"},
+            "PermissionToDelete": true, "PermissionToBlockSender": true})
+        }
+        "RetentionPolicyTag" => json!({"AgeLimitForRetention": 30}),
+        "PhishingSimulations" => json!({
+            "Domains": [{"label": "phishvendor.example", "value": "phishvendor.example"}],
+            "SenderIpRanges": "203.0.113.0/24",
+            "PhishingSimUrls": [{"label": "training.phishvendor.example", "value": "training.phishvendor.example"}]}),
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());

@@ -54,6 +54,7 @@ mod exchange_common;
 mod excluded_file_ext;
 mod fido2_passkey_profiles;
 mod global_quarantine_notifications;
+mod global_quarantine_settings;
 mod intune_device_retirement_days;
 mod mailbox_recipient_limits;
 mod malware_filter_policy;
@@ -63,6 +64,9 @@ mod oauth_consent;
 mod ome_branding;
 mod password_expire_disabled;
 mod phish_sim_spoof_intelligence;
+mod phishing_simulations;
+mod quarantine_template;
+mod retention_policy_tag;
 mod rotate_dkim;
 mod safe_attachment_policy;
 mod safe_links_policy;
@@ -188,7 +192,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 50] = [
+    pub(super) static BUILTIN: [&dyn Standard; 54] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -216,10 +220,12 @@ mod registry {
         &excluded_file_ext::ExcludedFileExt,
         &fido2_passkey_profiles::Fido2PasskeyProfiles,
         &global_quarantine_notifications::GlobalQuarantineNotifications,
+        &global_quarantine_settings::GlobalQuarantineSettings,
         &device_registration::DeviceRegLocalAdmins,
         &intune_device_retirement_days::IntuneDeviceRetirementDays,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
+        &retention_policy_tag::RetentionPolicyTag,
         &mailbox_recipient_limits::MailboxRecipientLimits,
         &malware_filter_policy::MalwareFilterPolicy,
         &mdm_scope::MdmScope,
@@ -227,7 +233,9 @@ mod registry {
         &oauth_consent::OauthConsent,
         &ome_branding::OmeBranding,
         &password_expire_disabled::PasswordExpireDisabled,
+        &phishing_simulations::PhishingSimulations,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
+        &quarantine_template::QuarantineTemplate,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
