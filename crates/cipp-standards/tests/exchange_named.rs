@@ -302,3 +302,210 @@ async fn bad_hygiene_settings_are_typed_errors_and_nothing_is_written() {
     assert!(errors.iter().any(|e| e.contains("Shred")), "{errors:?}");
     assert_eq!(state(&sim), before);
 }
+
+fn cmdlet(name: &str, parameters: Value) -> cipp_standards::Step {
+    cipp_standards::Step::Exchange {
+        cmdlet: name.into(),
+        parameters: parameters.as_object().cloned().unwrap(),
+        continue_on_error: false,
+    }
+}
+
+fn planned(report: &RunReport, standard: &str) -> Vec<(String, Value)> {
+    result(report, standard)
+        .planned
+        .iter()
+        .filter_map(|s| match s {
+            cipp_standards::Step::Exchange {
+                cmdlet, parameters, ..
+            } => Some((cmdlet.clone(), Value::Object(parameters.clone()))),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn colleague_rules_follow_the_mailboxes_and_keep_other_rules_and_exemptions() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline.clone()).build();
+    let targets = [Target::from_domain(TENANT)];
+    // Someone else's rule, which the standard must leave alone.
+    let other = cmdlet(
+        "New-TransportRule",
+        json!({"Name": "Block executables", "AttachmentExtensionMatchesWords": ["exe"],
+               "RejectMessageReasonText": "No executables"}),
+    );
+    assert!(cipp_standards::apply(&pipeline, TENANT, &[other]).await[0]
+        .error
+        .is_none());
+    let other_before = rows(&sim, "TransportRule");
+
+    let templates = template(json!({
+        "ColleagueImpersonationAlert": {"action": ["Remediate"],
+            "disclaimerHtml": "<p>Outside sender using a colleague's name.</p>",
+            "excludedMailboxes": [{"label": "Info", "value": "Info"}]},
+    }));
+    let report = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(
+        result(&report, "ColleagueImpersonationAlert").state,
+        State::Drifted
+    );
+    assert_eq!(rows(&sim, "TransportRule"), other_before);
+
+    let report = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&report, "ColleagueImpersonationAlert");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    let rules = rows(&sim, "TransportRule");
+    assert_eq!(rules.len(), 6);
+    assert!(rules.contains(&other_before[0]), "the other rule changed");
+    let mailboxes = rows(&sim, "Mailbox");
+    let names: Vec<String> = mailboxes
+        .iter()
+        .filter(|m| m["RecipientTypeDetails"] == "UserMailbox")
+        .filter_map(|m| m["DisplayName"].as_str())
+        .map(|n| n.replace(' ', "\\ ").replace('.', "\\."))
+        .collect();
+    let patterns: Vec<String> = rules
+        .iter()
+        .filter(|r| {
+            r["Name"]
+                .as_str()
+                .unwrap()
+                .ends_with("Colleague Impersonation Alert")
+        })
+        .flat_map(|r| r["HeaderMatchesPatterns"].as_array().unwrap().clone())
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    for n in &names {
+        assert!(patterns.contains(n), "{n} is in no rule: {patterns:?}");
+    }
+    assert!(
+        !patterns.iter().any(|p| p == "Info"),
+        "an excluded mailbox is listed"
+    );
+    let a_e = rules
+        .iter()
+        .find(|r| r["Name"] == "(A-E) Colleague Impersonation Alert")
+        .unwrap();
+    assert_eq!(a_e["FromScope"], "NotInOrganization");
+    assert!(a_e["ExceptIfSenderDomainIs"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("alphadental.com")));
+
+    // One rule's list goes stale and gains an exemption by hand: only it is set, the exemption kept.
+    let stale = cmdlet(
+        "Set-TransportRule",
+        json!({"Identity": "(A-E) Colleague Impersonation Alert",
+               "HeaderMatchesPatterns": ["Someone\\ Gone"],
+               "ExceptIfFromAddressContainsWords": ["ceo@assistant.example"]}),
+    );
+    assert!(cipp_standards::apply(&pipeline, TENANT, &[stale]).await[0]
+        .error
+        .is_none());
+    let report = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&report, "ColleagueImpersonationAlert");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    let steps = planned(&report, "ColleagueImpersonationAlert");
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    assert_eq!(steps[0].0, "Set-TransportRule");
+    assert_eq!(
+        steps[0].1["Identity"],
+        "(A-E) Colleague Impersonation Alert"
+    );
+    let a_e = rows(&sim, "TransportRule")
+        .into_iter()
+        .find(|r| r["Name"] == "(A-E) Colleague Impersonation Alert")
+        .unwrap();
+    assert_eq!(
+        a_e["ExceptIfFromAddressContainsWords"],
+        json!(["ceo@assistant.example"])
+    );
+    let report = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(
+        result(&report, "ColleagueImpersonationAlert").state,
+        State::Compliant
+    );
+}
+
+#[tokio::test]
+async fn a_mail_contact_is_made_once_then_only_its_names_are_set() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline.clone()).build();
+    let targets = [Target::from_domain(TENANT)];
+    let neighbour = cmdlet(
+        "New-MailContact",
+        json!({"Name": "Lab Partner", "ExternalEmailAddress": "orders@lab.example",
+               "FirstName": "Lab", "LastName": "Partner"}),
+    );
+    assert!(
+        cipp_standards::apply(&pipeline, TENANT, &[neighbour]).await[0]
+            .error
+            .is_none()
+    );
+    let neighbour_before = rows(&sim, "Contact");
+    let templates = template(json!({
+        "DeployMailContact": {"action": ["Remediate"], "DisplayName": "Dental Supplies Support",
+            "ExternalEmailAddress": "Support@DentalSupplies.example",
+            "FirstName": "Dental", "LastName": "Supplies"},
+    }));
+    let report = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&report, "DeployMailContact");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    assert_eq!(
+        planned(&report, "DeployMailContact")[0].0,
+        "New-MailContact"
+    );
+    let contacts = rows(&sim, "MailContact");
+    assert_eq!(contacts.len(), 2);
+
+    // Someone renames it: the names are set back on that contact, nothing is made again.
+    let ours = contacts
+        .iter()
+        .find(|c| c["PrimarySmtpAddress"] == "Support@DentalSupplies.example")
+        .unwrap();
+    let rename = cmdlet(
+        "Set-Contact",
+        json!({"Identity": ours["Guid"], "FirstName": "Dentl", "DisplayName": "DS"}),
+    );
+    assert!(cipp_standards::apply(&pipeline, TENANT, &[rename]).await[0]
+        .error
+        .is_none());
+    let report = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&report, "DeployMailContact");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    let steps = planned(&report, "DeployMailContact");
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0].0, "Set-Contact");
+    assert_eq!(steps[0].1["Identity"], ours["Guid"]);
+    assert_eq!(rows(&sim, "MailContact").len(), 2);
+    let contacts = rows(&sim, "Contact");
+    assert!(
+        contacts.contains(&neighbour_before[0]),
+        "the other contact changed"
+    );
+    let ours = contacts.iter().find(|c| c["Guid"] == ours["Guid"]).unwrap();
+    assert_eq!(ours["FirstName"], "Dental");
+    assert_eq!(ours["DisplayName"], "Dental Supplies Support");
+    let report = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(result(&report, "DeployMailContact").state, State::Compliant);
+
+    // A bad address is a typed error and writes nothing.
+    let before = rows(&sim, "MailContact");
+    let bad = template(json!({
+        "DeployMailContact": {"action": ["Remediate"], "DisplayName": "Nobody",
+            "ExternalEmailAddress": "not an address"},
+        "ColleagueImpersonationAlert": {"action": ["Remediate"]},
+    }));
+    let report = runner.run(&bad, &targets, Mode::Remediate).await;
+    let r = result(&report, "DeployMailContact");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("not an address"));
+    // No warning text given and none to keep from an existing rule.
+    let r = result(&report, "ColleagueImpersonationAlert");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("disclaimerHtml"));
+    assert_eq!(rows(&sim, "MailContact"), before);
+}

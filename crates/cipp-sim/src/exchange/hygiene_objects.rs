@@ -318,6 +318,7 @@ pub(crate) fn run(
         ("new", MAIL_CONTACTS) => new_mail_contact(nouns, name, params),
         ("set", CONTACTS) => set_contact(nouns, name, params),
         ("remove", MAIL_CONTACTS) => remove_mail_contact(nouns, name, params),
+        ("set", "transportrule") => set_transport_rule(nouns, name, params),
         _ => return None,
     };
     Some(answer)
@@ -517,6 +518,56 @@ fn quarantine_tag(
         Vec::new()
     };
     Ok((out, Vec::new()))
+}
+
+/// Conditions, exceptions and actions `Set-TransportRule` takes even when the rule does not
+/// have them yet (the generic engine refuses a property an object lacks).
+const RULE_PARAMETERS: [&str; 16] = [
+    "Comments",
+    "FromScope",
+    "SentToScope",
+    "Priority",
+    "Mode",
+    "HeaderMatchesMessageHeader",
+    "HeaderMatchesPatterns",
+    "ExceptIfSenderDomainIs",
+    "ExceptIfFromAddressContainsWords",
+    "ExceptIfFrom",
+    "ApplyHtmlDisclaimerText",
+    "ApplyHtmlDisclaimerLocation",
+    "ApplyHtmlDisclaimerFallbackAction",
+    "SetSCL",
+    "PrependSubject",
+    "SetHeaderName",
+];
+
+/// `Set-TransportRule`: the rule's own properties and the known rule parameters; lists given
+/// as one value hold one entry.
+fn set_transport_rule(nouns: &mut BTreeMap<String, Vec<Row>>, name: &str, params: &Row) -> Answer {
+    let id = required(params, name, "Identity")?;
+    let rule = find(nouns.entry("transportrule".into()).or_default(), &id)?;
+    for (k, v) in params {
+        if ["Identity", "Confirm", "Force", "WhatIf", "ErrorAction"]
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(k))
+        {
+            continue;
+        }
+        let known = RULE_PARAMETERS.iter().any(|p| p.eq_ignore_ascii_case(k));
+        if prop(rule, k).is_none() && !known {
+            return Err(binding(
+                &format!("A parameter cannot be found that matches parameter name '{k}'."),
+                k,
+            ));
+        }
+        let list = matches!(prop(rule, k), Some(Value::Array(_)));
+        let v = match v {
+            Value::String(s) if list => json!([s]),
+            other => other.clone(),
+        };
+        put(rule, k, v);
+    }
+    Ok((Vec::new(), Vec::new()))
 }
 
 /// Days as a retention age (`30`, `"30"`, or a time span `30.00:00:00`) -> the time span.

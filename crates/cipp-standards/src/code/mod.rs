@@ -32,9 +32,11 @@ mod app_management_policy;
 mod authentication_methods;
 mod auto_add_proxy;
 mod collaboration_domain_restriction;
+mod colleague_impersonation_alert;
 mod copilot_limited_mode;
 mod custom_banned_password_list;
 mod delegate_sent_items;
+mod deploy_mail_contact;
 mod device_registration;
 mod disable_exchange_online_powershell;
 mod disable_external_calendar_sharing;
@@ -192,7 +194,7 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 54] = [
+    pub(super) static BUILTIN: [&dyn Standard; 56] = [
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
@@ -200,9 +202,11 @@ mod registry {
         &authentication_methods::AuthenticationMethods,
         &auto_add_proxy::AutoAddProxy,
         &collaboration_domain_restriction::CollaborationDomainRestriction,
+        &colleague_impersonation_alert::ColleagueImpersonationAlert,
         &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
+        &deploy_mail_contact::DeployMailContact,
         &disable_exchange_online_powershell::DisableExchangeOnlinePowerShell,
         &disable_external_calendar_sharing::DisableExternalCalendarSharing,
         &disable_guests::DisableGuests,
@@ -225,7 +229,6 @@ mod registry {
         &intune_device_retirement_days::IntuneDeviceRetirementDays,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
-        &retention_policy_tag::RetentionPolicyTag,
         &mailbox_recipient_limits::MailboxRecipientLimits,
         &malware_filter_policy::MalwareFilterPolicy,
         &mdm_scope::MdmScope,
@@ -236,6 +239,7 @@ mod registry {
         &phishing_simulations::PhishingSimulations,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
         &quarantine_template::QuarantineTemplate,
+        &retention_policy_tag::RetentionPolicyTag,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
