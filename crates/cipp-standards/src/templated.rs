@@ -1,6 +1,7 @@
 //! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`,
-//! `TransportRuleTemplate`, `GroupTemplate`): the instance names a stored template (CA or Intune
-//! policy, transport rule, group) by id; the tenant is compliant when it holds an object of the
+//! `TransportRuleTemplate`, `GroupTemplate`, `ExchangeConnectorTemplate`,
+//! `TenantAllowBlockListTemplate`): the instance names a stored template (CA or Intune
+//! policy, transport rule, group, Exchange connector, allow/block list entries) by id; the tenant is compliant when it holds an object of the
 //! template's name that matches it, and remediation deploys the template (create
 //! or update by name). The comparison and the deploy are cipp-templates'; this module turns
 //! them into the engine's outcomes and steps.
@@ -18,11 +19,13 @@ use crate::plan::Step;
 use crate::render::variables;
 
 /// Executors whose standards deploy stored templates.
-pub(crate) const TEMPLATE_EXECUTORS: [&str; 4] = [
+pub(crate) const TEMPLATE_EXECUTORS: [&str; 6] = [
     "CATemplate",
     "IntuneTemplate",
     "TransportRuleTemplate",
     "GroupTemplate",
+    "ExchangeConnectorTemplate",
+    "TenantAllowBlockListTemplate",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -32,6 +35,13 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
         Some("CATemplate") => (TemplateKind::ConditionalAccess, "caTemplate"),
         Some("TransportRuleTemplate") => (TemplateKind::TransportRule, "transportRuleTemplate"),
         Some("GroupTemplate") => (TemplateKind::Group, "groupTemplate"),
+        Some("ExchangeConnectorTemplate") => {
+            (TemplateKind::ExchangeConnector, "exConnectorTemplate")
+        }
+        Some("TenantAllowBlockListTemplate") => (
+            TemplateKind::TenantAllowBlockList,
+            "TenantAllowBlockListTemplate",
+        ),
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }
 }

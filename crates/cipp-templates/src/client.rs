@@ -15,7 +15,7 @@ use crate::compare::Comparison;
 use crate::error::TemplateError;
 use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
 use crate::template::{Template, TemplateBody, TemplateKind};
-use crate::{ca, group, intune, transport};
+use crate::{allow_block, ca, connector, group, intune, transport};
 
 /// What state a deployed Conditional Access policy gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -236,6 +236,8 @@ impl TemplateClient {
             TemplateBody::Intune(t) => intune::deploy(self, t, options).await,
             TemplateBody::TransportRule(t) => transport::deploy(self, t).await,
             TemplateBody::Group(t) => group::deploy(self, t).await,
+            TemplateBody::ExchangeConnector(t) => connector::deploy(self, t).await,
+            TemplateBody::TenantAllowBlockList(t) => allow_block::deploy(self, t).await,
         }
     }
 
@@ -275,6 +277,8 @@ impl TemplateClient {
             TemplateBody::Intune(t) => intune::compare(self, t, options).await,
             TemplateBody::TransportRule(t) => transport::compare(self, t).await,
             TemplateBody::Group(t) => group::compare(self, t).await,
+            TemplateBody::ExchangeConnector(t) => connector::compare(self, t).await,
+            TemplateBody::TenantAllowBlockList(t) => allow_block::compare(self, t).await,
         }
     }
 
@@ -335,6 +339,15 @@ impl TemplateClient {
             TemplateKind::Group => TemplateBody::Group(self.capture_group(id).await?),
             TemplateKind::TransportRule => {
                 TemplateBody::TransportRule(self.capture_transport_rule(id).await?)
+            }
+            // Connectors and allow/block entries are written from templates only; CIPP
+            // builds those templates by hand too.
+            other => {
+                return Err(TemplateError::invalid(
+                    id,
+                    "kind",
+                    format!("capturing {other} templates is not supported"),
+                ))
             }
         };
         let mut t = Template::new(body);
@@ -463,7 +476,9 @@ impl TemplateClient {
                 TemplateBody::ConditionalAccess(c) => paths.extend(ca::reads(c)),
                 TemplateBody::Intune(i) => paths.extend(intune::reads(i)),
                 TemplateBody::Group(_) => paths.push(group::GROUPS.to_string()),
-                TemplateBody::TransportRule(_) => {}
+                TemplateBody::TransportRule(_)
+                | TemplateBody::ExchangeConnector(_)
+                | TemplateBody::TenantAllowBlockList(_) => {}
             }
         }
         self.prefetch_paths(paths).await;

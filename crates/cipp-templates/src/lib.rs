@@ -48,16 +48,22 @@
 //!   Graph; distribution lists, mail-enabled security groups and dynamic distribution lists
 //!   through Exchange (`New-DistributionGroup`, `Set-DistributionGroup` with only what
 //!   drifted).
+//! - **Exchange connectors**: `New-InboundConnector`/`New-OutboundConnector` (the template's
+//!   `direction`), or `Set-` with only the parameters that differ.
+//! - **Tenant Allow/Block List**: `New-TenantAllowBlockListItems` with the entries the list
+//!   lacks; entries are never removed.
 //!
 //! A deployed Intune policy is assigned with [`TemplateClient::assign`] ([`Assignment`]:
 //! all users, all devices, groups by name).
 //!
 //! Comparison rules are described in [`compare`].
 
+mod allow_block;
 mod assign;
 mod ca;
 mod client;
 pub mod compare;
+mod connector;
 mod error;
 mod group;
 mod intune;
@@ -78,4 +84,5 @@ pub use models::{
     AppPlatform, CaTemplate, GroupTemplate, GroupType, IntuneKind, IntuneTemplate, NamedLocation,
     TransportRuleTemplate,
 };
+pub use models::{ConnectorDirection, ExchangeConnectorTemplate, TenantAllowBlockListTemplate};
 pub use template::{Template, TemplateBody, TemplateKind};

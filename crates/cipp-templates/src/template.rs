@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{from_value, parse_json, TemplateError};
-use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
+use crate::models::{
+    CaTemplate, ExchangeConnectorTemplate, GroupTemplate, IntuneTemplate,
+    TenantAllowBlockListTemplate, TransportRuleTemplate,
+};
 
 /// The kinds of template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,6 +24,10 @@ pub enum TemplateKind {
     TransportRule,
     /// Entra or Exchange group (`*.GroupTemplate.json`).
     Group,
+    /// Exchange inbound or outbound connector (`*.ExConnectorTemplate.json`).
+    ExchangeConnector,
+    /// Tenant Allow/Block List entries (`*.TenantAllowBlockListTemplate.json`).
+    TenantAllowBlockList,
 }
 
 impl TemplateKind {
@@ -33,6 +40,11 @@ impl TemplateKind {
             (".transportruletemplate.json", TemplateKind::TransportRule),
             (".transporttemplate.json", TemplateKind::TransportRule),
             (".grouptemplate.json", TemplateKind::Group),
+            (".exconnectortemplate.json", TemplateKind::ExchangeConnector),
+            (
+                ".tenantallowblocklisttemplate.json",
+                TemplateKind::TenantAllowBlockList,
+            ),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -40,8 +52,9 @@ impl TemplateKind {
     }
 
     /// The kind a template's JSON looks like: `RAWJson` is Intune, `conditions` is
-    /// Conditional Access, `groupType` is a group, anything else with a name is a transport
-    /// rule.
+    /// Conditional Access, `groupType` is a group, `listType` is a Tenant Allow/Block List
+    /// template, `direction` (or `cippconnectortype`) an Exchange connector, anything else
+    /// with a name is a transport rule.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
         let has = |k: &str| o.keys().any(|x| x.eq_ignore_ascii_case(k));
@@ -51,6 +64,10 @@ impl TemplateKind {
             Some(TemplateKind::ConditionalAccess)
         } else if has("groupType") {
             Some(TemplateKind::Group)
+        } else if has("listType") {
+            Some(TemplateKind::TenantAllowBlockList)
+        } else if has("direction") || has("cippconnectortype") {
+            Some(TemplateKind::ExchangeConnector)
         } else if has("name") {
             Some(TemplateKind::TransportRule)
         } else {
@@ -65,6 +82,8 @@ impl TemplateKind {
             TemplateKind::Intune => "intune",
             TemplateKind::TransportRule => "transport",
             TemplateKind::Group => "group",
+            TemplateKind::ExchangeConnector => "connector",
+            TemplateKind::TenantAllowBlockList => "allowblock",
         }
     }
 
@@ -75,6 +94,8 @@ impl TemplateKind {
             TemplateKind::Intune => "IntuneTemplate.json",
             TemplateKind::TransportRule => "TransportRuleTemplate.json",
             TemplateKind::Group => "GroupTemplate.json",
+            TemplateKind::ExchangeConnector => "ExConnectorTemplate.json",
+            TemplateKind::TenantAllowBlockList => "TenantAllowBlockListTemplate.json",
         }
     }
 }
@@ -82,15 +103,20 @@ impl TemplateKind {
 impl std::str::FromStr for TemplateKind {
     type Err = String;
 
-    /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group` (any case).
+    /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group`,
+    /// `connector` / `exconnector`, `allowblock` / `tenantallowblocklist` (any case).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "ca" | "conditionalaccess" => Ok(TemplateKind::ConditionalAccess),
             "intune" => Ok(TemplateKind::Intune),
             "transport" | "transportrule" => Ok(TemplateKind::TransportRule),
             "group" => Ok(TemplateKind::Group),
+            "connector" | "exconnector" | "exchangeconnector" => {
+                Ok(TemplateKind::ExchangeConnector)
+            }
+            "allowblock" | "tenantallowblocklist" => Ok(TemplateKind::TenantAllowBlockList),
             _ => Err(format!(
-                "unknown template kind '{s}' (expected ca, intune, transport or group)"
+                "unknown template kind '{s}' (expected ca, intune, transport, group, connector or allowblock)"
             )),
         }
     }
@@ -117,6 +143,10 @@ pub enum TemplateBody {
     TransportRule(TransportRuleTemplate),
     /// A group.
     Group(GroupTemplate),
+    /// An Exchange connector.
+    ExchangeConnector(ExchangeConnectorTemplate),
+    /// Tenant Allow/Block List entries.
+    TenantAllowBlockList(TenantAllowBlockListTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -148,6 +178,8 @@ impl Template {
             TemplateBody::Intune(_) => TemplateKind::Intune,
             TemplateBody::TransportRule(_) => TemplateKind::TransportRule,
             TemplateBody::Group(_) => TemplateKind::Group,
+            TemplateBody::ExchangeConnector(_) => TemplateKind::ExchangeConnector,
+            TemplateBody::TenantAllowBlockList(_) => TemplateKind::TenantAllowBlockList,
         }
     }
 
@@ -158,6 +190,8 @@ impl Template {
             TemplateBody::Intune(t) => &t.display_name,
             TemplateBody::TransportRule(t) => &t.name,
             TemplateBody::Group(t) => &t.display_name,
+            TemplateBody::ExchangeConnector(t) => &t.name,
+            TemplateBody::TenantAllowBlockList(t) => &t.template_name,
         }
     }
 
@@ -187,7 +221,7 @@ impl Template {
                 return Err(TemplateError::Parse {
                     template: label.to_string(),
                     path: ".".into(),
-                    message: "not a Conditional Access, Intune, group or transport rule template"
+                    message: "not a Conditional Access, Intune, group, transport rule, connector or allow/block list template"
                         .into(),
                 })
             }
@@ -201,6 +235,12 @@ impl Template {
                 TemplateBody::TransportRule(from_value(label, "", value)?)
             }
             TemplateKind::Group => TemplateBody::Group(from_value(label, "", value)?),
+            TemplateKind::ExchangeConnector => {
+                TemplateBody::ExchangeConnector(from_value(label, "", value)?)
+            }
+            TemplateKind::TenantAllowBlockList => {
+                TemplateBody::TenantAllowBlockList(from_value(label, "", value)?)
+            }
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
@@ -217,7 +257,8 @@ impl Template {
                 template: label.to_string(),
                 path: match kind {
                     TemplateKind::Intune => "Displayname",
-                    TemplateKind::TransportRule => "name",
+                    TemplateKind::TransportRule | TemplateKind::ExchangeConnector => "name",
+                    TemplateKind::TenantAllowBlockList => "templateName",
                     _ => "displayName",
                 }
                 .into(),
@@ -254,6 +295,8 @@ impl Template {
             TemplateBody::Intune(t) => serde_json::to_value(t),
             TemplateBody::TransportRule(t) => serde_json::to_value(t),
             TemplateBody::Group(t) => serde_json::to_value(t),
+            TemplateBody::ExchangeConnector(t) => serde_json::to_value(t),
+            TemplateBody::TenantAllowBlockList(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }

@@ -6,7 +6,8 @@
 //! [`prepare`] gives every tenant what Exchange Online starts with: the built-in quarantine
 //! tags (all-zero `Guid`, as Exchange shows built-ins, and the `EndUserQuarantinePermissions`
 //! text the admin API reads), the global quarantine policy's per-language lists, three default
-//! retention tags linked to `Default MRM Policy`, and empty nouns for the rest.
+//! retention tags linked to `Default MRM Policy`, and empty nouns for the rest (connectors
+//! included, which the generic engine serves).
 //!
 //! [`run`] answers:
 //! - `New-`/`Set-QuarantinePolicy` of a quarantine tag: `EndUserQuarantinePermissionsValue` (a
@@ -24,6 +25,8 @@
 //!   `_Exe:PhishSimOverr:` name; `Set-` takes `Add`/`Remove` lists).
 //! - `Get-`/`New-`/`Remove-TenantAllowBlockListItems` by `ListType` and `ListSubType`.
 //! - `New-MailContact` (a mail contact and its contact), `Set-Contact`, `Remove-MailContact`.
+//! - `New-InboundConnector`/`New-OutboundConnector` (see [`new_connector`]) and
+//!   `Set-TransportRule` with rule parameters the rule does not have yet.
 
 use std::collections::BTreeMap;
 
@@ -291,6 +294,8 @@ pub(crate) fn prepare(nouns: &mut BTreeMap<String, Vec<Row>>, t: &SeedTenant) {
         ALLOW_BLOCK,
         MAIL_CONTACTS,
         CONTACTS,
+        "inboundconnector",
+        "outboundconnector",
     ] {
         nouns.entry(noun.into()).or_default();
     }
@@ -319,6 +324,9 @@ pub(crate) fn run(
         ("set", CONTACTS) => set_contact(nouns, name, params),
         ("remove", MAIL_CONTACTS) => remove_mail_contact(nouns, name, params),
         ("set", "transportrule") => set_transport_rule(nouns, name, params),
+        ("new", "inboundconnector" | "outboundconnector") => {
+            new_connector(nouns, name, &noun, params)
+        }
         _ => return None,
     };
     Some(answer)
@@ -568,6 +576,64 @@ fn set_transport_rule(nouns: &mut BTreeMap<String, Vec<Row>>, name: &str, params
         put(rule, k, v);
     }
     Ok((Vec::new(), Vec::new()))
+}
+
+/// `New-InboundConnector` / `New-OutboundConnector`: `Name` and a `ConnectorType` of
+/// `OnPremises` or `Partner`; an outbound connector that does not use MX records needs
+/// `SmartHosts`. Properties are kept in Exchange's spelling (`Name`, `Comment`), the rest as
+/// given; a connector starts enabled.
+fn new_connector(
+    nouns: &mut BTreeMap<String, Vec<Row>>,
+    name: &str,
+    noun: &str,
+    params: &Row,
+) -> Answer {
+    let connector_name = required(params, name, "Name")?;
+    let kind = param(params, "ConnectorType")
+        .map(text)
+        .unwrap_or_else(|| "Partner".into());
+    let Some(kind) = ["OnPremises", "Partner"]
+        .into_iter()
+        .find(|k| k.eq_ignore_ascii_case(&kind))
+    else {
+        return Err(binding(
+            &format!("{name}: '{kind}' is not a ConnectorType (OnPremises or Partner)."),
+            "ConnectorType",
+        ));
+    };
+    let outbound = noun == "outboundconnector";
+    let uses_mx = param(params, "UseMXRecord").is_none_or(|v| truthy(Some(v)));
+    if outbound && !uses_mx && values(param(params, "SmartHosts")).is_empty() {
+        return Err(invalid(
+            "SmartHosts must be set when UseMXRecord is false.",
+            "SmartHosts",
+        ));
+    }
+    let rows = nouns.entry(noun.into()).or_default();
+    if rows.iter().any(|r| matches_identity(r, &connector_name)) {
+        return Err(exists(&connector_name));
+    }
+    let mut row = obj(json!({"Identity": connector_name, "Name": connector_name,
+        "ConnectorType": kind, "Enabled": true, "Comment": "",
+        "Guid": uuid::Uuid::new_v4().to_string()}));
+    for (k, v) in params {
+        if [
+            "Name",
+            "ConnectorType",
+            "Confirm",
+            "Force",
+            "WhatIf",
+            "ErrorAction",
+        ]
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(k))
+        {
+            continue;
+        }
+        put(&mut row, k, v.clone());
+    }
+    rows.push(row.clone());
+    Ok((vec![row], Vec::new()))
 }
 
 /// Days as a retention age (`30`, `"30"`, or a time span `30.00:00:00`) -> the time span.

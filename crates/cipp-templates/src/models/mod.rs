@@ -10,3 +10,7 @@ pub use ca::{CaConditions, CaLocations, CaTemplate, CaUsers, NamedLocation};
 pub use group::{mail_nickname_of, GroupTemplate, GroupType};
 pub use intune::{AppPlatform, IntuneKind, IntuneTemplate};
 pub use transport::TransportRuleTemplate;
+pub mod allow_block;
+pub mod exchange_connector;
+pub use allow_block::TenantAllowBlockListTemplate;
+pub use exchange_connector::{ConnectorDirection, ExchangeConnectorTemplate};

@@ -1,0 +1,278 @@
+//! The Exchange template standards (`ExchangeConnectorTemplate`, `TenantAllowBlockListTemplate`)
+//! through the runner, over real HTTP against the simulator: templates missing from the tenant
+//! are drifted and a report writes nothing; remediation creates connectors by name and
+//! direction and adds only the list entries the tenant lacks; a connector someone changed is
+//! set back parameter by parameter; entries the template does not name are never removed; a
+//! broken template (an unknown list type) is judged on its own, without data, naming the
+//! problem, and nothing is written for it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use cipp_sim::Sim;
+use cipp_standards::{Mode, RunReport, StandardsRunner, StandardsTemplate, State, Step, Target};
+use cipp_templates::{Template, TemplateKind, TemplateLibrary};
+use serde_json::{json, Value};
+
+const TENANT: &str = "alphadental.com";
+const SCANNER: &str = "conn-scanner";
+const SMARTHOST: &str = "conn-smarthost";
+const VENDORS: &str = "tabl-vendors";
+const BAD_URLS: &str = "tabl-bad-urls";
+const BROKEN: &str = "tabl-broken";
+
+fn library() -> TemplateLibrary {
+    let mut library = TemplateLibrary::new();
+    for (guid, kind, body) in [
+        (
+            SCANNER,
+            TemplateKind::ExchangeConnector,
+            json!({"name": "From office scanner", "cippconnectortype": "Inbound",
+                "ConnectorType": "OnPremises", "SenderDomains": ["*"],
+                "SenderIPAddresses": ["203.0.113.10"], "RequireTls": false, "Enabled": true,
+                "comment": "Scanner at reception"}),
+        ),
+        (
+            SMARTHOST,
+            TemplateKind::ExchangeConnector,
+            json!({"name": "To filtering service", "direction": "Outbound",
+                "ConnectorType": "Partner", "RecipientDomains": ["*"],
+                "SmartHosts": ["filter.mailguard.example"], "UseMXRecord": false,
+                "TlsSettings": "EncryptionOnly", "Enabled": true}),
+        ),
+        (
+            VENDORS,
+            TemplateKind::TenantAllowBlockList,
+            json!({"templateName": "Dental vendors", "entries": "orders@dentalsupplies.example; lab.example",
+                "listType": "Sender", "listMethod": "Allow", "notes": "Vendors", "NoExpiration": true}),
+        ),
+        (
+            BAD_URLS,
+            TemplateKind::TenantAllowBlockList,
+            json!({"templateName": "Known phishing links", "entries": "bad.example/login, worse.example",
+                "listType": "Url", "listMethod": "Block", "RemoveAfter": true}),
+        ),
+        (
+            BROKEN,
+            TemplateKind::TenantAllowBlockList,
+            json!({"templateName": "Typo", "entries": "x.example", "listType": "Domain",
+                "listMethod": "Allow"}),
+        ),
+    ] {
+        let mut t = Template::from_json(&body.to_string(), Some(kind)).unwrap();
+        t.guid = Some(guid.to_string());
+        library.push(t);
+    }
+    library
+}
+
+fn template(with_broken: bool) -> Vec<StandardsTemplate> {
+    let mut lists = vec![
+        json!({"label": "Dental vendors", "value": VENDORS}),
+        json!({"label": "Known phishing links", "value": BAD_URLS}),
+    ];
+    if with_broken {
+        lists.push(json!({"label": "Typo", "value": BROKEN}));
+    }
+    let t = json!({
+        "GUID": "exo-templates", "tenantFilter": [{"value": TENANT}],
+        "standards": {
+            "ExchangeConnectorTemplate": {
+                "action": [{"label": "Remediate", "value": "Remediate"}],
+                "exConnectorTemplate": [
+                    {"label": "From office scanner", "value": SCANNER},
+                    {"label": "To filtering service", "value": SMARTHOST}
+                ]
+            },
+            "TenantAllowBlockListTemplate": {
+                "action": [{"label": "Remediate", "value": "Remediate"}],
+                "TenantAllowBlockListTemplate": lists
+            }
+        }
+    });
+    vec![StandardsTemplate::from_value(&t, "exo-templates.json").unwrap()]
+}
+
+fn result<'a>(
+    report: &'a RunReport,
+    standard: &str,
+    key: &str,
+) -> &'a cipp_standards::StandardResult {
+    report.tenants[0]
+        .results
+        .iter()
+        .find(|r| r.standard == standard && r.key == key)
+        .unwrap_or_else(|| panic!("no {standard} {key}: {:?}", report.tenants[0].results))
+}
+
+fn rows(sim: &Sim, noun: &str) -> Vec<Value> {
+    sim.exchange_objects(TENANT, noun, false).unwrap()
+}
+
+fn state(sim: &Sim) -> Vec<Vec<Value>> {
+    [
+        "InboundConnector",
+        "OutboundConnector",
+        "TenantAllowBlockListItems",
+    ]
+    .iter()
+    .map(|n| rows(sim, n))
+    .collect()
+}
+
+const ALL: [(&str, &str); 4] = [
+    ("ExchangeConnectorTemplate", SCANNER),
+    ("ExchangeConnectorTemplate", SMARTHOST),
+    ("TenantAllowBlockListTemplate", VENDORS),
+    ("TenantAllowBlockListTemplate", BAD_URLS),
+];
+
+#[tokio::test]
+async fn connectors_and_list_entries_deploy_from_templates_and_only_add() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline.clone())
+        .template_library(Arc::new(library()))
+        .build();
+    let targets = [Target::from_domain(TENANT)];
+    // An entry someone else added to the sender list: never removed.
+    let other = Step::Exchange {
+        cmdlet: "New-TenantAllowBlockListItems".into(),
+        parameters: json!({"ListType": "Sender", "Entries": ["courier.example"], "Allow": true})
+            .as_object()
+            .cloned()
+            .unwrap(),
+        continue_on_error: false,
+    };
+    assert!(cipp_standards::apply(&pipeline, TENANT, &[other]).await[0]
+        .error
+        .is_none());
+    let before = state(&sim);
+
+    let report = runner.run(&template(true), &targets, Mode::Report).await;
+    for (standard, key) in ALL {
+        assert_eq!(
+            result(&report, standard, key).state,
+            State::Drifted,
+            "{key}"
+        );
+    }
+    let broken = result(&report, "TenantAllowBlockListTemplate", BROKEN);
+    assert_eq!(broken.state, State::NoData, "{broken:?}");
+    assert!(
+        format!("{:?}", broken.outcome).contains("Domain"),
+        "{broken:?}"
+    );
+    assert_eq!(state(&sim), before, "a report wrote");
+
+    let report = runner
+        .run(&template(false), &targets, Mode::Remediate)
+        .await;
+    for (standard, key) in ALL {
+        let r = result(&report, standard, key);
+        assert_eq!(
+            r.state,
+            State::Remediated,
+            "{key}: {:?} {:?}",
+            r.error,
+            r.remediation
+        );
+    }
+    let inbound = rows(&sim, "InboundConnector");
+    assert_eq!(inbound.len(), 1);
+    assert_eq!(inbound[0]["Name"], "From office scanner");
+    assert_eq!(inbound[0]["SenderIPAddresses"], json!(["203.0.113.10"]));
+    assert!(
+        inbound[0].get("cippconnectortype").is_none(),
+        "the direction was sent as a parameter"
+    );
+    let outbound = rows(&sim, "OutboundConnector");
+    assert_eq!(outbound.len(), 1);
+    assert_eq!(
+        outbound[0]["SmartHosts"],
+        json!(["filter.mailguard.example"])
+    );
+    let items = rows(&sim, "TenantAllowBlockListItems");
+    let values: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["ListType"].as_str().unwrap(),
+                i["Value"].as_str().unwrap(),
+                i["Action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("Sender", "courier.example", "Allow"),
+        ("Sender", "orders@dentalsupplies.example", "Allow"),
+        ("Sender", "lab.example", "Allow"),
+        ("Url", "bad.example/login", "Block"),
+        ("Url", "worse.example", "Block"),
+    ] {
+        assert!(values.contains(&expected), "{expected:?} not in {values:?}");
+    }
+    assert_eq!(values.len(), 5);
+
+    let report = runner.run(&template(false), &targets, Mode::Report).await;
+    for (standard, key) in ALL {
+        assert_eq!(
+            result(&report, standard, key).state,
+            State::Compliant,
+            "{key}"
+        );
+    }
+
+    // Someone loosens the scanner connector and removes a vendor: only those are put back.
+    let pipeline2 = cipp_testkit::pipeline(&sim).unwrap();
+    let drift = [
+        Step::Exchange {
+            cmdlet: "Set-InboundConnector".into(),
+            parameters:
+                json!({"Identity": "From office scanner", "SenderIPAddresses": ["0.0.0.0/0"]})
+                    .as_object()
+                    .cloned()
+                    .unwrap(),
+            continue_on_error: false,
+        },
+        Step::Exchange {
+            cmdlet: "Remove-TenantAllowBlockListItems".into(),
+            parameters: json!({"ListType": "Sender", "Entries": ["lab.example"]})
+                .as_object()
+                .cloned()
+                .unwrap(),
+            continue_on_error: false,
+        },
+    ];
+    for o in cipp_standards::apply(&pipeline2, TENANT, &drift).await {
+        assert!(o.error.is_none(), "{o:?}");
+    }
+    let outbound_before = rows(&sim, "OutboundConnector");
+    let report = runner
+        .run(&template(false), &targets, Mode::Remediate)
+        .await;
+    assert_eq!(
+        result(&report, "ExchangeConnectorTemplate", SMARTHOST).state,
+        State::Compliant
+    );
+    assert_eq!(rows(&sim, "OutboundConnector"), outbound_before);
+    let r = result(&report, "ExchangeConnectorTemplate", SCANNER);
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    assert_eq!(
+        rows(&sim, "InboundConnector")[0]["SenderIPAddresses"],
+        json!(["203.0.113.10"])
+    );
+    let r = result(&report, "TenantAllowBlockListTemplate", VENDORS);
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    assert_eq!(
+        result(&report, "TenantAllowBlockListTemplate", BAD_URLS).state,
+        State::Compliant
+    );
+    let senders: Vec<Value> = rows(&sim, "TenantAllowBlockListItems")
+        .into_iter()
+        .filter(|i| i["ListType"] == "Sender")
+        .map(|i| i["Value"].clone())
+        .collect();
+    assert_eq!(senders.len(), 3, "{senders:?}");
+    assert!(senders.contains(&json!("lab.example")));
+}
