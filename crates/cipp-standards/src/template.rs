@@ -208,8 +208,8 @@ fn actions(item: &Map<String, Value>) -> Actions {
 
 /// Standards whose one settings object names several templates in a list (CIPP's
 /// `TransportRuleTemplate`, `GroupTemplate`, `ExchangeConnectorTemplate`,
-/// `TenantAllowBlockListTemplate`), with the settings field that holds the list.
-const LIST_TEMPLATE_STANDARDS: [(&str, &str); 4] = [
+/// `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`), with the settings field that holds the list.
+const LIST_TEMPLATE_STANDARDS: [(&str, &str); 5] = [
     ("TransportRuleTemplate", "transportRuleTemplate"),
     ("GroupTemplate", "groupTemplate"),
     ("ExchangeConnectorTemplate", "exConnectorTemplate"),
@@ -217,6 +217,7 @@ const LIST_TEMPLATE_STANDARDS: [(&str, &str); 4] = [
         "TenantAllowBlockListTemplate",
         "TenantAllowBlockListTemplate",
     ),
+    ("SafeLinksTemplatePolicy", "TemplateIds"),
 ];
 
 /// For a standard that names its templates in a list, one settings object per template (with

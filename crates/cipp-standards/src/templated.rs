@@ -1,7 +1,8 @@
 //! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`,
 //! `TransportRuleTemplate`, `GroupTemplate`, `ExchangeConnectorTemplate`,
-//! `TenantAllowBlockListTemplate`): the instance names a stored template (CA or Intune
-//! policy, transport rule, group, Exchange connector, allow/block list entries) by id; the tenant is compliant when it holds an object of the
+//! `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`): the instance names a stored template (CA or Intune
+//! policy, transport rule, group, Exchange connector, allow/block list entries, Safe Links
+//! policy and rule) by id; the tenant is compliant when it holds an object of the
 //! template's name that matches it, and remediation deploys the template (create
 //! or update by name). The comparison and the deploy are cipp-templates'; this module turns
 //! them into the engine's outcomes and steps.
@@ -19,13 +20,14 @@ use crate::plan::Step;
 use crate::render::variables;
 
 /// Executors whose standards deploy stored templates.
-pub(crate) const TEMPLATE_EXECUTORS: [&str; 6] = [
+pub(crate) const TEMPLATE_EXECUTORS: [&str; 7] = [
     "CATemplate",
     "IntuneTemplate",
     "TransportRuleTemplate",
     "GroupTemplate",
     "ExchangeConnectorTemplate",
     "TenantAllowBlockListTemplate",
+    "SafeLinksTemplatePolicy",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -42,6 +44,7 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
             TemplateKind::TenantAllowBlockList,
             "TenantAllowBlockListTemplate",
         ),
+        Some("SafeLinksTemplatePolicy") => (TemplateKind::SafeLinks, "TemplateIds"),
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }
 }

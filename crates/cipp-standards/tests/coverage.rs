@@ -140,6 +140,7 @@ fn is_template(def: &Definition) -> bool {
                 | "GroupTemplate"
                 | "ExchangeConnectorTemplate"
                 | "TenantAllowBlockListTemplate"
+                | "SafeLinksTemplatePolicy"
         )
     )
 }

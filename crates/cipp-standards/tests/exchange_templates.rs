@@ -276,3 +276,126 @@ async fn connectors_and_list_entries_deploy_from_templates_and_only_add() {
     assert_eq!(senders.len(), 3, "{senders:?}");
     assert!(senders.contains(&json!("lab.example")));
 }
+
+const STAFF_LINKS: &str = "sl-staff";
+
+fn exchange_step(cmdlet: &str, parameters: Value) -> Step {
+    Step::Exchange {
+        cmdlet: cmdlet.into(),
+        parameters: parameters.as_object().cloned().unwrap(),
+        continue_on_error: false,
+    }
+}
+
+#[tokio::test]
+async fn a_safe_links_template_keeps_its_policy_and_rule_and_leaves_others() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let mut library = TemplateLibrary::new();
+    let mut t = Template::from_json(
+        &json!({"TemplateName": "Staff links", "PolicyName": "Staff Safe Links",
+            "EnableSafeLinksForEmail": true, "EnableSafeLinksForTeams": true, "TrackClicks": true,
+            "AllowClickThrough": false, "ScanUrls": true,
+            "DoNotRewriteUrls": [{"label": "portal", "value": "portal.alphadental.com"}],
+            "RecipientDomainIs": [{"label": "alphadental.com", "value": "alphadental.com"}],
+            "Priority": 1, "TemplateDescription": "Staff mailboxes", "State": "Enabled"})
+        .to_string(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(t.kind(), TemplateKind::SafeLinks);
+    t.guid = Some(STAFF_LINKS.into());
+    library.push(t);
+    let runner = StandardsRunner::builder(pipeline.clone())
+        .template_library(Arc::new(library))
+        .build();
+    let targets = [Target::from_domain(TENANT)];
+    let other = exchange_step(
+        "New-SafeLinksPolicy",
+        json!({"Name": "Executives", "TrackClicks": false, "ScanUrls": true}),
+    );
+    assert!(cipp_standards::apply(&pipeline, TENANT, &[other]).await[0]
+        .error
+        .is_none());
+    let others = rows(&sim, "SafeLinksPolicy");
+    let standards = vec![StandardsTemplate::from_value(
+        &json!({"GUID": "sl", "tenantFilter": [{"value": TENANT}], "standards": {
+            "SafeLinksTemplatePolicy": {"action": [{"label": "Remediate", "value": "Remediate"}],
+                "TemplateIds": [{"label": "Staff links", "value": STAFF_LINKS}]}}}),
+        "sl.json",
+    )
+    .unwrap()];
+
+    let report = runner.run(&standards, &targets, Mode::Report).await;
+    assert_eq!(
+        result(&report, "SafeLinksTemplatePolicy", STAFF_LINKS).state,
+        State::Drifted
+    );
+    assert_eq!(rows(&sim, "SafeLinksPolicy"), others, "a report wrote");
+
+    let report = runner.run(&standards, &targets, Mode::Remediate).await;
+    let r = result(&report, "SafeLinksTemplatePolicy", STAFF_LINKS);
+    assert_eq!(
+        r.state,
+        State::Remediated,
+        "{:?} {:?}",
+        r.error,
+        r.remediation
+    );
+    let policies = rows(&sim, "SafeLinksPolicy");
+    assert!(policies.contains(&others[0]), "the other policy changed");
+    let staff = policies
+        .iter()
+        .find(|p| p["Name"] == "Staff Safe Links")
+        .unwrap();
+    assert_eq!(staff["DoNotRewriteUrls"], json!(["portal.alphadental.com"]));
+    let rule = rows(&sim, "SafeLinksRule")
+        .into_iter()
+        .find(|r| r["Name"] == "Staff Safe Links_Rule")
+        .unwrap();
+    assert_eq!(rule["SafeLinksPolicy"], "Staff Safe Links");
+    assert_eq!(rule["RecipientDomainIs"], json!(["alphadental.com"]));
+    assert_eq!(rule["Priority"], 1);
+    assert_eq!(rule["Comments"], "Staff mailboxes");
+
+    // Someone turns click tracking off and the rule off: both come back, nothing else is sent.
+    let drift = [
+        exchange_step(
+            "Set-SafeLinksPolicy",
+            json!({"Identity": "Staff Safe Links", "TrackClicks": false}),
+        ),
+        exchange_step(
+            "Disable-SafeLinksRule",
+            json!({"Identity": "Staff Safe Links_Rule"}),
+        ),
+    ];
+    for o in cipp_standards::apply(&pipeline, TENANT, &drift).await {
+        assert!(o.error.is_none(), "{o:?}");
+    }
+    let report = runner.run(&standards, &targets, Mode::Report).await;
+    let r = result(&report, "SafeLinksTemplatePolicy", STAFF_LINKS);
+    assert_eq!(r.state, State::Drifted);
+    let text = format!("{:?}", r.outcome);
+    assert!(
+        text.contains("policy.TrackClicks") && text.contains("rule.State"),
+        "{text}"
+    );
+    let report = runner.run(&standards, &targets, Mode::Remediate).await;
+    let r = result(&report, "SafeLinksTemplatePolicy", STAFF_LINKS);
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    let staff = rows(&sim, "SafeLinksPolicy")
+        .into_iter()
+        .find(|p| p["Name"] == "Staff Safe Links")
+        .unwrap();
+    assert_eq!(staff["TrackClicks"], true);
+    let rule = rows(&sim, "SafeLinksRule")
+        .into_iter()
+        .find(|r| r["Name"] == "Staff Safe Links_Rule")
+        .unwrap();
+    assert_eq!(rule["State"], "Enabled");
+    let report = runner.run(&standards, &targets, Mode::Report).await;
+    assert_eq!(
+        result(&report, "SafeLinksTemplatePolicy", STAFF_LINKS).state,
+        State::Compliant
+    );
+}

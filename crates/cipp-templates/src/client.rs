@@ -15,7 +15,7 @@ use crate::compare::Comparison;
 use crate::error::TemplateError;
 use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
 use crate::template::{Template, TemplateBody, TemplateKind};
-use crate::{allow_block, ca, connector, group, intune, transport};
+use crate::{allow_block, ca, connector, group, intune, safe_links, transport};
 
 /// What state a deployed Conditional Access policy gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -238,6 +238,7 @@ impl TemplateClient {
             TemplateBody::Group(t) => group::deploy(self, t).await,
             TemplateBody::ExchangeConnector(t) => connector::deploy(self, t).await,
             TemplateBody::TenantAllowBlockList(t) => allow_block::deploy(self, t).await,
+            TemplateBody::SafeLinks(t) => safe_links::deploy(self, t).await,
         }
     }
 
@@ -279,6 +280,7 @@ impl TemplateClient {
             TemplateBody::Group(t) => group::compare(self, t).await,
             TemplateBody::ExchangeConnector(t) => connector::compare(self, t).await,
             TemplateBody::TenantAllowBlockList(t) => allow_block::compare(self, t).await,
+            TemplateBody::SafeLinks(t) => safe_links::compare(self, t).await,
         }
     }
 
@@ -478,7 +480,8 @@ impl TemplateClient {
                 TemplateBody::Group(_) => paths.push(group::GROUPS.to_string()),
                 TemplateBody::TransportRule(_)
                 | TemplateBody::ExchangeConnector(_)
-                | TemplateBody::TenantAllowBlockList(_) => {}
+                | TemplateBody::TenantAllowBlockList(_)
+                | TemplateBody::SafeLinks(_) => {}
             }
         }
         self.prefetch_paths(paths).await;

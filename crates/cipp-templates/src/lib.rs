@@ -52,6 +52,8 @@
 //!   `direction`), or `Set-` with only the parameters that differ.
 //! - **Tenant Allow/Block List**: `New-TenantAllowBlockListItems` with the entries the list
 //!   lacks; entries are never removed.
+//! - **Safe Links**: the policy and its rule, each created or set with only what differs,
+//!   and the rule switched on or off when the template says.
 //!
 //! A deployed Intune policy is assigned with [`TemplateClient::assign`] ([`Assignment`]:
 //! all users, all devices, groups by name).
@@ -70,6 +72,7 @@ mod intune;
 mod json;
 mod library;
 pub mod models;
+mod safe_links;
 mod template;
 mod transport;
 
@@ -84,5 +87,7 @@ pub use models::{
     AppPlatform, CaTemplate, GroupTemplate, GroupType, IntuneKind, IntuneTemplate, NamedLocation,
     TransportRuleTemplate,
 };
-pub use models::{ConnectorDirection, ExchangeConnectorTemplate, TenantAllowBlockListTemplate};
+pub use models::{
+    ConnectorDirection, ExchangeConnectorTemplate, SafeLinksTemplate, TenantAllowBlockListTemplate,
+};
 pub use template::{Template, TemplateBody, TemplateKind};

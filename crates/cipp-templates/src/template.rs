@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::error::{from_value, parse_json, TemplateError};
 use crate::models::{
-    CaTemplate, ExchangeConnectorTemplate, GroupTemplate, IntuneTemplate,
+    CaTemplate, ExchangeConnectorTemplate, GroupTemplate, IntuneTemplate, SafeLinksTemplate,
     TenantAllowBlockListTemplate, TransportRuleTemplate,
 };
 
@@ -28,6 +28,8 @@ pub enum TemplateKind {
     ExchangeConnector,
     /// Tenant Allow/Block List entries (`*.TenantAllowBlockListTemplate.json`).
     TenantAllowBlockList,
+    /// Defender Safe Links policy and rule (`*.SafeLinksTemplate.json`).
+    SafeLinks,
 }
 
 impl TemplateKind {
@@ -45,6 +47,7 @@ impl TemplateKind {
                 ".tenantallowblocklisttemplate.json",
                 TemplateKind::TenantAllowBlockList,
             ),
+            (".safelinkstemplate.json", TemplateKind::SafeLinks),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -53,7 +56,8 @@ impl TemplateKind {
 
     /// The kind a template's JSON looks like: `RAWJson` is Intune, `conditions` is
     /// Conditional Access, `groupType` is a group, `listType` is a Tenant Allow/Block List
-    /// template, `direction` (or `cippconnectortype`) an Exchange connector, anything else
+    /// template, `direction` (or `cippconnectortype`) an Exchange connector,
+    /// `EnableSafeLinksForEmail` or `PolicyName` a Safe Links template, anything else
     /// with a name is a transport rule.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
@@ -64,6 +68,8 @@ impl TemplateKind {
             Some(TemplateKind::ConditionalAccess)
         } else if has("groupType") {
             Some(TemplateKind::Group)
+        } else if has("EnableSafeLinksForEmail") || has("PolicyName") {
+            Some(TemplateKind::SafeLinks)
         } else if has("listType") {
             Some(TemplateKind::TenantAllowBlockList)
         } else if has("direction") || has("cippconnectortype") {
@@ -84,6 +90,7 @@ impl TemplateKind {
             TemplateKind::Group => "group",
             TemplateKind::ExchangeConnector => "connector",
             TemplateKind::TenantAllowBlockList => "allowblock",
+            TemplateKind::SafeLinks => "safelinks",
         }
     }
 
@@ -96,6 +103,7 @@ impl TemplateKind {
             TemplateKind::Group => "GroupTemplate.json",
             TemplateKind::ExchangeConnector => "ExConnectorTemplate.json",
             TemplateKind::TenantAllowBlockList => "TenantAllowBlockListTemplate.json",
+            TemplateKind::SafeLinks => "SafeLinksTemplate.json",
         }
     }
 }
@@ -104,7 +112,8 @@ impl std::str::FromStr for TemplateKind {
     type Err = String;
 
     /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group`,
-    /// `connector` / `exconnector`, `allowblock` / `tenantallowblocklist` (any case).
+    /// `connector` / `exconnector`, `allowblock` / `tenantallowblocklist`, `safelinks`
+    /// (any case).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "ca" | "conditionalaccess" => Ok(TemplateKind::ConditionalAccess),
@@ -115,8 +124,9 @@ impl std::str::FromStr for TemplateKind {
                 Ok(TemplateKind::ExchangeConnector)
             }
             "allowblock" | "tenantallowblocklist" => Ok(TemplateKind::TenantAllowBlockList),
+            "safelinks" => Ok(TemplateKind::SafeLinks),
             _ => Err(format!(
-                "unknown template kind '{s}' (expected ca, intune, transport, group, connector or allowblock)"
+                "unknown template kind '{s}' (expected ca, intune, transport, group, connector, allowblock or safelinks)"
             )),
         }
     }
@@ -147,6 +157,8 @@ pub enum TemplateBody {
     ExchangeConnector(ExchangeConnectorTemplate),
     /// Tenant Allow/Block List entries.
     TenantAllowBlockList(TenantAllowBlockListTemplate),
+    /// A Safe Links policy and rule.
+    SafeLinks(SafeLinksTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -180,6 +192,7 @@ impl Template {
             TemplateBody::Group(_) => TemplateKind::Group,
             TemplateBody::ExchangeConnector(_) => TemplateKind::ExchangeConnector,
             TemplateBody::TenantAllowBlockList(_) => TemplateKind::TenantAllowBlockList,
+            TemplateBody::SafeLinks(_) => TemplateKind::SafeLinks,
         }
     }
 
@@ -192,6 +205,7 @@ impl Template {
             TemplateBody::Group(t) => &t.display_name,
             TemplateBody::ExchangeConnector(t) => &t.name,
             TemplateBody::TenantAllowBlockList(t) => &t.template_name,
+            TemplateBody::SafeLinks(t) => &t.policy_name,
         }
     }
 
@@ -221,7 +235,7 @@ impl Template {
                 return Err(TemplateError::Parse {
                     template: label.to_string(),
                     path: ".".into(),
-                    message: "not a Conditional Access, Intune, group, transport rule, connector or allow/block list template"
+                    message: "not a Conditional Access, Intune, group, transport rule, connector, allow/block list or Safe Links template"
                         .into(),
                 })
             }
@@ -241,6 +255,7 @@ impl Template {
             TemplateKind::TenantAllowBlockList => {
                 TemplateBody::TenantAllowBlockList(from_value(label, "", value)?)
             }
+            TemplateKind::SafeLinks => TemplateBody::SafeLinks(from_value(label, "", value)?),
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
@@ -259,6 +274,7 @@ impl Template {
                     TemplateKind::Intune => "Displayname",
                     TemplateKind::TransportRule | TemplateKind::ExchangeConnector => "name",
                     TemplateKind::TenantAllowBlockList => "templateName",
+                    TemplateKind::SafeLinks => "PolicyName",
                     _ => "displayName",
                 }
                 .into(),
@@ -297,6 +313,7 @@ impl Template {
             TemplateBody::Group(t) => serde_json::to_value(t),
             TemplateBody::ExchangeConnector(t) => serde_json::to_value(t),
             TemplateBody::TenantAllowBlockList(t) => serde_json::to_value(t),
+            TemplateBody::SafeLinks(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }

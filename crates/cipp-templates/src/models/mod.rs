@@ -14,3 +14,5 @@ pub mod allow_block;
 pub mod exchange_connector;
 pub use allow_block::TenantAllowBlockListTemplate;
 pub use exchange_connector::{ConnectorDirection, ExchangeConnectorTemplate};
+pub mod safe_links;
+pub use safe_links::SafeLinksTemplate;
