@@ -208,8 +208,8 @@ fn actions(item: &Map<String, Value>) -> Actions {
 
 /// Standards whose one settings object names several templates in a list (CIPP's
 /// `TransportRuleTemplate`, `GroupTemplate`, `ExchangeConnectorTemplate`,
-/// `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`), with the settings field that holds the list.
-const LIST_TEMPLATE_STANDARDS: [(&str, &str); 5] = [
+/// `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`, `DeployContactTemplates`), with the settings field that holds the list.
+const LIST_TEMPLATE_STANDARDS: [(&str, &str); 6] = [
     ("TransportRuleTemplate", "transportRuleTemplate"),
     ("GroupTemplate", "groupTemplate"),
     ("ExchangeConnectorTemplate", "exConnectorTemplate"),
@@ -218,6 +218,7 @@ const LIST_TEMPLATE_STANDARDS: [(&str, &str); 5] = [
         "TenantAllowBlockListTemplate",
     ),
     ("SafeLinksTemplatePolicy", "TemplateIds"),
+    ("DeployContactTemplates", "templateIds"),
 ];
 
 /// For a standard that names its templates in a list, one settings object per template (with

@@ -1,8 +1,9 @@
 //! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`,
 //! `TransportRuleTemplate`, `GroupTemplate`, `ExchangeConnectorTemplate`,
-//! `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`): the instance names a stored template (CA or Intune
+//! `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`, `DeployContactTemplates`): the
+//! instance names a stored template (CA or Intune
 //! policy, transport rule, group, Exchange connector, allow/block list entries, Safe Links
-//! policy and rule) by id; the tenant is compliant when it holds an object of the
+//! policy and rule, mail contact) by id; the tenant is compliant when it holds an object of the
 //! template's name that matches it, and remediation deploys the template (create
 //! or update by name). The comparison and the deploy are cipp-templates'; this module turns
 //! them into the engine's outcomes and steps.
@@ -20,7 +21,7 @@ use crate::plan::Step;
 use crate::render::variables;
 
 /// Executors whose standards deploy stored templates.
-pub(crate) const TEMPLATE_EXECUTORS: [&str; 7] = [
+pub(crate) const TEMPLATE_EXECUTORS: [&str; 8] = [
     "CATemplate",
     "IntuneTemplate",
     "TransportRuleTemplate",
@@ -28,6 +29,7 @@ pub(crate) const TEMPLATE_EXECUTORS: [&str; 7] = [
     "ExchangeConnectorTemplate",
     "TenantAllowBlockListTemplate",
     "SafeLinksTemplatePolicy",
+    "DeployContactTemplates",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -45,6 +47,7 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
             "TenantAllowBlockListTemplate",
         ),
         Some("SafeLinksTemplatePolicy") => (TemplateKind::SafeLinks, "TemplateIds"),
+        Some("DeployContactTemplates") => (TemplateKind::Contact, "templateIds"),
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }
 }

@@ -141,6 +141,7 @@ fn is_template(def: &Definition) -> bool {
                 | "ExchangeConnectorTemplate"
                 | "TenantAllowBlockListTemplate"
                 | "SafeLinksTemplatePolicy"
+                | "DeployContactTemplates"
         )
     )
 }

@@ -399,3 +399,116 @@ async fn a_safe_links_template_keeps_its_policy_and_rule_and_leaves_others() {
         State::Compliant
     );
 }
+
+const LAB: &str = "ct-lab";
+const COURIER: &str = "ct-courier";
+
+#[tokio::test]
+async fn contact_templates_create_contacts_and_set_only_differing_details() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let mut library = TemplateLibrary::new();
+    for (guid, body) in [
+        (
+            LAB,
+            json!({"displayName": "Dental Lab Orders", "email": "orders@dentallab.example",
+                "firstName": "Dental", "lastName": "Lab", "companyName": "Dental Lab Ltd",
+                "businessPhone": "+44 20 7946 0000", "city": "Leeds",
+                "mailTip": "Orders only, no patient data", "hidefromGAL": false}),
+        ),
+        (
+            COURIER,
+            json!({"displayName": "Courier Desk", "email": "desk@courier.example",
+                "hidefromGAL": true}),
+        ),
+    ] {
+        let mut t = Template::from_json(&body.to_string(), None).unwrap();
+        assert_eq!(t.kind(), TemplateKind::Contact);
+        t.guid = Some(guid.into());
+        library.push(t);
+    }
+    let runner = StandardsRunner::builder(pipeline.clone())
+        .template_library(Arc::new(library))
+        .build();
+    let targets = [Target::from_domain(TENANT)];
+    let standards = vec![StandardsTemplate::from_value(
+        &json!({"GUID": "ct", "tenantFilter": [{"value": TENANT}], "standards": {
+            "DeployContactTemplates": {"action": [{"label": "Remediate", "value": "Remediate"}],
+                "templateIds": [{"label": "Dental Lab Orders", "value": LAB},
+                                {"label": "Courier Desk", "value": COURIER}]}}}),
+        "ct.json",
+    )
+    .unwrap()];
+
+    let report = runner.run(&standards, &targets, Mode::Report).await;
+    for key in [LAB, COURIER] {
+        assert_eq!(
+            result(&report, "DeployContactTemplates", key).state,
+            State::Drifted
+        );
+    }
+    assert!(rows(&sim, "MailContact").is_empty(), "a report wrote");
+
+    let report = runner.run(&standards, &targets, Mode::Remediate).await;
+    for key in [LAB, COURIER] {
+        let r = result(&report, "DeployContactTemplates", key);
+        assert_eq!(
+            r.state,
+            State::Remediated,
+            "{key}: {:?} {:?}",
+            r.error,
+            r.remediation
+        );
+    }
+    let mail = rows(&sim, "MailContact");
+    let lab = mail
+        .iter()
+        .find(|m| m["DisplayName"] == "Dental Lab Orders")
+        .unwrap();
+    assert_eq!(lab["MailTip"], "Orders only, no patient data");
+    let courier = mail
+        .iter()
+        .find(|m| m["DisplayName"] == "Courier Desk")
+        .unwrap();
+    assert_eq!(courier["HiddenFromAddressListsEnabled"], true);
+    let contacts = rows(&sim, "Contact");
+    let lab_contact = contacts.iter().find(|c| c["Guid"] == lab["Guid"]).unwrap();
+    assert_eq!(lab_contact["Company"], "Dental Lab Ltd");
+    assert_eq!(lab_contact["City"], "Leeds");
+    assert_eq!(lab_contact["FirstName"], "Dental");
+
+    // Someone edits the lab's phone: only that detail is set back; the courier is untouched.
+    let courier_before = contacts
+        .iter()
+        .find(|c| c["Guid"] == courier["Guid"])
+        .cloned();
+    let edit = Step::Exchange {
+        cmdlet: "Set-Contact".into(),
+        parameters: json!({"Identity": lab["Guid"], "Phone": "000"})
+            .as_object()
+            .cloned()
+            .unwrap(),
+        continue_on_error: false,
+    };
+    assert!(cipp_standards::apply(&pipeline, TENANT, &[edit]).await[0]
+        .error
+        .is_none());
+    let report = runner.run(&standards, &targets, Mode::Remediate).await;
+    let r = result(&report, "DeployContactTemplates", LAB);
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    assert_eq!(
+        result(&report, "DeployContactTemplates", COURIER).state,
+        State::Compliant
+    );
+    let contacts = rows(&sim, "Contact");
+    let lab_contact = contacts.iter().find(|c| c["Guid"] == lab["Guid"]).unwrap();
+    assert_eq!(lab_contact["Phone"], "+44 20 7946 0000");
+    assert_eq!(
+        contacts
+            .iter()
+            .find(|c| c["Guid"] == courier["Guid"])
+            .cloned(),
+        courier_before
+    );
+    assert_eq!(rows(&sim, "MailContact").len(), 2);
+}

@@ -15,7 +15,7 @@ use crate::compare::Comparison;
 use crate::error::TemplateError;
 use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
 use crate::template::{Template, TemplateBody, TemplateKind};
-use crate::{allow_block, ca, connector, group, intune, safe_links, transport};
+use crate::{allow_block, ca, connector, contact, group, intune, safe_links, transport};
 
 /// What state a deployed Conditional Access policy gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -239,6 +239,7 @@ impl TemplateClient {
             TemplateBody::ExchangeConnector(t) => connector::deploy(self, t).await,
             TemplateBody::TenantAllowBlockList(t) => allow_block::deploy(self, t).await,
             TemplateBody::SafeLinks(t) => safe_links::deploy(self, t).await,
+            TemplateBody::Contact(t) => contact::deploy(self, t).await,
         }
     }
 
@@ -281,6 +282,7 @@ impl TemplateClient {
             TemplateBody::ExchangeConnector(t) => connector::compare(self, t).await,
             TemplateBody::TenantAllowBlockList(t) => allow_block::compare(self, t).await,
             TemplateBody::SafeLinks(t) => safe_links::compare(self, t).await,
+            TemplateBody::Contact(t) => contact::compare(self, t).await,
         }
     }
 
@@ -481,7 +483,8 @@ impl TemplateClient {
                 TemplateBody::TransportRule(_)
                 | TemplateBody::ExchangeConnector(_)
                 | TemplateBody::TenantAllowBlockList(_)
-                | TemplateBody::SafeLinks(_) => {}
+                | TemplateBody::SafeLinks(_)
+                | TemplateBody::Contact(_) => {}
             }
         }
         self.prefetch_paths(paths).await;

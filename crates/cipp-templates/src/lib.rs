@@ -54,6 +54,8 @@
 //!   lacks; entries are never removed.
 //! - **Safe Links**: the policy and its rule, each created or set with only what differs,
 //!   and the rule switched on or off when the template says.
+//! - **Mail contacts**: `New-MailContact` by display name, then `Set-MailContact` and
+//!   `Set-Contact` with only the details that differ.
 //!
 //! A deployed Intune policy is assigned with [`TemplateClient::assign`] ([`Assignment`]:
 //! all users, all devices, groups by name).
@@ -66,6 +68,7 @@ mod ca;
 mod client;
 pub mod compare;
 mod connector;
+mod contact;
 mod error;
 mod group;
 mod intune;
@@ -88,6 +91,7 @@ pub use models::{
     TransportRuleTemplate,
 };
 pub use models::{
-    ConnectorDirection, ExchangeConnectorTemplate, SafeLinksTemplate, TenantAllowBlockListTemplate,
+    ConnectorDirection, ContactTemplate, ExchangeConnectorTemplate, SafeLinksTemplate,
+    TenantAllowBlockListTemplate,
 };
 pub use template::{Template, TemplateBody, TemplateKind};

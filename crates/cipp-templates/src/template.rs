@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::error::{from_value, parse_json, TemplateError};
 use crate::models::{
-    CaTemplate, ExchangeConnectorTemplate, GroupTemplate, IntuneTemplate, SafeLinksTemplate,
-    TenantAllowBlockListTemplate, TransportRuleTemplate,
+    CaTemplate, ContactTemplate, ExchangeConnectorTemplate, GroupTemplate, IntuneTemplate,
+    SafeLinksTemplate, TenantAllowBlockListTemplate, TransportRuleTemplate,
 };
 
 /// The kinds of template.
@@ -30,6 +30,8 @@ pub enum TemplateKind {
     TenantAllowBlockList,
     /// Defender Safe Links policy and rule (`*.SafeLinksTemplate.json`).
     SafeLinks,
+    /// Exchange mail contact (`*.ContactTemplate.json`).
+    Contact,
 }
 
 impl TemplateKind {
@@ -48,6 +50,7 @@ impl TemplateKind {
                 TemplateKind::TenantAllowBlockList,
             ),
             (".safelinkstemplate.json", TemplateKind::SafeLinks),
+            (".contacttemplate.json", TemplateKind::Contact),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -57,7 +60,8 @@ impl TemplateKind {
     /// The kind a template's JSON looks like: `RAWJson` is Intune, `conditions` is
     /// Conditional Access, `groupType` is a group, `listType` is a Tenant Allow/Block List
     /// template, `direction` (or `cippconnectortype`) an Exchange connector,
-    /// `EnableSafeLinksForEmail` or `PolicyName` a Safe Links template, anything else
+    /// `EnableSafeLinksForEmail` or `PolicyName` a Safe Links template, `email` with
+    /// `displayName` a mail contact, anything else
     /// with a name is a transport rule.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
@@ -70,6 +74,8 @@ impl TemplateKind {
             Some(TemplateKind::Group)
         } else if has("EnableSafeLinksForEmail") || has("PolicyName") {
             Some(TemplateKind::SafeLinks)
+        } else if has("email") && has("displayName") {
+            Some(TemplateKind::Contact)
         } else if has("listType") {
             Some(TemplateKind::TenantAllowBlockList)
         } else if has("direction") || has("cippconnectortype") {
@@ -91,6 +97,7 @@ impl TemplateKind {
             TemplateKind::ExchangeConnector => "connector",
             TemplateKind::TenantAllowBlockList => "allowblock",
             TemplateKind::SafeLinks => "safelinks",
+            TemplateKind::Contact => "contact",
         }
     }
 
@@ -104,6 +111,7 @@ impl TemplateKind {
             TemplateKind::ExchangeConnector => "ExConnectorTemplate.json",
             TemplateKind::TenantAllowBlockList => "TenantAllowBlockListTemplate.json",
             TemplateKind::SafeLinks => "SafeLinksTemplate.json",
+            TemplateKind::Contact => "ContactTemplate.json",
         }
     }
 }
@@ -112,8 +120,8 @@ impl std::str::FromStr for TemplateKind {
     type Err = String;
 
     /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group`,
-    /// `connector` / `exconnector`, `allowblock` / `tenantallowblocklist`, `safelinks`
-    /// (any case).
+    /// `connector` / `exconnector`, `allowblock` / `tenantallowblocklist`, `safelinks`,
+    /// `contact` (any case).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "ca" | "conditionalaccess" => Ok(TemplateKind::ConditionalAccess),
@@ -125,8 +133,9 @@ impl std::str::FromStr for TemplateKind {
             }
             "allowblock" | "tenantallowblocklist" => Ok(TemplateKind::TenantAllowBlockList),
             "safelinks" => Ok(TemplateKind::SafeLinks),
+            "contact" | "mailcontact" => Ok(TemplateKind::Contact),
             _ => Err(format!(
-                "unknown template kind '{s}' (expected ca, intune, transport, group, connector, allowblock or safelinks)"
+                "unknown template kind '{s}' (expected ca, intune, transport, group, connector, allowblock, safelinks or contact)"
             )),
         }
     }
@@ -159,6 +168,8 @@ pub enum TemplateBody {
     TenantAllowBlockList(TenantAllowBlockListTemplate),
     /// A Safe Links policy and rule.
     SafeLinks(SafeLinksTemplate),
+    /// A mail contact.
+    Contact(ContactTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -193,6 +204,7 @@ impl Template {
             TemplateBody::ExchangeConnector(_) => TemplateKind::ExchangeConnector,
             TemplateBody::TenantAllowBlockList(_) => TemplateKind::TenantAllowBlockList,
             TemplateBody::SafeLinks(_) => TemplateKind::SafeLinks,
+            TemplateBody::Contact(_) => TemplateKind::Contact,
         }
     }
 
@@ -206,6 +218,7 @@ impl Template {
             TemplateBody::ExchangeConnector(t) => &t.name,
             TemplateBody::TenantAllowBlockList(t) => &t.template_name,
             TemplateBody::SafeLinks(t) => &t.policy_name,
+            TemplateBody::Contact(t) => &t.display_name,
         }
     }
 
@@ -235,7 +248,7 @@ impl Template {
                 return Err(TemplateError::Parse {
                     template: label.to_string(),
                     path: ".".into(),
-                    message: "not a Conditional Access, Intune, group, transport rule, connector, allow/block list or Safe Links template"
+                    message: "not a Conditional Access, Intune, group, transport rule, connector, allow/block list, Safe Links or contact template"
                         .into(),
                 })
             }
@@ -256,6 +269,7 @@ impl Template {
                 TemplateBody::TenantAllowBlockList(from_value(label, "", value)?)
             }
             TemplateKind::SafeLinks => TemplateBody::SafeLinks(from_value(label, "", value)?),
+            TemplateKind::Contact => TemplateBody::Contact(from_value(label, "", value)?),
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
@@ -314,6 +328,7 @@ impl Template {
             TemplateBody::ExchangeConnector(t) => serde_json::to_value(t),
             TemplateBody::TenantAllowBlockList(t) => serde_json::to_value(t),
             TemplateBody::SafeLinks(t) => serde_json::to_value(t),
+            TemplateBody::Contact(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }

@@ -1000,6 +1000,7 @@ fn new_mail_contact(nouns: &mut BTreeMap<String, Vec<Row>>, name: &str, params: 
         "DisplayName": display, "ExternalEmailAddress": format!("SMTP:{address}"),
         "PrimarySmtpAddress": address, "EmailAddresses": [format!("SMTP:{address}")],
         "RecipientTypeDetails": "MailContact", "HiddenFromAddressListsEnabled": false,
+        "MailTip": null,
         "Guid": guid, "ExternalDirectoryObjectId": object_id}),
     );
     contacts.push(mail.clone());
@@ -1008,7 +1009,9 @@ fn new_mail_contact(nouns: &mut BTreeMap<String, Vec<Row>>, name: &str, params: 
         "FirstName": param(params, "FirstName").map(text).unwrap_or_default(),
         "LastName": param(params, "LastName").map(text).unwrap_or_default(),
         "WindowsEmailAddress": address, "PrimarySmtpAddress": address,
-        "Company": "", "Title": "", "Phone": "", "Guid": guid,
+        "Company": "", "Title": "", "Phone": "", "MobilePhone": "", "WebPage": "",
+        "StreetAddress": "", "City": "", "StateOrProvince": "", "PostalCode": "",
+        "CountryOrRegion": "", "Guid": guid,
         "ExternalDirectoryObjectId": object_id, "RecipientTypeDetails": "MailContact"})));
     Ok((vec![mail], Vec::new()))
 }

@@ -16,3 +16,5 @@ pub use allow_block::TenantAllowBlockListTemplate;
 pub use exchange_connector::{ConnectorDirection, ExchangeConnectorTemplate};
 pub mod safe_links;
 pub use safe_links::SafeLinksTemplate;
+pub mod contact;
+pub use contact::ContactTemplate;
