@@ -509,3 +509,78 @@ async fn a_mail_contact_is_made_once_then_only_its_names_are_set() {
     assert!(r.error.as_deref().unwrap().contains("disclaimerHtml"));
     assert_eq!(rows(&sim, "MailContact"), before);
 }
+
+#[tokio::test]
+async fn the_quarantine_notice_is_written_once_per_language_the_policy_has() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline.clone()).build();
+    let targets = [Target::from_domain(TENANT)];
+    let identity = rows(&sim, "GlobalQuarantinePolicy")[0]["Identity"].clone();
+    let step = |texts: Value| cipp_standards::Step::Exchange {
+        cmdlet: "New-QuarantinePolicy".into(),
+        parameters: texts.as_object().cloned().unwrap(),
+        continue_on_error: false,
+    };
+    // Exchange refuses per-language lists of another length than the language list.
+    let uneven = step(
+        json!({"Name": "DefaultGlobalTag", "QuarantinePolicyType": "GlobalQuarantinePolicy",
+        "MultiLanguageSetting": ["Default", "German"], "MultiLanguageSenderName": ["IT"]}),
+    );
+    let outcome = &cipp_standards::apply(&pipeline, TENANT, &[uneven]).await[0];
+    assert!(
+        outcome
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("one per language"),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        rows(&sim, "GlobalQuarantinePolicy")[0]["Identity"],
+        identity
+    );
+    // A policy in two languages, as someone set it up.
+    let two = step(
+        json!({"Name": "DefaultGlobalTag", "QuarantinePolicyType": "GlobalQuarantinePolicy",
+        "MultiLanguageSetting": ["Default", "German"], "MultiLanguageSenderName": ["IT", "IT"]}),
+    );
+    assert!(cipp_standards::apply(&pipeline, TENANT, &[two]).await[0]
+        .error
+        .is_none());
+
+    let templates = template(json!({
+        "GlobalQuarantineSettings": {"action": ["Remediate"], "SenderName": "Alpha Dental IT",
+            "CustomSubject": "Quarantine", "CustomDisclaimer": "Ask IT."},
+    }));
+    let report = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&report, "GlobalQuarantineSettings");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    let global = &rows(&sim, "GlobalQuarantinePolicy")[0];
+    assert_eq!(
+        global["Name"], "DefaultGlobalTag",
+        "set in place, not made again"
+    );
+    assert_eq!(global["MultiLanguageSetting"], json!(["Default", "German"]));
+    assert_eq!(
+        global["MultiLanguageSenderName"],
+        json!(["Alpha Dental IT", "Alpha Dental IT"])
+    );
+    assert_eq!(
+        global["ESNCustomSubject"],
+        json!(["Quarantine", "Quarantine"])
+    );
+
+    let long = template(json!({
+        "GlobalQuarantineSettings": {"action": ["Remediate"], "SenderName": "IT",
+            "CustomDisclaimer": "x".repeat(201)},
+    }));
+    let report = runner.run(&long, &targets, Mode::Remediate).await;
+    let r = result(&report, "GlobalQuarantineSettings");
+    assert_eq!(r.state, State::Error);
+    assert!(
+        r.error.as_deref().unwrap().contains("CustomDisclaimer"),
+        "{:?}",
+        r.error
+    );
+}

@@ -75,6 +75,17 @@ impl Standard for GlobalQuarantineSettings {
         })?;
         let subject = text(s, "CustomSubject").unwrap_or_default();
         let disclaimer = text(s, "CustomDisclaimer").unwrap_or_default();
+        // Exchange refuses a longer disclaimer; say so before anything is sent.
+        if disclaimer.chars().count() > 200 {
+            return Err(StandardsError::Setting {
+                standard: self.name().into(),
+                setting: "CustomDisclaimer".into(),
+                message: format!(
+                    "is {} characters long; the notice takes at most 200",
+                    disclaimer.chars().count()
+                ),
+            });
+        }
         let from = text(s, "FromAddress").unwrap_or_default();
         if !from.is_empty() && !looks_like_address(&from) {
             return Err(StandardsError::Setting {
