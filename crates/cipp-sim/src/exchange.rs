@@ -23,6 +23,7 @@ use crate::server::{Draft, Incoming, Outcome};
 use crate::state::State;
 
 mod compliance_policies;
+mod hygiene_objects;
 mod mailbox;
 mod mailbox_settings;
 pub(crate) mod protection_alerts;
@@ -317,6 +318,7 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
     }
     standards_objects::prepare(&mut nouns, t);
     mailbox_settings::prepare(&mut nouns, t);
+    hygiene_objects::prepare(&mut nouns, t);
     crate::exchange_security::apply_mailbox_overrides(&mut nouns);
     ExoStore { nouns }
 }
@@ -761,6 +763,9 @@ fn run(
         return answer;
     }
     if let Some(answer) = mailbox_settings::run(&mut store.nouns, name, params) {
+        return answer;
+    }
+    if let Some(answer) = hygiene_objects::run(&mut store.nouns, name, params) {
         return answer;
     }
     if let Some(answer) = standards_objects::run(&mut store.nouns, name, params) {

@@ -207,9 +207,10 @@ fn actions(item: &Map<String, Value>) -> Actions {
 }
 
 /// Standards whose one settings object names several templates in a list (CIPP's
-/// `TransportRuleTemplate`, `GroupTemplate` and the DLP and retention policy templates), with
-/// the settings field that holds the list.
-const LIST_TEMPLATE_STANDARDS: [(&str, &str); 4] = [
+/// `TransportRuleTemplate`, `GroupTemplate`, the DLP and retention policy templates,
+/// `ExchangeConnectorTemplate`, `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy` and
+/// `DeployContactTemplates`), with the settings field that holds the list.
+const LIST_TEMPLATE_STANDARDS: [(&str, &str); 8] = [
     ("TransportRuleTemplate", "transportRuleTemplate"),
     ("GroupTemplate", "groupTemplate"),
     ("DlpCompliancePolicyTemplate", "dlpCompliancePolicyTemplate"),
@@ -217,6 +218,13 @@ const LIST_TEMPLATE_STANDARDS: [(&str, &str); 4] = [
         "RetentionCompliancePolicyTemplate",
         "retentionCompliancePolicyTemplate",
     ),
+    ("ExchangeConnectorTemplate", "exConnectorTemplate"),
+    (
+        "TenantAllowBlockListTemplate",
+        "TenantAllowBlockListTemplate",
+    ),
+    ("SafeLinksTemplatePolicy", "TemplateIds"),
+    ("DeployContactTemplates", "templateIds"),
 ];
 
 /// For a standard that names its templates in a list, one settings object per template (with

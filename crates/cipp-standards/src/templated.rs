@@ -1,7 +1,10 @@
 //! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`,
 //! `TransportRuleTemplate`, `GroupTemplate`, `DlpCompliancePolicyTemplate`,
-//! `RetentionCompliancePolicyTemplate`): the instance names a stored template (CA or Intune
-//! policy, transport rule, group, DLP or retention policy with its rules) by id; the tenant is compliant when it holds an object of the
+//! `RetentionCompliancePolicyTemplate`, `ExchangeConnectorTemplate`,
+//! `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`, `DeployContactTemplates`): the
+//! instance names a stored template (CA or Intune policy, transport rule, group, DLP or
+//! retention policy with its rules, Exchange connector, allow/block list entries, Safe Links
+//! policy and rule, mail contact) by id; the tenant is compliant when it holds an object of the
 //! template's name that matches it, and remediation deploys the template (create
 //! or update by name). The comparison and the deploy are cipp-templates'; this module turns
 //! them into the engine's outcomes and steps.
@@ -19,13 +22,17 @@ use crate::plan::Step;
 use crate::render::variables;
 
 /// Executors whose standards deploy stored templates.
-pub(crate) const TEMPLATE_EXECUTORS: [&str; 6] = [
+pub(crate) const TEMPLATE_EXECUTORS: [&str; 10] = [
     "CATemplate",
     "IntuneTemplate",
     "TransportRuleTemplate",
     "GroupTemplate",
     "DlpCompliancePolicyTemplate",
     "RetentionCompliancePolicyTemplate",
+    "ExchangeConnectorTemplate",
+    "TenantAllowBlockListTemplate",
+    "SafeLinksTemplatePolicy",
+    "DeployContactTemplates",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -43,6 +50,15 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
             TemplateKind::RetentionCompliancePolicy,
             "retentionCompliancePolicyTemplate",
         ),
+        Some("ExchangeConnectorTemplate") => {
+            (TemplateKind::ExchangeConnector, "exConnectorTemplate")
+        }
+        Some("TenantAllowBlockListTemplate") => (
+            TemplateKind::TenantAllowBlockList,
+            "TenantAllowBlockListTemplate",
+        ),
+        Some("SafeLinksTemplatePolicy") => (TemplateKind::SafeLinks, "TemplateIds"),
+        Some("DeployContactTemplates") => (TemplateKind::Contact, "templateIds"),
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }
 }

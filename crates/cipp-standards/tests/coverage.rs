@@ -140,6 +140,10 @@ fn is_template(def: &Definition) -> bool {
                 | "GroupTemplate"
                 | "DlpCompliancePolicyTemplate"
                 | "RetentionCompliancePolicyTemplate"
+                | "ExchangeConnectorTemplate"
+                | "TenantAllowBlockListTemplate"
+                | "SafeLinksTemplatePolicy"
+                | "DeployContactTemplates"
         )
     )
 }

@@ -338,6 +338,25 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         "calDefault" => {
             json!({"permissionLevel": {"label": "Availability Only", "value": "AvailabilityOnly"}})
         }
+        "GlobalQuarantineSettings" => json!({"SenderName": "Alpha Dental IT",
+            "CustomSubject": "Mail held for you", "CustomDisclaimer": "Ask IT before releasing.",
+            "FromAddress": "quarantine@alphadental.com", "OrganizationBrandingEnabled": true}),
+        "QuarantineTemplate" => {
+            json!({"displayName": {"label": "Alpha Quarantine", "value": "Alpha Quarantine"},
+            "ReleaseAction": {"label": "Request release", "value": "PermissionToRequestRelease"},
+            "PermissionToDelete": true, "PermissionToBlockSender": true})
+        }
+        "RetentionPolicyTag" => json!({"AgeLimitForRetention": 30}),
+        "PhishingSimulations" => json!({
+            "Domains": [{"label": "phishvendor.example", "value": "phishvendor.example"}],
+            "SenderIpRanges": "203.0.113.0/24",
+            "PhishingSimUrls": [{"label": "training.phishvendor.example", "value": "training.phishvendor.example"}]}),
+        "ColleagueImpersonationAlert" => json!({
+            "disclaimerHtml": "<p style='color:red'>This sender uses a colleague's name but is outside Alpha Dental.</p>",
+            "excludedMailboxes": "Info", "additionalExemptSenders": "payroll@bureau.example"}),
+        "DeployMailContact" => json!({"DisplayName": "Dental Supplies Support",
+            "ExternalEmailAddress": "Support@DentalSupplies.example", "FirstName": "Dental",
+            "LastName": "Supplies"}),
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());

@@ -16,7 +16,7 @@ use crate::compliance::{self, Family};
 use crate::error::TemplateError;
 use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
 use crate::template::{Template, TemplateBody, TemplateKind};
-use crate::{ca, group, intune, transport};
+use crate::{allow_block, ca, connector, contact, group, intune, safe_links, transport};
 
 /// What state a deployed Conditional Access policy gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -241,6 +241,10 @@ impl TemplateClient {
             TemplateBody::RetentionCompliancePolicy(t) => {
                 compliance::deploy(self, Family::Retention, t).await
             }
+            TemplateBody::ExchangeConnector(t) => connector::deploy(self, t).await,
+            TemplateBody::TenantAllowBlockList(t) => allow_block::deploy(self, t).await,
+            TemplateBody::SafeLinks(t) => safe_links::deploy(self, t).await,
+            TemplateBody::Contact(t) => contact::deploy(self, t).await,
         }
     }
 
@@ -284,6 +288,10 @@ impl TemplateClient {
             TemplateBody::RetentionCompliancePolicy(t) => {
                 compliance::compare(self, Family::Retention, t).await
             }
+            TemplateBody::ExchangeConnector(t) => connector::compare(self, t).await,
+            TemplateBody::TenantAllowBlockList(t) => allow_block::compare(self, t).await,
+            TemplateBody::SafeLinks(t) => safe_links::compare(self, t).await,
+            TemplateBody::Contact(t) => contact::compare(self, t).await,
         }
     }
 
@@ -351,6 +359,15 @@ impl TemplateClient {
             TemplateKind::RetentionCompliancePolicy => TemplateBody::RetentionCompliancePolicy(
                 compliance::capture(self, Family::Retention, id).await?,
             ),
+            // Connectors and allow/block entries are written from templates only; CIPP
+            // builds those templates by hand too.
+            other => {
+                return Err(TemplateError::invalid(
+                    id,
+                    "kind",
+                    format!("capturing {other} templates is not supported"),
+                ))
+            }
         };
         let mut t = Template::new(body);
         t.guid = Some(uuid::Uuid::new_v4().to_string());
@@ -481,6 +498,10 @@ impl TemplateClient {
                 TemplateBody::TransportRule(_)
                 | TemplateBody::DlpCompliancePolicy(_)
                 | TemplateBody::RetentionCompliancePolicy(_) => {}
+                TemplateBody::ExchangeConnector(_)
+                | TemplateBody::TenantAllowBlockList(_)
+                | TemplateBody::SafeLinks(_)
+                | TemplateBody::Contact(_) => {}
             }
         }
         self.prefetch_paths(paths).await;

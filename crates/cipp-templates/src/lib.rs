@@ -48,6 +48,14 @@
 //!   Graph; distribution lists, mail-enabled security groups and dynamic distribution lists
 //!   through Exchange (`New-DistributionGroup`, `Set-DistributionGroup` with only what
 //!   drifted).
+//! - **Exchange connectors**: `New-InboundConnector`/`New-OutboundConnector` (the template's
+//!   `direction`), or `Set-` with only the parameters that differ.
+//! - **Tenant Allow/Block List**: `New-TenantAllowBlockListItems` with the entries the list
+//!   lacks; entries are never removed.
+//! - **Safe Links**: the policy and its rule, each created or set with only what differs,
+//!   and the rule switched on or off when the template says.
+//! - **Mail contacts**: `New-MailContact` by display name, then `Set-MailContact` and
+//!   `Set-Contact` with only the details that differ.
 //!
 //! - **DLP and retention policies** (Security & Compliance): `New-`/`Set-*CompliancePolicy`
 //!   by name (locations added with `Add<Location>`, never removed), then each rule of the
@@ -58,17 +66,21 @@
 //!
 //! Comparison rules are described in [`compare`].
 
+mod allow_block;
 mod assign;
 mod ca;
 mod client;
 pub mod compare;
 mod compliance;
+mod connector;
+mod contact;
 mod error;
 mod group;
 mod intune;
 mod json;
 mod library;
 pub mod models;
+mod safe_links;
 mod template;
 mod transport;
 
@@ -82,5 +94,9 @@ pub use library::TemplateLibrary;
 pub use models::{
     AppPlatform, CaTemplate, CompliancePolicyTemplate, GroupTemplate, GroupType, IntuneKind,
     IntuneTemplate, NamedLocation, TransportRuleTemplate,
+};
+pub use models::{
+    ConnectorDirection, ContactTemplate, ExchangeConnectorTemplate, SafeLinksTemplate,
+    TenantAllowBlockListTemplate,
 };
 pub use template::{Template, TemplateBody, TemplateKind};

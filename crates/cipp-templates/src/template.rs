@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use crate::error::{from_value, parse_json, TemplateError};
 use crate::models::{
-    CaTemplate, CompliancePolicyTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate,
+    CaTemplate, CompliancePolicyTemplate, ContactTemplate, ExchangeConnectorTemplate,
+    GroupTemplate, IntuneTemplate, SafeLinksTemplate, TenantAllowBlockListTemplate,
+    TransportRuleTemplate,
 };
 
 /// The kinds of template.
@@ -29,6 +31,14 @@ pub enum TemplateKind {
     /// Purview retention policy with its rules, on Security & Compliance
     /// (`*.RetentionCompliancePolicyTemplate.json`).
     RetentionCompliancePolicy,
+    /// Exchange inbound or outbound connector (`*.ExConnectorTemplate.json`).
+    ExchangeConnector,
+    /// Tenant Allow/Block List entries (`*.TenantAllowBlockListTemplate.json`).
+    TenantAllowBlockList,
+    /// Defender Safe Links policy and rule (`*.SafeLinksTemplate.json`).
+    SafeLinks,
+    /// Exchange mail contact (`*.ContactTemplate.json`).
+    Contact,
 }
 
 impl TemplateKind {
@@ -49,6 +59,13 @@ impl TemplateKind {
                 ".retentioncompliancepolicytemplate.json",
                 TemplateKind::RetentionCompliancePolicy,
             ),
+            (".exconnectortemplate.json", TemplateKind::ExchangeConnector),
+            (
+                ".tenantallowblocklisttemplate.json",
+                TemplateKind::TenantAllowBlockList,
+            ),
+            (".safelinkstemplate.json", TemplateKind::SafeLinks),
+            (".contacttemplate.json", TemplateKind::Contact),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -56,9 +73,11 @@ impl TemplateKind {
     }
 
     /// The kind a template's JSON looks like: `RAWJson` is Intune, `conditions` is
-    /// Conditional Access, `groupType` is a group, anything else with a name is a transport
-    /// rule. DLP and retention policies look alike, so their kind comes from the file name
-    /// or is given.
+    /// Conditional Access, `groupType` is a group, `EnableSafeLinksForEmail` or `PolicyName` a
+    /// Safe Links template, `email` with `displayName` a mail contact, `listType` a Tenant
+    /// Allow/Block List template, `direction` (or `cippconnectortype`) an Exchange connector,
+    /// anything else with a name a transport rule. DLP and retention policies look alike (and
+    /// like a transport rule), so their kind comes from the file name or is given.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
         let has = |k: &str| o.keys().any(|x| x.eq_ignore_ascii_case(k));
@@ -68,6 +87,14 @@ impl TemplateKind {
             Some(TemplateKind::ConditionalAccess)
         } else if has("groupType") {
             Some(TemplateKind::Group)
+        } else if has("EnableSafeLinksForEmail") || has("PolicyName") {
+            Some(TemplateKind::SafeLinks)
+        } else if has("email") && has("displayName") {
+            Some(TemplateKind::Contact)
+        } else if has("listType") {
+            Some(TemplateKind::TenantAllowBlockList)
+        } else if has("direction") || has("cippconnectortype") {
+            Some(TemplateKind::ExchangeConnector)
         } else if has("name") {
             Some(TemplateKind::TransportRule)
         } else {
@@ -76,7 +103,7 @@ impl TemplateKind {
     }
 
     /// Short name used on the command line: `ca`, `intune`, `transport`, `group`, `dlp`,
-    /// `retention`.
+    /// `retention`, `connector`, `allowblock`, `safelinks`, `contact`.
     pub fn short_name(self) -> &'static str {
         match self {
             TemplateKind::ConditionalAccess => "ca",
@@ -85,6 +112,10 @@ impl TemplateKind {
             TemplateKind::Group => "group",
             TemplateKind::DlpCompliancePolicy => "dlp",
             TemplateKind::RetentionCompliancePolicy => "retention",
+            TemplateKind::ExchangeConnector => "connector",
+            TemplateKind::TenantAllowBlockList => "allowblock",
+            TemplateKind::SafeLinks => "safelinks",
+            TemplateKind::Contact => "contact",
         }
     }
 
@@ -97,6 +128,10 @@ impl TemplateKind {
             TemplateKind::Group => "GroupTemplate.json",
             TemplateKind::DlpCompliancePolicy => "DlpCompliancePolicyTemplate.json",
             TemplateKind::RetentionCompliancePolicy => "RetentionCompliancePolicyTemplate.json",
+            TemplateKind::ExchangeConnector => "ExConnectorTemplate.json",
+            TemplateKind::TenantAllowBlockList => "TenantAllowBlockListTemplate.json",
+            TemplateKind::SafeLinks => "SafeLinksTemplate.json",
+            TemplateKind::Contact => "ContactTemplate.json",
         }
     }
 }
@@ -105,7 +140,8 @@ impl std::str::FromStr for TemplateKind {
     type Err = String;
 
     /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group`, `dlp` /
-    /// `dlpcompliancepolicy`, `retention` / `retentioncompliancepolicy` (any case).
+    /// `dlpcompliancepolicy`, `retention` / `retentioncompliancepolicy`, `connector` /
+    /// `exconnector`, `allowblock` / `tenantallowblocklist`, `safelinks`, `contact` (any case).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "ca" | "conditionalaccess" => Ok(TemplateKind::ConditionalAccess),
@@ -114,8 +150,14 @@ impl std::str::FromStr for TemplateKind {
             "group" => Ok(TemplateKind::Group),
             "dlp" | "dlpcompliancepolicy" => Ok(TemplateKind::DlpCompliancePolicy),
             "retention" | "retentioncompliancepolicy" => Ok(TemplateKind::RetentionCompliancePolicy),
+            "connector" | "exconnector" | "exchangeconnector" => {
+                Ok(TemplateKind::ExchangeConnector)
+            }
+            "allowblock" | "tenantallowblocklist" => Ok(TemplateKind::TenantAllowBlockList),
+            "safelinks" => Ok(TemplateKind::SafeLinks),
+            "contact" | "mailcontact" => Ok(TemplateKind::Contact),
             _ => Err(format!(
-                "unknown template kind '{s}' (expected ca, intune, transport, group, dlp or retention)"
+                "unknown template kind '{s}' (expected ca, intune, transport, group, dlp, retention, connector, allowblock, safelinks or contact)"
             )),
         }
     }
@@ -146,6 +188,14 @@ pub enum TemplateBody {
     DlpCompliancePolicy(CompliancePolicyTemplate),
     /// A retention policy and its rules.
     RetentionCompliancePolicy(CompliancePolicyTemplate),
+    /// An Exchange connector.
+    ExchangeConnector(ExchangeConnectorTemplate),
+    /// Tenant Allow/Block List entries.
+    TenantAllowBlockList(TenantAllowBlockListTemplate),
+    /// A Safe Links policy and rule.
+    SafeLinks(SafeLinksTemplate),
+    /// A mail contact.
+    Contact(ContactTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -179,6 +229,10 @@ impl Template {
             TemplateBody::Group(_) => TemplateKind::Group,
             TemplateBody::DlpCompliancePolicy(_) => TemplateKind::DlpCompliancePolicy,
             TemplateBody::RetentionCompliancePolicy(_) => TemplateKind::RetentionCompliancePolicy,
+            TemplateBody::ExchangeConnector(_) => TemplateKind::ExchangeConnector,
+            TemplateBody::TenantAllowBlockList(_) => TemplateKind::TenantAllowBlockList,
+            TemplateBody::SafeLinks(_) => TemplateKind::SafeLinks,
+            TemplateBody::Contact(_) => TemplateKind::Contact,
         }
     }
 
@@ -192,6 +246,10 @@ impl Template {
             TemplateBody::DlpCompliancePolicy(t) | TemplateBody::RetentionCompliancePolicy(t) => {
                 &t.name
             }
+            TemplateBody::ExchangeConnector(t) => &t.name,
+            TemplateBody::TenantAllowBlockList(t) => &t.template_name,
+            TemplateBody::SafeLinks(t) => &t.policy_name,
+            TemplateBody::Contact(t) => &t.display_name,
         }
     }
 
@@ -221,7 +279,7 @@ impl Template {
                 return Err(TemplateError::Parse {
                     template: label.to_string(),
                     path: ".".into(),
-                    message: "not a Conditional Access, Intune, group or transport rule template"
+                    message: "not a Conditional Access, Intune, group, transport rule, connector, allow/block list, Safe Links or contact template"
                         .into(),
                 })
             }
@@ -241,6 +299,14 @@ impl Template {
             TemplateKind::RetentionCompliancePolicy => {
                 TemplateBody::RetentionCompliancePolicy(from_value(label, "", value)?)
             }
+            TemplateKind::ExchangeConnector => {
+                TemplateBody::ExchangeConnector(from_value(label, "", value)?)
+            }
+            TemplateKind::TenantAllowBlockList => {
+                TemplateBody::TenantAllowBlockList(from_value(label, "", value)?)
+            }
+            TemplateKind::SafeLinks => TemplateBody::SafeLinks(from_value(label, "", value)?),
+            TemplateKind::Contact => TemplateBody::Contact(from_value(label, "", value)?),
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
@@ -260,10 +326,12 @@ impl Template {
                 template: label.to_string(),
                 path: match kind {
                     TemplateKind::Intune => "Displayname",
-                    TemplateKind::TransportRule => "name",
                     TemplateKind::DlpCompliancePolicy | TemplateKind::RetentionCompliancePolicy => {
                         "Name"
                     }
+                    TemplateKind::TransportRule | TemplateKind::ExchangeConnector => "name",
+                    TemplateKind::TenantAllowBlockList => "templateName",
+                    TemplateKind::SafeLinks => "PolicyName",
                     _ => "displayName",
                 }
                 .into(),
@@ -303,6 +371,10 @@ impl Template {
             TemplateBody::DlpCompliancePolicy(t) | TemplateBody::RetentionCompliancePolicy(t) => {
                 serde_json::to_value(t)
             }
+            TemplateBody::ExchangeConnector(t) => serde_json::to_value(t),
+            TemplateBody::TenantAllowBlockList(t) => serde_json::to_value(t),
+            TemplateBody::SafeLinks(t) => serde_json::to_value(t),
+            TemplateBody::Contact(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }

@@ -33,9 +33,11 @@ mod authentication_methods;
 mod auto_add_proxy;
 mod cal_default;
 mod collaboration_domain_restriction;
+mod colleague_impersonation_alert;
 mod copilot_limited_mode;
 mod custom_banned_password_list;
 mod delegate_sent_items;
+mod deploy_mail_contact;
 mod device_registration;
 mod disable_exchange_online_powershell;
 mod disable_external_calendar_sharing;
@@ -55,6 +57,7 @@ mod exchange_common;
 mod excluded_file_ext;
 mod fido2_passkey_profiles;
 mod global_quarantine_notifications;
+mod global_quarantine_settings;
 mod intune_device_retirement_days;
 mod mailbox_recipient_limits;
 mod malware_filter_policy;
@@ -66,8 +69,11 @@ mod password_expire_disabled;
 mod password_rule_settings;
 mod per_user_mfa;
 mod phish_sim_spoof_intelligence;
+mod phishing_simulations;
 mod protection_alert_common;
 mod quarantine_request_alert;
+mod quarantine_template;
+mod retention_policy_tag;
 mod rotate_dkim;
 mod safe_attachment_policy;
 mod safe_links_policy;
@@ -205,9 +211,11 @@ mod registry {
         &auto_add_proxy::AutoAddProxy,
         &cal_default::CalDefault,
         &collaboration_domain_restriction::CollaborationDomainRestriction,
+        &colleague_impersonation_alert::ColleagueImpersonationAlert,
         &copilot_limited_mode::CopilotLimitedMode,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
+        &deploy_mail_contact::DeployMailContact,
         &disable_exchange_online_powershell::DisableExchangeOnlinePowerShell,
         &disable_external_calendar_sharing::DisableExternalCalendarSharing,
         &disable_guests::DisableGuests,
@@ -225,6 +233,7 @@ mod registry {
         &excluded_file_ext::ExcludedFileExt,
         &fido2_passkey_profiles::Fido2PasskeyProfiles,
         &global_quarantine_notifications::GlobalQuarantineNotifications,
+        &global_quarantine_settings::GlobalQuarantineSettings,
         &device_registration::DeviceRegLocalAdmins,
         &intune_device_retirement_days::IntuneDeviceRetirementDays,
         &device_registration::RestrictUserDeviceJoin,
@@ -237,8 +246,11 @@ mod registry {
         &ome_branding::OmeBranding,
         &password_expire_disabled::PasswordExpireDisabled,
         &per_user_mfa::PerUserMfa,
+        &phishing_simulations::PhishingSimulations,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
         &quarantine_request_alert::QuarantineRequestAlert,
+        &quarantine_template::QuarantineTemplate,
+        &retention_policy_tag::RetentionPolicyTag,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
