@@ -305,3 +305,152 @@ fn a_missing_licence_or_a_failed_read_decides_before_the_standard() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Graph paths of the writes sent so far that contain `needle`.
+fn writes_to(sim: &Sim, needle: &str) -> Vec<String> {
+    writes(sim)
+        .into_iter()
+        .filter(|w| w.contains(needle))
+        .collect()
+}
+
+#[tokio::test]
+async fn autopilot_profile_is_created_then_assigned_and_bad_names_write_nothing() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let collector = Collector::new(pipeline.clone());
+    let runner = StandardsRunner::builder(pipeline).as_of(as_of()).build();
+    let targets = [Target::from_domain(TENANT)];
+
+    // A hyphen: Intune would answer a bare 500; the standard refuses before sending.
+    let bad = template(json!({"AutopilotProfile": {"action": ["Remediate"],
+        "DisplayName": "Alpha-Dental"}}));
+    let report = runner.run(&bad, &targets, Mode::Remediate).await;
+    let r = result(&report, "AutopilotProfile");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("Alpha-Dental"));
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+
+    let templates = template(json!({"AutopilotProfile": {"action": ["Remediate"],
+        "DisplayName": "Alpha Dental Autopilot", "DeviceNameTemplate": "AD%SERIAL%",
+        "SelfDeployingMode": true, "AllowWhiteGlove": true, "HideTerms": true,
+        "AssignToAllDevices": true}}));
+    // First run: the profile is created; Intune names it only in its answer, so the
+    // assignment waits for the next run and this one cannot confirm.
+    let first = runner.run(&templates, &targets, Mode::Remediate).await;
+    assert_eq!(result(&first, "AutopilotProfile").state, State::Unconfirmed);
+    assert_eq!(
+        writes_to(&sim, "windowsAutopilotDeploymentProfiles").len(),
+        1
+    );
+    // Second run: the profile is right, only the assignment is sent.
+    let second = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&second, "AutopilotProfile");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    assert_eq!(r.planned.len(), 1);
+    let sent = writes_to(&sim, "windowsAutopilotDeploymentProfiles");
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[1].starts_with("POST") && sent[1].ends_with("/assignments"));
+
+    let snapshot = collector
+        .collect(TENANT, &["AutopilotDeploymentProfiles"])
+        .await
+        .unwrap();
+    let profiles = snapshot.rows("AutopilotDeploymentProfiles").unwrap();
+    assert_eq!(profiles.len(), 1);
+    let p = &profiles[0];
+    // Self-deploying: shared devices, no pre-provisioning, no user type.
+    assert_eq!(p["outOfBoxExperienceSetting"]["deviceUsageType"], "shared");
+    assert_eq!(p["preprovisioningAllowed"], false);
+    assert!(p["outOfBoxExperienceSetting"].get("userType").is_none());
+    assert_eq!(
+        p["assignments"][0]["target"]["@odata.type"],
+        "#microsoft.graph.allDevicesAssignmentTarget"
+    );
+    let third = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(result(&third, "AutopilotProfile").state, State::Compliant);
+}
+
+#[tokio::test]
+async fn legacy_report_addins_are_deleted_only_when_allowed_and_only_those() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let collector = Collector::new(pipeline.clone());
+    let targets = [Target::from_domain(TENANT)];
+    let templates = template(json!({"LegacyEmailReportAddins": {"action": ["Remediate"]}}));
+    let app_names = |snapshot: &cipp_snapshot::Snapshot| -> Vec<String> {
+        let mut names: Vec<String> = snapshot
+            .rows("Apps")
+            .unwrap()
+            .iter()
+            .map(|a| a["displayName"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = app_names(&collector.collect(TENANT, &["Apps"]).await.unwrap());
+    assert!(before.iter().any(|n| n == "Report Message"), "{before:?}");
+
+    let refused = StandardsRunner::builder(pipeline.clone())
+        .as_of(as_of())
+        .build()
+        .run(&templates, &targets, Mode::Remediate)
+        .await;
+    let r = result(&refused, "LegacyEmailReportAddins");
+    assert_eq!(r.state, State::RemediationFailed);
+    assert_eq!(r.planned.len(), 2);
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+
+    let allowed = StandardsRunner::builder(pipeline)
+        .as_of(as_of())
+        .allow_destructive(true)
+        .build()
+        .run(&templates, &targets, Mode::Remediate)
+        .await;
+    assert_eq!(
+        result(&allowed, "LegacyEmailReportAddins").state,
+        State::Remediated
+    );
+    let deleted = writes_to(&sim, "/applications/");
+    assert_eq!(deleted.len(), 2, "{deleted:?}");
+    assert!(deleted.iter().all(|w| w.starts_with("DELETE")));
+    let after = app_names(&collector.collect(TENANT, &["Apps"]).await.unwrap());
+    let gone: Vec<&String> = before.iter().filter(|n| !after.contains(n)).collect();
+    assert_eq!(gone, ["Report Message", "Report Phishing"]);
+    // An unrelated add-in's registration stays.
+    assert!(after.iter().any(|n| n == "Alpha Dental Scheduling Add-in"));
+}
+
+#[tokio::test]
+async fn secure_score_controls_change_state_once_and_conflicts_are_errors() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline).as_of(as_of()).build();
+    let targets = [Target::from_domain(TENANT)];
+    let conflict = template(json!({"SecureScoreRemediation": {"action": ["Remediate"],
+        "Ignored": "AdminMFAV2", "Reviewed": ["AdminMFAV2"]}}));
+    let report = runner.run(&conflict, &targets, Mode::Remediate).await;
+    let r = result(&report, "SecureScoreRemediation");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("AdminMFAV2"));
+    assert!(writes(&sim).is_empty());
+
+    let templates = template(json!({"SecureScoreRemediation": {"action": ["Remediate"],
+        "ThirdParty": [{"label": "MFA for admins", "value": "AdminMFAV2"}],
+        "Default": "MFARegistrationV2, NoSuchControl"}}));
+    let first = runner.run(&templates, &targets, Mode::Remediate).await;
+    assert_eq!(
+        result(&first, "SecureScoreRemediation").state,
+        State::Remediated
+    );
+    // MFARegistrationV2 is at its default already; NoSuchControl is reported, not written.
+    assert_eq!(
+        writes(&sim),
+        ["PATCH /graph/beta/security/secureScoreControlProfiles/AdminMFAV2"]
+    );
+    let second = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&second, "SecureScoreRemediation");
+    assert_eq!(r.state, State::Compliant);
+    assert!(format!("{:?}", r.outcome).contains("NoSuchControl"));
+    assert_eq!(writes(&sim).len(), 1);
+}

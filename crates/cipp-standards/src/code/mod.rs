@@ -31,8 +31,11 @@ mod anti_phish_policy;
 mod app_management_policy;
 mod authentication_methods;
 mod auto_add_proxy;
+mod autopilot_profile;
+mod autopilot_status_page;
 mod collaboration_domain_restriction;
 mod copilot_limited_mode;
+mod copilot_settings;
 mod custom_banned_password_list;
 mod delegate_sent_items;
 mod device_registration;
@@ -55,6 +58,7 @@ mod excluded_file_ext;
 mod fido2_passkey_profiles;
 mod global_quarantine_notifications;
 mod intune_device_retirement_days;
+mod legacy_email_report_addins;
 mod mailbox_recipient_limits;
 mod malware_filter_policy;
 mod mdm_scope;
@@ -63,9 +67,11 @@ mod oauth_consent;
 mod ome_branding;
 mod password_expire_disabled;
 mod phish_sim_spoof_intelligence;
+mod profile_photos;
 mod rotate_dkim;
 mod safe_attachment_policy;
 mod safe_links_policy;
+mod secure_score_remediation;
 mod send_receive_limit_tenant;
 mod sharing_domain_restriction;
 mod smart_lockout;
@@ -188,15 +194,18 @@ pub trait Standard: Send + Sync + std::fmt::Debug {
 mod registry {
     use super::*;
 
-    pub(super) static BUILTIN: [&dyn Standard; 50] = [
+    pub(super) static BUILTIN: &[&dyn Standard] = &[
         &activity_based_timeout::ActivityBasedTimeout,
         &add_dkim::AddDkim,
         &anti_phish_policy::AntiPhishPolicy,
         &app_management_policy::AppManagementPolicy,
         &authentication_methods::AuthenticationMethods,
         &auto_add_proxy::AutoAddProxy,
+        &autopilot_profile::AutopilotProfile,
+        &autopilot_status_page::AutopilotStatusPage,
         &collaboration_domain_restriction::CollaborationDomainRestriction,
         &copilot_limited_mode::CopilotLimitedMode,
+        &copilot_settings::CopilotSettings,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
         &disable_exchange_online_powershell::DisableExchangeOnlinePowerShell,
@@ -220,6 +229,7 @@ mod registry {
         &intune_device_retirement_days::IntuneDeviceRetirementDays,
         &device_registration::RestrictUserDeviceJoin,
         &device_registration::RestrictUserDeviceRegistration,
+        &legacy_email_report_addins::LegacyEmailReportAddins,
         &mailbox_recipient_limits::MailboxRecipientLimits,
         &malware_filter_policy::MalwareFilterPolicy,
         &mdm_scope::MdmScope,
@@ -228,9 +238,11 @@ mod registry {
         &ome_branding::OmeBranding,
         &password_expire_disabled::PasswordExpireDisabled,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
+        &profile_photos::ProfilePhotos,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
+        &secure_score_remediation::SecureScoreRemediation,
         &send_receive_limit_tenant::SendReceiveLimitTenant,
         &sharing_domain_restriction::SharingDomainRestriction,
         &smart_lockout::SmartLockout,
@@ -244,7 +256,7 @@ mod registry {
 
 /// Every built-in code standard, sorted by name.
 pub fn builtin() -> &'static [&'static dyn Standard] {
-    &registry::BUILTIN
+    registry::BUILTIN
 }
 
 /// The built-in code standard named `name` (any case, as CIPP compares names).
