@@ -208,9 +208,10 @@ fn actions(item: &Map<String, Value>) -> Actions {
 
 /// Standards whose one settings object names several templates in a list (CIPP's
 /// `TransportRuleTemplate` and `GroupTemplate`), with the settings field that holds the list.
-const LIST_TEMPLATE_STANDARDS: [(&str, &str); 2] = [
+const LIST_TEMPLATE_STANDARDS: &[(&str, &str)] = &[
     ("TransportRuleTemplate", "transportRuleTemplate"),
     ("GroupTemplate", "groupTemplate"),
+    ("AssignmentFilterTemplate", "assignmentFilterTemplate"),
 ];
 
 /// For a standard that names its templates in a list, one settings object per template (with

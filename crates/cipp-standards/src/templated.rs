@@ -18,11 +18,12 @@ use crate::plan::Step;
 use crate::render::variables;
 
 /// Executors whose standards deploy stored templates.
-pub(crate) const TEMPLATE_EXECUTORS: [&str; 4] = [
+pub(crate) const TEMPLATE_EXECUTORS: &[&str] = &[
     "CATemplate",
     "IntuneTemplate",
     "TransportRuleTemplate",
     "GroupTemplate",
+    "AssignmentFilterTemplate",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -32,6 +33,9 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
         Some("CATemplate") => (TemplateKind::ConditionalAccess, "caTemplate"),
         Some("TransportRuleTemplate") => (TemplateKind::TransportRule, "transportRuleTemplate"),
         Some("GroupTemplate") => (TemplateKind::Group, "groupTemplate"),
+        Some("AssignmentFilterTemplate") => {
+            (TemplateKind::AssignmentFilter, "assignmentFilterTemplate")
+        }
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }
 }

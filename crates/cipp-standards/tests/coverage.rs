@@ -133,7 +133,13 @@ const NOT_YET: &[(&str, &str)] = &[
 fn is_template(def: &Definition) -> bool {
     matches!(
         def.executor(),
-        Some("CATemplate" | "IntuneTemplate" | "TransportRuleTemplate" | "GroupTemplate")
+        Some(
+            "CATemplate"
+                | "IntuneTemplate"
+                | "TransportRuleTemplate"
+                | "GroupTemplate"
+                | "AssignmentFilterTemplate"
+        )
     )
 }
 

@@ -15,7 +15,7 @@ use crate::compare::Comparison;
 use crate::error::TemplateError;
 use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
 use crate::template::{Template, TemplateBody, TemplateKind};
-use crate::{ca, group, intune, transport};
+use crate::{assignment_filter, ca, group, intune, transport};
 
 /// What state a deployed Conditional Access policy gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -236,6 +236,7 @@ impl TemplateClient {
             TemplateBody::Intune(t) => intune::deploy(self, t, options).await,
             TemplateBody::TransportRule(t) => transport::deploy(self, t).await,
             TemplateBody::Group(t) => group::deploy(self, t).await,
+            TemplateBody::AssignmentFilter(t) => assignment_filter::deploy(self, t).await,
         }
     }
 
@@ -275,6 +276,7 @@ impl TemplateClient {
             TemplateBody::Intune(t) => intune::compare(self, t, options).await,
             TemplateBody::TransportRule(t) => transport::compare(self, t).await,
             TemplateBody::Group(t) => group::compare(self, t).await,
+            TemplateBody::AssignmentFilter(t) => assignment_filter::compare(self, t).await,
         }
     }
 
@@ -333,6 +335,9 @@ impl TemplateClient {
             }
             TemplateKind::Intune => TemplateBody::Intune(self.capture_intune(id).await?),
             TemplateKind::Group => TemplateBody::Group(self.capture_group(id).await?),
+            TemplateKind::AssignmentFilter => {
+                TemplateBody::AssignmentFilter(assignment_filter::capture(self, id).await?)
+            }
             TemplateKind::TransportRule => {
                 TemplateBody::TransportRule(self.capture_transport_rule(id).await?)
             }
@@ -463,6 +468,9 @@ impl TemplateClient {
                 TemplateBody::ConditionalAccess(c) => paths.extend(ca::reads(c)),
                 TemplateBody::Intune(i) => paths.extend(intune::reads(i)),
                 TemplateBody::Group(_) => paths.push(group::GROUPS.to_string()),
+                TemplateBody::AssignmentFilter(_) => {
+                    paths.push(assignment_filter::FILTERS.to_string())
+                }
                 TemplateBody::TransportRule(_) => {}
             }
         }

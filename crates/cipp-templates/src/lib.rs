@@ -48,6 +48,9 @@
 //!   Graph; distribution lists, mail-enabled security groups and dynamic distribution lists
 //!   through Exchange (`New-DistributionGroup`, `Set-DistributionGroup` with only what
 //!   drifted).
+//! - **Intune assignment filters** (`deviceManagement/assignmentFilters`): created, or the
+//!   filter of that name gets a `PATCH` of only what differs (description, platform, rule,
+//!   management type).
 //!
 //! A deployed Intune policy is assigned with [`TemplateClient::assign`] ([`Assignment`]:
 //! all users, all devices, groups by name).
@@ -55,6 +58,7 @@
 //! Comparison rules are described in [`compare`].
 
 mod assign;
+mod assignment_filter;
 mod ca;
 mod client;
 pub mod compare;
@@ -75,7 +79,7 @@ pub use compare::{Comparison, Difference};
 pub use error::TemplateError;
 pub use library::TemplateLibrary;
 pub use models::{
-    AppPlatform, CaTemplate, GroupTemplate, GroupType, IntuneKind, IntuneTemplate, NamedLocation,
-    TransportRuleTemplate,
+    AppPlatform, AssignmentFilterTemplate, CaTemplate, GroupTemplate, GroupType, IntuneKind,
+    IntuneTemplate, NamedLocation, TransportRuleTemplate,
 };
 pub use template::{Template, TemplateBody, TemplateKind};

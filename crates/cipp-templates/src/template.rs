@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{from_value, parse_json, TemplateError};
-use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
+use crate::models::{
+    AssignmentFilterTemplate, CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate,
+};
 
 /// The kinds of template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,6 +23,8 @@ pub enum TemplateKind {
     TransportRule,
     /// Entra or Exchange group (`*.GroupTemplate.json`).
     Group,
+    /// Intune assignment filter (`*.AssignmentFilterTemplate.json`).
+    AssignmentFilter,
 }
 
 impl TemplateKind {
@@ -33,6 +37,10 @@ impl TemplateKind {
             (".transportruletemplate.json", TemplateKind::TransportRule),
             (".transporttemplate.json", TemplateKind::TransportRule),
             (".grouptemplate.json", TemplateKind::Group),
+            (
+                ".assignmentfiltertemplate.json",
+                TemplateKind::AssignmentFilter,
+            ),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -41,7 +49,7 @@ impl TemplateKind {
 
     /// The kind a template's JSON looks like: `RAWJson` is Intune, `conditions` is
     /// Conditional Access, `groupType` is a group, anything else with a name is a transport
-    /// rule.
+    /// rule, `rule` with `platform` an assignment filter.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
         let has = |k: &str| o.keys().any(|x| x.eq_ignore_ascii_case(k));
@@ -51,6 +59,8 @@ impl TemplateKind {
             Some(TemplateKind::ConditionalAccess)
         } else if has("groupType") {
             Some(TemplateKind::Group)
+        } else if has("rule") && has("platform") {
+            Some(TemplateKind::AssignmentFilter)
         } else if has("name") {
             Some(TemplateKind::TransportRule)
         } else {
@@ -65,6 +75,7 @@ impl TemplateKind {
             TemplateKind::Intune => "intune",
             TemplateKind::TransportRule => "transport",
             TemplateKind::Group => "group",
+            TemplateKind::AssignmentFilter => "assignmentfilter",
         }
     }
 
@@ -75,6 +86,7 @@ impl TemplateKind {
             TemplateKind::Intune => "IntuneTemplate.json",
             TemplateKind::TransportRule => "TransportRuleTemplate.json",
             TemplateKind::Group => "GroupTemplate.json",
+            TemplateKind::AssignmentFilter => "AssignmentFilterTemplate.json",
         }
     }
 }
@@ -89,8 +101,10 @@ impl std::str::FromStr for TemplateKind {
             "intune" => Ok(TemplateKind::Intune),
             "transport" | "transportrule" => Ok(TemplateKind::TransportRule),
             "group" => Ok(TemplateKind::Group),
+            "assignmentfilter" | "filter" => Ok(TemplateKind::AssignmentFilter),
             _ => Err(format!(
-                "unknown template kind '{s}' (expected ca, intune, transport or group)"
+                "unknown template kind '{s}' (expected ca, intune, transport, group or \
+                 assignmentfilter)"
             )),
         }
     }
@@ -117,6 +131,8 @@ pub enum TemplateBody {
     TransportRule(TransportRuleTemplate),
     /// A group.
     Group(GroupTemplate),
+    /// An Intune assignment filter.
+    AssignmentFilter(AssignmentFilterTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -148,6 +164,7 @@ impl Template {
             TemplateBody::Intune(_) => TemplateKind::Intune,
             TemplateBody::TransportRule(_) => TemplateKind::TransportRule,
             TemplateBody::Group(_) => TemplateKind::Group,
+            TemplateBody::AssignmentFilter(_) => TemplateKind::AssignmentFilter,
         }
     }
 
@@ -158,6 +175,7 @@ impl Template {
             TemplateBody::Intune(t) => &t.display_name,
             TemplateBody::TransportRule(t) => &t.name,
             TemplateBody::Group(t) => &t.display_name,
+            TemplateBody::AssignmentFilter(t) => &t.display_name,
         }
     }
 
@@ -187,8 +205,10 @@ impl Template {
                 return Err(TemplateError::Parse {
                     template: label.to_string(),
                     path: ".".into(),
-                    message: "not a Conditional Access, Intune, group or transport rule template"
-                        .into(),
+                    message:
+                        "not a Conditional Access, Intune, group, transport rule or assignment \
+                              filter template"
+                            .into(),
                 })
             }
         };
@@ -201,10 +221,14 @@ impl Template {
                 TemplateBody::TransportRule(from_value(label, "", value)?)
             }
             TemplateKind::Group => TemplateBody::Group(from_value(label, "", value)?),
+            TemplateKind::AssignmentFilter => {
+                TemplateBody::AssignmentFilter(from_value(label, "", value)?)
+            }
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
             TemplateBody::Group(t) => t.guid.as_deref().map(guid_of),
+            TemplateBody::AssignmentFilter(t) => t.guid.as_deref().map(guid_of),
             _ => None,
         };
         let t = Template {
@@ -254,6 +278,7 @@ impl Template {
             TemplateBody::Intune(t) => serde_json::to_value(t),
             TemplateBody::TransportRule(t) => serde_json::to_value(t),
             TemplateBody::Group(t) => serde_json::to_value(t),
+            TemplateBody::AssignmentFilter(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }
