@@ -212,6 +212,7 @@ const LIST_TEMPLATE_STANDARDS: &[(&str, &str)] = &[
     ("TransportRuleTemplate", "transportRuleTemplate"),
     ("GroupTemplate", "groupTemplate"),
     ("AssignmentFilterTemplate", "assignmentFilterTemplate"),
+    ("ReusableSettingsTemplate", "reusableSettingsTemplate"),
 ];
 
 /// For a standard that names its templates in a list, one settings object per template (with

@@ -24,6 +24,7 @@ pub(crate) const TEMPLATE_EXECUTORS: &[&str] = &[
     "TransportRuleTemplate",
     "GroupTemplate",
     "AssignmentFilterTemplate",
+    "ReusableSettingsTemplate",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -35,6 +36,9 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
         Some("GroupTemplate") => (TemplateKind::Group, "groupTemplate"),
         Some("AssignmentFilterTemplate") => {
             (TemplateKind::AssignmentFilter, "assignmentFilterTemplate")
+        }
+        Some("ReusableSettingsTemplate") => {
+            (TemplateKind::ReusableSetting, "reusableSettingsTemplate")
         }
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }

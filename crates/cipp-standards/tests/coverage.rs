@@ -139,6 +139,7 @@ fn is_template(def: &Definition) -> bool {
                 | "TransportRuleTemplate"
                 | "GroupTemplate"
                 | "AssignmentFilterTemplate"
+                | "ReusableSettingsTemplate"
         )
     )
 }

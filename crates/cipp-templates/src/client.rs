@@ -15,7 +15,7 @@ use crate::compare::Comparison;
 use crate::error::TemplateError;
 use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
 use crate::template::{Template, TemplateBody, TemplateKind};
-use crate::{assignment_filter, ca, group, intune, transport};
+use crate::{assignment_filter, ca, group, intune, reusable_setting, transport};
 
 /// What state a deployed Conditional Access policy gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -237,6 +237,7 @@ impl TemplateClient {
             TemplateBody::TransportRule(t) => transport::deploy(self, t).await,
             TemplateBody::Group(t) => group::deploy(self, t).await,
             TemplateBody::AssignmentFilter(t) => assignment_filter::deploy(self, t).await,
+            TemplateBody::ReusableSetting(t) => reusable_setting::deploy(self, t).await,
         }
     }
 
@@ -277,6 +278,7 @@ impl TemplateClient {
             TemplateBody::TransportRule(t) => transport::compare(self, t).await,
             TemplateBody::Group(t) => group::compare(self, t).await,
             TemplateBody::AssignmentFilter(t) => assignment_filter::compare(self, t).await,
+            TemplateBody::ReusableSetting(t) => reusable_setting::compare(self, t).await,
         }
     }
 
@@ -337,6 +339,9 @@ impl TemplateClient {
             TemplateKind::Group => TemplateBody::Group(self.capture_group(id).await?),
             TemplateKind::AssignmentFilter => {
                 TemplateBody::AssignmentFilter(assignment_filter::capture(self, id).await?)
+            }
+            TemplateKind::ReusableSetting => {
+                TemplateBody::ReusableSetting(reusable_setting::capture(self, id).await?)
             }
             TemplateKind::TransportRule => {
                 TemplateBody::TransportRule(self.capture_transport_rule(id).await?)
@@ -470,6 +475,9 @@ impl TemplateClient {
                 TemplateBody::Group(_) => paths.push(group::GROUPS.to_string()),
                 TemplateBody::AssignmentFilter(_) => {
                     paths.push(assignment_filter::FILTERS.to_string())
+                }
+                TemplateBody::ReusableSetting(_) => {
+                    paths.push(reusable_setting::SETTINGS_READ.to_string())
                 }
                 TemplateBody::TransportRule(_) => {}
             }

@@ -51,6 +51,8 @@
 //! - **Intune assignment filters** (`deviceManagement/assignmentFilters`): created, or the
 //!   filter of that name gets a `PATCH` of only what differs (description, platform, rule,
 //!   management type).
+//! - **Intune reusable policy settings** (`deviceManagement/reusablePolicySettings`):
+//!   created, or the setting of that name replaced (`PUT`) when it differs.
 //!
 //! A deployed Intune policy is assigned with [`TemplateClient::assign`] ([`Assignment`]:
 //! all users, all devices, groups by name).
@@ -68,6 +70,7 @@ mod intune;
 mod json;
 mod library;
 pub mod models;
+mod reusable_setting;
 mod template;
 mod transport;
 
@@ -80,6 +83,6 @@ pub use error::TemplateError;
 pub use library::TemplateLibrary;
 pub use models::{
     AppPlatform, AssignmentFilterTemplate, CaTemplate, GroupTemplate, GroupType, IntuneKind,
-    IntuneTemplate, NamedLocation, TransportRuleTemplate,
+    IntuneTemplate, NamedLocation, ReusableSettingTemplate, TransportRuleTemplate,
 };
 pub use template::{Template, TemplateBody, TemplateKind};

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use crate::error::{from_value, parse_json, TemplateError};
 use crate::models::{
-    AssignmentFilterTemplate, CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate,
+    AssignmentFilterTemplate, CaTemplate, GroupTemplate, IntuneTemplate, ReusableSettingTemplate,
+    TransportRuleTemplate,
 };
 
 /// The kinds of template.
@@ -25,6 +26,8 @@ pub enum TemplateKind {
     Group,
     /// Intune assignment filter (`*.AssignmentFilterTemplate.json`).
     AssignmentFilter,
+    /// Intune reusable policy setting (`*.ReusableSettingTemplate.json`).
+    ReusableSetting,
 }
 
 impl TemplateKind {
@@ -40,6 +43,10 @@ impl TemplateKind {
             (
                 ".assignmentfiltertemplate.json",
                 TemplateKind::AssignmentFilter,
+            ),
+            (
+                ".reusablesettingtemplate.json",
+                TemplateKind::ReusableSetting,
             ),
         ]
         .into_iter()
@@ -76,6 +83,7 @@ impl TemplateKind {
             TemplateKind::TransportRule => "transport",
             TemplateKind::Group => "group",
             TemplateKind::AssignmentFilter => "assignmentfilter",
+            TemplateKind::ReusableSetting => "reusablesetting",
         }
     }
 
@@ -87,6 +95,7 @@ impl TemplateKind {
             TemplateKind::TransportRule => "TransportRuleTemplate.json",
             TemplateKind::Group => "GroupTemplate.json",
             TemplateKind::AssignmentFilter => "AssignmentFilterTemplate.json",
+            TemplateKind::ReusableSetting => "ReusableSettingTemplate.json",
         }
     }
 }
@@ -102,9 +111,10 @@ impl std::str::FromStr for TemplateKind {
             "transport" | "transportrule" => Ok(TemplateKind::TransportRule),
             "group" => Ok(TemplateKind::Group),
             "assignmentfilter" | "filter" => Ok(TemplateKind::AssignmentFilter),
+            "reusablesetting" | "reusablesettings" => Ok(TemplateKind::ReusableSetting),
             _ => Err(format!(
-                "unknown template kind '{s}' (expected ca, intune, transport, group or \
-                 assignmentfilter)"
+                "unknown template kind '{s}' (expected ca, intune, transport, group, \
+                 assignmentfilter or reusablesetting)"
             )),
         }
     }
@@ -133,6 +143,8 @@ pub enum TemplateBody {
     Group(GroupTemplate),
     /// An Intune assignment filter.
     AssignmentFilter(AssignmentFilterTemplate),
+    /// An Intune reusable policy setting.
+    ReusableSetting(ReusableSettingTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -165,6 +177,7 @@ impl Template {
             TemplateBody::TransportRule(_) => TemplateKind::TransportRule,
             TemplateBody::Group(_) => TemplateKind::Group,
             TemplateBody::AssignmentFilter(_) => TemplateKind::AssignmentFilter,
+            TemplateBody::ReusableSetting(_) => TemplateKind::ReusableSetting,
         }
     }
 
@@ -176,6 +189,7 @@ impl Template {
             TemplateBody::TransportRule(t) => &t.name,
             TemplateBody::Group(t) => &t.display_name,
             TemplateBody::AssignmentFilter(t) => &t.display_name,
+            TemplateBody::ReusableSetting(t) => &t.display_name,
         }
     }
 
@@ -224,11 +238,15 @@ impl Template {
             TemplateKind::AssignmentFilter => {
                 TemplateBody::AssignmentFilter(from_value(label, "", value)?)
             }
+            TemplateKind::ReusableSetting => {
+                TemplateBody::ReusableSetting(from_value(label, "", value)?)
+            }
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
             TemplateBody::Group(t) => t.guid.as_deref().map(guid_of),
             TemplateBody::AssignmentFilter(t) => t.guid.as_deref().map(guid_of),
+            TemplateBody::ReusableSetting(t) => t.guid.as_deref().map(guid_of),
             _ => None,
         };
         let t = Template {
@@ -241,6 +259,7 @@ impl Template {
                 template: label.to_string(),
                 path: match kind {
                     TemplateKind::Intune => "Displayname",
+                    TemplateKind::ReusableSetting => "DisplayName",
                     TemplateKind::TransportRule => "name",
                     _ => "displayName",
                 }
@@ -279,6 +298,7 @@ impl Template {
             TemplateBody::TransportRule(t) => serde_json::to_value(t),
             TemplateBody::Group(t) => serde_json::to_value(t),
             TemplateBody::AssignmentFilter(t) => serde_json::to_value(t),
+            TemplateBody::ReusableSetting(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }
