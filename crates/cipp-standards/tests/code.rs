@@ -454,3 +454,73 @@ async fn secure_score_controls_change_state_once_and_conflicts_are_errors() {
     assert!(format!("{:?}", r.outcome).contains("NoSuchControl"));
     assert_eq!(writes(&sim).len(), 1);
 }
+
+#[tokio::test]
+async fn profile_photos_are_turned_off_and_on_in_both_services() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline).as_of(as_of()).build();
+    let targets = [Target::from_domain(TENANT)];
+    let photos = |state: &str| {
+        template(json!({"ProfilePhotos": {"action": ["Remediate"],
+            "state": {"label": state, "value": state}}}))
+    };
+    let off = runner
+        .run(&photos("disabled"), &targets, Mode::Remediate)
+        .await;
+    assert_eq!(result(&off, "ProfilePhotos").state, State::Remediated);
+    let on = runner
+        .run(&photos("enabled"), &targets, Mode::Remediate)
+        .await;
+    let r = result(&on, "ProfilePhotos");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    // Enabling puts Graph's setting back to Microsoft's default by deleting it.
+    let graph_writes = writes_to(&sim, "photoUpdateSettings");
+    assert_eq!(graph_writes.len(), 2, "{graph_writes:?}");
+    assert!(graph_writes[0].starts_with("PATCH") && graph_writes[1].starts_with("DELETE"));
+    let again = runner.run(&photos("enabled"), &targets, Mode::Report).await;
+    assert_eq!(result(&again, "ProfilePhotos").state, State::Compliant);
+    let bad = runner
+        .run(&photos("sometimes"), &targets, Mode::Report)
+        .await;
+    assert_eq!(result(&bad, "ProfilePhotos").state, State::Error);
+}
+
+#[tokio::test]
+async fn copilot_settings_are_written_with_the_admins_token_only() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline.clone())
+        .as_of(as_of())
+        .build();
+    let targets = [Target::from_domain(TENANT)];
+    let templates = template(json!({"CopilotSettings": {"action": ["Report"],
+        "imageGeneration": "0", "copilotChatPinning": "donotconfigure"}}));
+    let report = runner.run(&templates, &targets, Mode::Report).await;
+    let r = result(&report, "CopilotSettings");
+    assert_eq!(r.state, State::Drifted);
+    assert_eq!(r.planned.len(), 1);
+    let Step::Graph { delegated, .. } = &r.planned[0] else {
+        panic!("{:?}", r.planned)
+    };
+    assert!(*delegated);
+    // The same write with the app's token is refused, as Graph refuses it.
+    let mut app_only = r.planned.clone();
+    if let Step::Graph { delegated, .. } = &mut app_only[0] {
+        *delegated = false;
+    }
+    let refused = cipp_standards::apply(&pipeline, TENANT, &app_only).await;
+    assert!(
+        refused[0].error.as_deref().unwrap().contains("403"),
+        "{refused:?}"
+    );
+    let sent = cipp_standards::apply(&pipeline, TENANT, &r.planned).await;
+    assert!(sent[0].error.is_none(), "{sent:?}");
+    let after = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(result(&after, "CopilotSettings").state, State::Compliant);
+    let bad = template(json!({"CopilotSettings": {"action": ["Report"], "allowWebSearch": "3"}}));
+    let report = runner.run(&bad, &targets, Mode::Report).await;
+    let r = result(&report, "CopilotSettings");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("allowWebSearch"));
+}

@@ -30,11 +30,13 @@ const ALL_DEVICES: &str = "#microsoft.graph.allDevicesAssignmentTarget";
 /// collection (`CollectHash`) and out-of-box experience (`SelfDeployingMode` for shared
 /// devices, `NotLocalAdmin` for a standard user, `HidePrivacy`, `HideTerms`,
 /// `AutoKeyboard`). A profile with that name is updated in place (`PATCH`), else created
-/// (`POST`). With `AssignToAllDevices` the profile must be assigned to all devices; the
-/// assignment is added (`POST .../assignments`) to a profile that lacks it. A profile this
-/// run creates has no id until Intune answers, so its assignment is written by the next
-/// remediation (the first one reports it unconfirmed). Unlike CIPP, duplicate profiles of
-/// the same name are not deleted: the first is kept in line, the others are left to a person.
+/// (`POST`); the name is matched without case, as CIPP does, and a profile found under
+/// another case is renamed to the given one. With `AssignToAllDevices` the profile must be
+/// assigned to all devices; the assignment is added (`POST .../assignments`) to a profile
+/// that lacks it. A profile this run creates has no id until Intune answers, so its
+/// assignment is written by the next remediation (the first one reports it unconfirmed).
+/// Unlike CIPP, duplicate profiles of the same name are not deleted: the first is kept in
+/// line, the others are left to a person.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AutopilotProfile;
 
@@ -174,10 +176,11 @@ impl Standard for AutopilotProfile {
             expected["assignedToAllDevices"] = json!(true);
         }
 
-        let found = input
-            .rows("AutopilotDeploymentProfiles")
-            .iter()
-            .find(|p| p["displayName"].as_str() == Some(name.as_str()));
+        let found = input.rows("AutopilotDeploymentProfiles").iter().find(|p| {
+            p["displayName"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+        });
         let Some(profile) = found else {
             let current = json!({"displayName": null});
             return Ok(Assessment {
