@@ -524,3 +524,77 @@ async fn copilot_settings_are_written_with_the_admins_token_only() {
     assert_eq!(r.state, State::Error);
     assert!(r.error.as_deref().unwrap().contains("allowWebSearch"));
 }
+
+#[tokio::test]
+async fn device_prep_policy_is_created_replaced_in_place_and_assigned() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let collector = Collector::new(pipeline.clone());
+    let runner = StandardsRunner::builder(pipeline).as_of(as_of()).build();
+    let targets = [Target::from_domain(TENANT)];
+    let prep = |extra: Value| {
+        let mut settings = json!({"action": ["Remediate"], "ProfileName": "Alpha Dental prep",
+            "DeviceGroupName": "CA-Exclude"});
+        settings
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        template(json!({ "DevicePrepProfile": settings }))
+    };
+    let policies = || async {
+        collector
+            .collect(TENANT, &["IntuneConfigurationPolicies"])
+            .await
+            .unwrap()
+            .rows("IntuneConfigurationPolicies")
+            .unwrap()
+            .to_vec()
+    };
+
+    let missing_group = runner
+        .run(
+            &prep(json!({"DeviceGroupName": "No Such Group"})),
+            &targets,
+            Mode::Remediate,
+        )
+        .await;
+    let r = result(&missing_group, "DevicePrepProfile");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("No Such Group"));
+    assert!(writes(&sim).is_empty());
+
+    let created = runner
+        .run(&prep(json!({})), &targets, Mode::Remediate)
+        .await;
+    assert_eq!(
+        result(&created, "DevicePrepProfile").state,
+        State::Remediated
+    );
+    let first = policies().await;
+    let prep_policies: Vec<&Value> = first
+        .iter()
+        .filter(|p| p["name"] == "Alpha Dental prep")
+        .collect();
+    assert_eq!(prep_policies.len(), 1);
+    let id = prep_policies[0]["id"].as_str().unwrap().to_string();
+
+    // Other settings and an assignment: the policy is replaced in place, then assigned.
+    let changed = prep(json!({"AllowSkip": true, "AssignTo": "AllDevicesAndUsers"}));
+    let report = runner.run(&changed, &targets, Mode::Remediate).await;
+    let r = result(&report, "DevicePrepProfile");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    let sent = writes_to(&sim, "configurationPolicies");
+    assert_eq!(
+        sent,
+        [
+            "POST /graph/beta/deviceManagement/configurationPolicies".to_string(),
+            format!("PUT /graph/beta/deviceManagement/configurationPolicies/{id}"),
+            format!("POST /graph/beta/deviceManagement/configurationPolicies/{id}/assign"),
+        ]
+    );
+    let after = policies().await;
+    let policy = after.iter().find(|p| p["id"] == id.as_str()).unwrap();
+    assert_eq!(policy["assignments"].as_array().unwrap().len(), 2);
+    let again = runner.run(&changed, &targets, Mode::Report).await;
+    assert_eq!(result(&again, "DevicePrepProfile").state, State::Compliant);
+}

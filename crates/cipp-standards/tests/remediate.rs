@@ -348,6 +348,10 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         // Delegated writes: the simulator refuses app-only tokens on this API, as Graph does.
         "CopilotSettings" => json!({"copilotChatPinning": "0", "imageGeneration": "donotconfigure",
             "allowWebSearch": {"label": "Disabled in Microsoft 365 Copilot and Microsoft 365 Copilot Chat", "value": "1"}}),
+        // Joined to an existing security group, found by the start of its name.
+        "DevicePrepProfile" => json!({"ProfileName": "Alpha Dental device preparation",
+            "DeploymentType": {"label": "Single user", "value": "0"}, "JoinType": "0",
+            "Timeout": 90, "AllowDiagnostics": true, "DeviceGroupName": "CA-Exclude"}),
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());

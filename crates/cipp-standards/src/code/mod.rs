@@ -38,6 +38,7 @@ mod copilot_limited_mode;
 mod copilot_settings;
 mod custom_banned_password_list;
 mod delegate_sent_items;
+mod device_prep_profile;
 mod device_registration;
 mod disable_exchange_online_powershell;
 mod disable_external_calendar_sharing;
@@ -208,6 +209,7 @@ mod registry {
         &copilot_settings::CopilotSettings,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
+        &device_prep_profile::DevicePrepProfile,
         &disable_exchange_online_powershell::DisableExchangeOnlinePowerShell,
         &disable_external_calendar_sharing::DisableExternalCalendarSharing,
         &disable_guests::DisableGuests,
