@@ -281,7 +281,7 @@ fn exchange_store(t: &SeedTenant) -> ExoStore {
         json!({"Identity": "OwaMailboxPolicy-Default", "Name": "OwaMailboxPolicy-Default", "IsDefault": true,
             "AdditionalStorageProvidersAvailable": true, "PersonalAccountCalendarsEnabled": true,
             "ThirdPartyFileProvidersEnabled": true, "WacExternalServicesEnabled": true,
-            "ConditionalAccessPolicy": "Off"}),
+            "ConditionalAccessPolicy": "Off", "SetPhotoEnabled": true}),
     );
     put(
         "atppolicyforo365",

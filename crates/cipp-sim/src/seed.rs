@@ -138,6 +138,7 @@ impl Seed {
             crate::seed_overlay::ALERTS_SEED,
             crate::seed_overlay::AUDIT_LOG_SEED,
             crate::graph::standards_endpoints::STANDARDS_SEED,
+            crate::graph::graphstd::GRAPHSTD_SEED,
             crate::seed_overlay::BEC_SEED,
             crate::exchange::standards_objects::EXCHANGE_STANDARDS_SEED,
             crate::exchange::protection_alerts::COMPLIANCE_SEED,

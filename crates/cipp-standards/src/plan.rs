@@ -23,7 +23,8 @@ use crate::templated::options_of;
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Step {
-    /// A Graph request (`uri` relative to the beta root), app-only as CIPP sends it.
+    /// A Graph request (`uri` relative to the beta root), app-only as CIPP sends it unless
+    /// `delegated`.
     Graph {
         /// `PATCH` (default) or `POST`.
         method: String,
@@ -44,6 +45,10 @@ pub enum Step {
         /// instead (its body under `body`), otherwise the step's own write.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         create_when_missing: Option<CreateRequest>,
+        /// Sent with the signed-in admin's (delegated) token instead of the app's: for the
+        /// few Graph APIs that refuse app-only tokens (Copilot's admin policy settings).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        delegated: bool,
     },
     /// An Exchange cmdlet.
     Exchange {
@@ -339,6 +344,7 @@ fn plan_with_current(
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
                     create_when_missing: create_request(def, x)?,
+                    delegated: false,
                 })
             })
             .collect::<Result<Vec<_>, StandardsError>>()?,
@@ -400,7 +406,8 @@ pub async fn apply_with(
     steps: &[Step],
     library: Option<&TemplateLibrary>,
 ) -> Vec<StepOutcome> {
-    let graph = GraphClient::new(pipeline.clone(), tenant).beta().app_only();
+    let delegated_graph = GraphClient::new(pipeline.clone(), tenant).beta();
+    let app_graph = delegated_graph.app_only();
     let exo = ExchangeClient::new(pipeline.clone(), tenant);
     // Shares the Exchange client's cache, so the regional host is found once per run.
     let scc = exo.compliance();
@@ -425,7 +432,13 @@ pub async fn apply_with(
                 continue_on_error,
                 merge_current,
                 create_when_missing,
+                delegated,
             } => {
+                let graph = if *delegated {
+                    &delegated_graph
+                } else {
+                    &app_graph
+                };
                 if let Some(create) = create_when_missing {
                     match graph.get(uri).await {
                         Ok(_) => {}

@@ -209,8 +209,9 @@ fn actions(item: &Map<String, Value>) -> Actions {
 /// Standards whose one settings object names several templates in a list (CIPP's
 /// `TransportRuleTemplate`, `GroupTemplate`, the DLP and retention policy templates,
 /// `ExchangeConnectorTemplate`, `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy` and
-/// `DeployContactTemplates`), with the settings field that holds the list.
-const LIST_TEMPLATE_STANDARDS: [(&str, &str); 8] = [
+/// `DeployContactTemplates`, `AssignmentFilterTemplate`, `ReusableSettingsTemplate`), with the
+/// settings field that holds the list.
+const LIST_TEMPLATE_STANDARDS: &[(&str, &str)] = &[
     ("TransportRuleTemplate", "transportRuleTemplate"),
     ("GroupTemplate", "groupTemplate"),
     ("DlpCompliancePolicyTemplate", "dlpCompliancePolicyTemplate"),
@@ -225,6 +226,8 @@ const LIST_TEMPLATE_STANDARDS: [(&str, &str); 8] = [
     ),
     ("SafeLinksTemplatePolicy", "TemplateIds"),
     ("DeployContactTemplates", "templateIds"),
+    ("AssignmentFilterTemplate", "assignmentFilterTemplate"),
+    ("ReusableSettingsTemplate", "reusableSettingsTemplate"),
 ];
 
 /// For a standard that names its templates in a list, one settings object per template (with

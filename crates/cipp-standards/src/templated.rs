@@ -22,7 +22,7 @@ use crate::plan::Step;
 use crate::render::variables;
 
 /// Executors whose standards deploy stored templates.
-pub(crate) const TEMPLATE_EXECUTORS: [&str; 10] = [
+pub(crate) const TEMPLATE_EXECUTORS: &[&str] = &[
     "CATemplate",
     "IntuneTemplate",
     "TransportRuleTemplate",
@@ -33,6 +33,8 @@ pub(crate) const TEMPLATE_EXECUTORS: [&str; 10] = [
     "TenantAllowBlockListTemplate",
     "SafeLinksTemplatePolicy",
     "DeployContactTemplates",
+    "AssignmentFilterTemplate",
+    "ReusableSettingsTemplate",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -59,6 +61,12 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
         ),
         Some("SafeLinksTemplatePolicy") => (TemplateKind::SafeLinks, "TemplateIds"),
         Some("DeployContactTemplates") => (TemplateKind::Contact, "templateIds"),
+        Some("AssignmentFilterTemplate") => {
+            (TemplateKind::AssignmentFilter, "assignmentFilterTemplate")
+        }
+        Some("ReusableSettingsTemplate") => {
+            (TemplateKind::ReusableSetting, "reusableSettingsTemplate")
+        }
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }
 }

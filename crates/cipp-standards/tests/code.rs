@@ -305,3 +305,296 @@ fn a_missing_licence_or_a_failed_read_decides_before_the_standard() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Graph paths of the writes sent so far that contain `needle`.
+fn writes_to(sim: &Sim, needle: &str) -> Vec<String> {
+    writes(sim)
+        .into_iter()
+        .filter(|w| w.contains(needle))
+        .collect()
+}
+
+#[tokio::test]
+async fn autopilot_profile_is_created_then_assigned_and_bad_names_write_nothing() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let collector = Collector::new(pipeline.clone());
+    let runner = StandardsRunner::builder(pipeline).as_of(as_of()).build();
+    let targets = [Target::from_domain(TENANT)];
+
+    // A hyphen: Intune would answer a bare 500; the standard refuses before sending.
+    let bad = template(json!({"AutopilotProfile": {"action": ["Remediate"],
+        "DisplayName": "Alpha-Dental"}}));
+    let report = runner.run(&bad, &targets, Mode::Remediate).await;
+    let r = result(&report, "AutopilotProfile");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("Alpha-Dental"));
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+
+    let templates = template(json!({"AutopilotProfile": {"action": ["Remediate"],
+        "DisplayName": "Alpha Dental Autopilot", "DeviceNameTemplate": "AD%SERIAL%",
+        "SelfDeployingMode": true, "AllowWhiteGlove": true, "HideTerms": true,
+        "AssignToAllDevices": true}}));
+    // First run: the profile is created; Intune names it only in its answer, so the
+    // assignment waits for the next run and this one cannot confirm.
+    let first = runner.run(&templates, &targets, Mode::Remediate).await;
+    assert_eq!(result(&first, "AutopilotProfile").state, State::Unconfirmed);
+    assert_eq!(
+        writes_to(&sim, "windowsAutopilotDeploymentProfiles").len(),
+        1
+    );
+    // Second run: the profile is right, only the assignment is sent.
+    let second = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&second, "AutopilotProfile");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    assert_eq!(r.planned.len(), 1);
+    let sent = writes_to(&sim, "windowsAutopilotDeploymentProfiles");
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[1].starts_with("POST") && sent[1].ends_with("/assignments"));
+
+    let snapshot = collector
+        .collect(TENANT, &["AutopilotDeploymentProfiles"])
+        .await
+        .unwrap();
+    let profiles = snapshot.rows("AutopilotDeploymentProfiles").unwrap();
+    assert_eq!(profiles.len(), 1);
+    let p = &profiles[0];
+    // Self-deploying: shared devices, no pre-provisioning, no user type.
+    assert_eq!(p["outOfBoxExperienceSetting"]["deviceUsageType"], "shared");
+    assert_eq!(p["preprovisioningAllowed"], false);
+    assert!(p["outOfBoxExperienceSetting"].get("userType").is_none());
+    assert_eq!(
+        p["assignments"][0]["target"]["@odata.type"],
+        "#microsoft.graph.allDevicesAssignmentTarget"
+    );
+    let third = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(result(&third, "AutopilotProfile").state, State::Compliant);
+}
+
+#[tokio::test]
+async fn legacy_report_addins_are_deleted_only_when_allowed_and_only_those() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let collector = Collector::new(pipeline.clone());
+    let targets = [Target::from_domain(TENANT)];
+    let templates = template(json!({"LegacyEmailReportAddins": {"action": ["Remediate"]}}));
+    let app_names = |snapshot: &cipp_snapshot::Snapshot| -> Vec<String> {
+        let mut names: Vec<String> = snapshot
+            .rows("Apps")
+            .unwrap()
+            .iter()
+            .map(|a| a["displayName"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = app_names(&collector.collect(TENANT, &["Apps"]).await.unwrap());
+    assert!(before.iter().any(|n| n == "Report Message"), "{before:?}");
+
+    let refused = StandardsRunner::builder(pipeline.clone())
+        .as_of(as_of())
+        .build()
+        .run(&templates, &targets, Mode::Remediate)
+        .await;
+    let r = result(&refused, "LegacyEmailReportAddins");
+    assert_eq!(r.state, State::RemediationFailed);
+    assert_eq!(r.planned.len(), 2);
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+
+    let allowed = StandardsRunner::builder(pipeline)
+        .as_of(as_of())
+        .allow_destructive(true)
+        .build()
+        .run(&templates, &targets, Mode::Remediate)
+        .await;
+    assert_eq!(
+        result(&allowed, "LegacyEmailReportAddins").state,
+        State::Remediated
+    );
+    let deleted = writes_to(&sim, "/applications/");
+    assert_eq!(deleted.len(), 2, "{deleted:?}");
+    assert!(deleted.iter().all(|w| w.starts_with("DELETE")));
+    let after = app_names(&collector.collect(TENANT, &["Apps"]).await.unwrap());
+    let gone: Vec<&String> = before.iter().filter(|n| !after.contains(n)).collect();
+    assert_eq!(gone, ["Report Message", "Report Phishing"]);
+    // An unrelated add-in's registration stays.
+    assert!(after.iter().any(|n| n == "Alpha Dental Scheduling Add-in"));
+}
+
+#[tokio::test]
+async fn secure_score_controls_change_state_once_and_conflicts_are_errors() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline).as_of(as_of()).build();
+    let targets = [Target::from_domain(TENANT)];
+    let conflict = template(json!({"SecureScoreRemediation": {"action": ["Remediate"],
+        "Ignored": "AdminMFAV2", "Reviewed": ["AdminMFAV2"]}}));
+    let report = runner.run(&conflict, &targets, Mode::Remediate).await;
+    let r = result(&report, "SecureScoreRemediation");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("AdminMFAV2"));
+    assert!(writes(&sim).is_empty());
+
+    let templates = template(json!({"SecureScoreRemediation": {"action": ["Remediate"],
+        "ThirdParty": [{"label": "MFA for admins", "value": "AdminMFAV2"}],
+        "Default": "MFARegistrationV2, NoSuchControl"}}));
+    let first = runner.run(&templates, &targets, Mode::Remediate).await;
+    assert_eq!(
+        result(&first, "SecureScoreRemediation").state,
+        State::Remediated
+    );
+    // MFARegistrationV2 is at its default already; NoSuchControl is reported, not written.
+    assert_eq!(
+        writes(&sim),
+        ["PATCH /graph/beta/security/secureScoreControlProfiles/AdminMFAV2"]
+    );
+    let second = runner.run(&templates, &targets, Mode::Remediate).await;
+    let r = result(&second, "SecureScoreRemediation");
+    assert_eq!(r.state, State::Compliant);
+    assert!(format!("{:?}", r.outcome).contains("NoSuchControl"));
+    assert_eq!(writes(&sim).len(), 1);
+}
+
+#[tokio::test]
+async fn profile_photos_are_turned_off_and_on_in_both_services() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline).as_of(as_of()).build();
+    let targets = [Target::from_domain(TENANT)];
+    let photos = |state: &str| {
+        template(json!({"ProfilePhotos": {"action": ["Remediate"],
+            "state": {"label": state, "value": state}}}))
+    };
+    let off = runner
+        .run(&photos("disabled"), &targets, Mode::Remediate)
+        .await;
+    assert_eq!(result(&off, "ProfilePhotos").state, State::Remediated);
+    let on = runner
+        .run(&photos("enabled"), &targets, Mode::Remediate)
+        .await;
+    let r = result(&on, "ProfilePhotos");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    // Enabling puts Graph's setting back to Microsoft's default by deleting it.
+    let graph_writes = writes_to(&sim, "photoUpdateSettings");
+    assert_eq!(graph_writes.len(), 2, "{graph_writes:?}");
+    assert!(graph_writes[0].starts_with("PATCH") && graph_writes[1].starts_with("DELETE"));
+    let again = runner.run(&photos("enabled"), &targets, Mode::Report).await;
+    assert_eq!(result(&again, "ProfilePhotos").state, State::Compliant);
+    let bad = runner
+        .run(&photos("sometimes"), &targets, Mode::Report)
+        .await;
+    assert_eq!(result(&bad, "ProfilePhotos").state, State::Error);
+}
+
+#[tokio::test]
+async fn copilot_settings_are_written_with_the_admins_token_only() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let runner = StandardsRunner::builder(pipeline.clone())
+        .as_of(as_of())
+        .build();
+    let targets = [Target::from_domain(TENANT)];
+    let templates = template(json!({"CopilotSettings": {"action": ["Report"],
+        "imageGeneration": "0", "copilotChatPinning": "donotconfigure"}}));
+    let report = runner.run(&templates, &targets, Mode::Report).await;
+    let r = result(&report, "CopilotSettings");
+    assert_eq!(r.state, State::Drifted);
+    assert_eq!(r.planned.len(), 1);
+    let Step::Graph { delegated, .. } = &r.planned[0] else {
+        panic!("{:?}", r.planned)
+    };
+    assert!(*delegated);
+    // The same write with the app's token is refused, as Graph refuses it.
+    let mut app_only = r.planned.clone();
+    if let Step::Graph { delegated, .. } = &mut app_only[0] {
+        *delegated = false;
+    }
+    let refused = cipp_standards::apply(&pipeline, TENANT, &app_only).await;
+    assert!(
+        refused[0].error.as_deref().unwrap().contains("403"),
+        "{refused:?}"
+    );
+    let sent = cipp_standards::apply(&pipeline, TENANT, &r.planned).await;
+    assert!(sent[0].error.is_none(), "{sent:?}");
+    let after = runner.run(&templates, &targets, Mode::Report).await;
+    assert_eq!(result(&after, "CopilotSettings").state, State::Compliant);
+    let bad = template(json!({"CopilotSettings": {"action": ["Report"], "allowWebSearch": "3"}}));
+    let report = runner.run(&bad, &targets, Mode::Report).await;
+    let r = result(&report, "CopilotSettings");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("allowWebSearch"));
+}
+
+#[tokio::test]
+async fn device_prep_policy_is_created_replaced_in_place_and_assigned() {
+    let sim = Sim::start().await.unwrap();
+    let pipeline = cipp_testkit::pipeline(&sim).unwrap();
+    let collector = Collector::new(pipeline.clone());
+    let runner = StandardsRunner::builder(pipeline).as_of(as_of()).build();
+    let targets = [Target::from_domain(TENANT)];
+    let prep = |extra: Value| {
+        let mut settings = json!({"action": ["Remediate"], "ProfileName": "Alpha Dental prep",
+            "DeviceGroupName": "CA-Exclude"});
+        settings
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        template(json!({ "DevicePrepProfile": settings }))
+    };
+    let policies = || async {
+        collector
+            .collect(TENANT, &["IntuneConfigurationPolicies"])
+            .await
+            .unwrap()
+            .rows("IntuneConfigurationPolicies")
+            .unwrap()
+            .to_vec()
+    };
+
+    let missing_group = runner
+        .run(
+            &prep(json!({"DeviceGroupName": "No Such Group"})),
+            &targets,
+            Mode::Remediate,
+        )
+        .await;
+    let r = result(&missing_group, "DevicePrepProfile");
+    assert_eq!(r.state, State::Error);
+    assert!(r.error.as_deref().unwrap().contains("No Such Group"));
+    assert!(writes(&sim).is_empty());
+
+    let created = runner
+        .run(&prep(json!({})), &targets, Mode::Remediate)
+        .await;
+    assert_eq!(
+        result(&created, "DevicePrepProfile").state,
+        State::Remediated
+    );
+    let first = policies().await;
+    let prep_policies: Vec<&Value> = first
+        .iter()
+        .filter(|p| p["name"] == "Alpha Dental prep")
+        .collect();
+    assert_eq!(prep_policies.len(), 1);
+    let id = prep_policies[0]["id"].as_str().unwrap().to_string();
+
+    // Other settings and an assignment: the policy is replaced in place, then assigned.
+    let changed = prep(json!({"AllowSkip": true, "AssignTo": "AllDevicesAndUsers"}));
+    let report = runner.run(&changed, &targets, Mode::Remediate).await;
+    let r = result(&report, "DevicePrepProfile");
+    assert_eq!(r.state, State::Remediated, "{:?}", r.error);
+    let sent = writes_to(&sim, "configurationPolicies");
+    assert_eq!(
+        sent,
+        [
+            "POST /graph/beta/deviceManagement/configurationPolicies".to_string(),
+            format!("PUT /graph/beta/deviceManagement/configurationPolicies/{id}"),
+            format!("POST /graph/beta/deviceManagement/configurationPolicies/{id}/assign"),
+        ]
+    );
+    let after = policies().await;
+    let policy = after.iter().find(|p| p["id"] == id.as_str()).unwrap();
+    assert_eq!(policy["assignments"].as_array().unwrap().len(), 2);
+    let again = runner.run(&changed, &targets, Mode::Report).await;
+    assert_eq!(result(&again, "DevicePrepProfile").state, State::Compliant);
+}

@@ -144,6 +144,8 @@ fn is_template(def: &Definition) -> bool {
                 | "TenantAllowBlockListTemplate"
                 | "SafeLinksTemplatePolicy"
                 | "DeployContactTemplates"
+                | "AssignmentFilterTemplate"
+                | "ReusableSettingsTemplate"
         )
     )
 }

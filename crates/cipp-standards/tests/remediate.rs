@@ -357,6 +357,30 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
         "DeployMailContact" => json!({"DisplayName": "Dental Supplies Support",
             "ExternalEmailAddress": "Support@DentalSupplies.example", "FirstName": "Dental",
             "LastName": "Supplies"}),
+        // Created in the run (no profile of this name yet); assignment is driven in code.rs.
+        "AutopilotProfile" => json!({
+            "DisplayName": "Alpha Dental Autopilot", "Description": "Front desk and surgery PCs",
+            "DeviceNameTemplate": "AD%SERIAL%", "Languages": {"label": "English (UK)", "value": "en-GB"},
+            "CollectHash": true, "HidePrivacy": true, "HideTerms": true, "AutoKeyboard": true,
+            "NotLocalAdmin": true,
+        }),
+        "AutopilotStatusPage" => json!({"TimeOutInMinutes": 90,
+            "ErrorMessage": "Call the Alpha Dental helpdesk on 0123"}),
+        // scid_ (Defender) controls are passed over; the others change state.
+        "SecureScoreRemediation" => json!({
+            "Ignored": [{"label": "Self-service password reset", "value": "SelfServicePasswordReset"}],
+            "ThirdParty": "BlockLegacyAuthentication", "Reviewed": "PWAgePolicyNew",
+            "Default": "scid_2000",
+        }),
+        // The seed lets users change photos in both services.
+        "ProfilePhotos" => json!({"state": {"label": "Disabled", "value": "disabled"}}),
+        // Delegated writes: the simulator refuses app-only tokens on this API, as Graph does.
+        "CopilotSettings" => json!({"copilotChatPinning": "0", "imageGeneration": "donotconfigure",
+            "allowWebSearch": {"label": "Disabled in Microsoft 365 Copilot and Microsoft 365 Copilot Chat", "value": "1"}}),
+        // Joined to an existing security group, found by the start of its name.
+        "DevicePrepProfile" => json!({"ProfileName": "Alpha Dental device preparation",
+            "DeploymentType": {"label": "Single user", "value": "0"}, "JoinType": "0",
+            "Timeout": 90, "AllowDiagnostics": true, "DeviceGroupName": "CA-Exclude"}),
         _ => json!({}),
     };
     s.extend(extra.as_object().cloned().unwrap_or_default());

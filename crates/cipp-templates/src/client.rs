@@ -16,7 +16,10 @@ use crate::compliance::{self, Family};
 use crate::error::TemplateError;
 use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemplate};
 use crate::template::{Template, TemplateBody, TemplateKind};
-use crate::{allow_block, ca, connector, contact, group, intune, safe_links, transport};
+use crate::{
+    allow_block, assignment_filter, ca, connector, contact, group, intune, reusable_setting,
+    safe_links, transport,
+};
 
 /// What state a deployed Conditional Access policy gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -245,6 +248,8 @@ impl TemplateClient {
             TemplateBody::TenantAllowBlockList(t) => allow_block::deploy(self, t).await,
             TemplateBody::SafeLinks(t) => safe_links::deploy(self, t).await,
             TemplateBody::Contact(t) => contact::deploy(self, t).await,
+            TemplateBody::AssignmentFilter(t) => assignment_filter::deploy(self, t).await,
+            TemplateBody::ReusableSetting(t) => reusable_setting::deploy(self, t).await,
         }
     }
 
@@ -292,6 +297,8 @@ impl TemplateClient {
             TemplateBody::TenantAllowBlockList(t) => allow_block::compare(self, t).await,
             TemplateBody::SafeLinks(t) => safe_links::compare(self, t).await,
             TemplateBody::Contact(t) => contact::compare(self, t).await,
+            TemplateBody::AssignmentFilter(t) => assignment_filter::compare(self, t).await,
+            TemplateBody::ReusableSetting(t) => reusable_setting::compare(self, t).await,
         }
     }
 
@@ -350,6 +357,12 @@ impl TemplateClient {
             }
             TemplateKind::Intune => TemplateBody::Intune(self.capture_intune(id).await?),
             TemplateKind::Group => TemplateBody::Group(self.capture_group(id).await?),
+            TemplateKind::AssignmentFilter => {
+                TemplateBody::AssignmentFilter(assignment_filter::capture(self, id).await?)
+            }
+            TemplateKind::ReusableSetting => {
+                TemplateBody::ReusableSetting(reusable_setting::capture(self, id).await?)
+            }
             TemplateKind::TransportRule => {
                 TemplateBody::TransportRule(self.capture_transport_rule(id).await?)
             }
@@ -497,11 +510,17 @@ impl TemplateClient {
                 TemplateBody::Group(_) => paths.push(group::GROUPS.to_string()),
                 TemplateBody::TransportRule(_)
                 | TemplateBody::DlpCompliancePolicy(_)
-                | TemplateBody::RetentionCompliancePolicy(_) => {}
-                TemplateBody::ExchangeConnector(_)
+                | TemplateBody::RetentionCompliancePolicy(_)
+                | TemplateBody::ExchangeConnector(_)
                 | TemplateBody::TenantAllowBlockList(_)
                 | TemplateBody::SafeLinks(_)
                 | TemplateBody::Contact(_) => {}
+                TemplateBody::AssignmentFilter(_) => {
+                    paths.push(assignment_filter::FILTERS.to_string())
+                }
+                TemplateBody::ReusableSetting(_) => {
+                    paths.push(reusable_setting::SETTINGS_READ.to_string())
+                }
             }
         }
         self.prefetch_paths(paths).await;

@@ -60,6 +60,11 @@
 //! - **DLP and retention policies** (Security & Compliance): `New-`/`Set-*CompliancePolicy`
 //!   by name (locations added with `Add<Location>`, never removed), then each rule of the
 //!   template under it (`New-`/`Set-*ComplianceRule`, only what drifted).
+//! - **Intune assignment filters** (`deviceManagement/assignmentFilters`): created, or the
+//!   filter of that name gets a `PATCH` of only what differs (description, platform, rule,
+//!   management type).
+//! - **Intune reusable policy settings** (`deviceManagement/reusablePolicySettings`):
+//!   created, or the setting of that name replaced (`PUT`) when it differs.
 //!
 //! A deployed Intune policy is assigned with [`TemplateClient::assign`] ([`Assignment`]:
 //! all users, all devices, groups by name).
@@ -68,6 +73,7 @@
 
 mod allow_block;
 mod assign;
+mod assignment_filter;
 mod ca;
 mod client;
 pub mod compare;
@@ -80,6 +86,7 @@ mod intune;
 mod json;
 mod library;
 pub mod models;
+mod reusable_setting;
 mod safe_links;
 mod template;
 mod transport;
@@ -96,7 +103,7 @@ pub use models::{
     IntuneTemplate, NamedLocation, TransportRuleTemplate,
 };
 pub use models::{
-    ConnectorDirection, ContactTemplate, ExchangeConnectorTemplate, SafeLinksTemplate,
-    TenantAllowBlockListTemplate,
+    AssignmentFilterTemplate, ConnectorDirection, ContactTemplate, ExchangeConnectorTemplate,
+    ReusableSettingTemplate, SafeLinksTemplate, TenantAllowBlockListTemplate,
 };
 pub use template::{Template, TemplateBody, TemplateKind};

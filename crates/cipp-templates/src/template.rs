@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use crate::error::{from_value, parse_json, TemplateError};
 use crate::models::{
-    CaTemplate, CompliancePolicyTemplate, ContactTemplate, ExchangeConnectorTemplate,
-    GroupTemplate, IntuneTemplate, SafeLinksTemplate, TenantAllowBlockListTemplate,
-    TransportRuleTemplate,
+    AssignmentFilterTemplate, CaTemplate, CompliancePolicyTemplate, ContactTemplate,
+    ExchangeConnectorTemplate, GroupTemplate, IntuneTemplate, ReusableSettingTemplate,
+    SafeLinksTemplate, TenantAllowBlockListTemplate, TransportRuleTemplate,
 };
 
 /// The kinds of template.
@@ -39,6 +39,10 @@ pub enum TemplateKind {
     SafeLinks,
     /// Exchange mail contact (`*.ContactTemplate.json`).
     Contact,
+    /// Intune assignment filter (`*.AssignmentFilterTemplate.json`).
+    AssignmentFilter,
+    /// Intune reusable policy setting (`*.ReusableSettingTemplate.json`).
+    ReusableSetting,
 }
 
 impl TemplateKind {
@@ -66,6 +70,14 @@ impl TemplateKind {
             ),
             (".safelinkstemplate.json", TemplateKind::SafeLinks),
             (".contacttemplate.json", TemplateKind::Contact),
+            (
+                ".assignmentfiltertemplate.json",
+                TemplateKind::AssignmentFilter,
+            ),
+            (
+                ".reusablesettingtemplate.json",
+                TemplateKind::ReusableSetting,
+            ),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -77,7 +89,8 @@ impl TemplateKind {
     /// Safe Links template, `email` with `displayName` a mail contact, `listType` a Tenant
     /// Allow/Block List template, `direction` (or `cippconnectortype`) an Exchange connector,
     /// anything else with a name a transport rule. DLP and retention policies look alike (and
-    /// like a transport rule), so their kind comes from the file name or is given.
+    /// like a transport rule), so their kind comes from the file name or is given, as is a
+    /// reusable setting's. `rule` with `platform` is an assignment filter.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
         let has = |k: &str| o.keys().any(|x| x.eq_ignore_ascii_case(k));
@@ -95,6 +108,8 @@ impl TemplateKind {
             Some(TemplateKind::TenantAllowBlockList)
         } else if has("direction") || has("cippconnectortype") {
             Some(TemplateKind::ExchangeConnector)
+        } else if has("rule") && has("platform") {
+            Some(TemplateKind::AssignmentFilter)
         } else if has("name") {
             Some(TemplateKind::TransportRule)
         } else {
@@ -103,7 +118,8 @@ impl TemplateKind {
     }
 
     /// Short name used on the command line: `ca`, `intune`, `transport`, `group`, `dlp`,
-    /// `retention`, `connector`, `allowblock`, `safelinks`, `contact`.
+    /// `retention`, `connector`, `allowblock`, `safelinks`, `contact`, `assignmentfilter`,
+    /// `reusablesetting`.
     pub fn short_name(self) -> &'static str {
         match self {
             TemplateKind::ConditionalAccess => "ca",
@@ -116,6 +132,8 @@ impl TemplateKind {
             TemplateKind::TenantAllowBlockList => "allowblock",
             TemplateKind::SafeLinks => "safelinks",
             TemplateKind::Contact => "contact",
+            TemplateKind::AssignmentFilter => "assignmentfilter",
+            TemplateKind::ReusableSetting => "reusablesetting",
         }
     }
 
@@ -132,6 +150,8 @@ impl TemplateKind {
             TemplateKind::TenantAllowBlockList => "TenantAllowBlockListTemplate.json",
             TemplateKind::SafeLinks => "SafeLinksTemplate.json",
             TemplateKind::Contact => "ContactTemplate.json",
+            TemplateKind::AssignmentFilter => "AssignmentFilterTemplate.json",
+            TemplateKind::ReusableSetting => "ReusableSettingTemplate.json",
         }
     }
 }
@@ -149,15 +169,21 @@ impl std::str::FromStr for TemplateKind {
             "transport" | "transportrule" => Ok(TemplateKind::TransportRule),
             "group" => Ok(TemplateKind::Group),
             "dlp" | "dlpcompliancepolicy" => Ok(TemplateKind::DlpCompliancePolicy),
-            "retention" | "retentioncompliancepolicy" => Ok(TemplateKind::RetentionCompliancePolicy),
+            "retention" | "retentioncompliancepolicy" => {
+                Ok(TemplateKind::RetentionCompliancePolicy)
+            }
             "connector" | "exconnector" | "exchangeconnector" => {
                 Ok(TemplateKind::ExchangeConnector)
             }
             "allowblock" | "tenantallowblocklist" => Ok(TemplateKind::TenantAllowBlockList),
             "safelinks" => Ok(TemplateKind::SafeLinks),
             "contact" | "mailcontact" => Ok(TemplateKind::Contact),
+            "assignmentfilter" | "filter" => Ok(TemplateKind::AssignmentFilter),
+            "reusablesetting" | "reusablesettings" => Ok(TemplateKind::ReusableSetting),
             _ => Err(format!(
-                "unknown template kind '{s}' (expected ca, intune, transport, group, dlp, retention, connector, allowblock, safelinks or contact)"
+                "unknown template kind '{s}' (expected ca, intune, transport, group, dlp, \
+                 retention, connector, allowblock, safelinks, contact, assignmentfilter or \
+                 reusablesetting)"
             )),
         }
     }
@@ -196,6 +222,10 @@ pub enum TemplateBody {
     SafeLinks(SafeLinksTemplate),
     /// A mail contact.
     Contact(ContactTemplate),
+    /// An Intune assignment filter.
+    AssignmentFilter(AssignmentFilterTemplate),
+    /// An Intune reusable policy setting.
+    ReusableSetting(ReusableSettingTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -233,6 +263,8 @@ impl Template {
             TemplateBody::TenantAllowBlockList(_) => TemplateKind::TenantAllowBlockList,
             TemplateBody::SafeLinks(_) => TemplateKind::SafeLinks,
             TemplateBody::Contact(_) => TemplateKind::Contact,
+            TemplateBody::AssignmentFilter(_) => TemplateKind::AssignmentFilter,
+            TemplateBody::ReusableSetting(_) => TemplateKind::ReusableSetting,
         }
     }
 
@@ -250,6 +282,8 @@ impl Template {
             TemplateBody::TenantAllowBlockList(t) => &t.template_name,
             TemplateBody::SafeLinks(t) => &t.policy_name,
             TemplateBody::Contact(t) => &t.display_name,
+            TemplateBody::AssignmentFilter(t) => &t.display_name,
+            TemplateBody::ReusableSetting(t) => &t.display_name,
         }
     }
 
@@ -279,7 +313,8 @@ impl Template {
                 return Err(TemplateError::Parse {
                     template: label.to_string(),
                     path: ".".into(),
-                    message: "not a Conditional Access, Intune, group, transport rule, connector, allow/block list, Safe Links or contact template"
+                    message: "not a Conditional Access, Intune, group, transport rule, connector, \
+                              allow/block list, Safe Links, contact or assignment filter template"
                         .into(),
                 })
             }
@@ -307,6 +342,12 @@ impl Template {
             }
             TemplateKind::SafeLinks => TemplateBody::SafeLinks(from_value(label, "", value)?),
             TemplateKind::Contact => TemplateBody::Contact(from_value(label, "", value)?),
+            TemplateKind::AssignmentFilter => {
+                TemplateBody::AssignmentFilter(from_value(label, "", value)?)
+            }
+            TemplateKind::ReusableSetting => {
+                TemplateBody::ReusableSetting(from_value(label, "", value)?)
+            }
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
@@ -314,6 +355,8 @@ impl Template {
             TemplateBody::DlpCompliancePolicy(t) | TemplateBody::RetentionCompliancePolicy(t) => {
                 t.guid.as_deref().map(guid_of)
             }
+            TemplateBody::AssignmentFilter(t) => t.guid.as_deref().map(guid_of),
+            TemplateBody::ReusableSetting(t) => t.guid.as_deref().map(guid_of),
             _ => None,
         };
         let t = Template {
@@ -332,6 +375,7 @@ impl Template {
                     TemplateKind::TransportRule | TemplateKind::ExchangeConnector => "name",
                     TemplateKind::TenantAllowBlockList => "templateName",
                     TemplateKind::SafeLinks => "PolicyName",
+                    TemplateKind::ReusableSetting => "DisplayName",
                     _ => "displayName",
                 }
                 .into(),
@@ -375,6 +419,8 @@ impl Template {
             TemplateBody::TenantAllowBlockList(t) => serde_json::to_value(t),
             TemplateBody::SafeLinks(t) => serde_json::to_value(t),
             TemplateBody::Contact(t) => serde_json::to_value(t),
+            TemplateBody::AssignmentFilter(t) => serde_json::to_value(t),
+            TemplateBody::ReusableSetting(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }

@@ -147,6 +147,9 @@ pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Repl
     if let Some(reply) = super::standards_more::serve(ctx, store, &segs, call) {
         return reply;
     }
+    if let Some(reply) = super::graphstd::serve(ctx, store, &segs, call) {
+        return reply;
+    }
     if gdap::handles(&segs) {
         let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(reply) = gdap::serve(ctx, &mut store, &segs, call) {

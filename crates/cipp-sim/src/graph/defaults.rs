@@ -20,6 +20,7 @@ pub(crate) fn with_defaults(graph: &Value, tenant_id: &str) -> Value {
     let mut out = fill(&defaults, tenant_id);
     super::standards_endpoints::add_defaults(&mut out);
     super::standards_more::add_defaults(&mut out);
+    super::graphstd::add_defaults(&mut out);
     if let (Value::Object(base), Value::Object(seed)) = (&mut out, graph) {
         overlay(base, seed);
         super::standards_more::add_organization_defaults(&mut out);

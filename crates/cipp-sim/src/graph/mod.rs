@@ -11,6 +11,7 @@ mod defaults;
 mod delta;
 mod errors;
 pub(crate) mod gdap;
+pub(crate) mod graphstd;
 mod intune;
 mod membership;
 mod per_user_mfa;

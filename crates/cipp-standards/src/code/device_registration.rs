@@ -64,6 +64,7 @@ fn put(body: Value) -> Step {
         continue_on_error: false,
         merge_current: true,
         create_when_missing: None,
+        delegated: false,
     }
 }
 

@@ -31,13 +31,17 @@ mod anti_phish_policy;
 mod app_management_policy;
 mod authentication_methods;
 mod auto_add_proxy;
+mod autopilot_profile;
+mod autopilot_status_page;
 mod cal_default;
 mod collaboration_domain_restriction;
 mod colleague_impersonation_alert;
 mod copilot_limited_mode;
+mod copilot_settings;
 mod custom_banned_password_list;
 mod delegate_sent_items;
 mod deploy_mail_contact;
+mod device_prep_profile;
 mod device_registration;
 mod disable_exchange_online_powershell;
 mod disable_external_calendar_sharing;
@@ -59,6 +63,7 @@ mod fido2_passkey_profiles;
 mod global_quarantine_notifications;
 mod global_quarantine_settings;
 mod intune_device_retirement_days;
+mod legacy_email_report_addins;
 mod mailbox_recipient_limits;
 mod malware_filter_policy;
 mod mdm_scope;
@@ -70,6 +75,7 @@ mod password_rule_settings;
 mod per_user_mfa;
 mod phish_sim_spoof_intelligence;
 mod phishing_simulations;
+mod profile_photos;
 mod protection_alert_common;
 mod quarantine_request_alert;
 mod quarantine_template;
@@ -78,6 +84,7 @@ mod rotate_dkim;
 mod safe_attachment_policy;
 mod safe_links_policy;
 mod safe_senders_disable;
+mod secure_score_remediation;
 mod send_receive_limit_tenant;
 mod set_default_mailbox_font;
 mod sharepoint_mass_deletion_alert;
@@ -209,13 +216,18 @@ mod registry {
         &app_management_policy::AppManagementPolicy,
         &authentication_methods::AuthenticationMethods,
         &auto_add_proxy::AutoAddProxy,
+        &autopilot_profile::AutopilotProfile,
+        &autopilot_status_page::AutopilotStatusPage,
         &cal_default::CalDefault,
         &collaboration_domain_restriction::CollaborationDomainRestriction,
         &colleague_impersonation_alert::ColleagueImpersonationAlert,
         &copilot_limited_mode::CopilotLimitedMode,
+        &copilot_settings::CopilotSettings,
         &custom_banned_password_list::CustomBannedPasswordList,
         &delegate_sent_items::DelegateSentItems,
         &deploy_mail_contact::DeployMailContact,
+        &device_prep_profile::DevicePrepProfile,
+        &device_registration::DeviceRegLocalAdmins,
         &disable_exchange_online_powershell::DisableExchangeOnlinePowerShell,
         &disable_external_calendar_sharing::DisableExternalCalendarSharing,
         &disable_guests::DisableGuests,
@@ -234,10 +246,8 @@ mod registry {
         &fido2_passkey_profiles::Fido2PasskeyProfiles,
         &global_quarantine_notifications::GlobalQuarantineNotifications,
         &global_quarantine_settings::GlobalQuarantineSettings,
-        &device_registration::DeviceRegLocalAdmins,
         &intune_device_retirement_days::IntuneDeviceRetirementDays,
-        &device_registration::RestrictUserDeviceJoin,
-        &device_registration::RestrictUserDeviceRegistration,
+        &legacy_email_report_addins::LegacyEmailReportAddins,
         &mailbox_recipient_limits::MailboxRecipientLimits,
         &malware_filter_policy::MalwareFilterPolicy,
         &mdm_scope::MdmScope,
@@ -248,13 +258,17 @@ mod registry {
         &per_user_mfa::PerUserMfa,
         &phishing_simulations::PhishingSimulations,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
+        &profile_photos::ProfilePhotos,
         &quarantine_request_alert::QuarantineRequestAlert,
         &quarantine_template::QuarantineTemplate,
+        &device_registration::RestrictUserDeviceJoin,
+        &device_registration::RestrictUserDeviceRegistration,
         &retention_policy_tag::RetentionPolicyTag,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
         &safe_links_policy::SafeLinksPolicy,
         &safe_senders_disable::SafeSendersDisable,
+        &secure_score_remediation::SecureScoreRemediation,
         &send_receive_limit_tenant::SendReceiveLimitTenant,
         &set_default_mailbox_font::SetDefaultMailboxFont,
         &sharepoint_mass_deletion_alert::SharePointMassDeletionAlert,

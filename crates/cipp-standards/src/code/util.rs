@@ -205,6 +205,7 @@ pub(crate) fn graph(method: &str, uri: impl Into<String>, body: Value) -> Step {
         continue_on_error: false,
         merge_current: false,
         create_when_missing: None,
+        delegated: false,
     }
 }
 
