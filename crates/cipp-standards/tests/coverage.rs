@@ -77,59 +77,39 @@ const WHY_CODE_ELSE: &str = "code: several objects or services together";
 /// Why a code standard is not implemented yet, when more is known than its spec note says.
 const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
     (
-        "PerUserMFA",
-        "code: the per-user MFA state is one read per user (users/{id}/authentication/requirements); a cache type is one request",
-    ),
-    (
         "DisableSelfServiceLicenses",
         "code: the self-service purchase API (licensing.m365.microsoft.com) has no client or simulator yet",
     ),
-];
-
-/// Code standards whose setting Exchange returns one mailbox per call: a cache type is one
-/// read per tenant, so they wait for the collector to fan a read out over the mailboxes.
-const PER_MAILBOX_READ: &[(&str, &str)] = &[
     (
-        "SetDefaultMailboxFont",
-        "code: needs Get-MailboxMessageConfiguration per mailbox (no per-mailbox reads yet)",
+        "PhishProtection",
+        "code: writes company branding's custom CSS as a text/css stream, not JSON properties; not written yet",
     ),
     (
-        "calDefault",
-        "code: needs Get-MailboxFolderPermission per calendar (no per-mailbox reads yet)",
+        "TeamsDisableResourceAccounts",
+        "code: reads Teams resource accounts from the Teams admin platform, which our Teams client and simulator do not serve yet",
     ),
     (
-        "SafeSendersDisable",
-        "code: needs Get-MailboxJunkEmailConfiguration per mailbox (no per-mailbox reads yet)",
-    ),
-];
-
-/// Why a standard the spec calls declarative is not in the catalogue yet: what its definition
-/// would need that the format cannot say today.
-const NOT_YET: &[(&str, &str)] = &[
-    (
-        "OMEBranding",
-        "Exchange: optional fields are ready; the OME configuration is not collected or served yet",
+        "SPOVersionControl",
+        "code: a SharePoint CSOM method call rather than tenant properties; the SharePoint executor sets properties only",
     ),
     (
-        "CopilotSettings",
-        "five Copilot settings read with delegated sign-in only; the collector reads app-only",
+        "SensitivityLabelTemplate",
+        "code: deploys stored sensitivity labels (Security & Compliance); not a template kind yet",
     ),
     (
-        "QuarantineRequestAlert",
-        "a compliance (SCC) alert policy created when missing: createWhenMissing covers Graph only",
+        "SensitiveInfoTypeTemplate",
+        "code: deploys stored sensitive information types (Security & Compliance rule packages); not a template kind yet",
     ),
     (
-        "SharePointMassDeletionAlert",
-        "a compliance (SCC) alert policy created when missing: createWhenMissing covers Graph only",
-    ),
-    (
-        "GlobalQuarantineNotifications",
-        "format: duration formats differ between read and write",
+        "IntuneAppTemplateDeploy",
+        "code: deploys stored Intune app templates (app packages and assignments); not a template kind yet",
     ),
 ];
 
-/// Standards whose instances deploy stored templates (Conditional Access, Intune, transport rules, groups): the engine
-/// runs them when given a template library.
+/// Standards whose instances deploy stored templates (Conditional Access, Intune, transport
+/// rules, groups, DLP and retention policies, connectors, allow/block entries, Safe Links,
+/// contacts, assignment filters, reusable settings): the engine runs them when given a
+/// template library.
 fn is_template(def: &Definition) -> bool {
     matches!(
         def.executor(),
@@ -220,17 +200,10 @@ fn why_not(row: &Row, ours: Option<&Definition>) -> &'static str {
         return if ours.is_some() {
             "declarative, but the file is not"
         } else {
-            NOT_YET
-                .iter()
-                .find(|(n, _)| *n == row.name)
-                .map_or("declarative: not in the catalogue yet", |(_, why)| why)
+            "declarative: not in the catalogue yet"
         };
     }
-    if let Some((_, why)) = WHY_CODE_SPECIFIC
-        .iter()
-        .chain(PER_MAILBOX_READ)
-        .find(|(n, _)| *n == row.name)
-    {
+    if let Some((_, why)) = WHY_CODE_SPECIFIC.iter().find(|(n, _)| *n == row.name) {
         return why;
     }
     WHY_CODE
@@ -260,8 +233,8 @@ fn render(ours: &Catalogue, cipp: &Catalogue) -> String {
          Every standard of CIPP's `standards.json` (the rows of `shared/spec/standards.csv`). \
          *CIPP definition*: what CIPP's `BaselineStandards` folder holds for it. *Ours*: `yes` \
          when `crates/cipp-standards/catalogue` has a file the engine reads and remediates from \
-         data alone, or (template standards) from the Conditional Access, Intune, transport \
-         rule or group templates it is given, or when `crates/cipp-standards/src/code` implements it as a code standard \
+         data alone, or (template standards) from the stored templates it is \
+         given (`--templates DIR`), or when `crates/cipp-standards/src/code` implements it as a code standard \
          (a Rust type implementing the `Standard` trait; *destructive* ones disable objects \
          and write only when the runner allows it).\n\n",
     );
