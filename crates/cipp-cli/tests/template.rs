@@ -211,3 +211,85 @@ async fn deploy_can_assign_intune_policies() {
     assert_eq!(again[0]["result"], "unchanged");
     assert_eq!(again[0]["assignment"], "unchanged");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compliance_policies_deploy_and_capture_by_name() {
+    let sim = Sim::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir
+        .path()
+        .join("8b3d1111-2222-4333-8444-555566667777.RetentionCompliancePolicyTemplate.json");
+    std::fs::write(
+        &file,
+        json!({"Name": "CLI test: keep invoices", "Comment": "Six years",
+            "ExchangeLocation": ["finance@alphadental.com"],
+            "RuleParams": {"Name": "Keep invoices", "RetentionDuration": 2190,
+                "RetentionComplianceAction": "Keep"}})
+        .to_string(),
+    )
+    .unwrap();
+    let alpha = "alphadental.com";
+    let rows = stdout_json(
+        &run(
+            &sim,
+            &[
+                "template",
+                "deploy",
+                "--file",
+                file.to_str().unwrap(),
+                "--tenant",
+                alpha,
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(rows[0]["result"], "created", "{rows}");
+    assert_eq!(rows[0]["kind"], "retention", "{rows}");
+
+    let captures = tempfile::tempdir().unwrap();
+    let capture = |kind: &'static str| {
+        [
+            "template",
+            "capture",
+            "--tenant",
+            alpha,
+            "--kind",
+            kind,
+            "--id",
+            "CLI test: keep invoices",
+            "--out",
+            captures.path().to_str().unwrap(),
+            "--json",
+        ]
+        .map(str::to_string)
+    };
+    let args = capture("retention");
+    let out = run(&sim, &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = stdout_json(&out)["written"].as_str().unwrap().to_string();
+    assert!(
+        written.ends_with(".RetentionCompliancePolicyTemplate.json"),
+        "{written}"
+    );
+    let captured: Value =
+        serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+    assert_eq!(captured["Name"], "CLI test: keep invoices", "{captured}");
+    assert!(captured.to_string().contains("Keep invoices"), "{captured}");
+
+    // A kind the library knows but cannot capture, and one it does not know: both refused
+    // with the reason, nothing written.
+    let args = capture("connector");
+    let out = run(&sim, &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not supported"));
+    let args = capture("sideways");
+    let out = run(&sim, &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("assignmentfilter"));
+    assert_eq!(std::fs::read_dir(captures.path()).unwrap().count(), 1);
+}

@@ -7,7 +7,7 @@ use cipp::templates::{
     TemplateKind, TemplateLibrary,
 };
 use cipp::Error;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use crate::output;
@@ -82,27 +82,16 @@ impl DeployArgs {
     }
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Kind {
-    /// Conditional Access policy.
-    Ca,
-    /// Intune policy (any type).
-    Intune,
-    /// Entra group.
-    Group,
-    /// Exchange transport rule.
-    Transport,
-}
-
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
     /// Tenant GUID or domain.
     #[arg(long, short)]
     tenant: String,
-    /// What to capture.
-    #[arg(long, value_enum)]
-    kind: Kind,
-    /// Object id (a transport rule's name works too).
+    /// What to capture: ca, intune, group, transport, dlp, retention, assignmentfilter or
+    /// reusablesetting.
+    #[arg(long, value_parser = parse_kind)]
+    kind: TemplateKind,
+    /// Object id (a transport rule's or compliance policy's name works too).
     #[arg(long)]
     id: String,
     /// Write the template here (a folder gets `<guid>.<Kind>Template.json`); default stdout.
@@ -148,6 +137,10 @@ fn options(args: &SourceArgs, create_groups: bool) -> Result<DeployOptions, Erro
         o = o.variable(name.trim(), value);
     }
     Ok(o)
+}
+
+fn parse_kind(s: &str) -> Result<TemplateKind, String> {
+    s.parse()
 }
 
 fn kind_name(k: TemplateKind) -> &'static str {
@@ -276,14 +269,8 @@ pub async fn run(cmd: TemplateCommand, json_out: bool) -> Result<(), Error> {
             Ok(())
         }
         TemplateCommand::Capture(args) => {
-            let kind = match args.kind {
-                Kind::Ca => TemplateKind::ConditionalAccess,
-                Kind::Intune => TemplateKind::Intune,
-                Kind::Group => TemplateKind::Group,
-                Kind::Transport => TemplateKind::TransportRule,
-            };
             let client = TemplateClient::new(cipp.pipeline().clone(), &args.tenant);
-            let template = client.capture(kind, &args.id).await?;
+            let template = client.capture(args.kind, &args.id).await?;
             let text = serde_json::to_string_pretty(&template.to_json())
                 .map_err(|e| Error::invalid_input("template", e.to_string()))?;
             match args.out {
