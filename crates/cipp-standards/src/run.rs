@@ -853,38 +853,61 @@ impl StandardsRunner {
         mode: Mode,
     ) {
         for w in work.iter_mut() {
-            let settings = &w.merged.instance.settings;
-            if let Some(standard) = w.code {
-                self.judge_code(w, standard, snapshot, target, mode);
-                continue;
-            }
-            let Some(def) = w.def else {
-                w.result.outcome = Some(Outcome::Unsupported {
-                    reason: format!("no definition named '{}'", w.result.standard),
-                });
-                continue;
-            };
-            if templated::is_templated(def) {
-                continue; // evaluate_templates reads the tenant for these
-            }
-            match evaluate(def, settings, snapshot, &target.context, self.compare) {
-                Ok(e) => {
-                    w.result.state = State::of(&e.outcome);
-                    if w.result.state == State::Drifted {
-                        w.result.alerted = mode >= Mode::Alert && w.result.actions.alert;
-                        match plan_for(def, settings, snapshot, &target.context) {
-                            Ok(Some(steps)) => w.result.planned = steps,
-                            Ok(None) => {}
-                            Err(e) => w.result.error = Some(e.to_string()),
-                        }
+            self.judge(w, snapshot, target, mode);
+        }
+    }
+
+    /// One instance over the snapshot: its state, outcome and, when it drifted, its plan.
+    /// Template standards are left to [`Self::evaluate_templates`].
+    fn judge(&self, w: &mut Work<'_>, snapshot: &Snapshot, target: &Target, mode: Mode) {
+        let settings = &w.merged.instance.settings;
+        if let Some(standard) = w.code {
+            self.judge_code(w, standard, snapshot, target, mode);
+            return;
+        }
+        let Some(def) = w.def else {
+            w.result.outcome = Some(Outcome::Unsupported {
+                reason: format!("no definition named '{}'", w.result.standard),
+            });
+            return;
+        };
+        if templated::is_templated(def) {
+            return; // evaluate_templates reads the tenant for these
+        }
+        match evaluate(def, settings, snapshot, &target.context, self.compare) {
+            Ok(e) => {
+                w.result.state = State::of(&e.outcome);
+                if w.result.state == State::Drifted {
+                    w.result.alerted = mode >= Mode::Alert && w.result.actions.alert;
+                    match plan_for(def, settings, snapshot, &target.context) {
+                        Ok(Some(steps)) => w.result.planned = steps,
+                        Ok(None) => {}
+                        Err(e) => w.result.error = Some(e.to_string()),
                     }
-                    w.result.outcome = Some(e.outcome);
                 }
-                Err(e) => {
-                    w.result.state = State::Error;
-                    w.result.error = Some(e.to_string());
-                }
+                w.result.outcome = Some(e.outcome);
             }
+            Err(e) => {
+                w.result.state = State::Error;
+                w.result.error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// The cache types an instance's judgement rests on (template standards: none, they
+    /// compare against the tenant when they deploy).
+    fn reads_of(w: &Work<'_>) -> Vec<String> {
+        match (w.code, w.def) {
+            // The licence read is not what a standard writes.
+            (Some(standard), _) => standard
+                .cache_types()
+                .iter()
+                .map(|t| t.to_string())
+                .collect(),
+            (None, Some(def)) if !templated::is_templated(def) => {
+                def.read.iter().map(|r| r.cache_type.clone()).collect()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -900,9 +923,36 @@ impl StandardsRunner {
         let tenant = target.name();
         let mut writes = 0;
         let mut pending = Vec::new();
+        // The cache types standards of this run have written; every plan was made from the
+        // snapshot taken before the first write.
+        let mut written: BTreeSet<String> = BTreeSet::new();
         for (i, w) in work.iter_mut().enumerate() {
             if w.result.state != State::Drifted || !w.result.actions.remediate {
                 continue;
+            }
+            let reads = Self::reads_of(w);
+            if reads.iter().any(|t| written.contains(t)) {
+                // An earlier standard wrote what this plan was made from: plan again from a
+                // fresh read, so the write neither undoes that one nor creates an object
+                // twice (two standards that each create the tenant's one global policy).
+                let defs: Vec<&Definition> = w.def.into_iter().collect();
+                let codes: Vec<&dyn Standard> = w.code.into_iter().collect();
+                match self.collect(tenant, &defs, &codes).await {
+                    Ok(fresh) => {
+                        report.read_round_trips += fresh.round_trips;
+                        w.result.planned.clear();
+                        w.result.error = None;
+                        self.judge(w, &fresh, target, Mode::Remediate);
+                        if w.result.state != State::Drifted {
+                            continue;
+                        }
+                    }
+                    Err(e) => {
+                        w.result.state = State::RemediationFailed;
+                        w.result.error = Some(format!("the fresh read before writing failed: {e}"));
+                        continue;
+                    }
+                }
             }
             let before = w.result.outcome.clone().unwrap_or(Outcome::Unsupported {
                 reason: String::new(),
@@ -930,7 +980,11 @@ impl StandardsRunner {
                 self.library.as_deref(),
             )
             .await;
-            writes += steps.iter().filter(|s| !s.skipped).count();
+            let wrote = steps.iter().filter(|s| !s.skipped).count();
+            if wrote > 0 {
+                written.extend(reads);
+            }
+            writes += wrote;
             // A failed step the definition lets pass (`continueOnError`) does not fail the
             // standard: the confirming read decides. Its error stays in the step outcomes.
             let failed = steps

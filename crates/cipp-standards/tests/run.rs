@@ -461,3 +461,70 @@ async fn the_example_templates_run_with_their_precedence() {
     };
     assert_eq!(expected["allowInvitesFrom"], json!("everyone"));
 }
+
+/// Two standards that each create the tenant's one global quarantine policy while only the
+/// built-in one exists: both plans say `New-QuarantinePolicy`. The second is planned again
+/// from a fresh read once the first has written, so it sets the new policy instead of
+/// creating it over the first one's work, and both are confirmed in the same run.
+#[tokio::test]
+async fn a_standard_is_planned_again_when_an_earlier_one_wrote_what_it_read() {
+    let sim = Sim::start().await.unwrap();
+    let runner = StandardsRunner::builder(cipp_testkit::pipeline(&sim).unwrap()).build();
+    let alpha = "alphadental.com";
+    let both = [template(json!({
+        "GUID": "quarantine", "tenantFilter": [{"value": alpha}],
+        "standards": {
+            "GlobalQuarantineNotifications": {"action": ["Remediate"],
+                "NotificationInterval": {"value": "04:00:00"}},
+            "GlobalQuarantineSettings": {"action": ["Remediate"],
+                "SenderName": "Alpha Dental IT", "CustomSubject": "Held for you"}
+        }
+    }))];
+    let targets = [Target::from_domain(alpha)];
+    let report = runner.run(&both, &targets, Mode::Report).await;
+    assert_eq!(
+        state(&report, alpha, "GlobalQuarantineNotifications"),
+        State::Drifted
+    );
+    assert_eq!(
+        state(&report, alpha, "GlobalQuarantineSettings"),
+        State::Drifted
+    );
+
+    let report = runner.run(&both, &targets, Mode::Remediate).await;
+    let cmdlets: Vec<(String, String)> = report.tenants[0]
+        .results
+        .iter()
+        .flat_map(|r| {
+            r.remediation
+                .iter()
+                .flat_map(|m| &m.steps)
+                .map(move |s| (r.standard.clone(), serde_json::to_string(&s.step).unwrap()))
+        })
+        .collect();
+    assert_eq!(
+        state(&report, alpha, "GlobalQuarantineNotifications"),
+        State::Remediated,
+        "{cmdlets:?}"
+    );
+    assert_eq!(
+        state(&report, alpha, "GlobalQuarantineSettings"),
+        State::Remediated,
+        "{cmdlets:?}"
+    );
+    let creates = cmdlets
+        .iter()
+        .filter(|(_, c)| c.contains("New-QuarantinePolicy"))
+        .count();
+    assert_eq!(creates, 1, "{cmdlets:?}");
+    let policies = sim
+        .exchange_objects(alpha, "GlobalQuarantinePolicy", false)
+        .unwrap();
+    assert_eq!(policies.len(), 1, "{policies:?}");
+
+    let report = runner.run(&both, &targets, Mode::Report).await;
+    assert!(report.tenants[0]
+        .results
+        .iter()
+        .all(|r| r.state == State::Compliant));
+}

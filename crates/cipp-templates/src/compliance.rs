@@ -9,7 +9,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::client::{DeployOutcome, TemplateClient};
-use crate::compare::{diff, Comparison, Difference, Rules};
+use crate::cmdlet_rows::{find_named, id_of, prop, text, CMDLET_RULES};
+use crate::compare::{diff, Comparison, Difference};
 use crate::error::TemplateError;
 use crate::models::compliance::{is_location, location_items, RULE_READ_ONLY};
 use crate::models::CompliancePolicyTemplate;
@@ -34,33 +35,6 @@ impl Family {
             Family::Retention => "RetentionComplianceRule",
         }
     }
-}
-
-fn rules() -> Rules {
-    Rules {
-        subset: true,
-        ignore_case: true,
-        ignore_type: true,
-    }
-}
-
-fn text<'a>(row: &'a Value, key: &str) -> Option<&'a str> {
-    row.as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .and_then(|(_, v)| v.as_str())
-}
-
-fn prop<'a>(row: &'a Value, key: &str) -> Option<&'a Value> {
-    row.as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
-}
-
-fn find<'a>(rows: &'a [Value], name: &str) -> Option<&'a Value> {
-    rows.iter()
-        .find(|r| text(r, "Name").is_some_and(|n| n.trim().eq_ignore_ascii_case(name.trim())))
 }
 
 /// Every row of `Get-{noun}` on Security & Compliance, read once per client.
@@ -98,7 +72,7 @@ fn policy_gaps(
         .filter(|(k, _)| !is_location(k) && !k.eq_ignore_ascii_case("Name"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let mut differences = diff(&Value::Object(plain), live, rules());
+    let mut differences = diff(&Value::Object(plain), live, CMDLET_RULES);
     let mut additions = Vec::new();
     for (k, v) in wanted.iter().filter(|(k, _)| is_location(k)) {
         let have = prop(live, k).map(location_items).unwrap_or_default();
@@ -132,7 +106,7 @@ fn rule_state<'a>(
     name: &str,
     params: &Map<String, Value>,
 ) -> RuleState<'a> {
-    let Some(live) = find(rows, name) else {
+    let Some(live) = find_named(rows, name, &["Name"]) else {
         return RuleState::Missing;
     };
     let parent = text(live, "ParentPolicyName")
@@ -146,14 +120,7 @@ fn rule_state<'a>(
         .filter(|(k, _)| !k.eq_ignore_ascii_case("Name"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    RuleState::Present(live, diff(&Value::Object(compared), live, rules()))
-}
-
-fn id_of(row: &Value, fallback: &str) -> String {
-    text(row, "Guid")
-        .or_else(|| text(row, "Identity"))
-        .unwrap_or(fallback)
-        .to_string()
+    RuleState::Present(live, diff(&Value::Object(compared), live, CMDLET_RULES))
 }
 
 fn unnamed(t: &CompliancePolicyTemplate) -> Result<(), TemplateError> {
@@ -174,7 +141,7 @@ pub(crate) async fn compare(
 ) -> Result<Comparison, TemplateError> {
     unnamed(t)?;
     let policies = live(c, family.policy_noun(), &t.name).await?;
-    let Some(policy) = find(&policies, &t.name) else {
+    let Some(policy) = find_named(&policies, &t.name, &["Name"]) else {
         return Ok(Comparison::Missing);
     };
     let (mut differences, _) = policy_gaps(&t.policy_parameters(), policy);
@@ -239,7 +206,7 @@ pub(crate) async fn deploy(
     }
     let policies = live(c, family.policy_noun(), label).await?;
     let mut changed = Vec::new();
-    let (created, id) = match find(&policies, label) {
+    let (created, id) = match find_named(&policies, label, &["Name"]) {
         None => {
             let out = scc
                 .cmdlet(format!("New-{}", family.policy_noun()))

@@ -4,20 +4,16 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::client::{DeployOutcome, TemplateClient};
-use crate::compare::{diff, Comparison, Difference, Rules};
+use crate::cmdlet_rows::{find_named, id_of, reported_differences, text};
+use crate::compare::Comparison;
 use crate::error::TemplateError;
 use crate::models::{ConnectorDirection, ExchangeConnectorTemplate};
 
-fn rules() -> Rules {
-    Rules {
-        subset: true,
-        ignore_case: true,
-        ignore_type: true,
-    }
-}
+/// The properties a row is found by.
+const NAME_KEYS: &[&str] = &["Name", "Identity"];
 
 fn direction_of(t: &ExchangeConnectorTemplate) -> Result<ConnectorDirection, TemplateError> {
     t.direction.ok_or_else(|| {
@@ -47,53 +43,17 @@ async fn live(
     Ok((direction, c.remember(&key, rows)))
 }
 
-fn text<'a>(row: &'a Value, key: &str) -> Option<&'a str> {
-    row.as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .and_then(|(_, v)| v.as_str())
-}
-
-fn find<'a>(rows: &'a [Value], name: &str) -> Option<&'a Value> {
-    rows.iter().find(|r| {
-        ["Name", "Identity"]
-            .iter()
-            .any(|k| text(r, k).is_some_and(|n| n.trim().eq_ignore_ascii_case(name.trim())))
-    })
-}
-
-fn id_of(row: &Value, fallback: &str) -> String {
-    text(row, "Guid")
-        .or_else(|| text(row, "Identity"))
-        .unwrap_or(fallback)
-        .to_string()
-}
-
-/// Differences between the template and a live connector, over the parameters the
-/// connector reports (others cannot be compared).
-fn differences(t: &ExchangeConnectorTemplate, live: &Value) -> Vec<Difference> {
-    let Some(row) = live.as_object() else {
-        return Vec::new();
-    };
-    let expected: Map<String, Value> = t
-        .write_parameters()
-        .into_iter()
-        .filter(|(k, _)| row.keys().any(|r| r.eq_ignore_ascii_case(k)))
-        .collect();
-    diff(&Value::Object(expected), live, rules())
-}
-
 pub(crate) async fn compare(
     c: &TemplateClient,
     t: &ExchangeConnectorTemplate,
 ) -> Result<Comparison, TemplateError> {
     let (_, rows) = live(c, t).await?;
-    let Some(found) = find(&rows, &t.name) else {
+    let Some(found) = find_named(&rows, &t.name, NAME_KEYS) else {
         return Ok(Comparison::Missing);
     };
     Ok(Comparison::from_differences(
         id_of(found, &t.name),
-        differences(t, found),
+        reported_differences(&t.write_parameters(), found),
     ))
 }
 
@@ -112,7 +72,7 @@ pub(crate) async fn deploy(
     let (direction, rows) = live(c, t).await?;
     let key = format!("exchange:Get-{}", direction.noun());
     let exo_err = |e| c.exchange_error(label, e);
-    let Some(found) = find(&rows, label) else {
+    let Some(found) = find_named(&rows, label, NAME_KEYS) else {
         let created = c
             .exchange
             .cmdlet(format!("New-{}", direction.noun()))
@@ -129,7 +89,7 @@ pub(crate) async fn deploy(
         return Ok(DeployOutcome::Created { id });
     };
     let id = id_of(found, label);
-    let d = differences(t, found);
+    let d = reported_differences(&t.write_parameters(), found);
     if d.is_empty() {
         return Ok(DeployOutcome::Unchanged { id });
     }

@@ -76,6 +76,7 @@ mod assign;
 mod assignment_filter;
 mod ca;
 mod client;
+mod cmdlet_rows;
 pub mod compare;
 mod compliance;
 mod connector;

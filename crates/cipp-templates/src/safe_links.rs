@@ -8,20 +8,16 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use crate::client::{DeployOutcome, TemplateClient};
-use crate::compare::{diff, Comparison, Difference, Rules};
+use crate::cmdlet_rows::{find_named, reported_differences};
+use crate::compare::{Comparison, Difference};
 use crate::error::TemplateError;
 use crate::models::SafeLinksTemplate;
 
+/// The properties a row is found by.
+const NAME_KEYS: &[&str] = &["Name", "Identity"];
+
 const POLICIES: &str = "exchange:Get-SafeLinksPolicy";
 const RULES: &str = "exchange:Get-SafeLinksRule";
-
-fn rules() -> Rules {
-    Rules {
-        subset: true,
-        ignore_case: true,
-        ignore_type: true,
-    }
-}
 
 async fn live(
     c: &TemplateClient,
@@ -41,26 +37,9 @@ async fn live(
     Ok(c.remember(key, rows))
 }
 
-fn find<'a>(rows: &'a [Value], name: &str) -> Option<&'a Value> {
-    rows.iter().find(|r| {
-        r["Name"]
-            .as_str()
-            .or(r["Identity"].as_str())
-            .is_some_and(|n| n.trim().eq_ignore_ascii_case(name.trim()))
-    })
-}
-
 /// `expected` against `live` over the keys `live` reports, paths prefixed with `prefix`.
 fn differences(prefix: &str, expected: &Map<String, Value>, live: &Value) -> Vec<Difference> {
-    let Some(row) = live.as_object() else {
-        return Vec::new();
-    };
-    let wanted: Map<String, Value> = expected
-        .iter()
-        .filter(|(k, _)| row.keys().any(|r| r.eq_ignore_ascii_case(k)))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    diff(&Value::Object(wanted), live, rules())
+    reported_differences(expected, live)
         .into_iter()
         .map(|mut d| {
             d.path = format!("{prefix}.{}", d.path);
@@ -93,7 +72,7 @@ pub(crate) async fn compare(
     checked(t)?;
     let policies = live(c, POLICIES, &t.policy_name).await?;
     let rules_read = live(c, RULES, &t.policy_name).await?;
-    let Some(policy) = find(&policies, &t.policy_name) else {
+    let Some(policy) = find_named(&policies, &t.policy_name, NAME_KEYS) else {
         return Ok(Comparison::Missing);
     };
     let id = policy["Guid"]
@@ -101,7 +80,7 @@ pub(crate) async fn compare(
         .unwrap_or(&t.policy_name)
         .to_string();
     let mut d = differences("policy", &t.policy_parameters(), policy);
-    match find(&rules_read, &t.rule_name()) {
+    match find_named(&rules_read, &t.rule_name(), NAME_KEYS) {
         None => d.push(Difference {
             path: "rule".into(),
             expected: Some(json!(t.rule_name())),
@@ -136,7 +115,7 @@ pub(crate) async fn deploy(
     let mut changed: Vec<String> = Vec::new();
     let mut created = false;
     let policy_params = t.policy_parameters();
-    let id = match find(&policies, label) {
+    let id = match find_named(&policies, label, NAME_KEYS) {
         None => {
             let mut params = policy_params.clone();
             params.insert("Name".into(), json!(label));
@@ -173,7 +152,7 @@ pub(crate) async fn deploy(
     };
     c.invalidate(POLICIES);
     let rule_params = t.rule_parameters();
-    let rule = find(&rules_read, &rule_name);
+    let rule = find_named(&rules_read, &rule_name, NAME_KEYS);
     match rule {
         None => {
             let mut params = rule_params.clone();

@@ -7,9 +7,13 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::client::{DeployOutcome, TemplateClient};
-use crate::compare::{diff, Comparison, Difference, Rules};
+use crate::cmdlet_rows::{find_named, id_of, reported_differences, text};
+use crate::compare::Comparison;
 use crate::error::TemplateError;
 use crate::models::TransportRuleTemplate;
+
+/// The properties a row is found by.
+const NAME_KEYS: &[&str] = &["Name", "Identity", "DisplayName"];
 
 /// Cache key of the tenant's rules.
 const RULES: &str = "exchange:Get-TransportRule";
@@ -40,14 +44,6 @@ const READ_ONLY: [&str; 22] = [
     "LastModifiedBy",
 ];
 
-fn rules() -> Rules {
-    Rules {
-        subset: true,
-        ignore_case: true,
-        ignore_type: true,
-    }
-}
-
 async fn live_rules(c: &TemplateClient, label: &str) -> Result<Arc<Vec<Value>>, TemplateError> {
     if let Some(rows) = c.cached(RULES) {
         return Ok(rows);
@@ -61,54 +57,17 @@ async fn live_rules(c: &TemplateClient, label: &str) -> Result<Arc<Vec<Value>>, 
     Ok(c.remember(RULES, rows))
 }
 
-fn text<'a>(row: &'a Value, key: &str) -> Option<&'a str> {
-    row.as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .and_then(|(_, v)| v.as_str())
-}
-
-fn find<'a>(rows: &'a [Value], name: &str) -> Option<&'a Value> {
-    let name = name.trim();
-    rows.iter().find(|r| {
-        ["Name", "Identity", "DisplayName"]
-            .iter()
-            .any(|k| text(r, k).is_some_and(|n| n.trim().eq_ignore_ascii_case(name)))
-    })
-}
-
-fn id_of(row: &Value, fallback: &str) -> String {
-    text(row, "Guid")
-        .or_else(|| text(row, "Identity"))
-        .unwrap_or(fallback)
-        .to_string()
-}
-
-/// Differences between the template's parameters and a live rule. Parameters the rule does
-/// not report as a property of the same name cannot be compared and are skipped.
-fn differences(t: &TransportRuleTemplate, live: &Value) -> Vec<Difference> {
-    let Some(row) = live.as_object() else {
-        return Vec::new();
-    };
-    let expected: Map<String, Value> = t
-        .write_parameters()
-        .into_iter()
-        .filter(|(k, _)| row.keys().any(|r| r.eq_ignore_ascii_case(k)))
-        .collect();
-    diff(&Value::Object(expected), live, rules())
-}
-
 pub(crate) async fn compare(
     c: &TemplateClient,
     t: &TransportRuleTemplate,
 ) -> Result<Comparison, TemplateError> {
     let rows = live_rules(c, &t.name).await?;
-    let Some(live) = find(&rows, &t.name) else {
+    let Some(live) = find_named(&rows, &t.name, NAME_KEYS) else {
         return Ok(Comparison::Missing);
     };
     Ok(Comparison::from_differences(
         id_of(live, &t.name),
-        differences(t, live),
+        reported_differences(&t.write_parameters(), live),
     ))
 }
 
@@ -126,7 +85,7 @@ pub(crate) async fn deploy(
     }
     let rows = live_rules(c, label).await?;
     let exo_err = |e| c.exchange_error(label, e);
-    let Some(live) = find(&rows, label) else {
+    let Some(live) = find_named(&rows, label, NAME_KEYS) else {
         let created = c
             .exchange
             .cmdlet("New-TransportRule")
@@ -143,7 +102,7 @@ pub(crate) async fn deploy(
         return Ok(DeployOutcome::Created { id });
     };
     let id = id_of(live, label);
-    let d = differences(t, live);
+    let d = reported_differences(&t.write_parameters(), live);
     if d.is_empty() {
         return Ok(DeployOutcome::Unchanged { id });
     }

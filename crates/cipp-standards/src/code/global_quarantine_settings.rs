@@ -22,12 +22,14 @@ pub struct GlobalQuarantineSettings;
 
 const CACHE: &str = "ExoGlobalQuarantinePolicy";
 
-/// Text values of a list property (one text is a list of one).
+/// Text values of a list property (one text is a list of one; empty texts are no text, as
+/// Exchange keeps a list of empty texts as an empty list).
 fn texts(v: &Value) -> Vec<String> {
     match v {
         Value::Array(a) => a
             .iter()
             .filter_map(Value::as_str)
+            .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
         Value::String(s) if !s.is_empty() => vec![s.clone()],
@@ -101,7 +103,11 @@ impl Standard for GlobalQuarantineSettings {
         if languages.is_empty() {
             languages.push("Default".into());
         }
-        let per_language = |value: &str| vec![value.to_string(); languages.len()];
+        // An empty text is written, and compared, as an empty list.
+        let per_language = |value: &str| match value {
+            "" => Vec::new(),
+            v => vec![v.to_string(); languages.len()],
+        };
         let current = json!({
             "MultiLanguageSenderName": texts(&get("MultiLanguageSenderName")),
             "ESNCustomSubject": texts(&get("ESNCustomSubject")),
