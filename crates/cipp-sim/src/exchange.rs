@@ -371,6 +371,17 @@ fn error(status: u16, code: &str, message: &str) -> Reply {
 }
 
 /// A cmdlet failure: `ExNNNNNN|Type|message` in `details`, as Exchange writes it.
+/// Exchange's answer for an `-Identity` that names no object.
+fn not_found(id: &str) -> Reply {
+    cmdlet_failure(
+        404,
+        "Ex6F9304",
+        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
+        &format!("The operation couldn't be performed because object '{id}' couldn't be found."),
+        id,
+    )
+}
+
 fn cmdlet_failure(status: u16, ex_code: &str, kind: &str, message: &str, target: &str) -> Reply {
     let full = format!("{ex_code}|{kind}|{message}");
     Reply::json(

@@ -111,6 +111,79 @@ pub struct CreateRequest {
 }
 
 impl Step {
+    /// Whether this write can change what another standard's plan was made from beyond the
+    /// properties it names: it creates, removes or replaces objects (a Graph `POST`, `PUT` or
+    /// `DELETE`, a create-when-missing, an Exchange `New-`, `Remove-` or `Add-` cmdlet) or
+    /// deploys a template.
+    pub(crate) fn reshapes(&self) -> bool {
+        match self {
+            Step::Graph {
+                method,
+                create_when_missing,
+                ..
+            } => create_when_missing.is_some() || !method.eq_ignore_ascii_case("PATCH"),
+            Step::Exchange { cmdlet, .. } => {
+                let verb = cmdlet.split('-').next().unwrap_or_default();
+                ["New", "Remove", "Add"]
+                    .iter()
+                    .any(|v| v.eq_ignore_ascii_case(verb))
+            }
+            Step::SharePoint { .. } | Step::Teams { .. } => false,
+            Step::Template { .. } => true,
+        }
+    }
+
+    /// The object a property write sets (lower case) and the properties it names, one pair
+    /// each; empty for other writes.
+    pub(crate) fn sets(&self) -> Vec<(String, String)> {
+        let pairs = |target: String, keys: &mut dyn Iterator<Item = &String>| {
+            keys.filter(|k| !k.eq_ignore_ascii_case("Identity"))
+                .map(|k| (target.clone(), k.to_ascii_lowercase()))
+                .collect()
+        };
+        match self {
+            Step::Graph {
+                method, uri, body, ..
+            } if method.eq_ignore_ascii_case("PATCH") => {
+                let path = uri.split('?').next().unwrap_or_default();
+                match body.as_object() {
+                    Some(o) => pairs(
+                        format!("graph:{}", path.to_ascii_lowercase()),
+                        &mut o.keys(),
+                    ),
+                    None => Vec::new(),
+                }
+            }
+            Step::Exchange {
+                cmdlet, parameters, ..
+            } => {
+                let noun = cmdlet.split_once('-').map_or("", |(_, n)| n);
+                let identity = parameters
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("Identity"))
+                    .map(|(_, v)| v.as_str().unwrap_or_default().to_string())
+                    .unwrap_or_default();
+                let target = format!("exchange:{noun}|{identity}").to_ascii_lowercase();
+                pairs(target, &mut parameters.keys())
+            }
+            Step::SharePoint { properties } => {
+                pairs("sharepoint:tenant".to_string(), &mut properties.keys())
+            }
+            Step::Teams {
+                cmdlet,
+                identity,
+                parameters,
+                ..
+            } => {
+                let noun = cmdlet.split_once('-').map_or(cmdlet.as_str(), |(_, n)| n);
+                let target = format!("teams:{noun}|{}", identity.as_deref().unwrap_or("Global"))
+                    .to_ascii_lowercase();
+                pairs(target, &mut parameters.keys())
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether the steps after this one run when it fails.
     pub fn continues_on_error(&self) -> bool {
         match self {

@@ -923,18 +923,28 @@ impl StandardsRunner {
         let tenant = target.name();
         let mut writes = 0;
         let mut pending = Vec::new();
-        // The cache types standards of this run have written; every plan was made from the
-        // snapshot taken before the first write.
-        let mut written: BTreeSet<String> = BTreeSet::new();
+        // Every plan was made from the snapshot taken before the first write. What the writes
+        // since have changed: the cache types read by standards that created, removed or
+        // replaced objects, and each property set (object, property).
+        let mut reshaped: BTreeSet<String> = BTreeSet::new();
+        let mut set: BTreeSet<(String, String)> = BTreeSet::new();
         for (i, w) in work.iter_mut().enumerate() {
             if w.result.state != State::Drifted || !w.result.actions.remediate {
                 continue;
             }
             let reads = Self::reads_of(w);
-            if reads.iter().any(|t| written.contains(t)) {
-                // An earlier standard wrote what this plan was made from: plan again from a
-                // fresh read, so the write neither undoes that one nor creates an object
-                // twice (two standards that each create the tenant's one global policy).
+            let stale = reads.iter().any(|t| reshaped.contains(t))
+                || w.result
+                    .planned
+                    .iter()
+                    .flat_map(Step::sets)
+                    .any(|p| set.contains(&p));
+            if stale {
+                // An earlier standard created or removed objects this plan was read from, or
+                // set a property this plan sets: plan again from a fresh read, so the write
+                // neither creates an object twice (two standards that each create the
+                // tenant's one global policy) nor undoes the earlier write from stale data.
+                // Property writes to other properties leave a plan valid, and cost no read.
                 let defs: Vec<&Definition> = w.def.into_iter().collect();
                 let codes: Vec<&dyn Standard> = w.code.into_iter().collect();
                 match self.collect(tenant, &defs, &codes).await {
@@ -980,11 +990,16 @@ impl StandardsRunner {
                 self.library.as_deref(),
             )
             .await;
-            let wrote = steps.iter().filter(|s| !s.skipped).count();
-            if wrote > 0 {
-                written.extend(reads);
+            let done: Vec<&Step> = steps
+                .iter()
+                .filter(|s| !s.skipped)
+                .map(|s| &s.step)
+                .collect();
+            if done.iter().any(|s| s.reshapes()) {
+                reshaped.extend(reads);
             }
-            writes += wrote;
+            set.extend(done.iter().flat_map(|s| s.sets()));
+            writes += done.len();
             // A failed step the definition lets pass (`continueOnError`) does not fail the
             // standard: the confirming read decides. Its error stays in the step outcomes.
             let failed = steps

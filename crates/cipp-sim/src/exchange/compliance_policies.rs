@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, matches_identity, param, text, CmdletYield};
+use super::{cmdlet_failure, matches_identity, not_found, param, text, CmdletYield};
 use crate::reply::Reply;
 
 type Row = Map<String, Value>;
@@ -50,16 +50,6 @@ fn binding(name: &str, message: String, target: &str) -> Reply {
         "System.Management.Automation.ParameterBindingException",
         message,
         target,
-    )
-}
-
-fn not_found(id: &str) -> Reply {
-    cmdlet_failure(
-        404,
-        "Ex6F9304",
-        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
-        &format!("The operation couldn't be performed because object '{id}' couldn't be found."),
-        id,
     )
 }
 

@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, matches_identity, param, prop, text, CmdletYield};
+use super::{cmdlet_failure, matches_identity, not_found, param, prop, text, CmdletYield};
 use crate::reply::Reply;
 use crate::seed::SeedTenant;
 
@@ -79,16 +79,6 @@ fn put(row: &mut Row, key: &str, value: Value) {
         .cloned()
         .unwrap_or_else(|| key.to_string());
     row.insert(k, value);
-}
-
-fn not_found(id: &str) -> Reply {
-    cmdlet_failure(
-        404,
-        "Ex6F9304",
-        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
-        &format!("The operation couldn't be performed because object '{id}' couldn't be found."),
-        id,
-    )
 }
 
 fn invalid(message: &str, target: &str) -> Reply {

@@ -26,7 +26,9 @@ use serde_json::{json, Map, Value};
 #[path = "../exchange_groups.rs"]
 mod groups;
 
-use super::{cmdlet_failure, matches_identity, param, prop, text, CmdletYield, Ctx, ExoStore};
+use super::{
+    cmdlet_failure, matches_identity, not_found, param, prop, text, CmdletYield, Ctx, ExoStore,
+};
 use crate::graph::GraphState;
 use crate::reply::Reply;
 
@@ -39,16 +41,6 @@ pub(super) enum Hook {
 }
 
 const ID_KEYS: [&str; 5] = ["Identity", "Confirm", "Force", "WhatIf", "ErrorAction"];
-
-fn not_found(id: &str) -> Reply {
-    cmdlet_failure(
-        404,
-        "Ex6F9304",
-        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
-        &format!("The operation couldn't be performed because object '{id}' couldn't be found."),
-        id,
-    )
-}
 
 fn bad(kind: &str, message: &str, target: &str) -> Reply {
     cmdlet_failure(400, "", kind, message, target)

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, matches_identity, param, prop, text, CmdletYield};
+use super::{cmdlet_failure, matches_identity, not_found, param, prop, text, CmdletYield};
 use crate::reply::Reply;
 use crate::seed::SeedTenant;
 
@@ -75,16 +75,6 @@ fn obj(v: Value) -> Row {
 
 fn field(row: &Row, key: &str) -> String {
     prop(row, key).map(text).unwrap_or_default()
-}
-
-fn not_found(id: &str) -> Reply {
-    cmdlet_failure(
-        404,
-        "Ex6F9304",
-        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
-        &format!("The operation couldn't be performed because object '{id}' couldn't be found."),
-        id,
-    )
 }
 
 fn refused(kind: &str, message: &str, target: &str) -> Reply {

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, matches_identity, param, prop, text, CmdletYield};
+use super::{cmdlet_failure, matches_identity, not_found, param, prop, text, CmdletYield};
 use crate::reply::Reply;
 use crate::seed::SeedTenant;
 
@@ -382,16 +382,6 @@ fn remove_role_assignment(
         }
     }
     Ok((Vec::new(), Vec::new()))
-}
-
-fn not_found(id: &str) -> Reply {
-    cmdlet_failure(
-        404,
-        "Ex6F9304",
-        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
-        &format!("The operation couldn't be performed because object '{id}' couldn't be found."),
-        id,
-    )
 }
 
 fn bad(kind: &str, message: &str, target: &str) -> Reply {

@@ -259,18 +259,7 @@ pub(crate) fn exact(current: Value, expected: Value, steps: Vec<crate::plan::Ste
             current: current.get(k.as_str()).cloned().unwrap_or(Value::Null),
         })
         .collect();
-    if diff.is_empty() {
-        Assessment::outcome(Outcome::Compliant { current })
-    } else {
-        Assessment {
-            outcome: Outcome::Drifted {
-                current,
-                expected,
-                diff,
-            },
-            steps,
-        }
-    }
+    super::util::verdict(current, expected, diff, steps)
 }
 
 #[cfg(test)]

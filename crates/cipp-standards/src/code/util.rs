@@ -302,6 +302,16 @@ pub(crate) fn per_object(scope: Value, findings: Vec<Finding>) -> Assessment {
 /// `steps`.
 pub(crate) fn single(current: Value, expected: Value, steps: Vec<Step>) -> Assessment {
     let diff = crate::compare::compare(&expected, &current, crate::CompareOptions::default());
+    verdict(current, expected, diff, steps)
+}
+
+/// Compliant when `diff` is empty, else drifted with it and `steps`.
+pub(crate) fn verdict(
+    current: Value,
+    expected: Value,
+    diff: Vec<crate::compare::Difference>,
+    steps: Vec<Step>,
+) -> Assessment {
     if diff.is_empty() {
         Assessment::outcome(Outcome::Compliant { current })
     } else {
