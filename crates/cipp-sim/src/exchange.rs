@@ -27,6 +27,7 @@ mod hygiene_objects;
 mod mailbox;
 mod mailbox_settings;
 pub(crate) mod protection_alerts;
+mod sensitivity_labels;
 pub(crate) mod standards_objects;
 
 /// Audience of Exchange tokens.
@@ -327,7 +328,7 @@ fn compliance_store() -> ExoStore {
     let mut nouns = BTreeMap::new();
     nouns.insert(
         "label".to_string(),
-        vec![obj(json!({"Identity": "General", "Name": "General", "DisplayName": "General", "Priority": 0, "Disabled": false}))],
+        vec![obj(json!({"Identity": "General", "Name": "General", "DisplayName": "General", "Tooltip": "Business data that is not meant for the public.", "Guid": "0a2e5d7c-4f1b-4c8e-9a3d-6b7e8f9a0b1c", "ImmutableId": "0a2e5d7c-4f1b-4c8e-9a3d-6b7e8f9a0b1c", "ParentId": null, "Priority": 0, "Disabled": false}))],
     );
     for noun in [
         "labelpolicy",
@@ -781,6 +782,13 @@ fn run(
     if let Some(answer) = ctx
         .compliance
         .then(|| compliance_policies::run(&mut store.nouns, name, params))
+        .flatten()
+    {
+        return answer;
+    }
+    if let Some(answer) = ctx
+        .compliance
+        .then(|| sensitivity_labels::run(&mut store.nouns, name, params))
         .flatten()
     {
         return answer;

@@ -36,7 +36,7 @@ impl Family {
     }
 }
 
-fn rules() -> Rules {
+pub(crate) fn rules() -> Rules {
     Rules {
         subset: true,
         ignore_case: true,
@@ -44,27 +44,27 @@ fn rules() -> Rules {
     }
 }
 
-fn text<'a>(row: &'a Value, key: &str) -> Option<&'a str> {
+pub(crate) fn text<'a>(row: &'a Value, key: &str) -> Option<&'a str> {
     row.as_object()?
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(key))
         .and_then(|(_, v)| v.as_str())
 }
 
-fn prop<'a>(row: &'a Value, key: &str) -> Option<&'a Value> {
+pub(crate) fn prop<'a>(row: &'a Value, key: &str) -> Option<&'a Value> {
     row.as_object()?
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(key))
         .map(|(_, v)| v)
 }
 
-fn find<'a>(rows: &'a [Value], name: &str) -> Option<&'a Value> {
+pub(crate) fn find<'a>(rows: &'a [Value], name: &str) -> Option<&'a Value> {
     rows.iter()
         .find(|r| text(r, "Name").is_some_and(|n| n.trim().eq_ignore_ascii_case(name.trim())))
 }
 
 /// Every row of `Get-{noun}` on Security & Compliance, read once per client.
-async fn live(
+pub(crate) async fn live(
     c: &TemplateClient,
     noun: &str,
     label: &str,
@@ -83,7 +83,7 @@ async fn live(
     Ok(c.remember(&key, rows))
 }
 
-fn forget(c: &TemplateClient, noun: &str) {
+pub(crate) fn forget(c: &TemplateClient, noun: &str) {
     c.invalidate(&format!("compliance:Get-{noun}"));
 }
 
@@ -149,7 +149,7 @@ fn rule_state<'a>(
     RuleState::Present(live, diff(&Value::Object(compared), live, rules()))
 }
 
-fn id_of(row: &Value, fallback: &str) -> String {
+pub(crate) fn id_of(row: &Value, fallback: &str) -> String {
     text(row, "Guid")
         .or_else(|| text(row, "Identity"))
         .unwrap_or(fallback)
@@ -204,7 +204,10 @@ pub(crate) async fn compare(
 }
 
 /// The parameters whose top-level names appear in `differences`.
-fn changed_params(params: &Map<String, Value>, differences: &[Difference]) -> Map<String, Value> {
+pub(crate) fn changed_params(
+    params: &Map<String, Value>,
+    differences: &[Difference],
+) -> Map<String, Value> {
     let mut out = Map::new();
     for d in differences {
         let key = d.path.split(['.', '[']).next().unwrap_or_default();

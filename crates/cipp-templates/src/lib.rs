@@ -60,6 +60,11 @@
 //! - **DLP and retention policies** (Security & Compliance): `New-`/`Set-*CompliancePolicy`
 //!   by name (locations added with `Add<Location>`, never removed), then each rule of the
 //!   template under it (`New-`/`Set-*ComplianceRule`, only what drifted).
+//! - **Sensitivity labels** (Security & Compliance): `New-Label`, or `Set-Label` with the
+//!   display name, tooltip, comment or content type that drifted (the other settings come
+//!   back folded into `LabelActions`, so they are written at creation only); a parent label
+//!   is found in the tenant by name; then the label policy, if the template has one
+//!   (`New-`/`Set-LabelPolicy`, labels and locations only ever added).
 //! - **Intune assignment filters** (`deviceManagement/assignmentFilters`): created, or the
 //!   filter of that name gets a `PATCH` of only what differs (description, platform, rule,
 //!   management type).
@@ -88,6 +93,7 @@ mod library;
 pub mod models;
 mod reusable_setting;
 mod safe_links;
+mod sensitivity_label;
 mod template;
 mod transport;
 
@@ -104,6 +110,7 @@ pub use models::{
 };
 pub use models::{
     AssignmentFilterTemplate, ConnectorDirection, ContactTemplate, ExchangeConnectorTemplate,
-    ReusableSettingTemplate, SafeLinksTemplate, TenantAllowBlockListTemplate,
+    ReusableSettingTemplate, SafeLinksTemplate, SensitivityLabelTemplate,
+    TenantAllowBlockListTemplate,
 };
 pub use template::{Template, TemplateBody, TemplateKind};

@@ -10,7 +10,8 @@ use crate::error::{from_value, parse_json, TemplateError};
 use crate::models::{
     AssignmentFilterTemplate, CaTemplate, CompliancePolicyTemplate, ContactTemplate,
     ExchangeConnectorTemplate, GroupTemplate, IntuneTemplate, ReusableSettingTemplate,
-    SafeLinksTemplate, TenantAllowBlockListTemplate, TransportRuleTemplate,
+    SafeLinksTemplate, SensitivityLabelTemplate, TenantAllowBlockListTemplate,
+    TransportRuleTemplate,
 };
 
 /// The kinds of template.
@@ -43,6 +44,9 @@ pub enum TemplateKind {
     AssignmentFilter,
     /// Intune reusable policy setting (`*.ReusableSettingTemplate.json`).
     ReusableSetting,
+    /// Purview sensitivity label, with the label policy that publishes it, on Security &
+    /// Compliance (`*.SensitivityLabelTemplate.json`).
+    SensitivityLabel,
 }
 
 impl TemplateKind {
@@ -78,6 +82,10 @@ impl TemplateKind {
                 ".reusablesettingtemplate.json",
                 TemplateKind::ReusableSetting,
             ),
+            (
+                ".sensitivitylabeltemplate.json",
+                TemplateKind::SensitivityLabel,
+            ),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -90,7 +98,7 @@ impl TemplateKind {
     /// Allow/Block List template, `direction` (or `cippconnectortype`) an Exchange connector,
     /// anything else with a name a transport rule. DLP and retention policies look alike (and
     /// like a transport rule), so their kind comes from the file name or is given, as is a
-    /// reusable setting's. `rule` with `platform` is an assignment filter.
+    /// reusable setting's and a sensitivity label's. `rule` with `platform` is an assignment filter.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
         let has = |k: &str| o.keys().any(|x| x.eq_ignore_ascii_case(k));
@@ -119,7 +127,7 @@ impl TemplateKind {
 
     /// Short name used on the command line: `ca`, `intune`, `transport`, `group`, `dlp`,
     /// `retention`, `connector`, `allowblock`, `safelinks`, `contact`, `assignmentfilter`,
-    /// `reusablesetting`.
+    /// `reusablesetting`, `label`.
     pub fn short_name(self) -> &'static str {
         match self {
             TemplateKind::ConditionalAccess => "ca",
@@ -134,6 +142,7 @@ impl TemplateKind {
             TemplateKind::Contact => "contact",
             TemplateKind::AssignmentFilter => "assignmentfilter",
             TemplateKind::ReusableSetting => "reusablesetting",
+            TemplateKind::SensitivityLabel => "label",
         }
     }
 
@@ -152,6 +161,7 @@ impl TemplateKind {
             TemplateKind::Contact => "ContactTemplate.json",
             TemplateKind::AssignmentFilter => "AssignmentFilterTemplate.json",
             TemplateKind::ReusableSetting => "ReusableSettingTemplate.json",
+            TemplateKind::SensitivityLabel => "SensitivityLabelTemplate.json",
         }
     }
 }
@@ -161,7 +171,8 @@ impl std::str::FromStr for TemplateKind {
 
     /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group`, `dlp` /
     /// `dlpcompliancepolicy`, `retention` / `retentioncompliancepolicy`, `connector` /
-    /// `exconnector`, `allowblock` / `tenantallowblocklist`, `safelinks`, `contact` (any case).
+    /// `exconnector`, `allowblock` / `tenantallowblocklist`, `safelinks`, `contact`,
+    /// `assignmentfilter`, `reusablesetting`, `label` / `sensitivitylabel` (any case).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "ca" | "conditionalaccess" => Ok(TemplateKind::ConditionalAccess),
@@ -180,10 +191,11 @@ impl std::str::FromStr for TemplateKind {
             "contact" | "mailcontact" => Ok(TemplateKind::Contact),
             "assignmentfilter" | "filter" => Ok(TemplateKind::AssignmentFilter),
             "reusablesetting" | "reusablesettings" => Ok(TemplateKind::ReusableSetting),
+            "label" | "sensitivitylabel" => Ok(TemplateKind::SensitivityLabel),
             _ => Err(format!(
                 "unknown template kind '{s}' (expected ca, intune, transport, group, dlp, \
-                 retention, connector, allowblock, safelinks, contact, assignmentfilter or \
-                 reusablesetting)"
+                 retention, connector, allowblock, safelinks, contact, assignmentfilter, \
+                 reusablesetting or label)"
             )),
         }
     }
@@ -226,6 +238,8 @@ pub enum TemplateBody {
     AssignmentFilter(AssignmentFilterTemplate),
     /// An Intune reusable policy setting.
     ReusableSetting(ReusableSettingTemplate),
+    /// A sensitivity label and its label policy.
+    SensitivityLabel(SensitivityLabelTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -265,6 +279,7 @@ impl Template {
             TemplateBody::Contact(_) => TemplateKind::Contact,
             TemplateBody::AssignmentFilter(_) => TemplateKind::AssignmentFilter,
             TemplateBody::ReusableSetting(_) => TemplateKind::ReusableSetting,
+            TemplateBody::SensitivityLabel(_) => TemplateKind::SensitivityLabel,
         }
     }
 
@@ -284,6 +299,7 @@ impl Template {
             TemplateBody::Contact(t) => &t.display_name,
             TemplateBody::AssignmentFilter(t) => &t.display_name,
             TemplateBody::ReusableSetting(t) => &t.display_name,
+            TemplateBody::SensitivityLabel(t) => &t.name,
         }
     }
 
@@ -348,6 +364,9 @@ impl Template {
             TemplateKind::ReusableSetting => {
                 TemplateBody::ReusableSetting(from_value(label, "", value)?)
             }
+            TemplateKind::SensitivityLabel => {
+                TemplateBody::SensitivityLabel(from_value(label, "", value)?)
+            }
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
@@ -357,6 +376,7 @@ impl Template {
             }
             TemplateBody::AssignmentFilter(t) => t.guid.as_deref().map(guid_of),
             TemplateBody::ReusableSetting(t) => t.guid.as_deref().map(guid_of),
+            TemplateBody::SensitivityLabel(t) => t.guid.as_deref().map(guid_of),
             _ => None,
         };
         let t = Template {
@@ -369,9 +389,9 @@ impl Template {
                 template: label.to_string(),
                 path: match kind {
                     TemplateKind::Intune => "Displayname",
-                    TemplateKind::DlpCompliancePolicy | TemplateKind::RetentionCompliancePolicy => {
-                        "Name"
-                    }
+                    TemplateKind::DlpCompliancePolicy
+                    | TemplateKind::RetentionCompliancePolicy
+                    | TemplateKind::SensitivityLabel => "Name",
                     TemplateKind::TransportRule | TemplateKind::ExchangeConnector => "name",
                     TemplateKind::TenantAllowBlockList => "templateName",
                     TemplateKind::SafeLinks => "PolicyName",
@@ -421,6 +441,7 @@ impl Template {
             TemplateBody::Contact(t) => serde_json::to_value(t),
             TemplateBody::AssignmentFilter(t) => serde_json::to_value(t),
             TemplateBody::ReusableSetting(t) => serde_json::to_value(t),
+            TemplateBody::SensitivityLabel(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }
