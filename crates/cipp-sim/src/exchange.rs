@@ -27,6 +27,7 @@ mod hygiene_objects;
 mod mailbox;
 mod mailbox_settings;
 pub(crate) mod protection_alerts;
+mod sensitive_info_types;
 mod sensitivity_labels;
 pub(crate) mod standards_objects;
 
@@ -339,6 +340,10 @@ fn compliance_store() -> ExoStore {
         nouns.insert(noun.to_string(), Vec::new());
     }
     nouns.insert("protectionalert".into(), protection_alerts::defaults());
+    nouns.insert(
+        "dlpsensitiveinformationtype".into(),
+        sensitive_info_types::builtins(),
+    );
     ExoStore { nouns }
 }
 
@@ -789,6 +794,13 @@ fn run(
     if let Some(answer) = ctx
         .compliance
         .then(|| sensitivity_labels::run(&mut store.nouns, name, params))
+        .flatten()
+    {
+        return answer;
+    }
+    if let Some(answer) = ctx
+        .compliance
+        .then(|| sensitive_info_types::run(&mut store.nouns, name, params))
         .flatten()
     {
         return answer;

@@ -210,7 +210,7 @@ fn actions(item: &Map<String, Value>) -> Actions {
 /// `TransportRuleTemplate`, `GroupTemplate`, the DLP and retention policy templates,
 /// `ExchangeConnectorTemplate`, `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy` and
 /// `DeployContactTemplates`, `AssignmentFilterTemplate`, `ReusableSettingsTemplate`,
-/// `SensitivityLabelTemplate`), with the
+/// `SensitivityLabelTemplate`, `SensitiveInfoTypeTemplate`), with the
 /// settings field that holds the list.
 const LIST_TEMPLATE_STANDARDS: &[(&str, &str)] = &[
     ("TransportRuleTemplate", "transportRuleTemplate"),
@@ -230,6 +230,7 @@ const LIST_TEMPLATE_STANDARDS: &[(&str, &str)] = &[
     ("AssignmentFilterTemplate", "assignmentFilterTemplate"),
     ("ReusableSettingsTemplate", "reusableSettingsTemplate"),
     ("SensitivityLabelTemplate", "sensitivityLabelTemplate"),
+    ("SensitiveInfoTypeTemplate", "sensitiveInfoTypeTemplate"),
 ];
 
 /// For a standard that names its templates in a list, one settings object per template (with

@@ -2,10 +2,10 @@
 //! `TransportRuleTemplate`, `GroupTemplate`, `DlpCompliancePolicyTemplate`,
 //! `RetentionCompliancePolicyTemplate`, `ExchangeConnectorTemplate`,
 //! `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`, `DeployContactTemplates`,
-//! `SensitivityLabelTemplate`): the instance names a stored template (CA or Intune policy,
+//! `SensitivityLabelTemplate`, `SensitiveInfoTypeTemplate`): the instance names a stored template (CA or Intune policy,
 //! transport rule, group, DLP or retention policy with its rules, Exchange connector,
 //! allow/block list entries, Safe Links policy and rule, mail contact, sensitivity label with
-//! its label policy) by id; the tenant is compliant when it holds an object of the
+//! its label policy, custom sensitive information type) by id; the tenant is compliant when it holds an object of the
 //! template's name that matches it, and remediation deploys the template (create
 //! or update by name). The comparison and the deploy are cipp-templates'; this module turns
 //! them into the engine's outcomes and steps.
@@ -37,6 +37,7 @@ pub(crate) const TEMPLATE_EXECUTORS: &[&str] = &[
     "AssignmentFilterTemplate",
     "ReusableSettingsTemplate",
     "SensitivityLabelTemplate",
+    "SensitiveInfoTypeTemplate",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -71,6 +72,9 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
         }
         Some("SensitivityLabelTemplate") => {
             (TemplateKind::SensitivityLabel, "sensitivityLabelTemplate")
+        }
+        Some("SensitiveInfoTypeTemplate") => {
+            (TemplateKind::SensitiveInfoType, "sensitiveInfoTypeTemplate")
         }
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }

@@ -93,10 +93,6 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
         "code: a SharePoint CSOM method call rather than tenant properties; the SharePoint executor sets properties only",
     ),
     (
-        "SensitiveInfoTypeTemplate",
-        "code: deploys stored sensitive information types (Security & Compliance rule packages); not a template kind yet",
-    ),
-    (
         "IntuneAppTemplateDeploy",
         "code: deploys stored Intune app templates (app packages and assignments); not a template kind yet",
     ),
@@ -104,7 +100,7 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
 
 /// Standards whose instances deploy stored templates (Conditional Access, Intune, transport
 /// rules, groups, DLP and retention policies, connectors, allow/block entries, Safe Links,
-/// contacts, assignment filters, reusable settings, sensitivity labels): the engine runs them when given a
+/// contacts, assignment filters, reusable settings, sensitivity labels, sensitive information types): the engine runs them when given a
 /// template library.
 fn is_template(def: &Definition) -> bool {
     matches!(
@@ -123,6 +119,7 @@ fn is_template(def: &Definition) -> bool {
                 | "AssignmentFilterTemplate"
                 | "ReusableSettingsTemplate"
                 | "SensitivityLabelTemplate"
+                | "SensitiveInfoTypeTemplate"
         )
     )
 }

@@ -18,7 +18,7 @@ use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemp
 use crate::template::{Template, TemplateBody, TemplateKind};
 use crate::{
     allow_block, assignment_filter, ca, connector, contact, group, intune, reusable_setting,
-    safe_links, sensitivity_label, transport,
+    safe_links, sensitive_info_type, sensitivity_label, transport,
 };
 
 /// What state a deployed Conditional Access policy gets.
@@ -251,6 +251,7 @@ impl TemplateClient {
             TemplateBody::AssignmentFilter(t) => assignment_filter::deploy(self, t).await,
             TemplateBody::ReusableSetting(t) => reusable_setting::deploy(self, t).await,
             TemplateBody::SensitivityLabel(t) => sensitivity_label::deploy(self, t).await,
+            TemplateBody::SensitiveInfoType(t) => sensitive_info_type::deploy(self, t).await,
         }
     }
 
@@ -301,6 +302,7 @@ impl TemplateClient {
             TemplateBody::AssignmentFilter(t) => assignment_filter::compare(self, t).await,
             TemplateBody::ReusableSetting(t) => reusable_setting::compare(self, t).await,
             TemplateBody::SensitivityLabel(t) => sensitivity_label::compare(self, t).await,
+            TemplateBody::SensitiveInfoType(t) => sensitive_info_type::compare(self, t).await,
         }
     }
 
@@ -520,7 +522,8 @@ impl TemplateClient {
                 | TemplateBody::TenantAllowBlockList(_)
                 | TemplateBody::SafeLinks(_)
                 | TemplateBody::Contact(_)
-                | TemplateBody::SensitivityLabel(_) => {}
+                | TemplateBody::SensitivityLabel(_)
+                | TemplateBody::SensitiveInfoType(_) => {}
                 TemplateBody::AssignmentFilter(_) => {
                     paths.push(assignment_filter::FILTERS.to_string())
                 }

@@ -10,8 +10,8 @@ use crate::error::{from_value, parse_json, TemplateError};
 use crate::models::{
     AssignmentFilterTemplate, CaTemplate, CompliancePolicyTemplate, ContactTemplate,
     ExchangeConnectorTemplate, GroupTemplate, IntuneTemplate, ReusableSettingTemplate,
-    SafeLinksTemplate, SensitivityLabelTemplate, TenantAllowBlockListTemplate,
-    TransportRuleTemplate,
+    SafeLinksTemplate, SensitiveInfoTypeTemplate, SensitivityLabelTemplate,
+    TenantAllowBlockListTemplate, TransportRuleTemplate,
 };
 
 /// The kinds of template.
@@ -47,6 +47,9 @@ pub enum TemplateKind {
     /// Purview sensitivity label, with the label policy that publishes it, on Security &
     /// Compliance (`*.SensitivityLabelTemplate.json`).
     SensitivityLabel,
+    /// Purview custom sensitive information type, as a rule package on Security & Compliance
+    /// (`*.SensitiveInfoTypeTemplate.json`).
+    SensitiveInfoType,
 }
 
 impl TemplateKind {
@@ -86,6 +89,10 @@ impl TemplateKind {
                 ".sensitivitylabeltemplate.json",
                 TemplateKind::SensitivityLabel,
             ),
+            (
+                ".sensitiveinfotypetemplate.json",
+                TemplateKind::SensitiveInfoType,
+            ),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -98,7 +105,7 @@ impl TemplateKind {
     /// Allow/Block List template, `direction` (or `cippconnectortype`) an Exchange connector,
     /// anything else with a name a transport rule. DLP and retention policies look alike (and
     /// like a transport rule), so their kind comes from the file name or is given, as is a
-    /// reusable setting's and a sensitivity label's. `rule` with `platform` is an assignment filter.
+    /// reusable setting's, a sensitivity label's and a sensitive information type's. `rule` with `platform` is an assignment filter.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
         let has = |k: &str| o.keys().any(|x| x.eq_ignore_ascii_case(k));
@@ -127,7 +134,7 @@ impl TemplateKind {
 
     /// Short name used on the command line: `ca`, `intune`, `transport`, `group`, `dlp`,
     /// `retention`, `connector`, `allowblock`, `safelinks`, `contact`, `assignmentfilter`,
-    /// `reusablesetting`, `label`.
+    /// `reusablesetting`, `label`, `sit`.
     pub fn short_name(self) -> &'static str {
         match self {
             TemplateKind::ConditionalAccess => "ca",
@@ -143,6 +150,7 @@ impl TemplateKind {
             TemplateKind::AssignmentFilter => "assignmentfilter",
             TemplateKind::ReusableSetting => "reusablesetting",
             TemplateKind::SensitivityLabel => "label",
+            TemplateKind::SensitiveInfoType => "sit",
         }
     }
 
@@ -162,6 +170,7 @@ impl TemplateKind {
             TemplateKind::AssignmentFilter => "AssignmentFilterTemplate.json",
             TemplateKind::ReusableSetting => "ReusableSettingTemplate.json",
             TemplateKind::SensitivityLabel => "SensitivityLabelTemplate.json",
+            TemplateKind::SensitiveInfoType => "SensitiveInfoTypeTemplate.json",
         }
     }
 }
@@ -172,7 +181,8 @@ impl std::str::FromStr for TemplateKind {
     /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group`, `dlp` /
     /// `dlpcompliancepolicy`, `retention` / `retentioncompliancepolicy`, `connector` /
     /// `exconnector`, `allowblock` / `tenantallowblocklist`, `safelinks`, `contact`,
-    /// `assignmentfilter`, `reusablesetting`, `label` / `sensitivitylabel` (any case).
+    /// `assignmentfilter`, `reusablesetting`, `label` / `sensitivitylabel`, `sit` /
+    /// `sensitiveinfotype` (any case).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "ca" | "conditionalaccess" => Ok(TemplateKind::ConditionalAccess),
@@ -192,10 +202,13 @@ impl std::str::FromStr for TemplateKind {
             "assignmentfilter" | "filter" => Ok(TemplateKind::AssignmentFilter),
             "reusablesetting" | "reusablesettings" => Ok(TemplateKind::ReusableSetting),
             "label" | "sensitivitylabel" => Ok(TemplateKind::SensitivityLabel),
+            "sit" | "sensitiveinfotype" | "sensitiveinformationtype" => {
+                Ok(TemplateKind::SensitiveInfoType)
+            }
             _ => Err(format!(
                 "unknown template kind '{s}' (expected ca, intune, transport, group, dlp, \
                  retention, connector, allowblock, safelinks, contact, assignmentfilter, \
-                 reusablesetting or label)"
+                 reusablesetting, label or sit)"
             )),
         }
     }
@@ -240,6 +253,8 @@ pub enum TemplateBody {
     ReusableSetting(ReusableSettingTemplate),
     /// A sensitivity label and its label policy.
     SensitivityLabel(SensitivityLabelTemplate),
+    /// A custom sensitive information type.
+    SensitiveInfoType(SensitiveInfoTypeTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -280,6 +295,7 @@ impl Template {
             TemplateBody::AssignmentFilter(_) => TemplateKind::AssignmentFilter,
             TemplateBody::ReusableSetting(_) => TemplateKind::ReusableSetting,
             TemplateBody::SensitivityLabel(_) => TemplateKind::SensitivityLabel,
+            TemplateBody::SensitiveInfoType(_) => TemplateKind::SensitiveInfoType,
         }
     }
 
@@ -300,6 +316,7 @@ impl Template {
             TemplateBody::AssignmentFilter(t) => &t.display_name,
             TemplateBody::ReusableSetting(t) => &t.display_name,
             TemplateBody::SensitivityLabel(t) => &t.name,
+            TemplateBody::SensitiveInfoType(t) => &t.name,
         }
     }
 
@@ -367,6 +384,9 @@ impl Template {
             TemplateKind::SensitivityLabel => {
                 TemplateBody::SensitivityLabel(from_value(label, "", value)?)
             }
+            TemplateKind::SensitiveInfoType => {
+                TemplateBody::SensitiveInfoType(from_value(label, "", value)?)
+            }
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
@@ -377,6 +397,7 @@ impl Template {
             TemplateBody::AssignmentFilter(t) => t.guid.as_deref().map(guid_of),
             TemplateBody::ReusableSetting(t) => t.guid.as_deref().map(guid_of),
             TemplateBody::SensitivityLabel(t) => t.guid.as_deref().map(guid_of),
+            TemplateBody::SensitiveInfoType(t) => t.guid.as_deref().map(guid_of),
             _ => None,
         };
         let t = Template {
@@ -391,7 +412,8 @@ impl Template {
                     TemplateKind::Intune => "Displayname",
                     TemplateKind::DlpCompliancePolicy
                     | TemplateKind::RetentionCompliancePolicy
-                    | TemplateKind::SensitivityLabel => "Name",
+                    | TemplateKind::SensitivityLabel
+                    | TemplateKind::SensitiveInfoType => "Name",
                     TemplateKind::TransportRule | TemplateKind::ExchangeConnector => "name",
                     TemplateKind::TenantAllowBlockList => "templateName",
                     TemplateKind::SafeLinks => "PolicyName",
@@ -442,6 +464,7 @@ impl Template {
             TemplateBody::AssignmentFilter(t) => serde_json::to_value(t),
             TemplateBody::ReusableSetting(t) => serde_json::to_value(t),
             TemplateBody::SensitivityLabel(t) => serde_json::to_value(t),
+            TemplateBody::SensitiveInfoType(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }

@@ -120,3 +120,27 @@ async fn labels_deploy_once_compare_and_travel() {
         .to_string()
         .contains("Nope"));
 }
+
+#[test]
+fn sensitive_info_type_templates_are_named_by_file_and_short_name() {
+    let t = Template::from_json(
+        r#"{"Name": "Alpha id", "Pattern": "\\d{6}", "Unknown": {"kept": true}}"#,
+        Some(TemplateKind::SensitiveInfoType),
+    )
+    .unwrap();
+    let file = t.file_name();
+    assert_eq!(
+        TemplateKind::from_file_name(&file),
+        Some(TemplateKind::SensitiveInfoType)
+    );
+    assert_eq!(
+        "sit".parse::<TemplateKind>(),
+        Ok(TemplateKind::SensitiveInfoType)
+    );
+    assert_eq!(t.to_json()["Unknown"]["kept"], true);
+    let TemplateBody::SensitiveInfoType(body) = &t.body else {
+        panic!("{t:?}")
+    };
+    assert_eq!(body.confidence(), 85);
+    assert_eq!(body.patterns_proximity(), 300);
+}

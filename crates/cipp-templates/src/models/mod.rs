@@ -26,3 +26,5 @@ pub mod contact;
 pub use contact::ContactTemplate;
 pub mod sensitivity_label;
 pub use sensitivity_label::SensitivityLabelTemplate;
+pub mod sensitive_info_type;
+pub use sensitive_info_type::SensitiveInfoTypeTemplate;
