@@ -122,7 +122,7 @@ impl Templates {
         Ok(json(&r))
     }
 
-    /// A live object (`kind`: `ca`, `intune`, `transport`, `group`, `dlp`, `retention`, `assignmentfilter`, `reusablesetting`) as a portable template.
+    /// A live object (`kind`: `ca`, `intune`, `transport`, `group`, `dlp`, `retention`, `assignmentfilter`, `reusablesetting`, `label`) as a portable template.
     #[napi]
     pub async fn capture(&self, kind: String, id: String) -> Result<Value> {
         let kind: TemplateKind = kind.parse().map_err(|e: String| invalid("kind", e))?;

@@ -140,7 +140,7 @@ impl Templates {
         out(py, &r)
     }
 
-    /// A live object (`kind`: `ca`, `intune`, `transport`, `group`, `dlp`, `retention`, `assignmentfilter`, `reusablesetting`; `id`: its id) as a
+    /// A live object (`kind`: `ca`, `intune`, `transport`, `group`, `dlp`, `retention`, `assignmentfilter`, `reusablesetting`, `label`; `id`: its id) as a
     /// portable template (ids turned into names) that deploys to other tenants.
     fn capture(&self, py: Python<'_>, kind: String, id: String) -> PyResult<Py<PyAny>> {
         let kind: TemplateKind = kind

@@ -27,6 +27,8 @@ mod hygiene_objects;
 mod mailbox;
 mod mailbox_settings;
 pub(crate) mod protection_alerts;
+mod sensitive_info_types;
+mod sensitivity_labels;
 pub(crate) mod standards_objects;
 
 /// Audience of Exchange tokens.
@@ -327,7 +329,7 @@ fn compliance_store() -> ExoStore {
     let mut nouns = BTreeMap::new();
     nouns.insert(
         "label".to_string(),
-        vec![obj(json!({"Identity": "General", "Name": "General", "DisplayName": "General", "Priority": 0, "Disabled": false}))],
+        vec![obj(json!({"Identity": "General", "Name": "General", "DisplayName": "General", "Tooltip": "Business data that is not meant for the public.", "Guid": "0a2e5d7c-4f1b-4c8e-9a3d-6b7e8f9a0b1c", "ImmutableId": "0a2e5d7c-4f1b-4c8e-9a3d-6b7e8f9a0b1c", "ParentId": null, "Priority": 0, "Disabled": false}))],
     );
     for noun in [
         "labelpolicy",
@@ -338,6 +340,10 @@ fn compliance_store() -> ExoStore {
         nouns.insert(noun.to_string(), Vec::new());
     }
     nouns.insert("protectionalert".into(), protection_alerts::defaults());
+    nouns.insert(
+        "dlpsensitiveinformationtype".into(),
+        sensitive_info_types::builtins(),
+    );
     ExoStore { nouns }
 }
 
@@ -792,6 +798,20 @@ fn run(
     if let Some(answer) = ctx
         .compliance
         .then(|| compliance_policies::run(&mut store.nouns, name, params))
+        .flatten()
+    {
+        return answer;
+    }
+    if let Some(answer) = ctx
+        .compliance
+        .then(|| sensitivity_labels::run(&mut store.nouns, name, params))
+        .flatten()
+    {
+        return answer;
+    }
+    if let Some(answer) = ctx
+        .compliance
+        .then(|| sensitive_info_types::run(&mut store.nouns, name, params))
         .flatten()
     {
         return answer;

@@ -209,7 +209,8 @@ fn actions(item: &Map<String, Value>) -> Actions {
 /// Standards whose one settings object names several templates in a list (CIPP's
 /// `TransportRuleTemplate`, `GroupTemplate`, the DLP and retention policy templates,
 /// `ExchangeConnectorTemplate`, `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy` and
-/// `DeployContactTemplates`, `AssignmentFilterTemplate`, `ReusableSettingsTemplate`), with the
+/// `DeployContactTemplates`, `AssignmentFilterTemplate`, `ReusableSettingsTemplate`,
+/// `SensitivityLabelTemplate`, `SensitiveInfoTypeTemplate`), with the
 /// settings field that holds the list.
 const LIST_TEMPLATE_STANDARDS: &[(&str, &str)] = &[
     ("TransportRuleTemplate", "transportRuleTemplate"),
@@ -228,6 +229,8 @@ const LIST_TEMPLATE_STANDARDS: &[(&str, &str)] = &[
     ("DeployContactTemplates", "templateIds"),
     ("AssignmentFilterTemplate", "assignmentFilterTemplate"),
     ("ReusableSettingsTemplate", "reusableSettingsTemplate"),
+    ("SensitivityLabelTemplate", "sensitivityLabelTemplate"),
+    ("SensitiveInfoTypeTemplate", "sensitiveInfoTypeTemplate"),
 ];
 
 /// For a standard that names its templates in a list, one settings object per template (with

@@ -1,10 +1,11 @@
 //! Template-backed standards (`ConditionalAccessTemplate`, `IntuneTemplate`,
 //! `TransportRuleTemplate`, `GroupTemplate`, `DlpCompliancePolicyTemplate`,
 //! `RetentionCompliancePolicyTemplate`, `ExchangeConnectorTemplate`,
-//! `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`, `DeployContactTemplates`): the
-//! instance names a stored template (CA or Intune policy, transport rule, group, DLP or
-//! retention policy with its rules, Exchange connector, allow/block list entries, Safe Links
-//! policy and rule, mail contact) by id; the tenant is compliant when it holds an object of the
+//! `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy`, `DeployContactTemplates`,
+//! `SensitivityLabelTemplate`, `SensitiveInfoTypeTemplate`): the instance names a stored template (CA or Intune policy,
+//! transport rule, group, DLP or retention policy with its rules, Exchange connector,
+//! allow/block list entries, Safe Links policy and rule, mail contact, sensitivity label with
+//! its label policy, custom sensitive information type) by id; the tenant is compliant when it holds an object of the
 //! template's name that matches it, and remediation deploys the template (create
 //! or update by name). The comparison and the deploy are cipp-templates'; this module turns
 //! them into the engine's outcomes and steps.
@@ -35,6 +36,8 @@ pub(crate) const TEMPLATE_EXECUTORS: &[&str] = &[
     "DeployContactTemplates",
     "AssignmentFilterTemplate",
     "ReusableSettingsTemplate",
+    "SensitivityLabelTemplate",
+    "SensitiveInfoTypeTemplate",
 ];
 
 /// The kind of template each executor deploys, and the settings field that names it when the
@@ -66,6 +69,12 @@ fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
         }
         Some("ReusableSettingsTemplate") => {
             (TemplateKind::ReusableSetting, "reusableSettingsTemplate")
+        }
+        Some("SensitivityLabelTemplate") => {
+            (TemplateKind::SensitivityLabel, "sensitivityLabelTemplate")
+        }
+        Some("SensitiveInfoTypeTemplate") => {
+            (TemplateKind::SensitiveInfoType, "sensitiveInfoTypeTemplate")
         }
         _ => (TemplateKind::Intune, "intuneTemplate"),
     }

@@ -93,14 +93,6 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
         "code: a SharePoint CSOM method call rather than tenant properties; the SharePoint executor sets properties only",
     ),
     (
-        "SensitivityLabelTemplate",
-        "code: deploys stored sensitivity labels (Security & Compliance); not a template kind yet",
-    ),
-    (
-        "SensitiveInfoTypeTemplate",
-        "code: deploys stored sensitive information types (Security & Compliance rule packages); not a template kind yet",
-    ),
-    (
         "IntuneAppTemplateDeploy",
         "code: deploys stored Intune app templates (app packages and assignments); not a template kind yet",
     ),
@@ -108,7 +100,7 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
 
 /// Standards whose instances deploy stored templates (Conditional Access, Intune, transport
 /// rules, groups, DLP and retention policies, connectors, allow/block entries, Safe Links,
-/// contacts, assignment filters, reusable settings): the engine runs them when given a
+/// contacts, assignment filters, reusable settings, sensitivity labels, sensitive information types): the engine runs them when given a
 /// template library.
 fn is_template(def: &Definition) -> bool {
     matches!(
@@ -126,6 +118,8 @@ fn is_template(def: &Definition) -> bool {
                 | "DeployContactTemplates"
                 | "AssignmentFilterTemplate"
                 | "ReusableSettingsTemplate"
+                | "SensitivityLabelTemplate"
+                | "SensitiveInfoTypeTemplate"
         )
     )
 }

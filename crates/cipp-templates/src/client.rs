@@ -18,7 +18,7 @@ use crate::models::{CaTemplate, GroupTemplate, IntuneTemplate, TransportRuleTemp
 use crate::template::{Template, TemplateBody, TemplateKind};
 use crate::{
     allow_block, assignment_filter, ca, connector, contact, group, intune, reusable_setting,
-    safe_links, transport,
+    safe_links, sensitive_info_type, sensitivity_label, transport,
 };
 
 /// What state a deployed Conditional Access policy gets.
@@ -250,6 +250,8 @@ impl TemplateClient {
             TemplateBody::Contact(t) => contact::deploy(self, t).await,
             TemplateBody::AssignmentFilter(t) => assignment_filter::deploy(self, t).await,
             TemplateBody::ReusableSetting(t) => reusable_setting::deploy(self, t).await,
+            TemplateBody::SensitivityLabel(t) => sensitivity_label::deploy(self, t).await,
+            TemplateBody::SensitiveInfoType(t) => sensitive_info_type::deploy(self, t).await,
         }
     }
 
@@ -299,6 +301,8 @@ impl TemplateClient {
             TemplateBody::Contact(t) => contact::compare(self, t).await,
             TemplateBody::AssignmentFilter(t) => assignment_filter::compare(self, t).await,
             TemplateBody::ReusableSetting(t) => reusable_setting::compare(self, t).await,
+            TemplateBody::SensitivityLabel(t) => sensitivity_label::compare(self, t).await,
+            TemplateBody::SensitiveInfoType(t) => sensitive_info_type::compare(self, t).await,
         }
     }
 
@@ -372,6 +376,9 @@ impl TemplateClient {
             TemplateKind::RetentionCompliancePolicy => TemplateBody::RetentionCompliancePolicy(
                 compliance::capture(self, Family::Retention, id).await?,
             ),
+            TemplateKind::SensitivityLabel => {
+                TemplateBody::SensitivityLabel(sensitivity_label::capture(self, id).await?)
+            }
             // Connectors and allow/block entries are written from templates only; CIPP
             // builds those templates by hand too.
             other => {
@@ -514,7 +521,9 @@ impl TemplateClient {
                 | TemplateBody::ExchangeConnector(_)
                 | TemplateBody::TenantAllowBlockList(_)
                 | TemplateBody::SafeLinks(_)
-                | TemplateBody::Contact(_) => {}
+                | TemplateBody::Contact(_)
+                | TemplateBody::SensitivityLabel(_)
+                | TemplateBody::SensitiveInfoType(_) => {}
                 TemplateBody::AssignmentFilter(_) => {
                     paths.push(assignment_filter::FILTERS.to_string())
                 }

@@ -38,7 +38,7 @@ impl Family {
 }
 
 /// Every row of `Get-{noun}` on Security & Compliance, read once per client.
-async fn live(
+pub(crate) async fn live(
     c: &TemplateClient,
     noun: &str,
     label: &str,
@@ -57,7 +57,7 @@ async fn live(
     Ok(c.remember(&key, rows))
 }
 
-fn forget(c: &TemplateClient, noun: &str) {
+pub(crate) fn forget(c: &TemplateClient, noun: &str) {
     c.invalidate(&format!("compliance:Get-{noun}"));
 }
 
@@ -171,7 +171,10 @@ pub(crate) async fn compare(
 }
 
 /// The parameters whose top-level names appear in `differences`.
-fn changed_params(params: &Map<String, Value>, differences: &[Difference]) -> Map<String, Value> {
+pub(crate) fn changed_params(
+    params: &Map<String, Value>,
+    differences: &[Difference],
+) -> Map<String, Value> {
     let mut out = Map::new();
     for d in differences {
         let key = d.path.split(['.', '[']).next().unwrap_or_default();

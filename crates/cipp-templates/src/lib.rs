@@ -60,6 +60,16 @@
 //! - **DLP and retention policies** (Security & Compliance): `New-`/`Set-*CompliancePolicy`
 //!   by name (locations added with `Add<Location>`, never removed), then each rule of the
 //!   template under it (`New-`/`Set-*ComplianceRule`, only what drifted).
+//! - **Sensitivity labels** (Security & Compliance): `New-Label`, or `Set-Label` with the
+//!   display name, tooltip, comment or content type that drifted (the other settings come
+//!   back folded into `LabelActions`, so they are written at creation only); a parent label
+//!   is found in the tenant by name; then the label policy, if the template has one
+//!   (`New-`/`Set-LabelPolicy`, labels and locations only ever added).
+//! - **Custom sensitive information types** (Security & Compliance): a rule package written
+//!   from the template's pattern (or given whole), `New-DlpSensitiveInformationTypeRulePackage`,
+//!   or `Set-` of the package that holds the type when its name, description, confidence,
+//!   proximity or patterns differ (the type keeps its id; built-in types and packages holding
+//!   other types are refused).
 //! - **Intune assignment filters** (`deviceManagement/assignmentFilters`): created, or the
 //!   filter of that name gets a `PATCH` of only what differs (description, platform, rule,
 //!   management type).
@@ -89,6 +99,8 @@ mod library;
 pub mod models;
 mod reusable_setting;
 mod safe_links;
+mod sensitive_info_type;
+mod sensitivity_label;
 mod template;
 mod transport;
 
@@ -105,6 +117,7 @@ pub use models::{
 };
 pub use models::{
     AssignmentFilterTemplate, ConnectorDirection, ContactTemplate, ExchangeConnectorTemplate,
-    ReusableSettingTemplate, SafeLinksTemplate, TenantAllowBlockListTemplate,
+    ReusableSettingTemplate, SafeLinksTemplate, SensitiveInfoTypeTemplate,
+    SensitivityLabelTemplate, TenantAllowBlockListTemplate,
 };
 pub use template::{Template, TemplateBody, TemplateKind};

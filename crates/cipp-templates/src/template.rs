@@ -10,7 +10,8 @@ use crate::error::{from_value, parse_json, TemplateError};
 use crate::models::{
     AssignmentFilterTemplate, CaTemplate, CompliancePolicyTemplate, ContactTemplate,
     ExchangeConnectorTemplate, GroupTemplate, IntuneTemplate, ReusableSettingTemplate,
-    SafeLinksTemplate, TenantAllowBlockListTemplate, TransportRuleTemplate,
+    SafeLinksTemplate, SensitiveInfoTypeTemplate, SensitivityLabelTemplate,
+    TenantAllowBlockListTemplate, TransportRuleTemplate,
 };
 
 /// The kinds of template.
@@ -43,6 +44,12 @@ pub enum TemplateKind {
     AssignmentFilter,
     /// Intune reusable policy setting (`*.ReusableSettingTemplate.json`).
     ReusableSetting,
+    /// Purview sensitivity label, with the label policy that publishes it, on Security &
+    /// Compliance (`*.SensitivityLabelTemplate.json`).
+    SensitivityLabel,
+    /// Purview custom sensitive information type, as a rule package on Security & Compliance
+    /// (`*.SensitiveInfoTypeTemplate.json`).
+    SensitiveInfoType,
 }
 
 impl TemplateKind {
@@ -78,6 +85,14 @@ impl TemplateKind {
                 ".reusablesettingtemplate.json",
                 TemplateKind::ReusableSetting,
             ),
+            (
+                ".sensitivitylabeltemplate.json",
+                TemplateKind::SensitivityLabel,
+            ),
+            (
+                ".sensitiveinfotypetemplate.json",
+                TemplateKind::SensitiveInfoType,
+            ),
         ]
         .into_iter()
         .find(|(suffix, _)| n.ends_with(suffix))
@@ -90,7 +105,7 @@ impl TemplateKind {
     /// Allow/Block List template, `direction` (or `cippconnectortype`) an Exchange connector,
     /// anything else with a name a transport rule. DLP and retention policies look alike (and
     /// like a transport rule), so their kind comes from the file name or is given, as is a
-    /// reusable setting's. `rule` with `platform` is an assignment filter.
+    /// reusable setting's, a sensitivity label's and a sensitive information type's. `rule` with `platform` is an assignment filter.
     pub fn sniff(json: &Value) -> Option<TemplateKind> {
         let o = json.as_object()?;
         let has = |k: &str| o.keys().any(|x| x.eq_ignore_ascii_case(k));
@@ -119,7 +134,7 @@ impl TemplateKind {
 
     /// Short name used on the command line: `ca`, `intune`, `transport`, `group`, `dlp`,
     /// `retention`, `connector`, `allowblock`, `safelinks`, `contact`, `assignmentfilter`,
-    /// `reusablesetting`.
+    /// `reusablesetting`, `label`, `sit`.
     pub fn short_name(self) -> &'static str {
         match self {
             TemplateKind::ConditionalAccess => "ca",
@@ -134,6 +149,8 @@ impl TemplateKind {
             TemplateKind::Contact => "contact",
             TemplateKind::AssignmentFilter => "assignmentfilter",
             TemplateKind::ReusableSetting => "reusablesetting",
+            TemplateKind::SensitivityLabel => "label",
+            TemplateKind::SensitiveInfoType => "sit",
         }
     }
 
@@ -152,6 +169,8 @@ impl TemplateKind {
             TemplateKind::Contact => "ContactTemplate.json",
             TemplateKind::AssignmentFilter => "AssignmentFilterTemplate.json",
             TemplateKind::ReusableSetting => "ReusableSettingTemplate.json",
+            TemplateKind::SensitivityLabel => "SensitivityLabelTemplate.json",
+            TemplateKind::SensitiveInfoType => "SensitiveInfoTypeTemplate.json",
         }
     }
 }
@@ -161,7 +180,9 @@ impl std::str::FromStr for TemplateKind {
 
     /// `ca` / `conditionalaccess`, `intune`, `transport` / `transportrule`, `group`, `dlp` /
     /// `dlpcompliancepolicy`, `retention` / `retentioncompliancepolicy`, `connector` /
-    /// `exconnector`, `allowblock` / `tenantallowblocklist`, `safelinks`, `contact` (any case).
+    /// `exconnector`, `allowblock` / `tenantallowblocklist`, `safelinks`, `contact`,
+    /// `assignmentfilter`, `reusablesetting`, `label` / `sensitivitylabel`, `sit` /
+    /// `sensitiveinfotype` (any case).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "ca" | "conditionalaccess" => Ok(TemplateKind::ConditionalAccess),
@@ -180,10 +201,14 @@ impl std::str::FromStr for TemplateKind {
             "contact" | "mailcontact" => Ok(TemplateKind::Contact),
             "assignmentfilter" | "filter" => Ok(TemplateKind::AssignmentFilter),
             "reusablesetting" | "reusablesettings" => Ok(TemplateKind::ReusableSetting),
+            "label" | "sensitivitylabel" => Ok(TemplateKind::SensitivityLabel),
+            "sit" | "sensitiveinfotype" | "sensitiveinformationtype" => {
+                Ok(TemplateKind::SensitiveInfoType)
+            }
             _ => Err(format!(
                 "unknown template kind '{s}' (expected ca, intune, transport, group, dlp, \
-                 retention, connector, allowblock, safelinks, contact, assignmentfilter or \
-                 reusablesetting)"
+                 retention, connector, allowblock, safelinks, contact, assignmentfilter, \
+                 reusablesetting, label or sit)"
             )),
         }
     }
@@ -226,6 +251,10 @@ pub enum TemplateBody {
     AssignmentFilter(AssignmentFilterTemplate),
     /// An Intune reusable policy setting.
     ReusableSetting(ReusableSettingTemplate),
+    /// A sensitivity label and its label policy.
+    SensitivityLabel(SensitivityLabelTemplate),
+    /// A custom sensitive information type.
+    SensitiveInfoType(SensitiveInfoTypeTemplate),
 }
 
 /// A template: its body, and where it came from.
@@ -265,6 +294,8 @@ impl Template {
             TemplateBody::Contact(_) => TemplateKind::Contact,
             TemplateBody::AssignmentFilter(_) => TemplateKind::AssignmentFilter,
             TemplateBody::ReusableSetting(_) => TemplateKind::ReusableSetting,
+            TemplateBody::SensitivityLabel(_) => TemplateKind::SensitivityLabel,
+            TemplateBody::SensitiveInfoType(_) => TemplateKind::SensitiveInfoType,
         }
     }
 
@@ -284,6 +315,8 @@ impl Template {
             TemplateBody::Contact(t) => &t.display_name,
             TemplateBody::AssignmentFilter(t) => &t.display_name,
             TemplateBody::ReusableSetting(t) => &t.display_name,
+            TemplateBody::SensitivityLabel(t) => &t.name,
+            TemplateBody::SensitiveInfoType(t) => &t.name,
         }
     }
 
@@ -348,6 +381,12 @@ impl Template {
             TemplateKind::ReusableSetting => {
                 TemplateBody::ReusableSetting(from_value(label, "", value)?)
             }
+            TemplateKind::SensitivityLabel => {
+                TemplateBody::SensitivityLabel(from_value(label, "", value)?)
+            }
+            TemplateKind::SensitiveInfoType => {
+                TemplateBody::SensitiveInfoType(from_value(label, "", value)?)
+            }
         };
         let guid = match &body {
             TemplateBody::Intune(t) => t.guid.as_deref().map(guid_of),
@@ -357,6 +396,8 @@ impl Template {
             }
             TemplateBody::AssignmentFilter(t) => t.guid.as_deref().map(guid_of),
             TemplateBody::ReusableSetting(t) => t.guid.as_deref().map(guid_of),
+            TemplateBody::SensitivityLabel(t) => t.guid.as_deref().map(guid_of),
+            TemplateBody::SensitiveInfoType(t) => t.guid.as_deref().map(guid_of),
             _ => None,
         };
         let t = Template {
@@ -369,9 +410,10 @@ impl Template {
                 template: label.to_string(),
                 path: match kind {
                     TemplateKind::Intune => "Displayname",
-                    TemplateKind::DlpCompliancePolicy | TemplateKind::RetentionCompliancePolicy => {
-                        "Name"
-                    }
+                    TemplateKind::DlpCompliancePolicy
+                    | TemplateKind::RetentionCompliancePolicy
+                    | TemplateKind::SensitivityLabel
+                    | TemplateKind::SensitiveInfoType => "Name",
                     TemplateKind::TransportRule | TemplateKind::ExchangeConnector => "name",
                     TemplateKind::TenantAllowBlockList => "templateName",
                     TemplateKind::SafeLinks => "PolicyName",
@@ -421,6 +463,8 @@ impl Template {
             TemplateBody::Contact(t) => serde_json::to_value(t),
             TemplateBody::AssignmentFilter(t) => serde_json::to_value(t),
             TemplateBody::ReusableSetting(t) => serde_json::to_value(t),
+            TemplateBody::SensitivityLabel(t) => serde_json::to_value(t),
+            TemplateBody::SensitiveInfoType(t) => serde_json::to_value(t),
         };
         v.unwrap_or(Value::Null)
     }

@@ -87,11 +87,11 @@ pub struct CaptureArgs {
     /// Tenant GUID or domain.
     #[arg(long, short)]
     tenant: String,
-    /// What to capture: ca, intune, group, transport, dlp, retention, assignmentfilter or
-    /// reusablesetting.
+    /// What to capture: ca, intune, group, transport, dlp, retention, assignmentfilter,
+    /// reusablesetting or label.
     #[arg(long, value_parser = parse_kind)]
     kind: TemplateKind,
-    /// Object id (a transport rule's or compliance policy's name works too).
+    /// Object id (a transport rule's, compliance policy's or label's name works too).
     #[arg(long)]
     id: String,
     /// Write the template here (a folder gets `<guid>.<Kind>Template.json`); default stdout.

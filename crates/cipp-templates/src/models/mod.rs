@@ -24,3 +24,7 @@ pub mod safe_links;
 pub use safe_links::SafeLinksTemplate;
 pub mod contact;
 pub use contact::ContactTemplate;
+pub mod sensitivity_label;
+pub use sensitivity_label::SensitivityLabelTemplate;
+pub mod sensitive_info_type;
+pub use sensitive_info_type::SensitiveInfoTypeTemplate;
