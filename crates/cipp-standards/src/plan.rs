@@ -68,6 +68,15 @@ pub enum Step {
         /// Property -> value (booleans, integers, text).
         properties: Map<String, Value>,
     },
+    /// A method of SharePoint's tenant object, called with its parameters in order (booleans,
+    /// integers, text): for settings CSOM changes only through a method, such as
+    /// `SetFileVersionPolicy(enableAutoTrim, majorVersionLimit, expireAfterDays)`.
+    SharePointMethod {
+        /// The method's name.
+        method: String,
+        /// Its parameters, in order.
+        parameters: Vec<Value>,
+    },
     /// A Teams policy change (read-modify-write).
     Teams {
         /// The cmdlet or type (`Set-CsTeamsMeetingPolicy`).
@@ -123,7 +132,9 @@ impl Step {
             | Step::Teams {
                 continue_on_error, ..
             } => *continue_on_error,
-            Step::SharePoint { .. } | Step::Template { .. } => false,
+            Step::SharePoint { .. } | Step::SharePointMethod { .. } | Step::Template { .. } => {
+                false
+            }
         }
     }
 }
@@ -527,6 +538,12 @@ pub async fn apply_with(
             }
             Step::SharePoint { properties } => (
                 spo.set_tenant_settings(properties)
+                    .await
+                    .map_err(|e| e.to_string()),
+                false,
+            ),
+            Step::SharePointMethod { method, parameters } => (
+                spo.call_tenant_method(method, parameters)
                     .await
                     .map_err(|e| e.to_string()),
                 false,

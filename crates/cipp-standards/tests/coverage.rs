@@ -89,10 +89,6 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
         "code: reads Teams resource accounts from the Teams admin platform, which our Teams client and simulator do not serve yet",
     ),
     (
-        "SPOVersionControl",
-        "code: a SharePoint CSOM method call rather than tenant properties; the SharePoint executor sets properties only",
-    ),
-    (
         "SensitivityLabelTemplate",
         "code: deploys stored sensitivity labels (Security & Compliance); not a template kind yet",
     ),

@@ -91,6 +91,7 @@ mod sharepoint_mass_deletion_alert;
 mod sharing_domain_restriction;
 mod smart_lockout;
 mod spam_filter_policy;
+mod spo_version_control;
 mod stale_entra_devices;
 mod teams_federation_configuration;
 mod user_preferred_language;
@@ -275,6 +276,7 @@ mod registry {
         &sharing_domain_restriction::SharingDomainRestriction,
         &smart_lockout::SmartLockout,
         &spam_filter_policy::SpamFilterPolicy,
+        &spo_version_control::SpoVersionControl,
         &stale_entra_devices::StaleEntraDevices,
         &teams_federation_configuration::TeamsFederationConfiguration,
         &user_preferred_language::UserPreferredLanguage,
