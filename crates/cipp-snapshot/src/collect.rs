@@ -186,7 +186,12 @@ impl Collector {
         let others: Vec<&CacheType> = rest
             .iter()
             .copied()
-            .filter(|t| matches!(t.source, Source::Sharepoint(_) | Source::Teams(_)))
+            .filter(|t| {
+                matches!(
+                    t.source,
+                    Source::Sharepoint(_) | Source::Teams(_) | Source::TeamsPlatform(_)
+                )
+            })
             .collect();
         let mut graph_part = Snapshot {
             types: BTreeMap::new(),
@@ -410,6 +415,21 @@ impl Collector {
                         .await
                         .map(|v| vec![v])
                         .map_err(|e| e.to_string())
+                }
+                Source::TeamsPlatform(list) => {
+                    teams_used = true;
+                    snapshot.round_trips += 1;
+                    match list.as_str() {
+                        "ApplicationInstances" => {
+                            teams.application_instances().await.map_err(|e| {
+                                format!("Teams.PlatformService/v2/ApplicationInstances: {e}")
+                            })
+                        }
+                        other => Err(format!(
+                            "the Teams platform list '{other}' is not one the collector reads \
+                             (ApplicationInstances)"
+                        )),
+                    }
                 }
                 _ => continue,
             };

@@ -85,10 +85,6 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
         "code: writes company branding's custom CSS as a text/css stream, not JSON properties; not written yet",
     ),
     (
-        "TeamsDisableResourceAccounts",
-        "code: reads Teams resource accounts from the Teams admin platform, which our Teams client and simulator do not serve yet",
-    ),
-    (
         "SensitivityLabelTemplate",
         "code: deploys stored sensitivity labels (Security & Compliance); not a template kind yet",
     ),

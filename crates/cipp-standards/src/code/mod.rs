@@ -93,6 +93,7 @@ mod smart_lockout;
 mod spam_filter_policy;
 mod spo_version_control;
 mod stale_entra_devices;
+mod teams_disable_resource_accounts;
 mod teams_federation_configuration;
 mod user_preferred_language;
 mod user_submissions;
@@ -228,7 +229,6 @@ mod registry {
         &delegate_sent_items::DelegateSentItems,
         &deploy_mail_contact::DeployMailContact,
         &device_prep_profile::DevicePrepProfile,
-        &device_registration::DeviceRegLocalAdmins,
         &disable_exchange_online_powershell::DisableExchangeOnlinePowerShell,
         &disable_external_calendar_sharing::DisableExternalCalendarSharing,
         &disable_guests::DisableGuests,
@@ -247,7 +247,10 @@ mod registry {
         &fido2_passkey_profiles::Fido2PasskeyProfiles,
         &global_quarantine_notifications::GlobalQuarantineNotifications,
         &global_quarantine_settings::GlobalQuarantineSettings,
+        &device_registration::DeviceRegLocalAdmins,
         &intune_device_retirement_days::IntuneDeviceRetirementDays,
+        &device_registration::RestrictUserDeviceJoin,
+        &device_registration::RestrictUserDeviceRegistration,
         &legacy_email_report_addins::LegacyEmailReportAddins,
         &mailbox_recipient_limits::MailboxRecipientLimits,
         &malware_filter_policy::MalwareFilterPolicy,
@@ -262,8 +265,6 @@ mod registry {
         &profile_photos::ProfilePhotos,
         &quarantine_request_alert::QuarantineRequestAlert,
         &quarantine_template::QuarantineTemplate,
-        &device_registration::RestrictUserDeviceJoin,
-        &device_registration::RestrictUserDeviceRegistration,
         &retention_policy_tag::RetentionPolicyTag,
         &rotate_dkim::RotateDkim,
         &safe_attachment_policy::SafeAttachmentPolicy,
@@ -278,6 +279,7 @@ mod registry {
         &spam_filter_policy::SpamFilterPolicy,
         &spo_version_control::SpoVersionControl,
         &stale_entra_devices::StaleEntraDevices,
+        &teams_disable_resource_accounts::TeamsDisableResourceAccounts,
         &teams_federation_configuration::TeamsFederationConfiguration,
         &user_preferred_language::UserPreferredLanguage,
         &user_submissions::UserSubmissions,
