@@ -50,6 +50,18 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         delegated: bool,
     },
+    /// A Graph request whose body is not JSON (company branding's `customCSS` takes
+    /// `text/css`), app-only.
+    GraphText {
+        /// `PUT` (default), `POST` or `PATCH`.
+        method: String,
+        /// Path under `https://graph.microsoft.com/beta/`.
+        uri: String,
+        /// The body's media type (`text/css`).
+        content_type: String,
+        /// The body, sent as given.
+        body: String,
+    },
     /// An Exchange cmdlet.
     Exchange {
         /// The cmdlet.
@@ -132,9 +144,10 @@ impl Step {
             | Step::Teams {
                 continue_on_error, ..
             } => *continue_on_error,
-            Step::SharePoint { .. } | Step::SharePointMethod { .. } | Step::Template { .. } => {
-                false
-            }
+            Step::GraphText { .. }
+            | Step::SharePoint { .. }
+            | Step::SharePointMethod { .. }
+            | Step::Template { .. } => false,
         }
     }
 }
@@ -502,6 +515,26 @@ pub async fn apply_with(
                     _ => graph.patch(uri, &body).await.map(|_| ()),
                 };
                 (r.map_err(|e| e.to_string()), *continue_on_error)
+            }
+            Step::GraphText {
+                method,
+                uri,
+                content_type,
+                body,
+            } => {
+                let method = match method.as_str() {
+                    "POST" => cipp_core::Method::POST,
+                    "PATCH" => cipp_core::Method::PATCH,
+                    _ => cipp_core::Method::PUT,
+                };
+                let r = app_graph
+                    .request(method, uri.as_str())
+                    .text(content_type, body)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string());
+                (r, false)
             }
             Step::Exchange {
                 cmdlet,

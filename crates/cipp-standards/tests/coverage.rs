@@ -81,10 +81,6 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
         "code: the self-service purchase API (licensing.m365.microsoft.com) has no client or simulator yet",
     ),
     (
-        "PhishProtection",
-        "code: writes company branding's custom CSS as a text/css stream, not JSON properties; not written yet",
-    ),
-    (
         "SensitivityLabelTemplate",
         "code: deploys stored sensitivity labels (Security & Compliance); not a template kind yet",
     ),

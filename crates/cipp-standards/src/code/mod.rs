@@ -73,6 +73,7 @@ mod ome_branding;
 mod password_expire_disabled;
 mod password_rule_settings;
 mod per_user_mfa;
+mod phish_protection;
 mod phish_sim_spoof_intelligence;
 mod phishing_simulations;
 mod profile_photos;
@@ -261,6 +262,7 @@ mod registry {
         &password_expire_disabled::PasswordExpireDisabled,
         &per_user_mfa::PerUserMfa,
         &phishing_simulations::PhishingSimulations,
+        &phish_protection::PhishProtection,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
         &profile_photos::ProfilePhotos,
         &quarantine_request_alert::QuarantineRequestAlert,
