@@ -1,7 +1,7 @@
 //! SharePoint Online admin (`{base}/sharepoint/{name}-admin/...`, standing in for
 //! `https://{name}-admin.sharepoint.com`): CSOM `ProcessQuery` for the tenant object (query all
-//! properties, set properties, `Update`), with failures inside HTTP 200 answers as SharePoint
-//! sends them, and `_api/StorageQuotas()`. Tokens must be for that admin host and tenant.
+//! properties, set properties, `Update`, the tenant method `SetFileVersionPolicy`), with
+//! failures inside HTTP 200 answers as SharePoint sends them, and `_api/StorageQuotas()`. Tokens must be for that admin host and tenant.
 //! Site collections (the users' OneDrives) and the CSOM calls on them are in
 //! [`sites`] (`sharepoint_sites.rs`).
 

@@ -1,6 +1,7 @@
 //! The Teams admin ConfigAPI (`{base}/teams/...`, standing in for
-//! `https://api.interfaces.records.teams.microsoft.com`): tenant discovery and
-//! `Skype.Policy/configurations`. Tokens must be for the Teams audience; a `PUT` must carry the
+//! `https://api.interfaces.records.teams.microsoft.com`): tenant discovery,
+//! `Skype.Policy/configurations` and `Teams.PlatformService/v2/ApplicationInstances` (resource
+//! accounts, joined to the tenant's Graph users). Tokens must be for the Teams audience; a `PUT` must carry the
 //! object's `Key` when it has one and may only set properties the object has; federation types
 //! need the admin-service routing (`x-ms-target-uri` and `?adminDomain=`).
 
