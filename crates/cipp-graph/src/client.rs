@@ -184,6 +184,7 @@ impl GraphClient {
             path: path.into(),
             query: Query::new(),
             body: None,
+            text: None,
             headers: Vec::new(),
             idempotent: None,
         }
@@ -218,6 +219,20 @@ impl GraphClient {
             .await
     }
 
+    /// `PUT path` with a body that is not JSON (`text/css` for company branding's
+    /// `customCSS`), sent as given.
+    pub async fn put_text(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Result<Value, Error> {
+        self.request(Method::PUT, path)
+            .text(content_type, body)
+            .send()
+            .await
+    }
+
     /// `DELETE path`.
     pub async fn delete(&self, path: &str) -> Result<(), Error> {
         self.request(Method::DELETE, path).send().await.map(|_| ())
@@ -245,6 +260,8 @@ pub struct GraphRequest {
     path: String,
     query: Query,
     body: Option<Value>,
+    /// A body that is not JSON: (content type, text). Wins over `body`.
+    text: Option<(String, String)>,
     headers: Vec<(HeaderName, HeaderValue)>,
     idempotent: Option<bool>,
 }
@@ -268,6 +285,12 @@ impl GraphRequest {
         self
     }
 
+    /// A body that is not JSON, sent as given with `content_type` (`text/css`).
+    pub fn text(mut self, content_type: &str, body: &str) -> Self {
+        self.text = Some((content_type.to_string(), body.to_string()));
+        self
+    }
+
     /// Extra header (`If-Match`, `Prefer`...). Invalid names or values are refused at `send`.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
@@ -288,8 +311,15 @@ impl GraphRequest {
             url.push_str(&qs);
         }
         let mut req = self.client.service_request(self.method, url);
-        if let Some(b) = &self.body {
-            req = req.json(b);
+        match (&self.text, &self.body) {
+            (Some((kind, text)), _) => {
+                let kind = HeaderValue::from_str(kind)
+                    .unwrap_or_else(|_| HeaderValue::from_static("text/plain"));
+                req = req.header(http::header::CONTENT_TYPE, kind);
+                req.body = Some(text.clone().into_bytes().into());
+            }
+            (None, Some(b)) => req = req.json(b),
+            (None, None) => {}
         }
         if self.query.needs_eventual_consistency() {
             req = req.header(

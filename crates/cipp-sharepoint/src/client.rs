@@ -295,6 +295,18 @@ impl SharePointClient {
         self.process_query(xml).await.map(|_| ())
     }
 
+    /// Call a method of the tenant object with its parameters in order (see
+    /// [`csom::call_tenant_method`]), such as `SetFileVersionPolicy` with
+    /// `[false, 50, 0]` (automatic trimming off, 50 major versions, no expiry).
+    pub async fn call_tenant_method(
+        &self,
+        method: &str,
+        parameters: &[Value],
+    ) -> Result<(), SharePointError> {
+        let xml = csom::call_tenant_method(method, parameters)?;
+        self.process_query(xml).await.map(|_| ())
+    }
+
     /// One site collection's properties (`Tenant.GetSitePropertiesByUrl`). A URL that names
     /// no site collection is a [`SharePointError::Csom`] whose type ends in
     /// `SpoNoSiteException`.

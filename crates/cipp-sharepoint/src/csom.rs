@@ -186,6 +186,46 @@ pub fn set_tenant(properties: &Map<String, Value>) -> Result<String, SharePointE
     Ok(request(&actions))
 }
 
+/// Call a method of the tenant object (`Tenant.SetFileVersionPolicy(true, -1, -1)`): the
+/// parameters in order, booleans as `Boolean`, integers as `Int32` (`Int64` beyond its range),
+/// text as `String`. The method saves its own change (no `Update`).
+pub fn call_tenant_method(method: &str, parameters: &[Value]) -> Result<String, SharePointError> {
+    let valid = !method.is_empty() && method.chars().all(|c| c.is_ascii_alphanumeric());
+    if !valid {
+        return Err(SharePointError::invalid(
+            "method",
+            format!("'{method}' is not a method name"),
+        ));
+    }
+    let mut params = String::new();
+    for (i, value) in parameters.iter().enumerate() {
+        let (kind, text) = match value {
+            Value::Bool(b) => ("Boolean", b.to_string()),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) if i32::try_from(i).is_ok() => ("Int32", i.to_string()),
+                Some(i) => ("Int64", i.to_string()),
+                None => {
+                    return Err(SharePointError::invalid(
+                        format!("{method}.parameters[{i}]"),
+                        format!("CSOM takes booleans, integers or text, not {n}"),
+                    ))
+                }
+            },
+            Value::String(s) => ("String", escape(s)),
+            other => {
+                return Err(SharePointError::invalid(
+                    format!("{method}.parameters[{i}]"),
+                    format!("CSOM takes booleans, integers or text, not {other}"),
+                ))
+            }
+        };
+        params.push_str(&format!("<Parameter Type=\"{kind}\">{text}</Parameter>"));
+    }
+    Ok(request(&format!(
+        "<Method Name=\"{method}\" Id=\"2\" ObjectPathId=\"1\"><Parameters>{params}</Parameters></Method>"
+    )))
+}
+
 /// Check the answer's `ErrorInfo` (a failure comes back with HTTP 200) and return the rest.
 pub fn read_answer(tenant: &str, answer: Value) -> Result<Vec<Value>, SharePointError> {
     let Value::Array(mut items) = answer else {
@@ -253,6 +293,21 @@ mod tests {
         let mut f = Map::new();
         f.insert("X".into(), json!(1.5));
         assert!(set_tenant(&f).is_err());
+    }
+
+    #[test]
+    fn method_calls_are_typed_in_order() {
+        let xml = call_tenant_method("SetFileVersionPolicy", &[json!(false), json!(50), json!(0)])
+            .unwrap();
+        assert!(xml.contains(
+            "<Method Name=\"SetFileVersionPolicy\" Id=\"2\" ObjectPathId=\"1\"><Parameters>\
+             <Parameter Type=\"Boolean\">false</Parameter><Parameter Type=\"Int32\">50</Parameter>\
+             <Parameter Type=\"Int32\">0</Parameter></Parameters></Method>"
+        ));
+        assert!(!xml.contains("Update"));
+        assert!(call_tenant_method("Bad Name", &[]).is_err());
+        assert!(call_tenant_method("M", &[json!(1.5)]).is_err());
+        assert!(call_tenant_method("M", &[json!(null)]).is_err());
     }
 
     #[test]

@@ -203,3 +203,42 @@ async fn site_properties_sharing_and_site_admins() {
     ));
     assert_eq!(sim.requests().len(), before);
 }
+
+#[tokio::test]
+async fn tenant_methods_change_state_and_check_their_limits() {
+    let sim = Sim::start().await.unwrap();
+    let spo = SharePointClient::new(pipeline(&sim), "alphadental.com");
+    let before = spo.tenant_settings().await.unwrap();
+    assert_eq!(before.properties["MajorVersionLimit"], 500);
+    spo.call_tenant_method(
+        "SetFileVersionPolicy",
+        &[json!(false), json!(50), json!(365)],
+    )
+    .await
+    .unwrap();
+    let now = sim.sharepoint_settings("alphadental.com").unwrap();
+    assert_eq!(now["EnableAutoExpirationVersionTrim"], false);
+    assert_eq!(now["MajorVersionLimit"], 50);
+    assert_eq!(now["ExpireVersionsAfterDays"], 365);
+    assert_eq!(now["SharingCapability"], 2, "untouched settings stay");
+
+    // Out of SharePoint's range: refused inside an HTTP 200, nothing changed.
+    let err = spo
+        .call_tenant_method(
+            "SetFileVersionPolicy",
+            &[json!(false), json!(50), json!(10)],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SharePointError::Csom { .. }), "{err:?}");
+    let err = spo
+        .call_tenant_method("NoSuchMethod", &[json!(true)])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("NoSuchMethod"), "{err}");
+    spo.call_tenant_method("SetFileVersionPolicy", &[json!(true), json!(-1), json!(-1)])
+        .await
+        .unwrap();
+    let now = sim.sharepoint_settings("alphadental.com").unwrap();
+    assert_eq!(now["EnableAutoExpirationVersionTrim"], true);
+}

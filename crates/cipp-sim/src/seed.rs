@@ -140,6 +140,8 @@ impl Seed {
             crate::graph::standards_endpoints::STANDARDS_SEED,
             crate::graph::graphstd::GRAPHSTD_SEED,
             crate::seed_overlay::BEC_SEED,
+            crate::teams::TEAMS_SEED,
+            crate::seed_overlay::BRANDING_SEED,
             crate::exchange::standards_objects::EXCHANGE_STANDARDS_SEED,
             crate::exchange::protection_alerts::COMPLIANCE_SEED,
         ];

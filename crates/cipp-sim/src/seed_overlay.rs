@@ -15,6 +15,9 @@ pub const ALERTS_SEED: &str = include_str!("../seed/alerts.json");
 /// The compromised-account (BEC) demo data, layered over the built-in seed by [`Seed::demo`].
 pub const BEC_SEED: &str = include_str!("../seed/bec.json");
 
+/// Company branding with custom CSS (the phishing-protection standard's demo data).
+pub(crate) const BRANDING_SEED: &str = include_str!("../seed/branding.json");
+
 /// Unified audit log records the audit-log searches find (`security/auditLog/queries`).
 pub const AUDIT_LOG_SEED: &str = include_str!("../seed/audit_log.json");
 

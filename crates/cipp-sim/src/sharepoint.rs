@@ -1,7 +1,7 @@
 //! SharePoint Online admin (`{base}/sharepoint/{name}-admin/...`, standing in for
 //! `https://{name}-admin.sharepoint.com`): CSOM `ProcessQuery` for the tenant object (query all
-//! properties, set properties, `Update`), with failures inside HTTP 200 answers as SharePoint
-//! sends them, and `_api/StorageQuotas()`. Tokens must be for that admin host and tenant.
+//! properties, set properties, `Update`, the tenant method `SetFileVersionPolicy`), with
+//! failures inside HTTP 200 answers as SharePoint sends them, and `_api/StorageQuotas()`. Tokens must be for that admin host and tenant.
 //! Site collections (the users' OneDrives) and the CSOM calls on them are in
 //! [`sites`] (`sharepoint_sites.rs`).
 
@@ -264,6 +264,73 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The tenant methods the simulator answers: name -> the properties its parameters set, in
+/// order. A method saves its change itself (no `Update`).
+const TENANT_METHODS: [(&str, [&str; 3]); 1] = [(
+    "SetFileVersionPolicy",
+    [
+        "EnableAutoExpirationVersionTrim",
+        "MajorVersionLimit",
+        "ExpireVersionsAfterDays",
+    ],
+)];
+
+/// The properties a call of tenant method `name` (the text after `<Method `) sets, or the
+/// failure SharePoint answers. `SetFileVersionPolicy` checks its limits as SharePoint does:
+/// with automatic trimming off, 1 to 50000 major versions and 0 (never) or 30 to 36500 days.
+fn tenant_method(name: &str, part: &str) -> Result<Vec<(String, Value)>, Reply> {
+    let Some((_, properties)) = TENANT_METHODS.iter().find(|(m, _)| *m == name) else {
+        return Err(csom_failure(
+            &format!("Method '{name}' does not exist on type 'Microsoft.Online.SharePoint.TenantAdministration.Tenant' (in cipp-sim)."),
+            "Microsoft.SharePoint.Client.InvalidClientQueryException",
+        ));
+    };
+    let body = part.split("</Method>").next().unwrap_or_default();
+    let mut values = Vec::new();
+    for p in body.split("<Parameter ").skip(1) {
+        let kind = attribute(p, "Type").unwrap_or_default();
+        let raw = p
+            .split_once('>')
+            .and_then(|(_, after)| after.split_once("</Parameter>"))
+            .map(|(v, _)| unescape(v))
+            .unwrap_or_default();
+        let value = match kind {
+            "Boolean" => raw.parse::<bool>().ok().map(Value::Bool),
+            "Int32" | "Int64" => raw.parse::<i64>().ok().map(Value::from),
+            _ => None,
+        };
+        let Some(value) = value else {
+            return Err(csom_failure(
+                &format!("The value '{raw}' is not valid for a parameter of {name}."),
+                "System.ArgumentException",
+            ));
+        };
+        values.push(value);
+    }
+    let kinds_ok =
+        values.len() == 3 && values[0].is_boolean() && values[1].is_i64() && values[2].is_i64();
+    if !kinds_ok {
+        return Err(csom_failure(
+            &format!("{name} takes (Boolean, Int32, Int32)."),
+            "System.ArgumentException",
+        ));
+    }
+    let auto = values[0].as_bool().unwrap_or(false);
+    let major = values[1].as_i64().unwrap_or(0);
+    let days = values[2].as_i64().unwrap_or(0);
+    if !auto && (!(1..=50_000).contains(&major) || !(days == 0 || (30..=36_500).contains(&days))) {
+        return Err(csom_failure(
+            "The version limit must be 1 to 50000 and the expiry 0 or 30 to 36500 days.",
+            "System.ArgumentOutOfRangeException",
+        ));
+    }
+    Ok(properties
+        .iter()
+        .map(|p| (*p).to_string())
+        .zip(values)
+        .collect())
+}
+
 fn process_query(xml: &str, settings: &mut Map<String, Value>) -> Reply {
     if !xml.contains("{268004ae-ef6b-4e9b-8425-127220d84719}") {
         return csom_failure(
@@ -272,6 +339,17 @@ fn process_query(xml: &str, settings: &mut Map<String, Value>) -> Reply {
         );
     }
     let mut changes = Vec::new();
+    for part in xml.split("<Method ").skip(1) {
+        match attribute(part, "Name") {
+            Some("Update") => {}
+            Some(name) => match tenant_method(name, part) {
+                Ok(set) => changes.extend(set),
+                Err(reply) => return reply,
+            },
+            None => return csom_failure("Method without a Name.", "System.ArgumentException"),
+        }
+    }
+    let methods = changes.len();
     for part in xml.split("<SetProperty ").skip(1) {
         let Some(name) = attribute(part, "Name") else {
             return csom_failure("SetProperty without a Name.", "System.ArgumentException");
@@ -315,14 +393,12 @@ fn process_query(xml: &str, settings: &mut Map<String, Value>) -> Reply {
         json!({"SchemaVersion": "15.0.0.0", "LibraryVersion": "16.0.0.0", "ErrorInfo": null,
         "TraceCorrelationId": uuid::Uuid::new_v4().to_string()}),
     ];
-    if !changes.is_empty() {
-        if !xml.contains("<Method Name=\"Update\"") {
-            // Without Update nothing is saved, as in SharePoint.
-            return Reply::json(200, Value::Array(out));
-        }
-        for (k, v) in changes {
-            settings.insert(k, v);
-        }
+    if changes.len() > methods && !xml.contains("<Method Name=\"Update\"") {
+        // Without Update no property is saved, as in SharePoint (a method saves its own).
+        changes.truncate(methods);
+    }
+    for (k, v) in changes {
+        settings.insert(k, v);
     }
     if xml.contains("<Query ") {
         out.push(json!(2));

@@ -1,6 +1,7 @@
 //! The Teams admin ConfigAPI (`{base}/teams/...`, standing in for
-//! `https://api.interfaces.records.teams.microsoft.com`): tenant discovery and
-//! `Skype.Policy/configurations`. Tokens must be for the Teams audience; a `PUT` must carry the
+//! `https://api.interfaces.records.teams.microsoft.com`): tenant discovery,
+//! `Skype.Policy/configurations` and `Teams.PlatformService/v2/ApplicationInstances` (resource
+//! accounts, joined to the tenant's Graph users). Tokens must be for the Teams audience; a `PUT` must carry the
 //! object's `Key` when it has one and may only set properties the object has; federation types
 //! need the admin-service routing (`x-ms-target-uri` and `?adminDomain=`).
 
@@ -25,10 +26,32 @@ const ADMIN_SERVICE: &str = "admin2a.online.lync.com";
 /// One tenant's configurations: type -> instances.
 type Configurations = BTreeMap<String, Vec<Map<String, Value>>>;
 
-/// Each tenant's configurations.
+/// The Teams demo data (`seed/teams.json`): a seed overlay whose `graph` part (the resource
+/// accounts' Entra users) [`Seed::demo`] lays over the seed, and whose `teams` part (which of
+/// those users Teams knows as application instances) is read here.
+pub(crate) const TEAMS_SEED: &str = include_str!("../seed/teams.json");
+
+/// Each tenant's configurations, and its application instances (resource accounts) as
+/// `{userPrincipalName, applicationId, phoneNumber}`, joined to the tenant's Graph users
+/// when listed, so a change to the user (disabled, renamed) shows.
 #[derive(Debug, Default)]
 pub(crate) struct TeamsState {
     tenants: HashMap<String, Mutex<Configurations>>,
+    instances: HashMap<String, Vec<Value>>,
+}
+
+/// The application instances of each tenant in [`TEAMS_SEED`] (tenant id in lower case).
+fn seeded_instances() -> HashMap<String, Vec<Value>> {
+    let v: Value = serde_json::from_str(TEAMS_SEED).unwrap_or(Value::Null);
+    v["tenants"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(id, t)| {
+            let list = t["teams"]["applicationInstances"].as_array()?;
+            Some((id.to_ascii_lowercase(), list.clone()))
+        })
+        .collect()
 }
 
 fn obj(v: Value) -> Map<String, Value> {
@@ -95,7 +118,10 @@ impl TeamsState {
                 (id, Mutex::new(types))
             })
             .collect();
-        TeamsState { tenants }
+        TeamsState {
+            tenants,
+            instances: seeded_instances(),
+        }
     }
 
     /// The instances of `kind` in a tenant (tests).
@@ -163,6 +189,9 @@ fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply
                 "Headers": {"X-MS-Forest": "NOAM-2A-S7"}},
                 "verifiedDomains": tenant.domains.iter().map(|d| json!({"name": d})).collect::<Vec<_>>()}),
         ),
+        ("GET", ["Teams.PlatformService", "v2", "ApplicationInstances"]) => {
+            application_instances(state, inc, &tid)
+        }
         (method, ["Skype.Policy", "configurations", kind, more @ ..]) => {
             if FEDERATION.contains(kind) {
                 let routed = inc.header("x-ms-target-uri").is_some_and(|u| {
@@ -223,6 +252,66 @@ fn answer(state: &State, inc: &Incoming, rest: &str, draft: &mut Draft) -> Reply
             &format!("cipp-sim does not serve {} /{rest}", inc.method),
         ),
     }
+}
+
+/// `GET Teams.PlatformService/v2/ApplicationInstances?pageSize=&skipToken=`: the tenant's
+/// resource accounts whose Entra user exists, `pageSize` (1-100, default 100) a page, the
+/// next page's `skipToken` while more remain.
+fn application_instances(state: &State, inc: &Incoming, tid: &str) -> Reply {
+    let query = inc.query_pairs();
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let size = match param("pageSize").map(|p| p.parse::<usize>()) {
+        None => 100,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => return error(400, "BadRequest", "pageSize must be 1 to 100."),
+    };
+    let start = match param("skipToken").map(|t| t.parse::<usize>()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return error(400, "BadRequest", "The skipToken is not valid."),
+    };
+    let users = state
+        .graph
+        .store(tid)
+        .map(|s| {
+            s.read().unwrap_or_else(PoisonError::into_inner).root["users"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let all: Vec<Value> = state
+        .teams
+        .instances
+        .get(tid)
+        .into_iter()
+        .flatten()
+        .filter_map(|i| {
+            let upn = i["userPrincipalName"].as_str()?;
+            let user = users.iter().find(|u| {
+                u["userPrincipalName"]
+                    .as_str()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(upn))
+            })?;
+            Some(
+                json!({"objectId": user["id"], "userPrincipalName": user["userPrincipalName"],
+                "displayName": user["displayName"], "applicationId": i["applicationId"],
+                "phoneNumber": i["phoneNumber"]}),
+            )
+        })
+        .collect();
+    let page: Vec<Value> = all.iter().skip(start).take(size).cloned().collect();
+    let next = start + page.len();
+    let token = (next < all.len()).then(|| next.to_string());
+    Reply::json(
+        200,
+        json!({"applicationInstances": page, "skipToken": token}),
+    )
 }
 
 fn put(item: &mut Map<String, Value>, body: &[u8]) -> Reply {

@@ -186,7 +186,12 @@ impl Collector {
         let others: Vec<&CacheType> = rest
             .iter()
             .copied()
-            .filter(|t| matches!(t.source, Source::Sharepoint(_) | Source::Teams(_)))
+            .filter(|t| {
+                matches!(
+                    t.source,
+                    Source::Sharepoint(_) | Source::Teams(_) | Source::TeamsPlatform(_)
+                )
+            })
             .collect();
         let mut graph_part = Snapshot {
             types: BTreeMap::new(),
@@ -295,7 +300,7 @@ impl Collector {
                     for t in &types {
                         let entry = match results.get(&t.name) {
                             Some(r) if r.is_success() => {
-                                TypeSnapshot::complete(graph_rows(&r.body), now())
+                                TypeSnapshot::complete(graph_rows(&batch_body(r)), now())
                             }
                             Some(r) => TypeSnapshot::failed(
                                 r.error(tenant)
@@ -410,6 +415,21 @@ impl Collector {
                         .await
                         .map(|v| vec![v])
                         .map_err(|e| e.to_string())
+                }
+                Source::TeamsPlatform(list) => {
+                    teams_used = true;
+                    snapshot.round_trips += 1;
+                    match list.as_str() {
+                        "ApplicationInstances" => {
+                            teams.application_instances().await.map_err(|e| {
+                                format!("Teams.PlatformService/v2/ApplicationInstances: {e}")
+                            })
+                        }
+                        other => Err(format!(
+                            "the Teams platform list '{other}' is not one the collector reads \
+                             (ApplicationInstances)"
+                        )),
+                    }
                 }
                 _ => continue,
             };
@@ -692,6 +712,27 @@ fn child_request(
 }
 
 /// A Graph answer as rows: a collection's items, or the single object.
+/// The body of a batch answer, with a non-JSON body (a stream property such as branding's
+/// `customCSS`, `text/css`) as its text: Graph sends such bodies base64-encoded inside the
+/// batch; text that is not base64 is kept as it came.
+fn batch_body(r: &cipp_graph::BatchResponse) -> Value {
+    use base64::Engine as _;
+    let json = r
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .is_none_or(|(_, v)| v.to_ascii_lowercase().contains("json"));
+    match &r.body {
+        Value::String(text) if !json => base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(Value::String)
+            .unwrap_or_else(|| r.body.clone()),
+        other => other.clone(),
+    }
+}
+
 fn graph_rows(body: &Value) -> Vec<Value> {
     match body.get("value") {
         Some(Value::Array(items)) => items.clone(),

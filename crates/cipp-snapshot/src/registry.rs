@@ -3,7 +3,7 @@
 //! Names are CIPP's cache type names, so CIPP's standard definitions find their data.
 //!
 //! A source is one Graph read, one Exchange cmdlet, SharePoint's tenant settings, one Teams
-//! configuration, or a *fan-out*: one read per object of another cache type
+//! configuration or Teams platform list, or a *fan-out*: one read per object of another cache type
 //! ([`FanOutSource`]: per mailbox, per user), whose rows carry the object's key under
 //! [`PARENT_KEY_FIELD`]. `docs/standards.md` describes the file format.
 
@@ -30,6 +30,9 @@ pub enum Source {
     Sharepoint(String),
     /// One Teams policy or configuration instance.
     Teams(TeamsSource),
+    /// A list of the Teams admin platform (`Teams.PlatformService`), all pages:
+    /// `ApplicationInstances` (the resource accounts of auto attendants and call queues).
+    TeamsPlatform(String),
     /// One read per object of another cache type (per mailbox, per user).
     FanOut(FanOutSource),
 }

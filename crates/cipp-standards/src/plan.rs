@@ -50,6 +50,18 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         delegated: bool,
     },
+    /// A Graph request whose body is not JSON (company branding's `customCSS` takes
+    /// `text/css`), app-only.
+    GraphText {
+        /// `PUT` (default), `POST` or `PATCH`.
+        method: String,
+        /// Path under `https://graph.microsoft.com/beta/`.
+        uri: String,
+        /// The body's media type (`text/css`).
+        content_type: String,
+        /// The body, sent as given.
+        body: String,
+    },
     /// An Exchange cmdlet.
     Exchange {
         /// The cmdlet.
@@ -67,6 +79,15 @@ pub enum Step {
     SharePoint {
         /// Property -> value (booleans, integers, text).
         properties: Map<String, Value>,
+    },
+    /// A method of SharePoint's tenant object, called with its parameters in order (booleans,
+    /// integers, text): for settings CSOM changes only through a method, such as
+    /// `SetFileVersionPolicy(enableAutoTrim, majorVersionLimit, expireAfterDays)`.
+    SharePointMethod {
+        /// The method's name.
+        method: String,
+        /// Its parameters, in order.
+        parameters: Vec<Value>,
     },
     /// A Teams policy change (read-modify-write).
     Teams {
@@ -113,8 +134,8 @@ pub struct CreateRequest {
 impl Step {
     /// Whether this write can change what another standard's plan was made from beyond the
     /// properties it names: it creates, removes or replaces objects (a Graph `POST`, `PUT` or
-    /// `DELETE`, a create-when-missing, an Exchange `New-`, `Remove-` or `Add-` cmdlet) or
-    /// deploys a template.
+    /// `DELETE`, a create-when-missing, an Exchange `New-`, `Remove-` or `Add-` cmdlet, a text
+    /// body), calls a SharePoint method, or deploys a template.
     pub(crate) fn reshapes(&self) -> bool {
         match self {
             Step::Graph {
@@ -129,7 +150,8 @@ impl Step {
                     .any(|v| v.eq_ignore_ascii_case(verb))
             }
             Step::SharePoint { .. } | Step::Teams { .. } => false,
-            Step::Template { .. } => true,
+            // A whole text replaced, a method whose effect names no properties, a template.
+            Step::GraphText { .. } | Step::SharePointMethod { .. } | Step::Template { .. } => true,
         }
     }
 
@@ -196,7 +218,10 @@ impl Step {
             | Step::Teams {
                 continue_on_error, ..
             } => *continue_on_error,
-            Step::SharePoint { .. } | Step::Template { .. } => false,
+            Step::GraphText { .. }
+            | Step::SharePoint { .. }
+            | Step::SharePointMethod { .. }
+            | Step::Template { .. } => false,
         }
     }
 }
@@ -565,6 +590,26 @@ pub async fn apply_with(
                 };
                 (r.map_err(|e| e.to_string()), *continue_on_error)
             }
+            Step::GraphText {
+                method,
+                uri,
+                content_type,
+                body,
+            } => {
+                let method = match method.as_str() {
+                    "POST" => cipp_core::Method::POST,
+                    "PATCH" => cipp_core::Method::PATCH,
+                    _ => cipp_core::Method::PUT,
+                };
+                let r = app_graph
+                    .request(method, uri.as_str())
+                    .text(content_type, body)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string());
+                (r, false)
+            }
             Step::Exchange {
                 cmdlet,
                 parameters,
@@ -600,6 +645,12 @@ pub async fn apply_with(
             }
             Step::SharePoint { properties } => (
                 spo.set_tenant_settings(properties)
+                    .await
+                    .map_err(|e| e.to_string()),
+                false,
+            ),
+            Step::SharePointMethod { method, parameters } => (
+                spo.call_tenant_method(method, parameters)
                     .await
                     .map_err(|e| e.to_string()),
                 false,

@@ -81,18 +81,6 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
         "code: the self-service purchase API (licensing.m365.microsoft.com) has no client or simulator yet",
     ),
     (
-        "PhishProtection",
-        "code: writes company branding's custom CSS as a text/css stream, not JSON properties; not written yet",
-    ),
-    (
-        "TeamsDisableResourceAccounts",
-        "code: reads Teams resource accounts from the Teams admin platform, which our Teams client and simulator do not serve yet",
-    ),
-    (
-        "SPOVersionControl",
-        "code: a SharePoint CSOM method call rather than tenant properties; the SharePoint executor sets properties only",
-    ),
-    (
         "IntuneAppTemplateDeploy",
         "code: deploys stored Intune app templates (app packages and assignments); not a template kind yet",
     ),

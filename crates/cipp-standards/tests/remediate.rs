@@ -347,6 +347,8 @@ fn code_settings(standard: &dyn Standard) -> Map<String, Value> {
             "PermissionToDelete": true, "PermissionToBlockSender": true})
         }
         "RetentionPolicyTag" => json!({"AgeLimitForRetention": 30}),
+        // The seed's branding CSS has a broken copy of the rule and a footer colour to keep.
+        "PhishProtection" => json!({"CIPPUrl": "https://cipp.alphadental.com"}),
         "PhishingSimulations" => json!({
             "Domains": [{"label": "phishvendor.example", "value": "phishvendor.example"}],
             "SenderIpRanges": "203.0.113.0/24",

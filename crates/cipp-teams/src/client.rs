@@ -83,6 +83,19 @@ fn check_identity(identity: &str) -> Result<(), TeamsError> {
     }
 }
 
+/// `text` for a query string: every byte but the unreserved ones percent-encoded.
+fn query_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Teams administration for one tenant. Cheap to clone.
 #[derive(Clone)]
 pub struct TeamsClient {
@@ -338,6 +351,47 @@ impl TeamsClient {
             changed: true,
             object: Value::Object(object),
         })
+    }
+
+    /// The tenant's resource accounts (the accounts behind auto attendants and call queues):
+    /// `GET Teams.PlatformService/v2/ApplicationInstances`, 100 a page, following
+    /// `skipToken` to the end. Each item has `objectId` (the Entra user), `userPrincipalName`,
+    /// `displayName` and `applicationId` (which kind of resource it serves).
+    pub async fn application_instances(&self) -> Result<Vec<Value>, TeamsError> {
+        /// A bound on the pages followed, so a service that keeps answering the same token
+        /// cannot hold a collection for ever.
+        const MAX_PAGES: usize = 1_000;
+        let (base, d) = self.base().await?;
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut url =
+                format!("{base}/Teams.PlatformService/v2/ApplicationInstances?pageSize=100");
+            if let Some(t) = &token {
+                url.push_str("&skipToken=");
+                url.push_str(&query_escape(t));
+            }
+            let mut req = self.request(Method::GET, url);
+            if let Some(f) = d
+                .forest
+                .as_deref()
+                .and_then(|f| HeaderValue::from_str(f).ok())
+            {
+                req = req.header(HeaderName::from_static("x-ms-forest"), f);
+            }
+            let page = self.send_json(req).await?;
+            if let Some(items) = page["applicationInstances"].as_array() {
+                out.extend(items.iter().cloned());
+            }
+            match page["skipToken"].as_str().filter(|t| !t.is_empty()) {
+                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
+                _ => return Ok(out),
+            }
+        }
+        Err(TeamsError::invalid(
+            "skipToken",
+            format!("ApplicationInstances still had more after {MAX_PAGES} pages"),
+        ))
     }
 
     /// Remove one instance (a custom policy; `Global` cannot be removed).

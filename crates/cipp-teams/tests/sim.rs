@@ -103,3 +103,23 @@ async fn federation_settings_are_routed_to_the_admin_service() {
     assert_eq!(stored[0]["AllowTeamsConsumer"], false);
     assert_eq!(stored[0]["AllowPublicUsers"], false);
 }
+
+#[tokio::test]
+async fn resource_accounts_come_from_the_platform_service_joined_to_entra() {
+    let sim = Sim::start().await.unwrap();
+    let teams = TeamsClient::new(pipeline(&sim), "alphadental.com");
+    let accounts = teams.application_instances().await.unwrap();
+    assert_eq!(accounts.len(), 3, "{accounts:?}");
+    let main = accounts
+        .iter()
+        .find(|a| a["userPrincipalName"] == "aa-mainline@alphadental.com")
+        .unwrap();
+    assert_eq!(main["objectId"], "a7d3c1e0-5b2f-4e8a-9c41-0f6e2d8b7a01");
+    assert_eq!(
+        main["applicationId"],
+        "ce933385-9390-45d1-9512-c8d228074e07"
+    );
+    // Another tenant has none.
+    let other = TeamsClient::new(pipeline(&sim), "bravologistics.com");
+    assert!(other.application_instances().await.unwrap().is_empty());
+}

@@ -132,6 +132,16 @@ pub(crate) fn execute(ctx: &Ctx<'_>, call: &GraphCall, batch_item: bool) -> Repl
     if let Some(reply) = super::security::serve(ctx, &segs, call) {
         return reply;
     }
+    let is_css = lower.len() == 6
+        && lower[0] == "organization"
+        && lower[2] == "branding"
+        && lower[3] == "localizations"
+        && lower[5] == "customcss";
+    if is_css {
+        if let Some(store) = ctx.state.graph.store(ctx.tenant) {
+            return custom_css(store, &segs[1], &segs[4], call);
+        }
+    }
     let Some(store) = ctx.state.graph.store(ctx.tenant) else {
         return errors::not_found(ctx.tenant);
     };
@@ -190,4 +200,55 @@ fn root_site(ctx: &Ctx<'_>) -> Reply {
             "siteCollection": {"hostname": host},
         }),
     )
+}
+
+/// `GET|PUT organization/{id}/branding/localizations/{id}/customCSS`: a stream property
+/// stored as text on the localization (`text/css` both ways); 404 when the localization does
+/// not exist, an empty answer when it has no CSS yet.
+fn custom_css(
+    store: &std::sync::RwLock<super::store::TenantStore>,
+    org: &str,
+    localization: &str,
+    call: &GraphCall,
+) -> Reply {
+    let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
+    let slot = store.root["organization"]
+        .as_array_mut()
+        .and_then(|orgs| {
+            orgs.iter_mut().find(|o| {
+                o["id"]
+                    .as_str()
+                    .is_some_and(|i| i.eq_ignore_ascii_case(org))
+            })
+        })
+        .and_then(|o| o["branding"]["localizations"].as_array_mut())
+        .and_then(|ls| {
+            ls.iter_mut().find(|l| {
+                l["id"]
+                    .as_str()
+                    .is_some_and(|i| i.eq_ignore_ascii_case(localization))
+            })
+        });
+    let Some(Value::Object(loc)) = slot else {
+        return errors::not_found(localization);
+    };
+    match (call.method.as_str(), &call.body) {
+        ("GET", _) => match loc.get("customCSS").and_then(Value::as_str) {
+            Some(css) if !css.is_empty() => {
+                let mut r = Reply::text(200, css.to_string());
+                r.set_header("Content-Type", "text/css");
+                r
+            }
+            _ => Reply::empty(204),
+        },
+        ("PUT", Some(Value::String(css))) => {
+            loc.insert("customCSS".into(), Value::String(css.clone()));
+            Reply::empty(204)
+        }
+        ("PUT", _) => errors::bad_request(
+            "BadRequest",
+            "customCSS takes a text/css body (in cipp-sim).",
+        ),
+        (method, _) => errors::method_not_allowed(method, "customCSS"),
+    }
 }

@@ -133,8 +133,16 @@ fn answer(
     if is_batch {
         return batch::serve(&ctx, inc, draft);
     }
+    let text_body = inc
+        .header("content-type")
+        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("text/"));
     let body = if inc.body.is_empty() {
         None
+    } else if text_body {
+        // Stream properties written as text (`customCSS` as `text/css`).
+        Some(Value::String(
+            String::from_utf8_lossy(&inc.body).into_owned(),
+        ))
     } else {
         match serde_json::from_slice::<Value>(&inc.body) {
             Ok(v) => Some(v),

@@ -73,6 +73,7 @@ mod ome_branding;
 mod password_expire_disabled;
 mod password_rule_settings;
 mod per_user_mfa;
+mod phish_protection;
 mod phish_sim_spoof_intelligence;
 mod phishing_simulations;
 mod profile_photos;
@@ -91,7 +92,9 @@ mod sharepoint_mass_deletion_alert;
 mod sharing_domain_restriction;
 mod smart_lockout;
 mod spam_filter_policy;
+mod spo_version_control;
 mod stale_entra_devices;
+mod teams_disable_resource_accounts;
 mod teams_federation_configuration;
 mod user_preferred_language;
 mod user_submissions;
@@ -259,6 +262,7 @@ mod registry {
         &password_expire_disabled::PasswordExpireDisabled,
         &per_user_mfa::PerUserMfa,
         &phishing_simulations::PhishingSimulations,
+        &phish_protection::PhishProtection,
         &phish_sim_spoof_intelligence::PhishSimSpoofIntelligence,
         &profile_photos::ProfilePhotos,
         &quarantine_request_alert::QuarantineRequestAlert,
@@ -275,7 +279,9 @@ mod registry {
         &sharing_domain_restriction::SharingDomainRestriction,
         &smart_lockout::SmartLockout,
         &spam_filter_policy::SpamFilterPolicy,
+        &spo_version_control::SpoVersionControl,
         &stale_entra_devices::StaleEntraDevices,
+        &teams_disable_resource_accounts::TeamsDisableResourceAccounts,
         &teams_federation_configuration::TeamsFederationConfiguration,
         &user_preferred_language::UserPreferredLanguage,
         &user_submissions::UserSubmissions,
