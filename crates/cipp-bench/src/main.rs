@@ -512,6 +512,7 @@ const BENCH_SETTINGS: &[(&str, &str)] = &[
         "calDefault",
         r#"{"permissionLevel": {"value": "AvailabilityOnly"}}"#,
     ),
+    ("PhishProtection", r#"{"CIPPUrl": "cipp.partner.example"}"#),
 ];
 
 /// Child: the whole catalogue as one template over every managed tenant, in `--mode`.
