@@ -377,6 +377,18 @@ fn error(status: u16, code: &str, message: &str) -> Reply {
 }
 
 /// A cmdlet failure: `ExNNNNNN|Type|message` in `details`, as Exchange writes it.
+/// The warning Exchange gives for a `Set-` that changed nothing (none when `unchanged` is
+/// false).
+fn unchanged_warning(unchanged: bool, identity: &str) -> Vec<String> {
+    if unchanged {
+        vec![format!(
+            "The command completed successfully but no settings of '{identity}' have been modified."
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Exchange's answer for an `-Identity` that names no object.
 fn not_found(id: &str) -> Reply {
     cmdlet_failure(
@@ -990,14 +1002,7 @@ fn run(
                     }
                 }
             }
-            let warnings = if changed {
-                Vec::new()
-            } else {
-                vec![format!(
-                    "The command completed successfully but no settings of '{}' have been modified.",
-                    identity.as_deref().unwrap_or(noun)
-                )]
-            };
+            let warnings = unchanged_warning(!changed, identity.as_deref().unwrap_or(noun));
             Ok((Vec::new(), warnings))
         }
         "new" if !singleton => {

@@ -37,6 +37,31 @@ impl Family {
     }
 }
 
+/// The location lists of `wanted` (`ExchangeLocation`...) with entries `live` lacks: the
+/// parameter, the missing entries and the difference. Locations are only ever added.
+pub(crate) fn missing_locations(
+    wanted: &Map<String, Value>,
+    live: &Value,
+) -> Vec<(String, Vec<String>, Difference)> {
+    let mut out = Vec::new();
+    for (k, v) in wanted.iter().filter(|(k, _)| is_location(k)) {
+        let have = prop(live, k).map(location_items).unwrap_or_default();
+        let missing: Vec<String> = location_items(v)
+            .into_iter()
+            .filter(|w| !have.iter().any(|h| h.eq_ignore_ascii_case(w)))
+            .collect();
+        if !missing.is_empty() {
+            let difference = Difference {
+                path: k.clone(),
+                expected: Some(Value::from(location_items(v))),
+                found: Some(Value::from(have)),
+            };
+            out.push((k.clone(), missing, difference));
+        }
+    }
+    out
+}
+
 /// Every row of `Get-{noun}` on Security & Compliance, read once per client.
 pub(crate) async fn live(
     c: &TemplateClient,
@@ -74,20 +99,9 @@ fn policy_gaps(
         .collect();
     let mut differences = diff(&Value::Object(plain), live, CMDLET_RULES);
     let mut additions = Vec::new();
-    for (k, v) in wanted.iter().filter(|(k, _)| is_location(k)) {
-        let have = prop(live, k).map(location_items).unwrap_or_default();
-        let missing: Vec<String> = location_items(v)
-            .into_iter()
-            .filter(|w| !have.iter().any(|h| h.eq_ignore_ascii_case(w)))
-            .collect();
-        if !missing.is_empty() {
-            differences.push(Difference {
-                path: k.clone(),
-                expected: Some(Value::from(location_items(v))),
-                found: Some(Value::from(have)),
-            });
-            additions.push((k.clone(), missing));
-        }
+    for (k, missing, difference) in missing_locations(wanted, live) {
+        differences.push(difference);
+        additions.push((k, missing));
     }
     (differences, additions)
 }

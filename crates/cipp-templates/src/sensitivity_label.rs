@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::client::{DeployOutcome, TemplateClient};
 use crate::cmdlet_rows::{find_named, id_of, prop, text, CMDLET_RULES};
 use crate::compare::{diff, Comparison, Difference};
-use crate::compliance::{changed_params, forget, live};
+use crate::compliance::{changed_params, forget, live, missing_locations};
 use crate::error::TemplateError;
 use crate::models::compliance::{is_location, location_items};
 use crate::models::sensitivity_label::{text_of, LABEL_COMPARED};
@@ -105,20 +105,9 @@ fn policy_gaps(wanted: &Map<String, Value>, live_policy: &Value, labels: &[Value
         });
         set.insert("AddLabels".into(), Value::from(missing));
     }
-    for (k, v) in wanted.iter().filter(|(k, _)| is_location(k)) {
-        let have = prop(live_policy, k).map(location_items).unwrap_or_default();
-        let missing: Vec<String> = location_items(v)
-            .into_iter()
-            .filter(|w| !have.iter().any(|h| h.eq_ignore_ascii_case(w)))
-            .collect();
-        if !missing.is_empty() {
-            differences.push(Difference {
-                path: k.clone(),
-                expected: Some(Value::from(location_items(v))),
-                found: Some(Value::from(have)),
-            });
-            set.insert(format!("Add{k}"), Value::from(missing));
-        }
+    for (k, missing, difference) in missing_locations(wanted, live_policy) {
+        differences.push(difference);
+        set.insert(format!("Add{k}"), Value::from(missing));
     }
     PolicyGaps { differences, set }
 }

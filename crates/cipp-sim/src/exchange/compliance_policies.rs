@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, matches_identity, not_found, param, text, CmdletYield};
+use super::{
+    cmdlet_failure, matches_identity, not_found, param, text, unchanged_warning, CmdletYield,
+};
 use crate::reply::Reply;
 
 type Row = Map<String, Value>;
@@ -214,14 +216,8 @@ pub(crate) fn run(
                     }
                 }
             }
-            let warnings = if row == rows[i] {
-                vec![format!(
-                    "The command completed successfully but no settings of '{}' have been modified.",
-                    identity.as_deref().unwrap_or_default()
-                )]
-            } else {
-                Vec::new()
-            };
+            let warnings =
+                unchanged_warning(row == rows[i], identity.as_deref().unwrap_or_default());
             rows[i] = row;
             Ok((Vec::new(), warnings))
         })(),

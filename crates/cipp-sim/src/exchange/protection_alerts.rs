@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, matches_identity, param, text, CmdletYield};
+use super::{cmdlet_failure, matches_identity, param, text, unchanged_warning, CmdletYield};
 use crate::reply::Reply;
 
 type Row = Map<String, Value>;
@@ -322,14 +322,8 @@ pub(crate) fn run(
             let before = row.clone();
             row.extend(given);
             check_aggregation(name, &row)?;
-            let warnings = if row == before {
-                vec![format!(
-                    "The command completed successfully but no settings of '{}' have been modified.",
-                    identity.as_deref().unwrap_or_default()
-                )]
-            } else {
-                Vec::new()
-            };
+            let warnings =
+                unchanged_warning(row == before, identity.as_deref().unwrap_or_default());
             rows[i] = row;
             Ok((Vec::new(), warnings))
         })(),
