@@ -345,7 +345,7 @@ export declare class Templates {
    * 'different', id?, differences? }`. Reads only.
    */
   compare(template: any, options?: DeployTemplateOptions | undefined | null): Promise<any>
-  /** A live object (`kind`: `ca`, `intune`, `transport`, `group`) as a portable template. */
+  /** A live object (`kind`: `ca`, `intune`, `transport`, `group`, `dlp`, `retention`, `assignmentfilter`, `reusablesetting`, `label`) as a portable template. */
   capture(kind: string, id: string): Promise<any>
 }
 
