@@ -912,7 +912,8 @@ impl StandardsRunner {
     }
 
     /// Write what drifted and asks for remediation, one standard after another (several
-    /// standards may write the same object); then read the touched cache types once and
+    /// standards may write the same object), planning a standard again from a fresh read
+    /// when an earlier write made its plan stale; then read the touched cache types once and
     /// confirm. Returns the number of steps executed.
     async fn remediate(
         &self,
