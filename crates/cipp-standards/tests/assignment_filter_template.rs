@@ -5,10 +5,12 @@
 //! a second remediate run writes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
 use std::sync::Arc;
+use support::result_by_key as result;
 
 use cipp_sim::Sim;
-use cipp_standards::{Mode, RunReport, StandardsRunner, StandardsTemplate, State, Step, Target};
+use cipp_standards::{Mode, StandardsRunner, StandardsTemplate, State, Step, Target};
 use cipp_templates::{Template, TemplateKind, TemplateLibrary};
 use serde_json::{json, Value};
 
@@ -57,14 +59,6 @@ fn template() -> StandardsTemplate {
         "template.json",
     )
     .unwrap()
-}
-
-fn result<'a>(report: &'a RunReport, key: &str) -> &'a cipp_standards::StandardResult {
-    report.tenants[0]
-        .results
-        .iter()
-        .find(|r| r.standard == "AssignmentFilterTemplate" && r.key == key)
-        .unwrap_or_else(|| panic!("no {key}: {:?}", report.tenants[0].results))
 }
 
 fn filter_writes(sim: &Sim) -> Vec<String> {

@@ -3,7 +3,9 @@
 //! objects the evaluation found; results are stored and confirmed like declarative ones.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
 use std::sync::Arc;
+use support::result_of as result;
 
 use cipp_sim::Sim;
 use cipp_snapshot::{Collector, Store};
@@ -32,14 +34,6 @@ fn destructive_template() -> Vec<StandardsTemplate> {
         "DisableGuests": {"action": ["Remediate"], "days": {"label": "90", "value": 90}},
         "StaleEntraDevices": {"action": ["Remediate"], "deviceAgeThreshold": "90"},
     }))
-}
-
-fn result<'a>(report: &'a RunReport, standard: &str) -> &'a cipp_standards::StandardResult {
-    report.tenants[0]
-        .results
-        .iter()
-        .find(|r| r.standard == standard)
-        .unwrap_or_else(|| panic!("no {standard}"))
 }
 
 fn writes(sim: &Sim) -> Vec<String> {

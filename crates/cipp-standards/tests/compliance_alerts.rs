@@ -5,6 +5,7 @@
 //! that cannot mean anything are typed errors; the licence gate holds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
 use cipp_exchange::ExchangeClient;
 use cipp_sim::Sim;
 use cipp_snapshot::Snapshot;
@@ -14,6 +15,7 @@ use cipp_standards::{
     Target, TenantContext,
 };
 use serde_json::{json, Value};
+use support::result_of as result;
 
 const TENANT: &str = "alphadental.com";
 const QUARANTINE: &str = "CIPP User requested to release a quarantined message";
@@ -34,14 +36,6 @@ fn template(tenant: &str, threshold: u64, recipients: &[&str]) -> Vec<StandardsT
         },
     });
     vec![StandardsTemplate::from_json(&t.to_string(), "scc.json").unwrap()]
-}
-
-fn result<'a>(report: &'a RunReport, standard: &str) -> &'a cipp_standards::StandardResult {
-    report.tenants[0]
-        .results
-        .iter()
-        .find(|r| r.standard == standard)
-        .unwrap_or_else(|| panic!("no {standard}"))
 }
 
 fn alerts(sim: &Sim) -> Vec<Value> {

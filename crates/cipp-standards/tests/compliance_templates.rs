@@ -6,10 +6,12 @@
 //! twice; a rule name another policy owns is an error of that result, with nothing written.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
 use std::sync::Arc;
+use support::result_by_key as result;
 
 use cipp_sim::Sim;
-use cipp_standards::{Mode, RunReport, StandardsRunner, StandardsTemplate, State, Step, Target};
+use cipp_standards::{Mode, StandardsRunner, StandardsTemplate, State, Step, Target};
 use cipp_templates::{Template, TemplateKind, TemplateLibrary};
 use serde_json::{json, Value};
 
@@ -72,14 +74,6 @@ fn standards(dlp: &[&str]) -> StandardsTemplate {
         "template.json",
     )
     .unwrap()
-}
-
-fn result<'a>(report: &'a RunReport, key: &str) -> &'a cipp_standards::StandardResult {
-    report.tenants[0]
-        .results
-        .iter()
-        .find(|r| r.key == key)
-        .unwrap_or_else(|| panic!("no {key}: {:?}", report.tenants[0].results))
 }
 
 fn objects(sim: &Sim, noun: &str) -> Vec<Value> {

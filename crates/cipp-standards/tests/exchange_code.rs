@@ -4,7 +4,9 @@
 //! the next report finds the tenant compliant.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
 use std::collections::BTreeMap;
+use support::result_of as result;
 
 use cipp_sim::Sim;
 use cipp_snapshot::Collector;
@@ -104,14 +106,6 @@ const NOUNS: [&str; 22] = [
     "QuarantinePolicy",
     "GlobalQuarantinePolicy",
 ];
-
-fn result<'a>(report: &'a RunReport, standard: &str) -> &'a cipp_standards::StandardResult {
-    report.tenants[0]
-        .results
-        .iter()
-        .find(|r| r.standard == standard)
-        .unwrap_or_else(|| panic!("no {standard}"))
-}
 
 fn exchange_state(sim: &Sim) -> BTreeMap<&'static str, Vec<Value>> {
     NOUNS

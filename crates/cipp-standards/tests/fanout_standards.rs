@@ -4,6 +4,7 @@
 //! bad settings are typed errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
 use cipp_sim::Sim;
 use cipp_snapshot::{Collector, PARENT_KEY_FIELD};
 use cipp_standards::code::{self, Input};
@@ -12,6 +13,7 @@ use cipp_standards::{
     TenantContext,
 };
 use serde_json::{json, Value};
+use support::result_of as result;
 
 const TENANT: &str = "alphadental.com";
 
@@ -30,14 +32,6 @@ fn template() -> Vec<StandardsTemplate> {
         },
     });
     vec![StandardsTemplate::from_json(&t.to_string(), "fanout.json").unwrap()]
-}
-
-fn result<'a>(report: &'a RunReport, standard: &str) -> &'a cipp_standards::StandardResult {
-    report.tenants[0]
-        .results
-        .iter()
-        .find(|r| r.standard == standard)
-        .unwrap_or_else(|| panic!("no {standard}"))
 }
 
 /// What each planned step touches: an Exchange `Identity` or a Graph path.

@@ -7,10 +7,12 @@
 //! result with nothing written.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
 use std::sync::Arc;
+use support::result_by_key as result;
 
 use cipp_sim::Sim;
-use cipp_standards::{Mode, RunReport, StandardsRunner, StandardsTemplate, State, Step, Target};
+use cipp_standards::{Mode, StandardsRunner, StandardsTemplate, State, Step, Target};
 use cipp_templates::{Template, TemplateKind, TemplateLibrary};
 use serde_json::{json, Value};
 
@@ -66,32 +68,6 @@ fn library(changed: bool) -> TemplateLibrary {
         library.push(t);
     }
     library
-}
-
-fn standards(picks: &[&str]) -> StandardsTemplate {
-    let picks: Vec<Value> = picks
-        .iter()
-        .map(|g| json!({"label": g, "value": g}))
-        .collect();
-    StandardsTemplate::from_value(
-        &json!({
-            "GUID": "tpl", "tenantFilter": [{"value": TENANT}],
-            "standards": {
-                "SensitivityLabelTemplate": {"action": [{"label": "Remediate", "value": "Remediate"}],
-                    "sensitivityLabelTemplate": picks}
-            }
-        }),
-        "template.json",
-    )
-    .unwrap()
-}
-
-fn result<'a>(report: &'a RunReport, key: &str) -> &'a cipp_standards::StandardResult {
-    report.tenants[0]
-        .results
-        .iter()
-        .find(|r| r.key == key)
-        .unwrap_or_else(|| panic!("no {key}: {:?}", report.tenants[0].results))
 }
 
 fn objects(sim: &Sim, noun: &str) -> Vec<Value> {
@@ -249,4 +225,13 @@ fn a_template_without_a_name_is_refused_where_it_is_read() {
     .unwrap_err();
     let text = err.to_string();
     assert!(text.contains("Name") && text.contains("no name"), "{text}");
+}
+
+fn standards(picks: &[&str]) -> StandardsTemplate {
+    support::list_template(
+        TENANT,
+        "SensitivityLabelTemplate",
+        "sensitivityLabelTemplate",
+        picks,
+    )
 }

@@ -5,13 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+use support::result_by_key as result;
 
 use std::sync::Arc;
 
 use cipp_sim::Sim;
-use cipp_standards::{
-    Mode, Outcome, RunReport, StandardsRunner, StandardsTemplate, State, Step, Target,
-};
+use cipp_standards::{Mode, Outcome, StandardsRunner, StandardsTemplate, State, Step, Target};
 use cipp_templates::TemplateLibrary;
 use serde_json::json;
 
@@ -37,14 +36,6 @@ fn template() -> StandardsTemplate {
         "template.json",
     )
     .unwrap()
-}
-
-fn result<'a>(report: &'a RunReport, key: &str) -> &'a cipp_standards::StandardResult {
-    report.tenants[0]
-        .results
-        .iter()
-        .find(|r| r.key == key)
-        .unwrap_or_else(|| panic!("no {key}"))
 }
 
 #[tokio::test]
