@@ -389,6 +389,17 @@ fn unchanged_warning(unchanged: bool, identity: &str) -> Vec<String> {
     }
 }
 
+/// PowerShell's answer for a parameter it cannot bind (a wrong name, type or value).
+fn binding_failure(message: &str, target: &str) -> Reply {
+    cmdlet_failure(
+        400,
+        "",
+        "System.Management.Automation.ParameterBindingException",
+        message,
+        target,
+    )
+}
+
 /// Exchange's answer for an `-Identity` that names no object.
 fn not_found(id: &str) -> Reply {
     cmdlet_failure(

@@ -32,7 +32,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, matches_identity, not_found, param, prop, text, CmdletYield};
+use super::{
+    binding_failure as binding, cmdlet_failure, matches_identity, not_found, param, prop, text,
+    CmdletYield,
+};
 use crate::reply::Reply;
 use crate::seed::SeedTenant;
 
@@ -86,16 +89,6 @@ fn invalid(message: &str, target: &str) -> Reply {
         400,
         "",
         "Microsoft.Exchange.Management.Tasks.ValidationException",
-        message,
-        target,
-    )
-}
-
-fn binding(message: &str, target: &str) -> Reply {
-    cmdlet_failure(
-        400,
-        "",
-        "System.Management.Automation.ParameterBindingException",
         message,
         target,
     )

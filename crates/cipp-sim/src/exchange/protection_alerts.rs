@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, matches_identity, param, text, unchanged_warning, CmdletYield};
+use super::{
+    binding_failure, cmdlet_failure, matches_identity, param, text, unchanged_warning, CmdletYield,
+};
 use crate::reply::Reply;
 
 type Row = Map<String, Value>;
@@ -119,13 +121,7 @@ fn base_row(name: &str, threat: &str) -> Row {
 }
 
 fn binding(name: &str, message: String, target: &str) -> Reply {
-    cmdlet_failure(
-        400,
-        "",
-        "System.Management.Automation.ParameterBindingException",
-        &format!("{name}: {message}"),
-        target,
-    )
+    binding_failure(&format!("{name}: {message}"), target)
 }
 
 /// `value` as one of `allowed` (any case; a number picks by position when `numbered`).

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, param, text, CmdletYield};
+use super::{cmdlet_failure, not_found, param, text, CmdletYield};
 use crate::reply::Reply;
 
 type Row = Map<String, Value>;
@@ -59,16 +59,6 @@ fn invalid(name: &str, message: String) -> Reply {
         "Microsoft.Office.CompliancePolicy.Tasks.ClassificationRuleCollectionValidationException",
         message,
         "FileData",
-    )
-}
-
-fn not_found(id: &str) -> Reply {
-    cmdlet_failure(
-        404,
-        "Ex6F9304",
-        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
-        &format!("The operation couldn't be performed because object '{id}' couldn't be found."),
-        id,
     )
 }
 

@@ -16,7 +16,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{cmdlet_failure, matches_identity, param, text, unchanged_warning, CmdletYield};
+use super::{
+    binding_failure, cmdlet_failure, matches_identity, not_found, param, text, unchanged_warning,
+    CmdletYield,
+};
 use crate::reply::Reply;
 
 type Row = Map<String, Value>;
@@ -52,13 +55,7 @@ fn items(v: &Value) -> Vec<String> {
 }
 
 fn binding(name: &str, message: String, target: &str) -> Reply {
-    cmdlet_failure(
-        400,
-        "",
-        "System.Management.Automation.ParameterBindingException",
-        &format!("{name}: {message}"),
-        target,
-    )
+    binding_failure(&format!("{name}: {message}"), target)
 }
 
 fn no_parameter(name: &str, k: &str, hint: &str) -> Reply {
@@ -66,16 +63,6 @@ fn no_parameter(name: &str, k: &str, hint: &str) -> Reply {
         name,
         format!("A parameter cannot be found that matches parameter name '{k}'{hint}."),
         k,
-    )
-}
-
-fn not_found(id: &str) -> Reply {
-    cmdlet_failure(
-        404,
-        "Ex6F9304",
-        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
-        &format!("The operation couldn't be performed because object '{id}' couldn't be found."),
-        id,
     )
 }
 
