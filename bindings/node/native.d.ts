@@ -507,6 +507,11 @@ export interface DeployTemplateOptions {
   state?: string
   /** Create groups the template names that the tenant lacks (deploy only). */
   createGroups?: boolean
+  /**
+   * The template's kind (`dlp`, `retention`, `label`, `sit`, `reusablesetting`...) when its
+   * JSON alone does not tell; by default it is recognised from its fields.
+   */
+  kind?: string
 }
 
 /** Options of `users.setForwarding`: `to` (in the tenant) or `external`; neither turns it off. */

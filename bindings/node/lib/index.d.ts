@@ -456,6 +456,8 @@ export interface DeployTemplateOptions {
   state?: string
   /** Create groups the template names that the tenant lacks (deploy only). */
   createGroups?: boolean
+  /** The template's kind (`dlp`, `retention`, `label`, `sit`, `reusablesetting`...) when its JSON alone does not tell. */
+  kind?: string
 }
 
 /** Portable Conditional Access, Intune, transport rule and group templates in one tenant. */

@@ -18,6 +18,9 @@ pub struct DeployTemplateOptions {
     pub state: Option<String>,
     /// Create groups the template names that the tenant lacks (deploy only).
     pub create_groups: Option<bool>,
+    /// The template's kind (`dlp`, `retention`, `label`, `sit`, `reusablesetting`...) when its
+    /// JSON alone does not tell; by default it is recognised from its fields.
+    pub kind: Option<String>,
 }
 
 /// Templates in one tenant.
@@ -35,12 +38,15 @@ pub struct Templates {
     pub(crate) client: TemplateClient,
 }
 
-fn template(value: Value) -> Result<Template> {
+fn template(value: Value, kind: Option<&str>) -> Result<Template> {
     let text = match value {
         Value::String(s) => s,
         other => other.to_string(),
     };
-    Template::from_json(&text, None)
+    let kind = kind
+        .map(|k| k.parse::<TemplateKind>().map_err(|e| invalid("kind", e)))
+        .transpose()?;
+    Template::from_json(&text, kind)
         .map_err(cipp::Error::from)
         .js()
 }
@@ -70,7 +76,7 @@ impl Templates {
     /// `excludeGroups`. Nothing is sent when the assignments already match.
     #[napi]
     pub async fn assign(&self, template: Value, to: TemplateAssignment) -> Result<Value> {
-        let t = self::template(template)?;
+        let t = self::template(template, None)?;
         let to = Assignment {
             all_users: to.all_users.unwrap_or(false),
             all_devices: to.all_devices.unwrap_or(false),
@@ -94,7 +100,11 @@ impl Templates {
         template: Value,
         options: Option<DeployTemplateOptions>,
     ) -> Result<Value> {
-        let (t, o) = (self::template(template)?, self::options(options)?);
+        let kind = options.as_ref().and_then(|o| o.kind.clone());
+        let (t, o) = (
+            self::template(template, kind.as_deref())?,
+            self::options(options)?,
+        );
         let r = self
             .client
             .deploy(&t, &o)
@@ -112,7 +122,11 @@ impl Templates {
         template: Value,
         options: Option<DeployTemplateOptions>,
     ) -> Result<Value> {
-        let (t, o) = (self::template(template)?, self::options(options)?);
+        let kind = options.as_ref().and_then(|o| o.kind.clone());
+        let (t, o) = (
+            self::template(template, kind.as_deref())?,
+            self::options(options)?,
+        );
         let r = self
             .client
             .compare(&t, &o)

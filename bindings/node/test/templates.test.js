@@ -79,3 +79,23 @@ test('distribution-list templates deploy through Exchange', async () => {
     await sim.stop()
   }
 })
+
+test('kind names a template its JSON does not tell', async () => {
+  const sim = await Sim.start()
+  try {
+    const t = sim.client().tenant('alphadental.com').templates
+    const retention = {
+      Name: 'Node test: keep invoices',
+      ExchangeLocation: ['finance@alphadental.com'],
+      RuleParams: { Name: 'Keep invoices', RetentionDuration: 2190, RetentionComplianceAction: 'Keep' }
+    }
+    assert.equal((await t.compare(retention, { kind: 'retention' })).status, 'missing')
+    assert.equal((await t.deploy(retention, { kind: 'retention' })).result, 'created')
+    assert.equal((await t.compare(retention, { kind: 'retention' })).status, 'equal')
+    const policies = await sim.exchangeObjects('alphadental.com', 'RetentionCompliancePolicy', { compliance: true })
+    assert.equal(policies.length, 1)
+    await assert.rejects(t.deploy(retention, { kind: 'spreadsheet' }), InvalidInputError)
+  } finally {
+    await sim.stop()
+  }
+})

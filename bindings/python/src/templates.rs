@@ -36,12 +36,19 @@ impl Templates {
     }
 }
 
-fn template(obj: &Bound<'_, PyAny>) -> PyResult<Template> {
+fn template(obj: &Bound<'_, PyAny>, kind: Option<&str>) -> PyResult<Template> {
     let text = match obj.extract::<String>() {
         Ok(t) => t,
         Err(_) => convert::from_py(obj, "template")?.to_string(),
     };
-    Template::from_json(&text, None)
+    let kind = kind
+        .map(|k| {
+            k.parse::<TemplateKind>()
+                .map_err(|e| Error::invalid_input("kind", e))
+                .py_err()
+        })
+        .transpose()?;
+    Template::from_json(&text, kind)
         .map_err(Error::from)
         .py_err()
 }
@@ -66,18 +73,21 @@ fn out<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
 impl Templates {
     /// Create or update (by display name) what `template` describes; a second deploy writes
     /// nothing. `state` overrides a CA policy's state (`enabled`, `disabled`, `report-only`,
-    /// `donotchange`); `create_groups` creates groups the template names that the tenant lacks.
+    /// `donotchange`); `create_groups` creates groups the template names that the tenant lacks;
+    /// `kind` (`dlp`, `retention`, `label`, `sit`, `reusablesetting`...) says what the template
+    /// is when its JSON alone does not tell.
     /// Answers `{"result": "created"|"updated"|"unchanged", "id": ..., "changed"?: [...]}`.
-    #[pyo3(signature = (template, *, state=None, create_groups=false))]
+    #[pyo3(signature = (template, *, state=None, create_groups=false, kind=None))]
     fn deploy(
         &self,
         py: Python<'_>,
         template: &Bound<'_, PyAny>,
         state: Option<String>,
         create_groups: bool,
+        kind: Option<String>,
     ) -> PyResult<Py<PyAny>> {
         let (t, o, client) = (
-            self::template(template)?,
+            self::template(template, kind.as_deref())?,
             options(state, create_groups)?,
             self.client()?,
         );
@@ -90,15 +100,16 @@ impl Templates {
     /// How the tenant stands against `template`: `{"status": "missing"}`, `{"status":
     /// "equal", "id"}` or `{"status": "different", "id", "differences": [{path, expected,
     /// found}]}`. Reads only.
-    #[pyo3(signature = (template, *, state=None))]
+    #[pyo3(signature = (template, *, state=None, kind=None))]
     fn compare(
         &self,
         py: Python<'_>,
         template: &Bound<'_, PyAny>,
         state: Option<String>,
+        kind: Option<String>,
     ) -> PyResult<Py<PyAny>> {
         let (t, o, client) = (
-            self::template(template)?,
+            self::template(template, kind.as_deref())?,
             options(state, false)?,
             self.client()?,
         );
@@ -130,7 +141,7 @@ impl Templates {
             exclude_groups,
         };
         let (t, o, client) = (
-            self::template(template)?,
+            self::template(template, None)?,
             options(None, false)?,
             self.client()?,
         );

@@ -117,3 +117,20 @@ def test_distribution_list_templates_deploy_through_exchange(sim):
     t.exchange.invoke("Set-DistributionGroup", {"Identity": "Front Desk", "Description": "Changed"})
     fixed = t.templates.deploy(front)
     assert (fixed["result"], fixed["changed"]) == ("updated", ["Description"])
+
+
+RETENTION = {
+    "Name": "Python test: keep invoices",
+    "ExchangeLocation": ["finance@alphadental.com"],
+    "RuleParams": {"Name": "Keep invoices", "RetentionDuration": 2190, "RetentionComplianceAction": "Keep"},
+}
+
+
+def test_kind_names_a_template_its_json_does_not_tell(sim):
+    t = sim.client().tenant("alphadental.com").templates
+    assert t.compare(RETENTION, kind="retention")["status"] == "missing"
+    assert t.deploy(RETENTION, kind="retention")["result"] == "created"
+    assert t.compare(RETENTION, kind="retention")["status"] == "equal"
+    assert sim.exchange_objects("alphadental.com", "RetentionCompliancePolicy", compliance=True)
+    with pytest.raises(cipp.InvalidInputError):
+        t.deploy(RETENTION, kind="spreadsheet")

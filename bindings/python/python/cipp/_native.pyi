@@ -38,9 +38,16 @@ Templates = Union[dict[str, Any], list[dict[str, Any]], str]
 
 class Templates:
     def deploy(
-        self, template: dict[str, Any] | str, *, state: str | None = None, create_groups: bool = False
+        self,
+        template: dict[str, Any] | str,
+        *,
+        state: str | None = None,
+        create_groups: bool = False,
+        kind: str | None = None,
     ) -> dict[str, Any]: ...
-    def compare(self, template: dict[str, Any] | str, *, state: str | None = None) -> dict[str, Any]: ...
+    def compare(
+        self, template: dict[str, Any] | str, *, state: str | None = None, kind: str | None = None
+    ) -> dict[str, Any]: ...
     def capture(self, kind: str, id: str) -> dict[str, Any]: ...
     def assign(
         self,
