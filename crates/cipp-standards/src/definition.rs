@@ -234,7 +234,7 @@ impl Definition {
     }
 
     /// Whether a run uses this definition rather than a code standard of the same name: it is
-    /// declarative, or a template standard (Conditional Access, Intune, transport rule, group).
+    /// declarative, or a template standard (its executor deploys stored templates).
     pub fn runs_from_data(&self) -> bool {
         self.is_declarative() || crate::templated::is_templated(self)
     }

@@ -206,40 +206,13 @@ fn actions(item: &Map<String, Value>) -> Actions {
     a
 }
 
-/// Standards whose one settings object names several templates in a list (CIPP's
-/// `TransportRuleTemplate`, `GroupTemplate`, the DLP and retention policy templates,
-/// `ExchangeConnectorTemplate`, `TenantAllowBlockListTemplate`, `SafeLinksTemplatePolicy` and
-/// `DeployContactTemplates`, `AssignmentFilterTemplate`, `ReusableSettingsTemplate`,
-/// `SensitivityLabelTemplate`, `SensitiveInfoTypeTemplate`), with the
-/// settings field that holds the list.
-const LIST_TEMPLATE_STANDARDS: &[(&str, &str)] = &[
-    ("TransportRuleTemplate", "transportRuleTemplate"),
-    ("GroupTemplate", "groupTemplate"),
-    ("DlpCompliancePolicyTemplate", "dlpCompliancePolicyTemplate"),
-    (
-        "RetentionCompliancePolicyTemplate",
-        "retentionCompliancePolicyTemplate",
-    ),
-    ("ExchangeConnectorTemplate", "exConnectorTemplate"),
-    (
-        "TenantAllowBlockListTemplate",
-        "TenantAllowBlockListTemplate",
-    ),
-    ("SafeLinksTemplatePolicy", "TemplateIds"),
-    ("DeployContactTemplates", "templateIds"),
-    ("AssignmentFilterTemplate", "assignmentFilterTemplate"),
-    ("ReusableSettingsTemplate", "reusableSettingsTemplate"),
-    ("SensitivityLabelTemplate", "sensitivityLabelTemplate"),
-    ("SensitiveInfoTypeTemplate", "sensitiveInfoTypeTemplate"),
-];
-
 /// For a standard that names its templates in a list, one settings object per template (with
 /// `TemplateList` holding that template's id), so each template is its own instance with its
 /// own outcome, as the `multiple` template standards have. `None` for every other standard.
 fn picked_templates(standard: &str, item: &Map<String, Value>) -> Option<Vec<Map<String, Value>>> {
-    let (_, field) = LIST_TEMPLATE_STANDARDS
-        .iter()
-        .find(|(s, _)| s.eq_ignore_ascii_case(standard))?;
+    let field = crate::templated::template_executor(standard)
+        .filter(|e| e.list)?
+        .field;
     let (key, list) = item
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(field) || k.as_str() == "TemplateList")?;

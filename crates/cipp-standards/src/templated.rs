@@ -22,68 +22,119 @@ use crate::evaluate::Outcome;
 use crate::plan::Step;
 use crate::render::variables;
 
-/// Executors whose standards deploy stored templates.
-pub(crate) const TEMPLATE_EXECUTORS: &[&str] = &[
-    "CATemplate",
-    "IntuneTemplate",
-    "TransportRuleTemplate",
-    "GroupTemplate",
-    "DlpCompliancePolicyTemplate",
-    "RetentionCompliancePolicyTemplate",
-    "ExchangeConnectorTemplate",
-    "TenantAllowBlockListTemplate",
-    "SafeLinksTemplatePolicy",
-    "DeployContactTemplates",
-    "AssignmentFilterTemplate",
-    "ReusableSettingsTemplate",
-    "SensitivityLabelTemplate",
-    "SensitiveInfoTypeTemplate",
+/// One executor whose standards deploy stored templates (CIPP names the standard after it).
+pub(crate) struct TemplateExecutor {
+    /// The executor, and the standard's name.
+    pub name: &'static str,
+    /// The kind of template it deploys.
+    pub kind: TemplateKind,
+    /// The settings field that names the templates when the definition does not say
+    /// (`instanceIdentity`).
+    pub field: &'static str,
+    /// Whether that field holds a list of templates (one instance per template), as it does
+    /// for every kind but Conditional Access and Intune.
+    pub list: bool,
+}
+
+/// Every template executor.
+pub(crate) const TEMPLATE_EXECUTORS: &[TemplateExecutor] = &[
+    TemplateExecutor {
+        name: "CATemplate",
+        kind: TemplateKind::ConditionalAccess,
+        field: "caTemplate",
+        list: false,
+    },
+    TemplateExecutor {
+        name: "IntuneTemplate",
+        kind: TemplateKind::Intune,
+        field: "intuneTemplate",
+        list: false,
+    },
+    TemplateExecutor {
+        name: "TransportRuleTemplate",
+        kind: TemplateKind::TransportRule,
+        field: "transportRuleTemplate",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "GroupTemplate",
+        kind: TemplateKind::Group,
+        field: "groupTemplate",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "DlpCompliancePolicyTemplate",
+        kind: TemplateKind::DlpCompliancePolicy,
+        field: "dlpCompliancePolicyTemplate",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "RetentionCompliancePolicyTemplate",
+        kind: TemplateKind::RetentionCompliancePolicy,
+        field: "retentionCompliancePolicyTemplate",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "ExchangeConnectorTemplate",
+        kind: TemplateKind::ExchangeConnector,
+        field: "exConnectorTemplate",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "TenantAllowBlockListTemplate",
+        kind: TemplateKind::TenantAllowBlockList,
+        field: "TenantAllowBlockListTemplate",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "SafeLinksTemplatePolicy",
+        kind: TemplateKind::SafeLinks,
+        field: "TemplateIds",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "DeployContactTemplates",
+        kind: TemplateKind::Contact,
+        field: "templateIds",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "AssignmentFilterTemplate",
+        kind: TemplateKind::AssignmentFilter,
+        field: "assignmentFilterTemplate",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "ReusableSettingsTemplate",
+        kind: TemplateKind::ReusableSetting,
+        field: "reusableSettingsTemplate",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "SensitivityLabelTemplate",
+        kind: TemplateKind::SensitivityLabel,
+        field: "sensitivityLabelTemplate",
+        list: true,
+    },
+    TemplateExecutor {
+        name: "SensitiveInfoTypeTemplate",
+        kind: TemplateKind::SensitiveInfoType,
+        field: "sensitiveInfoTypeTemplate",
+        list: true,
+    },
 ];
 
-/// The kind of template each executor deploys, and the settings field that names it when the
-/// definition does not say (`instanceIdentity`).
-fn executor_kind(executor: Option<&str>) -> (TemplateKind, &'static str) {
-    match executor {
-        Some("CATemplate") => (TemplateKind::ConditionalAccess, "caTemplate"),
-        Some("TransportRuleTemplate") => (TemplateKind::TransportRule, "transportRuleTemplate"),
-        Some("GroupTemplate") => (TemplateKind::Group, "groupTemplate"),
-        Some("DlpCompliancePolicyTemplate") => (
-            TemplateKind::DlpCompliancePolicy,
-            "dlpCompliancePolicyTemplate",
-        ),
-        Some("RetentionCompliancePolicyTemplate") => (
-            TemplateKind::RetentionCompliancePolicy,
-            "retentionCompliancePolicyTemplate",
-        ),
-        Some("ExchangeConnectorTemplate") => {
-            (TemplateKind::ExchangeConnector, "exConnectorTemplate")
-        }
-        Some("TenantAllowBlockListTemplate") => (
-            TemplateKind::TenantAllowBlockList,
-            "TenantAllowBlockListTemplate",
-        ),
-        Some("SafeLinksTemplatePolicy") => (TemplateKind::SafeLinks, "TemplateIds"),
-        Some("DeployContactTemplates") => (TemplateKind::Contact, "templateIds"),
-        Some("AssignmentFilterTemplate") => {
-            (TemplateKind::AssignmentFilter, "assignmentFilterTemplate")
-        }
-        Some("ReusableSettingsTemplate") => {
-            (TemplateKind::ReusableSetting, "reusableSettingsTemplate")
-        }
-        Some("SensitivityLabelTemplate") => {
-            (TemplateKind::SensitivityLabel, "sensitivityLabelTemplate")
-        }
-        Some("SensitiveInfoTypeTemplate") => {
-            (TemplateKind::SensitiveInfoType, "sensitiveInfoTypeTemplate")
-        }
-        _ => (TemplateKind::Intune, "intuneTemplate"),
-    }
+/// The executor named `name` (any case).
+pub(crate) fn template_executor(name: &str) -> Option<&'static TemplateExecutor> {
+    TEMPLATE_EXECUTORS
+        .iter()
+        .find(|e| e.name.eq_ignore_ascii_case(name))
 }
 
 /// Whether `def` is a template-backed standard.
 pub(crate) fn is_templated(def: &Definition) -> bool {
     def.executor()
-        .is_some_and(|e| TEMPLATE_EXECUTORS.contains(&e))
+        .is_some_and(|e| TEMPLATE_EXECUTORS.iter().any(|x| x.name == e))
 }
 
 /// The template an instance names, and how to deploy it.
@@ -116,7 +167,11 @@ pub(crate) fn task<'a>(
 ) -> Result<TemplateTask<'a>, TaskError> {
     let library = library.ok_or(TaskError::NoLibrary)?;
     let vars = variables(def, settings);
-    let (kind, default_identity) = executor_kind(def.executor());
+    let executor = def
+        .executor()
+        .and_then(template_executor)
+        .ok_or_else(|| TaskError::Settings(format!("{}: not a template standard", def.name)))?;
+    let (kind, default_identity) = (executor.kind, executor.field);
     let identity = def
         .extra
         .get("instanceIdentity")

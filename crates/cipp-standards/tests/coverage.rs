@@ -86,32 +86,6 @@ const WHY_CODE_SPECIFIC: &[(&str, &str)] = &[
     ),
 ];
 
-/// Standards whose instances deploy stored templates (Conditional Access, Intune, transport
-/// rules, groups, DLP and retention policies, connectors, allow/block entries, Safe Links,
-/// contacts, assignment filters, reusable settings, sensitivity labels, sensitive information types): the engine runs them when given a
-/// template library.
-fn is_template(def: &Definition) -> bool {
-    matches!(
-        def.executor(),
-        Some(
-            "CATemplate"
-                | "IntuneTemplate"
-                | "TransportRuleTemplate"
-                | "GroupTemplate"
-                | "DlpCompliancePolicyTemplate"
-                | "RetentionCompliancePolicyTemplate"
-                | "ExchangeConnectorTemplate"
-                | "TenantAllowBlockListTemplate"
-                | "SafeLinksTemplatePolicy"
-                | "DeployContactTemplates"
-                | "AssignmentFilterTemplate"
-                | "ReusableSettingsTemplate"
-                | "SensitivityLabelTemplate"
-                | "SensitiveInfoTypeTemplate"
-        )
-    )
-}
-
 /// One row of `standards.csv`.
 struct Row {
     name: String,
@@ -203,8 +177,7 @@ fn render(ours: &Catalogue, cipp: &Catalogue) -> String {
     let implemented = rows
         .iter()
         .filter(|r| {
-            ours.get(&r.name)
-                .is_some_and(|d| d.is_declarative() || is_template(d))
+            ours.get(&r.name).is_some_and(Definition::runs_from_data)
                 || code::find(&r.name).is_some()
         })
         .count();
@@ -227,7 +200,7 @@ fn render(ours: &Catalogue, cipp: &Catalogue) -> String {
         let mine = ours.get(&row.name);
         let (done, why) = if mine.is_some_and(Definition::is_declarative) {
             ("yes", "")
-        } else if mine.is_some_and(is_template) {
+        } else if mine.is_some_and(Definition::runs_from_data) {
             ("yes", "with a template library (`--templates DIR`)")
         } else if let Some(c) = code::find(&row.name) {
             if c.destructive() {
